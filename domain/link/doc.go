@@ -1,0 +1,2 @@
+// Package link signs, verifies and builds reset-password links.
+package link

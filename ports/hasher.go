@@ -1,0 +1,18 @@
+package ports
+
+import "errors"
+
+// ErrPasswordTooLong is returned by a hasher that cannot take the whole password
+// (bcrypt reads at most 72 bytes); the password is refused rather than cut short.
+var ErrPasswordTooLong = errors.New("password too long for the hash algorithm")
+
+// PasswordHasher turns a password into the string stored in the user document.
+//
+//go:generate go tool mockgen -destination=../mocks/hasher.go -package=mocks . PasswordHasher
+type PasswordHasher interface {
+	// Hash returns an encoded hash (such as a PHC string) of password, or
+	// ErrPasswordTooLong.
+	Hash(password string) (string, error)
+	// Verify reports whether password matches the encoded hash.
+	Verify(hash, password string) (bool, error)
+}

@@ -1,0 +1,46 @@
+package ports
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Message is one e-mail, rendered and ready to send.
+type Message struct {
+	// Kind names what the message is for, such as "reset_link"; it is kept as metadata.
+	Kind    string
+	From    string
+	To      string
+	Subject string
+	Text    string
+	HTML    string // optional
+}
+
+// Mailer delivers a message through a mail provider.
+//
+//go:generate go tool mockgen -destination=../mocks/mail.go -package=mocks . Mailer
+type Mailer interface {
+	// Send delivers msg and returns the provider's message id (empty if it gives none).
+	// A failure the provider reported is a *SendError.
+	Send(ctx context.Context, msg Message) (providerID string, err error)
+}
+
+// SendError is a delivery the provider refused or could not take.
+type SendError struct {
+	// Status is the provider's HTTP status; 0 when it was never reached.
+	Status int
+	// Reason is the provider's own explanation, never the message body.
+	Reason string
+	// Permanent is true when sending the same message again cannot succeed.
+	Permanent bool
+	// RetryAfter is how long the provider asked us to wait, if it said so.
+	RetryAfter time.Duration
+}
+
+func (e *SendError) Error() string {
+	if e.Status == 0 {
+		return "mail provider unreachable: " + e.Reason
+	}
+	return fmt.Sprintf("mail provider answered %d: %s", e.Status, e.Reason)
+}
