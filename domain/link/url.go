@@ -10,6 +10,12 @@ import (
 // ErrBadBaseURL is returned for a link base URL that is not an absolute http(s) URL.
 var ErrBadBaseURL = errors.New("the link base URL must be an absolute http or https URL, such as https://frontend-host/reset-password/")
 
+// escape leaves only RFC 3986's unreserved characters as they are, so that a value
+// is safe in a query and in a path alike.
+func escape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
 // Placeholders a base URL may contain instead of taking the values as query parameters.
 const (
 	UserIDPlaceholder    = "{user_id}"
@@ -27,14 +33,14 @@ func CheckBaseURL(base string) error {
 }
 
 // Build returns the link for the given values. If base holds any of the placeholders,
-// they are filled in (query-escaped); otherwise user_id, timestamp and signature are
+// they are filled in (percent-encoded); otherwise user_id, timestamp and signature are
 // appended as query parameters after any the base already has, as
 // django-rest-registration does, which also suits front ends that route by fragment.
 func Build(base string, c Claims, signature string) string {
 	values := []string{
-		UserIDPlaceholder, url.QueryEscape(c.UserID),
+		UserIDPlaceholder, escape(c.UserID),
 		TimestampPlaceholder, strconv.FormatInt(c.Timestamp, 10),
-		SignaturePlaceholder, url.QueryEscape(signature),
+		SignaturePlaceholder, escape(signature),
 	}
 	if HasPlaceholders(base) {
 		return strings.NewReplacer(values...).Replace(base)

@@ -1,0 +1,183 @@
+// Package app configures pwreset, assembles it with Wire and runs it.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/pwreset/pwreset/domain/link"
+)
+
+// Config is the whole configuration, read from environment variables named after
+// django-rest-registration's settings. docs/configuration.md describes each one.
+type Config struct {
+	HTTPAddr           string        `env:"HTTP_ADDR" envDefault:":8080"`
+	APIPrefix          string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
+	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS"`
+	ShutdownGrace      time.Duration `env:"SHUTDOWN_GRACE" envDefault:"15s"`
+	LogFormat          string        `env:"LOG_FORMAT" envDefault:"json"`
+
+	SecretKey          string   `env:"SECRET_KEY"`
+	SecretKeyFallbacks []string `env:"SECRET_KEY_FALLBACKS"`
+
+	MongoDBURI      string        `env:"MONGODB_URI"`
+	MongoDBDatabase string        `env:"MONGODB_DATABASE" envDefault:"pwreset"`
+	MongoDBTimeout  time.Duration `env:"MONGODB_TIMEOUT" envDefault:"5s"`
+	Users           UserMapping
+
+	PasswordHasher    string `env:"PASSWORD_HASHER" envDefault:"argon2id"`
+	PasswordMinLength int    `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
+
+	Enabled              bool          `env:"RESET_PASSWORD_VERIFICATION_ENABLED" envDefault:"true"`
+	FailWhenUserNotFound bool          `env:"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND" envDefault:"true"`
+	Period               time.Duration `env:"RESET_PASSWORD_VERIFICATION_PERIOD" envDefault:"24h"`
+	URL                  string        `env:"RESET_PASSWORD_VERIFICATION_URL"`
+	OneTimeUse           bool          `env:"RESET_PASSWORD_VERIFICATION_ONE_TIME_USE" envDefault:"false"`
+	SubjectTemplate      string        `env:"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_SUBJECT"`
+	BodyTemplate         string        `env:"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_BODY"`
+	HTMLBodyTemplate     string        `env:"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_HTML_BODY"`
+	PasswordConfirm      bool          `env:"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM" envDefault:"false"`
+	UseEmail             bool          `env:"SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL" envDefault:"false"`
+	FromEmail            string        `env:"VERIFICATION_FROM_EMAIL"`
+
+	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
+	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
+	SendGridTimeout time.Duration `env:"SENDGRID_TIMEOUT" envDefault:"10s"`
+}
+
+// UserMapping says where pwreset finds what it needs in a user document.
+type UserMapping struct {
+	Collection    string   `env:"USERS_COLLECTION" envDefault:"users"`
+	LoginFields   []string `env:"USER_LOGIN_FIELDS" envDefault:"username"`
+	EmailField    string   `env:"USER_EMAIL_FIELD" envDefault:"email"`
+	IDField       string   `env:"USER_VERIFICATION_ID_FIELD" envDefault:"_id"`
+	PasswordField string   `env:"USER_PASSWORD_FIELD" envDefault:"password"`
+}
+
+// MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
+const MinSecretKeyBytes = 32
+
+// Demo reports whether pwreset runs in demo mode: no MongoDB, nothing persists.
+func (c Config) Demo() bool { return c.MongoDBURI == "" }
+
+// Load reads the configuration from environ (KEY=value pairs, as os.Environ gives)
+// and checks it. The error lists every problem, one per line.
+func Load(environ []string) (Config, error) {
+	vars := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	cfg, err := env.ParseAsWithOptions[Config](env.Options{Environment: vars})
+	if err != nil {
+		var agg env.AggregateError
+		if errors.As(err, &agg) {
+			return cfg, errors.Join(agg.Errors...)
+		}
+		return cfg, err
+	}
+	cfg.APIPrefix = "/" + strings.Trim(cfg.APIPrefix, "/") + "/"
+	if cfg.APIPrefix == "//" {
+		cfg.APIPrefix = "/"
+	}
+	return cfg, errors.Join(cfg.problems()...)
+}
+
+// problems lists what is wrong with the configuration, each with what to do.
+func (c Config) problems() []error {
+	var p []error
+	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
+	switch {
+	case c.SecretKey == "" && !c.Demo():
+		add("SECRET_KEY is required: set it to a random string of at least %d bytes (openssl rand -base64 48)", MinSecretKeyBytes)
+	case c.SecretKey != "" && len(c.SecretKey) < MinSecretKeyBytes:
+		add("SECRET_KEY is %d bytes long; it must be at least %d (openssl rand -base64 48)", len(c.SecretKey), MinSecretKeyBytes)
+	}
+	for i, k := range c.SecretKeyFallbacks {
+		if len(k) < MinSecretKeyBytes {
+			add("SECRET_KEY_FALLBACKS entry %d is shorter than %d bytes", i+1, MinSecretKeyBytes)
+		}
+	}
+	if c.Enabled && !c.Demo() {
+		if c.URL == "" {
+			add("RESET_PASSWORD_VERIFICATION_URL is required: the front-end page the e-mailed link opens, such as https://frontend-host/reset-password/")
+		}
+		if c.FromEmail == "" {
+			add("VERIFICATION_FROM_EMAIL is required: the sender address of the e-mails, such as noreply@example.com")
+		}
+	}
+	if c.URL != "" && link.CheckBaseURL(c.URL) != nil {
+		add("RESET_PASSWORD_VERIFICATION_URL %q: %v", c.URL, link.ErrBadBaseURL)
+	}
+	if c.FromEmail != "" {
+		if _, err := mail.ParseAddress(c.FromEmail); err != nil {
+			add("VERIFICATION_FROM_EMAIL %q is not an e-mail address: %v", c.FromEmail, err)
+		}
+	}
+	if c.Period <= 0 {
+		add("RESET_PASSWORD_VERIFICATION_PERIOD must be positive, such as 24h or 30m")
+	}
+	if c.PasswordMinLength < 1 {
+		add("PASSWORD_MIN_LENGTH must be at least 1")
+	}
+	if c.PasswordHasher != "argon2id" && c.PasswordHasher != "bcrypt" {
+		add("PASSWORD_HASHER %q is not supported: use argon2id or bcrypt", c.PasswordHasher)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		add("LOG_FORMAT %q is not supported: use json or text", c.LogFormat)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"MONGODB_TIMEOUT", c.MongoDBTimeout}, {"SENDGRID_TIMEOUT", c.SendGridTimeout}, {"SHUTDOWN_GRACE", c.ShutdownGrace}} {
+		if d.v <= 0 {
+			add("%s must be a positive duration, such as 5s", d.name)
+		}
+	}
+	p = append(p, c.Users.problems()...)
+	p = append(p, originProblems(c.CORSAllowedOrigins)...)
+	if u, err := url.Parse(c.SendGridAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		add("SENDGRID_API_URL %q must be an absolute URL such as https://api.sendgrid.com", c.SendGridAPIURL)
+	}
+	return p
+}
+
+func (m UserMapping) problems() []error {
+	var p []error
+	if len(m.LoginFields) == 0 {
+		p = append(p, errors.New("USER_LOGIN_FIELDS must name at least one field, such as username"))
+	}
+	for _, f := range m.LoginFields {
+		if strings.TrimSpace(f) == "" {
+			p = append(p, errors.New("USER_LOGIN_FIELDS has an empty entry: write field names separated by commas, without spaces"))
+		}
+	}
+	for _, f := range [][2]string{{"USERS_COLLECTION", m.Collection}, {"USER_EMAIL_FIELD", m.EmailField},
+		{"USER_VERIFICATION_ID_FIELD", m.IDField}, {"USER_PASSWORD_FIELD", m.PasswordField}} {
+		if strings.TrimSpace(f[1]) == "" {
+			p = append(p, fmt.Errorf("%s must not be empty", f[0]))
+		}
+	}
+	return p
+}
+
+func originProblems(origins []string) []error {
+	var p []error
+	for _, o := range origins {
+		u, err := url.Parse(o)
+		if o == "*" {
+			continue
+		}
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			p = append(p, fmt.Errorf("CORS_ALLOWED_ORIGINS entry %q is not an origin such as https://frontend-host", o))
+		}
+	}
+	return p
+}

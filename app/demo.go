@@ -1,0 +1,75 @@
+package app
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/pwreset/pwreset/adapters/memory"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// DemoUser is the account demo mode starts with.
+var DemoUser = ports.User{
+	ID:     "1",
+	Email:  "demo@example.com",
+	Logins: []ports.Field{{Name: "username", Value: "demo"}},
+}
+
+// demoUserStore returns the in-memory store of demo mode, holding DemoUser with a
+// random password nobody knows: the demo is to reset it.
+func demoUserStore(cfg Config, hasher ports.PasswordHasher) (*memory.UserStore, error) {
+	hash, err := hasher.Hash(rand.Text())
+	if err != nil {
+		return nil, fmt.Errorf("hash the demo user's password: %w", err)
+	}
+	u := DemoUser
+	u.Logins = nil
+	for _, f := range cfg.Users.LoginFields {
+		u.Logins = append(u.Logins, ports.Field{Name: f, Value: "demo"})
+	}
+	u.PasswordHash = hash
+	return memory.NewUserStore(cfg.Users.LoginFields, u), nil
+}
+
+// demoFrom is the sender address of demo mode's printed e-mails.
+const demoFrom = "pwreset-demo@localhost"
+
+// demoOrigin is where a newcomer reaches the service started on ln.
+func demoOrigin(ln net.Listener) string {
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return "http://" + ln.Addr().String()
+	}
+	host := "localhost"
+	if !addr.IP.IsUnspecified() {
+		host = addr.IP.String()
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// demoURL is the link base of demo mode: the demo page pwreset serves itself.
+func demoURL(ln net.Listener) string { return demoOrigin(ln) + "/reset-password/" }
+
+// printDemoBanner tells a newcomer what demo mode is and how to try it.
+func printDemoBanner(out io.Writer, cfg Config, origin string) {
+	api := origin + cfg.APIPrefix
+	body := `{"login": "demo"}`
+	if cfg.UseEmail {
+		body = `{"email": "` + DemoUser.Email + `"}`
+	}
+	fmt.Fprintf(out, `
+==========================================================================
+ pwreset DEMO MODE: no MONGODB_URI is set.
+ Users live in memory and NOTHING PERSISTS; e-mails are printed here,
+ not sent; the secret key was generated and dies with the process.
+ Demo user: login "demo", e-mail %s
+ Try it:
+   curl -s -X POST %ssend-reset-password-link/ \
+        -H 'Content-Type: application/json' -d '%s'
+ then open the link printed below, or post it to %sreset-password/
+==========================================================================
+
+`, DemoUser.Email, api, body, api)
+}

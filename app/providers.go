@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/google/wire"
+
+	"github.com/pwreset/pwreset/adapters/argon2"
+	"github.com/pwreset/pwreset/adapters/bcrypt"
+	"github.com/pwreset/pwreset/adapters/console"
+	apihttp "github.com/pwreset/pwreset/adapters/http"
+	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/sendgrid"
+	"github.com/pwreset/pwreset/adapters/system"
+	"github.com/pwreset/pwreset/domain/link"
+	"github.com/pwreset/pwreset/domain/policy"
+	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// Set holds the Wire providers that assemble pwreset from its configuration.
+// Adapters are chosen at run time by configuration: adding a user store or a mail
+// provider is one adapter package and one case in provideUserStore or provideMailer.
+var Set = wire.NewSet(
+	provideListener,
+	provideResetConfig,
+	provideHTTPConfig,
+	provideSigner,
+	provideTemplates,
+	providePolicy,
+	provideUserStore,
+	provideMailer,
+	provideHasher,
+	wire.Bind(new(ports.Clock), new(system.Clock)),
+	system.NewClock,
+	reset.NewLinkSender,
+	reset.NewResetter,
+	apihttp.New,
+	wire.Bind(new(http.Handler), new(*apihttp.API)),
+	New,
+)
+
+func provideListener(cfg Config) (Listener, func(), error) {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return Listener{}, nil, fmt.Errorf("listen on HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
+	}
+	return Listener{ln}, func() { ln.Close() }, nil
+}
+
+func provideResetConfig(cfg Config, ln Listener) reset.Config {
+	rc := reset.Config{
+		Enabled:              cfg.Enabled,
+		FailWhenUserNotFound: cfg.FailWhenUserNotFound,
+		Period:               cfg.Period,
+		URL:                  cfg.URL,
+		OneTimeUse:           cfg.OneTimeUse,
+		From:                 cfg.FromEmail,
+	}
+	if cfg.Demo() && rc.URL == "" {
+		rc.URL = demoURL(ln)
+	}
+	if cfg.Demo() && rc.From == "" {
+		rc.From = demoFrom
+	}
+	return rc
+}
+
+func provideHTTPConfig(cfg Config) apihttp.Config {
+	return apihttp.Config{
+		Prefix:             cfg.APIPrefix,
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		UseEmail:           cfg.UseEmail,
+		PasswordConfirm:    cfg.PasswordConfirm,
+		DemoPage:           cfg.Demo() && cfg.URL == "",
+	}
+}
+
+// provideSigner keys the link signer. Demo mode without SECRET_KEY gets a random key,
+// so its links die with the process, as everything else there does.
+func provideSigner(cfg Config) *link.Signer {
+	secret := []byte(cfg.SecretKey)
+	if len(secret) == 0 {
+		secret = []byte(rand.Text() + rand.Text())
+	}
+	var fallbacks [][]byte
+	for _, k := range cfg.SecretKeyFallbacks {
+		fallbacks = append(fallbacks, []byte(k))
+	}
+	return link.NewSigner(secret, cfg.OneTimeUse, fallbacks...)
+}
+
+func provideTemplates(cfg Config) (*reset.Templates, error) {
+	var src reset.TemplateSources
+	for _, f := range []struct {
+		name, path string
+		dst        *string
+	}{
+		{"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_SUBJECT", cfg.SubjectTemplate, &src.Subject},
+		{"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_BODY", cfg.BodyTemplate, &src.Text},
+		{"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_HTML_BODY", cfg.HTMLBodyTemplate, &src.HTML},
+	} {
+		if f.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read the template file: %w", f.name, err)
+		}
+		*f.dst = string(b)
+	}
+	return reset.ParseTemplates(src)
+}
+
+func providePolicy(cfg Config) *policy.Policy { return policy.New(cfg.PasswordMinLength) }
+
+func provideHasher(cfg Config) ports.PasswordHasher {
+	if cfg.PasswordHasher == "bcrypt" {
+		return bcrypt.NewHasher(bcrypt.DefaultCost)
+	}
+	return argon2.NewHasher(argon2.DefaultParams())
+}
+
+// provideUserStore chooses the user store: MongoDB when MONGODB_URI is set, the
+// in-memory demo store otherwise.
+func provideUserStore(ctx context.Context, cfg Config, hasher ports.PasswordHasher, log *slog.Logger) (ports.UserStore, func(), error) {
+	if cfg.Demo() {
+		s, err := demoUserStore(cfg, hasher)
+		return s, func() {}, err
+	}
+	client, err := mongo.Connect(ctx, cfg.MongoDBURI, cfg.MongoDBTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	disconnect := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.MongoDBTimeout)
+		defer cancel()
+		if err := client.Disconnect(ctx); err != nil {
+			log.Warn("disconnect from MongoDB", "error", err)
+		}
+	}
+	m := cfg.Users
+	return mongo.NewUserStore(client.Database(cfg.MongoDBDatabase), mongo.UserMapping{
+		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
+		IDField: m.IDField, PasswordField: m.PasswordField, Timeout: cfg.MongoDBTimeout,
+	}), disconnect, nil
+}
+
+// provideMailer chooses the mail provider: SendGrid when SENDGRID_API_KEY is set,
+// printing to standard output otherwise.
+func provideMailer(cfg Config, out Output, log *slog.Logger) ports.Mailer {
+	if cfg.SendGridAPIKey != "" {
+		return sendgrid.NewMailer(sendgrid.Config{APIKey: cfg.SendGridAPIKey, BaseURL: cfg.SendGridAPIURL, Timeout: cfg.SendGridTimeout})
+	}
+	if !cfg.Demo() {
+		log.Warn("SENDGRID_API_KEY is not set: e-mails are printed to standard output, not sent")
+	}
+	return console.NewMailer(out)
+}

@@ -1,0 +1,18 @@
+//go:build wireinject
+
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/google/wire"
+
+	"github.com/pwreset/pwreset/app"
+)
+
+// initApp assembles pwreset from its configuration.
+func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.App, func(), error) {
+	wire.Build(app.Set)
+	return nil, nil, nil
+}
