@@ -68,4 +68,3 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("stopped")
 	return nil
 }
-

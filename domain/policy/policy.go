@@ -1,5 +1,6 @@
 // Package policy checks new passwords against Django's four default validators,
-// with Django's exact messages.
+// with Django's exact messages. Its common-password list is Django's own extended
+// with zxcvbn's, so it rejects some passwords that Django accepts.
 package policy
 
 import (
