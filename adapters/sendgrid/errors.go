@@ -42,7 +42,7 @@ func refused(resp *rest.Response, apiKey string, now time.Time) *ports.SendError
 }
 
 // temporary reports whether the same request may succeed later: SendGrid's rate
-// limit and its own outages. Every other refusal (bad request, bad key, no
+// limit, a request timeout and its own outages. Every other refusal (bad request, bad key, no
 // permission, too large) repeats itself until someone changes the message or the
 // configuration.
 func temporary(status int) bool {
@@ -61,7 +61,7 @@ type apiErrors struct {
 // reason is the status text followed by SendGrid's own messages. A body that is not
 // SendGrid's JSON is left out: it could be anything, down to an echo of the request.
 func reason(resp *rest.Response, apiKey string) string {
-	parts := []string{}
+	var parts []string
 	var body apiErrors
 	if json.Unmarshal([]byte(resp.Body), &body) == nil {
 		for _, e := range body.Errors {

@@ -146,7 +146,6 @@ func TestSendUnreachable(t *testing.T) {
 	s.SetDown(true)
 	_, err := newMailer(s, sendgridtest.APIKey).Send(t.Context(), message)
 	se := sendError(t, err, sendgridtest.APIKey)
-	t.Log(err)
 	if se.Status != 0 || se.Permanent {
 		t.Errorf("got status %d permanent %v, want 0 and temporary", se.Status, se.Permanent)
 	}
@@ -163,7 +162,6 @@ func TestSendTimesOut(t *testing.T) {
 		t.Errorf("Send took %v with a 200ms timeout", took)
 	}
 	se := sendError(t, err, sendgridtest.APIKey)
-	t.Log(err)
 	if se.Status != 0 || se.Permanent {
 		t.Errorf("got status %d permanent %v, want 0 and temporary", se.Status, se.Permanent)
 	}

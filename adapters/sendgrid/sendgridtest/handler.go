@@ -31,7 +31,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, stop <-chan stru
 	defer s.running.Done()
 
 	if delay > 0 && !wait(r, stop, delay) {
-		return
+		// Returning would send an empty 200; aborting cuts the connection unanswered.
+		panic(http.ErrAbortHandler)
 	}
 	if r.Method != http.MethodPost || r.URL.Path != sendPath {
 		writeErrors(w, http.StatusNotFound, nil, APIError{Message: "not found"})

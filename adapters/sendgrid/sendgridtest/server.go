@@ -121,8 +121,9 @@ func (s *Server) shutdown() {
 	if srv == nil {
 		return
 	}
-	close(stop)
+	// Connections first, so that no handler released by stop can still answer.
 	_ = srv.Close()
+	close(stop)
 }
 
 // listenAgain binds the server's address anew. The port was ours a moment ago;
