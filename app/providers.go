@@ -26,17 +26,17 @@ import (
 
 // Set holds the Wire providers that assemble pwreset from its configuration.
 // Adapters are chosen at run time by configuration: adding a user store or a mail
-// provider is one adapter package and one case in provideUserStore or provideMailer.
+// provider is one adapter package and one case in ProvideUserStore or ProvideMailer.
 var Set = wire.NewSet(
-	provideListener,
-	provideResetConfig,
-	provideHTTPConfig,
-	provideSigner,
-	provideTemplates,
-	providePolicy,
-	provideUserStore,
-	provideMailer,
-	provideHasher,
+	ProvideListener,
+	ProvideResetConfig,
+	ProvideHTTPConfig,
+	ProvideSigner,
+	ProvideTemplates,
+	ProvidePolicy,
+	ProvideUserStore,
+	ProvideMailer,
+	ProvideHasher,
 	wire.Bind(new(ports.Clock), new(system.Clock)),
 	system.NewClock,
 	reset.NewLinkSender,
@@ -46,7 +46,8 @@ var Set = wire.NewSet(
 	New,
 )
 
-func provideListener(cfg Config) (Listener, func(), error) {
+// ProvideListener opens the API socket.
+func ProvideListener(cfg Config) (Listener, func(), error) {
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return Listener{}, nil, fmt.Errorf("listen on HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
@@ -54,7 +55,8 @@ func provideListener(cfg Config) (Listener, func(), error) {
 	return Listener{ln}, func() { ln.Close() }, nil
 }
 
-func provideResetConfig(cfg Config, ln Listener) reset.Config {
+// ProvideResetConfig maps the configuration to the workflow settings.
+func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 	rc := reset.Config{
 		Enabled:              cfg.Enabled,
 		FailWhenUserNotFound: cfg.FailWhenUserNotFound,
@@ -72,7 +74,8 @@ func provideResetConfig(cfg Config, ln Listener) reset.Config {
 	return rc
 }
 
-func provideHTTPConfig(cfg Config) apihttp.Config {
+// ProvideHTTPConfig maps the configuration to the HTTP adapter settings.
+func ProvideHTTPConfig(cfg Config) apihttp.Config {
 	return apihttp.Config{
 		Prefix:             cfg.APIPrefix,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
@@ -82,9 +85,9 @@ func provideHTTPConfig(cfg Config) apihttp.Config {
 	}
 }
 
-// provideSigner keys the link signer. Demo mode without SECRET_KEY gets a random key,
+// ProvideSigner keys the link signer. Demo mode without SECRET_KEY gets a random key,
 // so its links die with the process, as everything else there does.
-func provideSigner(cfg Config) *link.Signer {
+func ProvideSigner(cfg Config) *link.Signer {
 	secret := []byte(cfg.SecretKey)
 	if len(secret) == 0 {
 		secret = []byte(rand.Text() + rand.Text())
@@ -96,7 +99,8 @@ func provideSigner(cfg Config) *link.Signer {
 	return link.NewSigner(secret, cfg.OneTimeUse, fallbacks...)
 }
 
-func provideTemplates(cfg Config) (*reset.Templates, error) {
+// ProvideTemplates parses the e-mail templates, reading the files configured.
+func ProvideTemplates(cfg Config) (*reset.Templates, error) {
 	var src reset.TemplateSources
 	for _, f := range []struct {
 		name, path string
@@ -118,18 +122,20 @@ func provideTemplates(cfg Config) (*reset.Templates, error) {
 	return reset.ParseTemplates(src)
 }
 
-func providePolicy(cfg Config) *policy.Policy { return policy.New(cfg.PasswordMinLength) }
+// ProvidePolicy returns the password policy.
+func ProvidePolicy(cfg Config) *policy.Policy { return policy.New(cfg.PasswordMinLength) }
 
-func provideHasher(cfg Config) ports.PasswordHasher {
+// ProvideHasher returns the hasher PASSWORD_HASHER names.
+func ProvideHasher(cfg Config) ports.PasswordHasher {
 	if cfg.PasswordHasher == "bcrypt" {
 		return bcrypt.NewHasher(bcrypt.DefaultCost)
 	}
 	return argon2.NewHasher(argon2.DefaultParams())
 }
 
-// provideUserStore chooses the user store: MongoDB when MONGODB_URI is set, the
+// ProvideUserStore chooses the user store: MongoDB when MONGODB_URI is set, the
 // in-memory demo store otherwise.
-func provideUserStore(ctx context.Context, cfg Config, hasher ports.PasswordHasher, log *slog.Logger) (ports.UserStore, func(), error) {
+func ProvideUserStore(ctx context.Context, cfg Config, hasher ports.PasswordHasher, log *slog.Logger) (ports.UserStore, func(), error) {
 	if cfg.Demo() {
 		s, err := demoUserStore(cfg, hasher)
 		return s, func() {}, err
@@ -152,9 +158,9 @@ func provideUserStore(ctx context.Context, cfg Config, hasher ports.PasswordHash
 	}), disconnect, nil
 }
 
-// provideMailer chooses the mail provider: SendGrid when SENDGRID_API_KEY is set,
+// ProvideMailer chooses the mail provider: SendGrid when SENDGRID_API_KEY is set,
 // printing to standard output otherwise.
-func provideMailer(cfg Config, out Output, log *slog.Logger) ports.Mailer {
+func ProvideMailer(cfg Config, out Output, log *slog.Logger) ports.Mailer {
 	if cfg.SendGridAPIKey != "" {
 		return sendgrid.NewMailer(sendgrid.Config{APIKey: cfg.SendGridAPIKey, BaseURL: cfg.SendGridAPIURL, Timeout: cfg.SendGridTimeout})
 	}

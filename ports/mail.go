@@ -9,7 +9,10 @@ import (
 // Message is one e-mail, rendered and ready to send.
 type Message struct {
 	// Kind names what the message is for, such as "reset_link"; it is kept as metadata.
-	Kind    string
+	Kind string
+	// UserID is the verification id of the user the message is about; kept as metadata
+	// so that a failed message can be issued again.
+	UserID  string
 	From    string
 	To      string
 	Subject string

@@ -1,0 +1,97 @@
+// Package http serves pwreset over HTTP with Echo. It answers exactly as
+// django-rest-registration does (paths, fields, messages, status codes), so that a
+// front end written for it works unchanged.
+package http
+
+import (
+	"log/slog"
+	stdhttp "net/http"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"github.com/pwreset/pwreset/domain/reset"
+)
+
+// DefaultPrefix is where django-rest-registration is usually mounted.
+const DefaultPrefix = "/api/v1/accounts/"
+
+// Config holds the settings that change what the API answers.
+type Config struct {
+	// Prefix is the base path of the endpoints (API_PREFIX); empty means DefaultPrefix.
+	Prefix string
+	// CORSAllowedOrigins lists the origins of front ends on other hosts
+	// (CORS_ALLOWED_ORIGINS); with none, no CORS header is ever sent.
+	CORSAllowedOrigins []string
+	// UseEmail makes send-reset-password-link take {"email"} instead of {"login"}
+	// (SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL).
+	UseEmail bool
+	// PasswordConfirm makes reset-password require password_confirm
+	// (RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM).
+	PasswordConfirm bool
+	// DemoPage serves a small front end at GET /reset-password/, for demo mode.
+	DemoPage bool
+}
+
+// API is pwreset's HTTP interface. It implements net/http.Handler.
+type API struct {
+	echo *echo.Echo
+}
+
+// New returns the API serving the two use cases. It panics if a CORS origin is
+// neither scheme://host[:port] nor "*": a configuration error, to catch at start.
+func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, log *slog.Logger) *API {
+	if log == nil {
+		log = slog.Default()
+	}
+	e := echo.New()
+	e.Logger = log
+	e.HTTPErrorHandler = errorHandler(log)
+	// Outermost first: every answer, errors and preflights included, gets an id and
+	// the security headers, and is logged once with its final status.
+	e.Use(requestID, securityHeaders, accessLog(log), middleware.Recover())
+	if len(cfg.CORSAllowedOrigins) > 0 {
+		e.Use(cors(cfg.CORSAllowedOrigins))
+	}
+
+	h := &handlers{cfg: cfg, sender: sender, resetter: resetter}
+	prefix := normalizePrefix(cfg.Prefix)
+	route(e, prefix+"send-reset-password-link", h.endpoint("Send Reset Password Link", h.sendLink))
+	route(e, prefix+"reset-password", h.endpoint("Reset Password", h.resetPassword))
+	e.GET("/healthz", healthz)
+	if cfg.DemoPage {
+		page := demoPage(prefix+"reset-password/", cfg.PasswordConfirm)
+		e.GET("/reset-password", page)
+		e.GET("/reset-password/", page)
+	}
+	return &API{echo: e}
+}
+
+// ServeHTTP implements net/http.Handler.
+func (a *API) ServeHTTP(w stdhttp.ResponseWriter, r *stdhttp.Request) {
+	a.echo.ServeHTTP(w, r)
+}
+
+// route serves path with and without its trailing slash (DRR's URLs end in one, not
+// every front end writes it) and for every method: the endpoint answers 405 itself,
+// after DRF's fashion.
+func route(e *echo.Echo, path string, h echo.HandlerFunc) {
+	e.Any(path, h)
+	e.Any(path+"/", h)
+}
+
+// normalizePrefix makes p a path that starts and ends with a slash.
+func normalizePrefix(p string) string {
+	if p == "" {
+		return DefaultPrefix
+	}
+	if p = strings.Trim(p, "/"); p == "" {
+		return "/"
+	}
+	return "/" + p + "/"
+}
+
+func healthz(c *echo.Context) error {
+	return c.JSON(stdhttp.StatusOK, map[string]string{"status": "ok"})
+}

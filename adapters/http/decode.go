@@ -1,0 +1,152 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	stdhttp "net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v5"
+)
+
+// maxBody is the largest body read; the real ones are a few hundred bytes.
+const maxBody = 4 << 10
+
+// parsedTypes are the media types DRF's default parsers take.
+var parsedTypes = []string{echo.MIMEApplicationJSON, echo.MIMEApplicationForm, echo.MIMEMultipartForm}
+
+// body is a request body as DRF's parsers leave it: a JSON object (numbers kept as
+// written, in json.Number), or a form with each field's last value (QueryDict).
+type body map[string]any
+
+// errNoContentType is a body sent without saying what it is.
+var errNoContentType = errors.New("request body without a Content-Type")
+
+// mediaTypeError is a body of a type that is not parsed.
+type mediaTypeError struct {
+	contentType string
+}
+
+func (e *mediaTypeError) Error() string { return "unsupported media type " + e.contentType }
+
+// parseError is a body that does not parse as its type says.
+type parseError struct {
+	format string // "JSON", "Multipart form": DRF's names
+	err    error
+}
+
+func (e *parseError) Error() string { return e.format + " parse error: " + e.err.Error() }
+
+// readBody reads and parses the request body. Endpoints call it only once the method
+// and the workflow switch are checked: DRF parses lazily, so those answers come first.
+func readBody(c *echo.Context) (body, error) {
+	req := c.Request()
+	raw, err := io.ReadAll(stdhttp.MaxBytesReader(c.Response(), req.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	if len(raw) == 0 {
+		return body{}, nil // DRF: no body is no data, whatever the type says
+	}
+	contentType := req.Header.Get(echo.HeaderContentType)
+	if contentType == "" {
+		return nil, errNoContentType
+	}
+	// A malformed parameter still yields the media type, which is what DRF matches on.
+	mediaType, params, _ := mime.ParseMediaType(contentType)
+	switch mediaType {
+	case echo.MIMEApplicationJSON:
+		return parseJSON(raw)
+	case echo.MIMEApplicationForm:
+		return parseForm(raw), nil
+	case echo.MIMEMultipartForm:
+		return parseMultipart(raw, params["boundary"])
+	}
+	return nil, &mediaTypeError{contentType: contentType}
+}
+
+func parseJSON(raw []byte) (body, error) {
+	// Python refuses what is not UTF-8; Go would quietly turn it into U+FFFD, which
+	// in a password would set one the user never typed.
+	if !utf8.Valid(raw) {
+		return nil, &parseError{format: "JSON", err: errors.New("invalid UTF-8")}
+	}
+	// Unmarshal checks the whole input, trailing garbage included, and says what is
+	// wrong; the Decoder then reads it again, keeping numbers as written.
+	if err := json.Unmarshal(raw, new(json.RawMessage)); err != nil {
+		return nil, &parseError{format: "JSON", err: err}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, &parseError{format: "JSON", err: err}
+	}
+	return asObject(v)
+}
+
+// asObject refuses a JSON body that is not an object, as a DRF serializer does.
+func asObject(v any) (body, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		return v, nil
+	case nil:
+		return nil, fieldErrors{nonFieldErrors: {msgNoData}}
+	}
+	return nil, fieldErrors{nonFieldErrors: {fmt.Sprintf(msgNotDict, pythonType(v))}}
+}
+
+// pythonType names the type Python's json module gives v.
+func pythonType(v any) string {
+	switch v := v.(type) {
+	case []any:
+		return "list"
+	case string:
+		return "str"
+	case bool:
+		return "bool"
+	case json.Number:
+		if strings.ContainsAny(v.String(), ".eE") {
+			return "float"
+		}
+		return "int"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func parseForm(raw []byte) body {
+	// Django's QueryDict keeps what it can read of a malformed form rather than refuse it.
+	values, _ := url.ParseQuery(string(raw))
+	return lastValues(values)
+}
+
+func parseMultipart(raw []byte, boundary string) (body, error) {
+	if boundary == "" {
+		return nil, &parseError{format: "Multipart form", err: errors.New("no boundary in the Content-Type")}
+	}
+	form, err := multipart.NewReader(bytes.NewReader(raw), boundary).ReadForm(maxBody)
+	if err != nil {
+		return nil, &parseError{format: "Multipart form", err: err}
+	}
+	defer form.RemoveAll()
+	return lastValues(form.Value), nil
+}
+
+// lastValues keeps the last value of each field, as QueryDict's item access does, and
+// decodes bytes that are not UTF-8 the way Django does (as U+FFFD).
+func lastValues(values map[string][]string) body {
+	b := body{}
+	for name, vs := range values {
+		if len(vs) > 0 {
+			b[name] = strings.ToValidUTF8(vs[len(vs)-1], "\uFFFD")
+		}
+	}
+	return b
+}

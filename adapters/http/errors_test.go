@@ -1,0 +1,99 @@
+package http_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// brokenStore fails every call: with err, or by panicking when err is nil.
+type brokenStore struct{ err error }
+
+func (s brokenStore) fail() (ports.User, error) {
+	if s.err == nil {
+		panic("store bug")
+	}
+	return ports.User{}, s.err
+}
+
+func (s brokenStore) FindByLogin(context.Context, string) (ports.User, error) { return s.fail() }
+func (s brokenStore) FindByEmail(context.Context, string) (ports.User, error) { return s.fail() }
+func (s brokenStore) FindByID(context.Context, string) (ports.User, error)    { return s.fail() }
+func (s brokenStore) SetPassword(context.Context, ports.PasswordChange) error {
+	_, err := s.fail()
+	return err
+}
+
+// TestServerErrors checks that a failure on our side answers DRF's generic 5xx, says
+// nothing of its cause, and is logged with the request id.
+func TestServerErrors(t *testing.T) {
+	const internal = "mongo at 10.0.0.7 refused: auth failed for user pwreset"
+	unavailable := fmt.Errorf("find user: dial 10.0.0.7: %w", ports.ErrUnavailable)
+	tests := []struct {
+		name       string
+		store      ports.UserStore
+		status     int
+		want       string
+		retryAfter string
+		level      string
+	}{
+		{"store unreachable", brokenStore{unavailable}, 503, `{"detail":"Service temporarily unavailable."}`, "5", "WARN"},
+		{"store failing", brokenStore{errors.New(internal)}, 500, `{"detail":"A server error occurred."}`, "", "ERROR"},
+		{"panic", brokenStore{}, 500, `{"detail":"A server error occurred."}`, "", "ERROR"},
+	}
+	for _, tt := range tests {
+		for _, path := range []string{sendPath, resetPath} {
+			t.Run(tt.name+" "+path, func(t *testing.T) {
+				f := newFixture(t, withStore(tt.store))
+				body := `{"login":"alice"}`
+				if path == resetPath {
+					body = `{"user_id":"1","timestamp":1700000000,"signature":"abc","password":"` + newPassword + `"}`
+				}
+				rec := f.do("POST", path, jsonType, body, "X-Request-Id", "req-5xx")
+				expect(t, rec, tt.status, tt.want)
+				if got := rec.Header().Get("Retry-After"); got != tt.retryAfter {
+					t.Errorf("Retry-After %q, want %q", got, tt.retryAfter)
+				}
+				if strings.Contains(rec.Body.String(), "10.0.0.7") {
+					t.Errorf("internal error in the answer: %s", rec.Body)
+				}
+				var failure map[string]any
+				for _, l := range f.logs.lines(t) {
+					if l["msg"] == "request failed" {
+						failure = l
+					}
+				}
+				if failure == nil || failure["request_id"] != "req-5xx" || failure["level"] != tt.level ||
+					failure["error"] == "" {
+					t.Errorf("failure log %v, want one at %s with the request id and the error", failure, tt.level)
+				}
+				if strings.Contains(f.logs.String(), newPassword) {
+					t.Errorf("password logged: %s", f.logs)
+				}
+			})
+		}
+	}
+}
+
+// TestNothingSecretLogged runs the whole workflow and checks that no password,
+// signature, link or secret reaches the log.
+func TestNothingSecretLogged(t *testing.T) {
+	f := newFixture(t, withConfirm)
+	l := f.requestLink("alice")
+	f.post(resetPath, l.body("12345678", map[string]any{"password_confirm": "1234567"}))
+	f.post(resetPath, l.body(newPassword, map[string]any{"password_confirm": newPassword}))
+	f.do("POST", resetPath+"?signature="+l.Signature, jsonType, `[`)
+	logs := f.logs.String()
+	for _, secretText := range []string{newPassword, "12345678", l.Signature, frontURL, secret, oldPassword} {
+		if strings.Contains(logs, secretText) {
+			t.Errorf("log holds %q:\n%s", secretText, logs)
+		}
+	}
+	if n := len(f.logs.lines(t)); n != 4 {
+		t.Errorf("%d log lines, want one per request (4)", n)
+	}
+}

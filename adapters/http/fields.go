@@ -1,0 +1,138 @@
+package http
+
+import (
+	"encoding/json"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Messages of DRF, word for word: front ends show them as they come.
+const (
+	nonFieldErrors = "non_field_errors"
+	msgNoData      = "No data provided"
+	msgNotDict     = "Invalid data. Expected a dictionary, but got %s."
+	msgRequired    = "This field is required."
+	msgBlank       = "This field may not be blank."
+	msgNull        = "This field may not be null."
+	msgNotString   = "Not a valid string."
+	msgNotInteger  = "A valid integer is required."
+	msgTooLong     = "String value too large."
+)
+
+// maxIntegerString is the longest string DRF's IntegerField tries to read.
+const maxIntegerString = 1000
+
+// decimalZeros is what DRF's IntegerField cuts off a string before reading it:
+// "12.0" and "12. " are integers, "12.5" is not.
+var decimalZeros = regexp.MustCompile(`\.0*\s*$`)
+
+// fieldErrors lists, per field, why a body was refused: DRF's 400 answer.
+type fieldErrors map[string][]string
+
+func (e fieldErrors) Error() string {
+	return "invalid fields: " + strings.Join(slices.Sorted(maps.Keys(e)), ", ")
+}
+
+// fields reads values out of a body as DRF's serializer fields do, collecting every
+// error, so that one answer lists them all.
+type fields struct {
+	body body
+	errs fieldErrors
+}
+
+// text reads a CharField. DRF trims it; a password is kept exactly as typed, but
+// one of only blanks is still refused as blank, as DRF refuses it.
+func (f *fields) text(name string, trim bool) string {
+	v, ok := f.value(name)
+	if !ok {
+		return ""
+	}
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case json.Number:
+		s = v.String() // DRF takes a number as its decimal text
+	default:
+		f.fail(name, msgNotString)
+		return ""
+	}
+	if strings.TrimSpace(s) == "" {
+		f.fail(name, msgBlank)
+		return ""
+	}
+	if trim {
+		return strings.TrimSpace(s)
+	}
+	return s
+}
+
+// integer reads an IntegerField.
+func (f *fields) integer(name string) int64 {
+	v, ok := f.value(name)
+	if !ok {
+		return 0
+	}
+	n, msg := parseInteger(v)
+	if msg != "" {
+		f.fail(name, msg)
+	}
+	return n
+}
+
+// parseInteger reads v as DRF's IntegerField does, within int64; it returns why not.
+func parseInteger(v any) (int64, string) {
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n, ""
+		}
+		// DRF reads a float through Python's str(), which writes integral values
+		// below 1e16 as "12.0", an integer to it; larger ones get an exponent.
+		if x, err := v.Float64(); err == nil && x == math.Trunc(x) && math.Abs(x) < 1e16 {
+			return int64(x), ""
+		}
+	case string:
+		if len(v) > maxIntegerString {
+			return 0, msgTooLong
+		}
+		s := strings.TrimSpace(decimalZeros.ReplaceAllString(v, ""))
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, ""
+		}
+	}
+	return 0, msgNotInteger
+}
+
+// value returns the field's value, or records why it has none.
+func (f *fields) value(name string) (any, bool) {
+	v, ok := f.body[name]
+	switch {
+	case !ok:
+		f.fail(name, msgRequired)
+	case v == nil:
+		f.fail(name, msgNull)
+	default:
+		return v, true
+	}
+	return nil, false
+}
+
+func (f *fields) fail(name, msg string) {
+	if f.errs == nil {
+		f.errs = fieldErrors{}
+	}
+	f.errs[name] = []string{msg}
+}
+
+// err returns the errors found, or nil.
+func (f *fields) err() error {
+	if len(f.errs) == 0 {
+		return nil
+	}
+	return f.errs
+}

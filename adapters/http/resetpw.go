@@ -1,0 +1,60 @@
+package http
+
+import (
+	stdhttp "net/http"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/pwreset/pwreset/domain/reset"
+)
+
+// msgResetDone is DRR's answer to a successful reset.
+const msgResetDone = "Reset password successful"
+
+// resetRequest is the body of reset-password: the link's values and the new password.
+type resetRequest struct {
+	UserID    string
+	Timestamp int64
+	Signature string
+	Password  string
+	Confirm   *string // set only when Config.PasswordConfirm
+}
+
+// resetPassword sets the new password if the link is good.
+func (h *handlers) resetPassword(c *echo.Context) error {
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	req, err := h.decodeReset(b)
+	if err != nil {
+		return err
+	}
+	err = h.resetter.Reset(c.Request().Context(), reset.Request{
+		UserID:    req.UserID,
+		Timestamp: req.Timestamp,
+		Signature: req.Signature,
+		Password:  req.Password,
+		Confirm:   req.Confirm,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(stdhttp.StatusOK, detail(msgResetDone))
+}
+
+func (h *handlers) decodeReset(b body) (resetRequest, error) {
+	const trim, exact = true, false
+	f := fields{body: b}
+	req := resetRequest{
+		UserID:    f.text("user_id", trim),
+		Timestamp: f.integer("timestamp"),
+		Signature: f.text("signature", trim),
+		Password:  f.text("password", exact),
+	}
+	if h.cfg.PasswordConfirm {
+		confirm := f.text("password_confirm", exact)
+		req.Confirm = &confirm
+	}
+	return req, f.err()
+}

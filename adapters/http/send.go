@@ -1,0 +1,52 @@
+package http
+
+import (
+	stdhttp "net/http"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/pwreset/pwreset/domain/reset"
+)
+
+// Answers of send-reset-password-link, as DRR words them.
+const (
+	msgLinkSent         = "Reset link sent"
+	msgLinkSentIfExists = "Reset link sent if the user exists in database"
+)
+
+// sendLinkRequest is the body of send-reset-password-link.
+type sendLinkRequest struct {
+	Login string // the "login" field, or "email" when Config.UseEmail
+}
+
+// sendLink e-mails a reset link to the user named in the body.
+func (h *handlers) sendLink(c *echo.Context) error {
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	req, err := h.decodeSendLink(b)
+	if err != nil {
+		return err
+	}
+	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail}
+	if err := h.sender.Send(c.Request().Context(), lookup); err != nil {
+		return err
+	}
+	// When unknown users are not revealed, a known one gets the same cautious answer.
+	msg := msgLinkSent
+	if !h.sender.RevealsUnknownUsers() {
+		msg = msgLinkSentIfExists
+	}
+	return c.JSON(stdhttp.StatusOK, detail(msg))
+}
+
+func (h *handlers) decodeSendLink(b body) (sendLinkRequest, error) {
+	name := "login"
+	if h.cfg.UseEmail {
+		name = "email"
+	}
+	f := fields{body: b}
+	req := sendLinkRequest{Login: f.text(name, true)}
+	return req, f.err()
+}

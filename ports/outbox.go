@@ -1,0 +1,78 @@
+package ports
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNothingDue is returned by Outbox.Claim when no message is due.
+var ErrNothingDue = errors.New("no message is due")
+
+// ErrLeaseLost is returned when a message is no longer leased by the caller: its
+// lease expired and another worker claimed it.
+var ErrLeaseLost = errors.New("the message's lease was lost")
+
+// ErrMessageNotFound is returned for an outbox id that does not exist.
+var ErrMessageNotFound = errors.New("no such message in the outbox")
+
+// States of an outbox message.
+const (
+	StatePending = "pending" // waiting for its next attempt
+	StateSending = "sending" // claimed by a worker until its lease expires
+	StateSent    = "sent"
+	StateFailed  = "failed"
+)
+
+// Envelope is a message in the outbox with its delivery record.
+type Envelope struct {
+	ID string
+	// Message is the e-mail. Once sent or failed, its Subject, Text and HTML are erased
+	// and only its metadata (Kind, From, To, UserID) stays.
+	Message       Message
+	State         string
+	Attempts      int // attempts started so far
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	LeaseOwner    string
+	LeaseExpires  time.Time
+	FinishedAt    time.Time // when it was sent or failed
+	ProviderID    string    // the mail provider's message id, once sent
+	LastError     string    // why the last attempt failed, never the body
+}
+
+// OutboxStats is a summary of the outbox.
+type OutboxStats struct {
+	Counts        map[string]int // by state
+	OldestPending time.Time      // CreatedAt of the oldest pending or sending message; zero if none
+}
+
+// Outbox stores messages durably until they are delivered. Any number of processes
+// share one outbox: Claim hands each due message to one of them under a lease.
+//
+//go:generate go tool mockgen -destination=../mocks/outbox.go -package=mocks . Outbox
+type Outbox interface {
+	// Add stores msg as pending and due at now, and returns its id.
+	Add(ctx context.Context, msg Message, now time.Time) (string, error)
+	// Claim atomically leases the due message with the earliest NextAttemptAt to owner
+	// until now+lease, counting an attempt. Due means pending with NextAttemptAt <= now,
+	// or sending with an expired lease (its worker died). ErrNothingDue if none is.
+	Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (Envelope, error)
+	// MarkSent records the delivery of a message owner holds, and erases its body.
+	MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error
+	// MarkFailed gives up on a message owner holds, with the reason, and erases its body.
+	MarkFailed(ctx context.Context, id, owner, reason string, at time.Time) error
+	// Reschedule returns a message owner holds to pending, due at next.
+	Reschedule(ctx context.Context, id, owner string, next time.Time, lastError string) error
+	// Get returns one message.
+	Get(ctx context.Context, id string) (Envelope, error)
+	// Failed lists the failed messages, oldest first.
+	Failed(ctx context.Context) ([]Envelope, error)
+	// Delete removes one message.
+	Delete(ctx context.Context, id string) error
+	// Purge deletes the sent and failed messages that finished before cutoff and
+	// returns how many it deleted.
+	Purge(ctx context.Context, cutoff time.Time) (int, error)
+	// Stats counts the messages by state.
+	Stats(ctx context.Context) (OutboxStats, error)
+}
