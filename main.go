@@ -2,8 +2,6 @@
 // forgotten password by e-mail. Run `pwreset help` for its commands.
 package main
 
-//go:generate go tool wire
-
 import (
 	"context"
 	"fmt"

@@ -1,0 +1,119 @@
+package mongo_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// margin is what a call may take beyond its timeout: scheduling on a loaded CI
+// machine, not the driver waiting on its own.
+const margin = 750 * time.Millisecond
+
+// TestOutage: with the server gone, calls fail with ErrUnavailable within the
+// mapping's Timeout; once it is back, the same store works again by itself.
+func TestOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and stops a server of its own")
+	}
+	const timeout = 2 * time.Second
+	srv := mongotest.StartServer(t)
+	client, err := mongo.Connect(testCtx(t), srv.URI(), timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	db := client.Database("outage")
+	oid := bson.NewObjectID()
+	insert(t, db, teamDoc(oid))
+	store := mongo.NewUserStore(db, mongo.UserMapping{Timeout: timeout})
+	if _, err := store.FindByID(testCtx(t), oid.Hex()); err != nil {
+		t.Fatalf("before the outage: %v", err)
+	}
+
+	srv.Stop()
+	calls := map[string]func(context.Context) error{
+		"FindByID":    func(ctx context.Context) error { _, err := store.FindByID(ctx, oid.Hex()); return err },
+		"FindByLogin": func(ctx context.Context) error { _, err := store.FindByLogin(ctx, "dora"); return err },
+		"SetPassword": func(ctx context.Context) error {
+			return store.SetPassword(ctx, ports.PasswordChange{UserID: oid.Hex(), OldHash: "old", NewHash: "new"})
+		},
+	}
+	// The calls run side by side: each must give up within its own Timeout.
+	var wg sync.WaitGroup
+	for name, call := range calls {
+		wg.Go(func() {
+			start := time.Now()
+			err := call(context.Background()) // no deadline of the caller's: the store's own must hold
+			elapsed := time.Since(start)
+			if !errors.Is(err, ports.ErrUnavailable) {
+				t.Errorf("%s during the outage: got %v, want ErrUnavailable", name, err)
+			}
+			if elapsed > timeout+margin {
+				t.Errorf("%s during the outage took %s, want at most %s", name, elapsed, timeout+margin)
+			}
+			t.Logf("%s during the outage: %s: %v", name, elapsed.Round(time.Millisecond), err)
+		})
+	}
+	wg.Wait()
+
+	srv.Start()
+	start := time.Now()
+	for {
+		_, err := store.FindByID(testCtx(t), oid.Hex())
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ports.ErrUnavailable) || time.Since(start) > 30*time.Second {
+			t.Fatalf("after the restart (%s): %v", time.Since(start), err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("recovered %s after the restart", time.Since(start).Round(time.Millisecond))
+	if err := calls["SetPassword"](testCtx(t)); err != nil {
+		t.Fatalf("SetPassword after the restart: %v", err)
+	}
+}
+
+// TestConnect: a reachable server answers; an unreachable one is ErrUnavailable
+// within the timeout, with a message that says what to check.
+func TestConnect(t *testing.T) {
+	client, err := mongo.Connect(testCtx(t), mongotest.URI(t), 5*time.Second)
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	_ = client.Disconnect(context.Background())
+
+	// A port that was free a moment ago: nothing listens there.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	const timeout = time.Second
+	start := time.Now()
+	_, err = mongo.Connect(context.Background(), "mongodb://"+addr+"/", timeout)
+	elapsed := time.Since(start)
+	if !errors.Is(err, ports.ErrUnavailable) {
+		t.Fatalf("Connect to %s: got %v, want ErrUnavailable", addr, err)
+	}
+	if elapsed > timeout+margin {
+		t.Errorf("Connect took %s, want at most %s", elapsed, timeout+margin)
+	}
+	t.Logf("Connect to a closed port: %v", err)
+
+	if _, err = mongo.Connect(context.Background(), "postgres://nope", timeout); err == nil ||
+		errors.Is(err, ports.ErrUnavailable) {
+		t.Errorf("Connect with a bad URI: got %v, want a configuration error", err)
+	}
+}

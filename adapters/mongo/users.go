@@ -1,0 +1,104 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// UserStore is the ports.UserStore of a MongoDB users collection. It keeps no state
+// of its own beyond the collection handle: after an outage the driver reconnects
+// and the next call simply works.
+type UserStore struct {
+	coll *mongo.Collection
+	m    UserMapping
+	find *options.FindOneOptionsBuilder // built once; the driver only reads it
+}
+
+var _ ports.UserStore = (*UserStore)(nil)
+
+// NewUserStore returns a store over the collection m names in db, with m's empty
+// fields set to their defaults. It creates no index and touches no data.
+func NewUserStore(db *mongo.Database, m UserMapping) *UserStore {
+	m = m.withDefaults()
+	return &UserStore{
+		coll: db.Collection(m.Collection),
+		m:    m,
+		find: options.FindOne().SetProjection(m.projection()),
+	}
+}
+
+// FindByLogin implements ports.UserStore: one exact lookup per login field, in the
+// configured order, so that a match in an earlier field wins over a later one
+// whatever order the documents are stored in.
+func (s *UserStore) FindByLogin(ctx context.Context, login string) (ports.User, error) {
+	if login == "" {
+		return ports.User{}, ports.ErrUserNotFound // an empty login names nobody
+	}
+	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
+	defer cancel()
+	for _, f := range s.m.LoginFields {
+		u, err := s.findOne(ctx, opCtx, "find user by "+f, bson.D{{Key: f, Value: exactString(login)}})
+		if !errors.Is(err, ports.ErrUserNotFound) {
+			return u, err
+		}
+	}
+	return ports.User{}, ports.ErrUserNotFound
+}
+
+// FindByEmail implements ports.UserStore.
+func (s *UserStore) FindByEmail(ctx context.Context, email string) (ports.User, error) {
+	if email == "" {
+		return ports.User{}, ports.ErrUserNotFound // users without an address must not match
+	}
+	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
+	defer cancel()
+	return s.findOne(ctx, opCtx, "find user by "+s.m.EmailField, bson.D{{Key: s.m.EmailField, Value: exactString(email)}})
+}
+
+// FindByID implements ports.UserStore. The id may stand for an ObjectId, an
+// integer or a string; each form it can mean is looked up, and an id that is none
+// of them simply matches nobody.
+func (s *UserStore) FindByID(ctx context.Context, id string) (ports.User, error) {
+	if id == "" {
+		return ports.User{}, ports.ErrUserNotFound
+	}
+	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
+	defer cancel()
+	return s.findOne(ctx, opCtx, "find user by "+s.m.IDField, s.idFilter(id))
+}
+
+// findOne runs one lookup under opCtx and decodes what it finds; caller is the
+// context the caller passed in, for translate.
+func (s *UserStore) findOne(caller, opCtx context.Context, op string, filter bson.D) (ports.User, error) {
+	doc, err := s.coll.FindOne(opCtx, filter, s.find).Raw()
+	if err != nil {
+		return ports.User{}, translate(caller, op, err)
+	}
+	u, err := decodeUser(doc, s.m)
+	if err != nil {
+		return ports.User{}, fmt.Errorf("mongo: %s: %w", op, err)
+	}
+	return u, nil
+}
+
+// idFilter matches the user whose id field holds any value id can stand for.
+func (s *UserStore) idFilter(id string) bson.D {
+	return bson.D{{Key: s.m.IDField, Value: bson.D{{Key: "$in", Value: idCandidates(id)}}}}
+}
+
+// exactString matches a field that is exactly the string v. A plain {field: v}
+// would also match an array holding v, and find a user by a value that is not
+// among its logins.
+func exactString(v string) bson.D {
+	return bson.D{
+		{Key: "$eq", Value: v},
+		{Key: "$not", Value: bson.D{{Key: "$type", Value: "array"}}},
+	}
+}
