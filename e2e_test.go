@@ -109,7 +109,9 @@ func TestMongoOutage(t *testing.T) {
 	srv := mongotest.StartServer(t)
 	db := mongotest.Connect(t, srv.URI()).Database("outage")
 	seedAlice(t, db)
-	_, api := serveAgainst(t, srv.URI(), db.Name(), "MONGODB_TIMEOUT=2s")
+	sg := sendgridtest.New(t)
+	_, api := serveAgainst(t, srv.URI(), db.Name(), "MONGODB_TIMEOUT=2s",
+		"SENDGRID_API_KEY="+sendgridtest.APIKey, "SENDGRID_API_URL="+sg.URL())
 	send := func() (int, map[string]any) { return post(t, api+"send-reset-password-link/", `{"login":"alice"}`) }
 	if status, body := send(); status != 200 {
 		t.Fatalf("before the outage: %d %v", status, body)

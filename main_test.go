@@ -174,7 +174,8 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 	}
 	out := strings.Join(p.snapshot(), "\n")
 	for _, want := range []string{"SECRET_KEY is 5 bytes long", "RESET_PASSWORD_VERIFICATION_URL is required",
-		"VERIFICATION_FROM_EMAIL is required", "RESET_PASSWORD_VERIFICATION_PERIOD must be positive"} {
+		"VERIFICATION_FROM_EMAIL is required", "RESET_PASSWORD_VERIFICATION_PERIOD must be positive",
+		"SENDGRID_API_KEY is required outside demo mode"} {
 		if !bytes.Contains([]byte(out), []byte(want)) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

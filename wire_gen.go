@@ -31,7 +31,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	mailer := app.ProvideMailer(cfg, out, log)
+	mailer := app.ProvideMailer(cfg, out)
 	signer := app.ProvideSigner(cfg)
 	clock := system.NewClock()
 	templates, err := app.ProvideTemplates(cfg)

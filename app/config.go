@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -78,16 +79,35 @@ func Load(environ []string) (Config, error) {
 	cfg, err := env.ParseAsWithOptions[Config](env.Options{Environment: vars})
 	if err != nil {
 		var agg env.AggregateError
-		if errors.As(err, &agg) {
-			return cfg, errors.Join(agg.Errors...)
+		if !errors.As(err, &agg) {
+			return cfg, err
 		}
-		return cfg, err
+		problems := make([]error, len(agg.Errors))
+		for i, e := range agg.Errors {
+			problems[i] = nameVariable(e)
+		}
+		return cfg, errors.Join(problems...)
 	}
 	cfg.APIPrefix = "/" + strings.Trim(cfg.APIPrefix, "/") + "/"
 	if cfg.APIPrefix == "//" {
 		cfg.APIPrefix = "/"
 	}
 	return cfg, errors.Join(cfg.problems()...)
+}
+
+// nameVariable rewords a parse error of the env library, which names the Go field,
+// so that it names the environment variable the operator has to fix.
+func nameVariable(err error) error {
+	var pe env.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	for _, t := range []reflect.Type{reflect.TypeFor[Config](), reflect.TypeFor[UserMapping]()} {
+		if f, ok := t.FieldByName(pe.Name); ok {
+			return fmt.Errorf("%s: %v", f.Tag.Get("env"), pe.Err)
+		}
+	}
+	return err
 }
 
 // problems lists what is wrong with the configuration, each with what to do.
@@ -111,6 +131,10 @@ func (c Config) problems() []error {
 		}
 		if c.FromEmail == "" {
 			add("VERIFICATION_FROM_EMAIL is required: the sender address of the e-mails, such as noreply@example.com")
+		}
+		if c.SendGridAPIKey == "" {
+			// Outside demo mode, printing e-mails would put live reset links in the logs.
+			add("SENDGRID_API_KEY is required outside demo mode: a SendGrid API key with the Mail Send permission")
 		}
 	}
 	if c.URL != "" && link.CheckBaseURL(c.URL) != nil {

@@ -159,13 +159,10 @@ func ProvideUserStore(ctx context.Context, cfg Config, hasher ports.PasswordHash
 }
 
 // ProvideMailer chooses the mail provider: SendGrid when SENDGRID_API_KEY is set,
-// printing to standard output otherwise.
-func ProvideMailer(cfg Config, out Output, log *slog.Logger) ports.Mailer {
+// printing to standard output otherwise, which configuration allows in demo mode only.
+func ProvideMailer(cfg Config, out Output) ports.Mailer {
 	if cfg.SendGridAPIKey != "" {
 		return sendgrid.NewMailer(sendgrid.Config{APIKey: cfg.SendGridAPIKey, BaseURL: cfg.SendGridAPIURL, Timeout: cfg.SendGridTimeout})
-	}
-	if !cfg.Demo() {
-		log.Warn("SENDGRID_API_KEY is not set: e-mails are printed to standard output, not sent")
 	}
 	return console.NewMailer(out)
 }

@@ -60,6 +60,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, log *sl
 	route(e, prefix+"send-reset-password-link", h.endpoint("Send Reset Password Link", h.sendLink))
 	route(e, prefix+"reset-password", h.endpoint("Reset Password", h.resetPassword))
 	e.GET("/healthz", healthz)
+	e.HEAD("/healthz", healthz) // load balancers often probe with HEAD
 	if cfg.DemoPage {
 		page := demoPage(prefix+"reset-password/", cfg.PasswordConfirm)
 		e.GET("/reset-password", page)

@@ -44,13 +44,23 @@ type parseError struct {
 
 func (e *parseError) Error() string { return e.format + " parse error: " + e.err.Error() }
 
+// unreadableError is a body that could not be read to its end.
+type unreadableError struct{ err error }
+
+func (e *unreadableError) Error() string { return "read request body: " + e.err.Error() }
+
 // readBody reads and parses the request body. Endpoints call it only once the method
 // and the workflow switch are checked: DRF parses lazily, so those answers come first.
 func readBody(c *echo.Context) (body, error) {
 	req := c.Request()
 	raw, err := io.ReadAll(stdhttp.MaxBytesReader(c.Response(), req.Body, maxBody))
+	var tooLarge *stdhttp.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, err
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read request body: %w", err)
+		// The client hung up or sent a broken chunked body: its fault, not ours.
+		return nil, &unreadableError{err}
 	}
 	if len(raw) == 0 {
 		return body{}, nil // DRF: no body is no data, whatever the type says

@@ -19,6 +19,7 @@ const (
 	msgMismatch         = "Passwords don't match"
 	msgNotFound         = "Not found."
 	msgTooLarge         = "Request body is too large."
+	msgUnreadable       = "The request body could not be read."
 	msgUnavailable      = "Service temporarily unavailable."
 	msgServerError      = "A server error occurred."
 )
@@ -70,6 +71,7 @@ func answerTo(c *echo.Context, err error) answer {
 		parse    *parseError
 		media    *mediaTypeError
 		tooLarge *stdhttp.MaxBytesError
+		broken   *unreadableError
 	)
 	switch {
 	case errors.As(err, &invalid):
@@ -90,6 +92,8 @@ func answerTo(c *echo.Context, err error) answer {
 		return unsupported(`Unsupported media type "` + media.contentType + `" in request.`)
 	case errors.As(err, &tooLarge):
 		return answer{stdhttp.StatusRequestEntityTooLarge, detail(msgTooLarge)}
+	case errors.As(err, &broken):
+		return answer{stdhttp.StatusBadRequest, detail(msgUnreadable)}
 	case errors.Is(err, ports.ErrUnavailable):
 		return answer{stdhttp.StatusServiceUnavailable, detail(msgUnavailable)}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -95,5 +96,35 @@ func TestNothingSecretLogged(t *testing.T) {
 	}
 	if n := len(f.logs.lines(t)); n != 4 {
 		t.Errorf("%d log lines, want one per request (4)", n)
+	}
+}
+
+// brokenBody fails part-way, as a client that hangs up mid-request does.
+type brokenBody struct{ sent bool }
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if b.sent {
+		return 0, errors.New("connection reset by peer")
+	}
+	b.sent = true
+	return copy(p, `{"login":`), nil
+}
+
+// TestUnreadableBody: a body that breaks off is the client's fault, a 400, and changes nothing.
+func TestUnreadableBody(t *testing.T) {
+	f := newFixture(t)
+	req := httptest.NewRequest("POST", sendPath, &brokenBody{})
+	req.Header.Set("Content-Type", jsonType)
+	rec := httptest.NewRecorder()
+	f.api.ServeHTTP(rec, req)
+	expect(t, rec, 400, `{"detail":"The request body could not be read."}`)
+	if n := len(f.mailer.Sent()); n != 0 {
+		t.Fatalf("%d mails sent", n)
+	}
+}
+
+func TestHealthzAnswersHead(t *testing.T) {
+	if rec := newFixture(t).do("HEAD", "/healthz", "", ""); rec.Code != 200 {
+		t.Fatalf("HEAD /healthz: %d", rec.Code)
 	}
 }
