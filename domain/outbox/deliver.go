@@ -1,0 +1,116 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// deliver sends one claimed message and stores the outcome.
+func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
+	// Logs show metadata only: the body holds the link, and the address is personal data.
+	log := d.log.With("outbox_id", env.ID, "kind", env.Message.Kind, "attempts", env.Attempts,
+		"to_domain", domainOf(env.Message.To))
+	if d.clock.Now().After(env.CreatedAt.Add(d.cfg.MaxAge)) {
+		reason := fmt.Sprintf("not sent within MAIL_MAX_AGE (%s)", d.cfg.MaxAge)
+		if env.LastError != "" {
+			reason += "; last error: " + env.LastError
+		}
+		d.fail(ctx, log, env, reason)
+		return
+	}
+	// The send must end before the lease does, or another process could claim the
+	// message and send it again; the last quarter is left for storing the outcome.
+	attemptCtx, cancel := context.WithTimeout(sendCtx, d.cfg.Lease-d.cfg.Lease/4)
+	providerID, err := d.provider.Send(attemptCtx, env.Message)
+	cancel() // after a shutdown cut-off, the cause stays errShutdown
+	var sendErr *ports.SendError
+	switch {
+	case err == nil:
+		d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
+			return d.box.MarkSent(c, env.ID, d.owner, providerID, d.clock.Now())
+		}, "provider_id", providerID)
+	case errors.Is(context.Cause(attemptCtx), errShutdown):
+		d.release(ctx, log, env, err)
+	case errors.As(err, &sendErr) && sendErr.Permanent:
+		d.fail(ctx, log, env, err.Error())
+	default:
+		d.retry(ctx, log, env, err)
+	}
+}
+
+// retry puts the message back, due after a backoff. If that falls after MaxAge it
+// fails the message now instead: the next claim would only fail it then, unsent, and
+// an operator or the user learns of it sooner. Moving the attempt forward to fit would
+// ignore the backoff, and any Retry-After the provider asked for.
+func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Envelope, err error) {
+	var retryAfter time.Duration
+	if sendErr := (*ports.SendError)(nil); errors.As(err, &sendErr) {
+		retryAfter = sendErr.RetryAfter
+	}
+	wait := d.cfg.backoff(env.Attempts, retryAfter)
+	next := d.clock.Now().Add(wait)
+	if next.After(env.CreatedAt.Add(d.cfg.MaxAge)) {
+		d.fail(ctx, log, env, fmt.Sprintf("%s; the next attempt would fall after MAIL_MAX_AGE (%s)", err, d.cfg.MaxAge))
+		return
+	}
+	stored := d.settle(ctx, log, slog.LevelWarn, "mail not sent; will retry", func(c context.Context) error {
+		return d.box.Reschedule(c, env.ID, d.owner, next, err.Error())
+	}, "error", err, "retry_in", wait.String())
+	if stored {
+		// This process knows when the message is due again: no need to wait for a poll.
+		time.AfterFunc(wait, d.Wake)
+	}
+}
+
+func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envelope, reason string) {
+	d.settle(ctx, log, slog.LevelError, "mail failed", func(c context.Context) error {
+		return d.box.MarkFailed(c, env.ID, d.owner, reason, d.clock.Now())
+	}, "reason", reason)
+}
+
+// release hands back a message whose send shutdown cut off, due at once, so that
+// another process need not wait for the lease to expire. The provider may have taken
+// it all the same; then it is sent twice, which beats not at all.
+func (d *Dispatcher) release(ctx context.Context, log *slog.Logger, env ports.Envelope, err error) {
+	d.settle(ctx, log, slog.LevelWarn, "mail send cut off by shutdown; handed back", func(c context.Context) error {
+		return d.box.Reschedule(c, env.ID, d.owner, d.clock.Now(), "cut off by shutdown: "+err.Error())
+	}, "error", err)
+}
+
+// settle stores the outcome of an attempt with write and logs it as msg, at level if
+// it was stored. It reports whether it was.
+func (d *Dispatcher) settle(ctx context.Context, log *slog.Logger, level slog.Level, msg string,
+	write func(context.Context) error, attrs ...any) bool {
+	// Shutdown must not stop the outcome being stored: a sent message left leased
+	// would be sent again.
+	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	err := write(c)
+	switch {
+	case err == nil:
+		log.Log(c, level, msg, attrs...)
+		return true
+	case errors.Is(err, ports.ErrLeaseLost), errors.Is(err, ports.ErrMessageNotFound):
+		log.Warn(msg+", but another worker has taken the message over, or it was deleted",
+			append(attrs, "store_error", err)...)
+	default:
+		log.Error(msg+", but the outcome was not stored; the message is tried again once its lease expires",
+			append(attrs, "store_error", err)...)
+	}
+	return false
+}
+
+// domainOf returns the domain of an e-mail address: all of the recipient logs show.
+func domainOf(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.TrimRight(addr[at+1:], "> ")
+}

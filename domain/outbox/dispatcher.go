@@ -1,0 +1,142 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// storeTimeout bounds each call to the outbox. Outcomes are written with a context of
+// their own that shutdown does not cancel, so this also bounds how long shutdown waits
+// for them after Grace.
+const storeTimeout = 5 * time.Second
+
+// errShutdown cancels the sends still running Grace after shutdown began.
+var errShutdown = errors.New("mail dispatcher shut down")
+
+// Provider is the mail provider the Dispatcher delivers through. It is a type of its
+// own, not ports.Mailer, so that Wire can tell the provider from the Queue, which is
+// the ports.Mailer the use cases get.
+type Provider interface{ ports.Mailer }
+
+// Dispatcher delivers the messages of the outbox through the Provider: its workers
+// claim due messages under a lease, send them, and store the outcome.
+type Dispatcher struct {
+	cfg      Config
+	box      ports.Outbox
+	provider Provider
+	clock    ports.Clock
+	log      *slog.Logger
+	owner    string        // names this dispatcher's leases in the shared outbox
+	wake     chan struct{} // one token per idle worker to wake; see Wake
+}
+
+// NewDispatcher returns a dispatcher of the messages in box; Run starts it.
+func NewDispatcher(cfg Config, box ports.Outbox, provider Provider, clock ports.Clock, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{cfg: cfg, box: box, provider: provider, clock: clock, log: log.With("component", "outbox"),
+		owner: newOwner(), wake: make(chan struct{}, max(cfg.Workers, 1))}
+}
+
+// newOwner names a dispatcher uniquely among all processes sharing the outbox, in a
+// way an operator reading the outbox can trace back to a host and process.
+func newOwner() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
+}
+
+// Run sends messages with Workers workers, and purges old ones, until ctx is done.
+// Then it stops claiming, lets the sends in flight finish within Grace, cancels those
+// still running and hands their messages back to the outbox, due at once. It returns
+// when every worker has stopped: nil, or an error if the configuration is unusable.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	if err := d.cfg.Validate(); err != nil {
+		return fmt.Errorf("mail dispatcher: %w", err)
+	}
+	// Sends get a context of their own, cancelled only Grace after ctx: a send cut
+	// off at once may well have reached the provider and would be sent again.
+	sendCtx, cancelSends := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelSends(errShutdown)
+	var wg sync.WaitGroup
+	for range d.cfg.Workers {
+		wg.Go(func() { d.work(ctx, sendCtx) })
+	}
+	wg.Go(func() { d.purgeEvery(ctx) })
+	d.log.Info("mail dispatcher started", "owner", d.owner, "workers", d.cfg.Workers)
+	<-ctx.Done()
+	d.log.Info("mail dispatcher stopping", "grace", d.cfg.Grace.String())
+	stop := time.AfterFunc(d.cfg.Grace, func() { cancelSends(errShutdown) })
+	defer stop.Stop()
+	wg.Wait()
+	d.log.Info("mail dispatcher stopped")
+	return nil
+}
+
+// Wake tells the dispatcher that a message was just stored, so that a free worker
+// claims it at once rather than at its next poll. It never blocks, and does nothing
+// on a nil Dispatcher (a process that stores mail but leaves sending to others).
+func (d *Dispatcher) Wake() {
+	if d == nil {
+		return
+	}
+	select {
+	case d.wake <- struct{}{}:
+	default: // every worker already has a token: they will all look
+	}
+}
+
+// work claims and delivers messages until ctx is done.
+func (d *Dispatcher) work(ctx, sendCtx context.Context) {
+	for ctx.Err() == nil {
+		env, err := d.claim(ctx)
+		switch {
+		case err == nil:
+			d.deliver(ctx, sendCtx, env)
+			continue // there may be more due: look again before waiting
+		case errors.Is(err, ports.ErrNothingDue):
+			d.idle(ctx)
+		case ctx.Err() != nil:
+			return
+		default:
+			// The store is down or failing. Wakes are ignored here: each would be
+			// one more failing call, and a burst of them a busy loop.
+			d.log.Error("claim a message from the outbox", "error", err, "retry_in", d.cfg.PollInterval.String())
+			sleep(ctx, d.cfg.PollInterval)
+		}
+	}
+}
+
+func (d *Dispatcher) claim(ctx context.Context) (ports.Envelope, error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	return d.box.Claim(ctx, d.owner, d.clock.Now(), d.cfg.Lease)
+}
+
+// idle waits for a Wake, the next poll, or shutdown.
+func (d *Dispatcher) idle(ctx context.Context) {
+	t := time.NewTimer(d.cfg.PollInterval)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-d.wake:
+	case <-t.C:
+	}
+}
+
+func sleep(ctx context.Context, wait time.Duration) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,34 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// Queue is the ports.Mailer the use cases send through. Send only stores the message
+// in the outbox, so that a request never waits on the mail provider and a stored
+// message is delivered even if this process stops; the Dispatcher does the sending.
+type Queue struct {
+	box   ports.Outbox
+	d     *Dispatcher
+	clock ports.Clock
+}
+
+// NewQueue returns a queue storing messages in box and waking d for each; d may be nil
+// where another process does the sending.
+func NewQueue(box ports.Outbox, d *Dispatcher, clock ports.Clock) *Queue {
+	return &Queue{box: box, d: d, clock: clock}
+}
+
+// Send implements ports.Mailer. It returns once msg is stored, with its outbox id
+// rather than a provider's: the message has not been sent yet.
+func (q *Queue) Send(ctx context.Context, msg ports.Message) (string, error) {
+	id, err := q.box.Add(ctx, msg, q.clock.Now())
+	if err != nil {
+		return "", fmt.Errorf("store the message in the outbox: %w", err)
+	}
+	q.d.Wake()
+	return id, nil
+}
