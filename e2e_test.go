@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-	"os"
 	"regexp"
 	"testing"
 	"time"
@@ -44,10 +43,7 @@ func seedAlice(t *testing.T, db *mongo.Database) bson.ObjectID {
 
 // serveAgainst starts the binary on a MongoDB database, with extra settings.
 func serveAgainst(t *testing.T, uri, database string, extra ...string) (*process, string) {
-	env := append([]string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0",
-		"MONGODB_URI=" + uri, "MONGODB_DATABASE=" + database, "SECRET_KEY=" + secretKey,
-		"RESET_PASSWORD_VERIFICATION_URL=https://frontend.example/reset-password/",
-		"VERIFICATION_FROM_EMAIL=noreply@example.com"}, extra...)
+	env := append(append(serviceEnv(uri, database), "HTTP_ADDR=127.0.0.1:0"), extra...)
 	p := start(t, env, "serve")
 	addr := p.await(t, regexp.MustCompile(`"pwreset listening".*"addr":"(http://[^"]+)"`))[1]
 	return p, addr + "/api/v1/accounts/"
@@ -65,6 +61,7 @@ func TestEndToEnd(t *testing.T) {
 	if status, body := post(t, api+"send-reset-password-link/", `{"login":"alice"}`); status != 200 {
 		t.Fatalf("send link: %d %v", status, body)
 	}
+	awaitDelivery(t, sg, 1, 0) // the mail goes out through the outbox, after the answer
 	msgs := sg.Messages()
 	if len(msgs) != 1 || msgs[0].To != "alice@example.com" || msgs[0].From != "noreply@example.com" {
 		t.Fatalf("SendGrid received %+v", msgs)

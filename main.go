@@ -16,8 +16,12 @@ import (
 const usage = `pwreset: reset forgotten passwords by e-mail.
 
 Commands:
-  serve    run the API (demo mode when MONGODB_URI is not set)
-  help     show this text
+  serve                      run the API and the mail dispatcher
+                             (demo mode when MONGODB_URI is not set)
+  outbox                     show the outbox: messages by state, oldest unsent
+  outbox retry <id>...       requeue failed messages, with a fresh link
+  outbox retry --failed      requeue every failed message
+  help                       show this text
 
 Configuration comes from environment variables: see docs/configuration.md.
 `
@@ -35,6 +39,8 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(environ, stdout, stderr)
+	case "outbox":
+		return outboxCommand(args[1:], environ, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -44,12 +50,18 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func serve(environ []string, stdout, stderr io.Writer) int {
+// load reads the configuration, printing each problem.
+func load(environ []string, stderr io.Writer) (app.Config, bool) {
 	cfg, err := app.Load(environ)
-	if err != nil {
-		for _, e := range unjoin(err) {
-			fmt.Fprintf(stderr, "pwreset: configuration: %v\n", e)
-		}
+	for _, e := range unjoin(err) {
+		fmt.Fprintf(stderr, "pwreset: configuration: %v\n", e)
+	}
+	return cfg, err == nil
+}
+
+func serve(environ []string, stdout, stderr io.Writer) int {
+	cfg, ok := load(environ, stderr)
+	if !ok {
 		return 2
 	}
 	log := app.NewLogger(cfg, stderr)
@@ -68,8 +80,49 @@ func serve(environ []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+func outboxCommand(args, environ []string, stdout, stderr io.Writer) int {
+	retry := len(args) > 0 && args[0] == "retry"
+	if (len(args) > 0 && !retry) || (retry && len(args) < 2) {
+		fmt.Fprintf(stderr, "pwreset: outbox takes no argument, or retry with ids or --failed\n\n%s", usage)
+		return 2
+	}
+	cfg, ok := load(environ, stderr)
+	if !ok {
+		return 2
+	}
+	if cfg.Demo() {
+		fmt.Fprintln(stderr, "pwreset: outbox: demo mode keeps the outbox in the memory of the running service; set MONGODB_URI")
+		return 2
+	}
+	log := app.NewLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tool, cleanup, err := initOutboxTool(ctx, cfg, log, app.Output{Writer: stdout})
+	if err != nil {
+		fmt.Fprintf(stderr, "pwreset: outbox: %v\n", err)
+		return 1
+	}
+	defer cleanup()
+	switch {
+	case !retry:
+		err = tool.PrintStats(ctx, stdout)
+	case args[1] == "--failed":
+		err = tool.Retry(ctx, stdout, nil)
+	default:
+		err = tool.Retry(ctx, stdout, args[1:])
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "pwreset: outbox: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
 // unjoin splits an errors.Join error into its parts, one problem per line.
 func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		return j.Unwrap()
 	}

@@ -11,8 +11,14 @@ import (
 	"github.com/pwreset/pwreset/app"
 )
 
-// initApp assembles pwreset from its configuration.
+// initApp assembles the service from its configuration.
 func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.App, func(), error) {
 	wire.Build(app.Set)
+	return nil, nil, nil
+}
+
+// initOutboxTool assembles the outbox command from the same configuration.
+func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.OutboxTool, func(), error) {
+	wire.Build(app.ToolSet)
 	return nil, nil, nil
 }

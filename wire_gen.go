@@ -11,13 +11,14 @@ import (
 	"github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/app"
+	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/reset"
 	"log/slog"
 )
 
 // Injectors from wire.go:
 
-// initApp assembles pwreset from its configuration.
+// initApp assembles the service from its configuration.
 func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.App, func(), error) {
 	listener, cleanup, err := app.ProvideListener(cfg)
 	if err != nil {
@@ -25,28 +26,82 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	}
 	config := app.ProvideHTTPConfig(cfg)
 	resetConfig := app.ProvideResetConfig(cfg, listener)
-	passwordHasher := app.ProvideHasher(cfg)
-	userStore, cleanup2, err := app.ProvideUserStore(ctx, cfg, passwordHasher, log)
+	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	mailer := app.ProvideMailer(cfg, out)
-	signer := app.ProvideSigner(cfg)
+	passwordHasher := app.ProvideHasher(cfg)
+	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	provider := app.ProvideMailProvider(cfg, out)
 	clock := system.NewClock()
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
+	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	signer := app.ProvideSigner(cfg)
 	templates, err := app.ProvideTemplates(cfg)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(resetConfig, userStore, mailer, signer, clock, templates)
+	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, signer, clock, templates)
 	policy := app.ProvidePolicy(cfg)
 	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, signer, clock, policy)
 	api := http.New(config, linkSender, resetter, log)
-	appApp := app.New(cfg, log, listener, api, out)
+	appApp := app.New(cfg, log, listener, api, out, dispatcher)
 	return appApp, func() {
 		cleanup2()
 		cleanup()
 	}, nil
 }
+
+// initOutboxTool assembles the outbox command from the same configuration.
+func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.OutboxTool, func(), error) {
+	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	listener := _wireListenerValue
+	config := app.ProvideResetConfig(cfg, listener)
+	passwordHasher := app.ProvideHasher(cfg)
+	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	provider := app.ProvideMailProvider(cfg, out)
+	clock := system.NewClock()
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
+	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	signer := app.ProvideSigner(cfg)
+	templates, err := app.ProvideTemplates(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	linkSender := reset.NewLinkSender(config, userStore, queue, signer, clock, templates)
+	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
+	return outboxTool, func() {
+		cleanup()
+	}, nil
+}
+
+var (
+	_wireListenerValue = app.Listener{}
+)

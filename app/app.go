@@ -9,15 +9,18 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/pwreset/pwreset/domain/outbox"
 )
 
 // App is pwreset, assembled and ready to run.
 type App struct {
-	cfg    Config
-	log    *slog.Logger
-	ln     net.Listener
-	server *http.Server
-	out    io.Writer
+	cfg        Config
+	log        *slog.Logger
+	ln         net.Listener
+	server     *http.Server
+	out        io.Writer
+	dispatcher *outbox.Dispatcher
 }
 
 // Listener is the socket the API is served on; it is opened before anything else so
@@ -27,9 +30,9 @@ type Listener struct{ net.Listener }
 // Output is where demo mode prints its banner and e-mails (standard output).
 type Output struct{ io.Writer }
 
-// New returns the App serving handler on ln.
-func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output) *App {
-	return &App{cfg: cfg, log: log, ln: ln, out: out, server: &http.Server{
+// New returns the App serving handler on ln and delivering mail with dispatcher.
+func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output, dispatcher *outbox.Dispatcher) *App {
+	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, server: &http.Server{
 		Handler: handler,
 		// Slow or stuck clients must not hold connections open for ever.
 		ReadHeaderTimeout: 5 * time.Second,
@@ -41,9 +44,26 @@ func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Ou
 	}}
 }
 
-// Run serves until ctx is done, then stops taking requests and lets those in flight
-// finish within SHUTDOWN_GRACE.
+// Run serves and delivers mail until ctx is done. Then it stops taking requests and
+// lets requests and sends in flight finish within SHUTDOWN_GRACE; the outbox keeps
+// what was not sent for the next process.
 func (a *App) Run(ctx context.Context) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	delivered := make(chan error, 1)
+	go func() { delivered <- a.dispatcher.Run(ctx) }()
+	err := a.serve(ctx)
+	stop() // the server failing stops the dispatcher too
+	if derr := <-delivered; derr != nil {
+		err = errors.Join(err, fmt.Errorf("deliver mail: %w", derr))
+	}
+	if err == nil {
+		a.log.Info("stopped")
+	}
+	return err
+}
+
+func (a *App) serve(ctx context.Context) error {
 	if a.cfg.Demo() {
 		printDemoBanner(a.out, a.cfg, demoOrigin(a.ln))
 		a.log.Warn("demo mode: users in memory, e-mails printed to standard output, nothing persists")
@@ -65,6 +85,5 @@ func (a *App) Run(ctx context.Context) error {
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve http: %w", err)
 	}
-	a.log.Info("stopped")
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/pwreset/pwreset/domain/link"
+	"github.com/pwreset/pwreset/domain/outbox"
 )
 
 // Config is the whole configuration, read from environment variables named after
@@ -47,9 +48,23 @@ type Config struct {
 	UseEmail             bool          `env:"SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL" envDefault:"false"`
 	FromEmail            string        `env:"VERIFICATION_FROM_EMAIL"`
 
+	Outbox OutboxSettings
+
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
 	SendGridTimeout time.Duration `env:"SENDGRID_TIMEOUT" envDefault:"10s"`
+}
+
+// OutboxSettings say how e-mails wait for and get delivery.
+type OutboxSettings struct {
+	Collection   string        `env:"OUTBOX_COLLECTION" envDefault:"outbox"`
+	Workers      int           `env:"MAIL_WORKERS" envDefault:"4"`
+	PollInterval time.Duration `env:"OUTBOX_POLL_INTERVAL" envDefault:"5s"`
+	Lease        time.Duration `env:"MAIL_LEASE" envDefault:"1m"`
+	MaxAge       time.Duration `env:"MAIL_MAX_AGE" envDefault:"1h"`
+	Retention    time.Duration `env:"OUTBOX_RETENTION" envDefault:"168h"`
+	RetryMin     time.Duration `env:"MAIL_RETRY_MIN" envDefault:"2s"`
+	RetryMax     time.Duration `env:"MAIL_RETRY_MAX" envDefault:"5m"`
 }
 
 // UserMapping says where pwreset finds what it needs in a user document.
@@ -102,7 +117,7 @@ func nameVariable(err error) error {
 	if !errors.As(err, &pe) {
 		return err
 	}
-	for _, t := range []reflect.Type{reflect.TypeFor[Config](), reflect.TypeFor[UserMapping]()} {
+	for _, t := range []reflect.Type{reflect.TypeFor[Config](), reflect.TypeFor[UserMapping](), reflect.TypeFor[OutboxSettings]()} {
 		if f, ok := t.FieldByName(pe.Name); ok {
 			return fmt.Errorf("%s: %v", f.Tag.Get("env"), pe.Err)
 		}
@@ -166,11 +181,28 @@ func (c Config) problems() []error {
 		}
 	}
 	p = append(p, c.Users.problems()...)
+	if err := c.dispatcherConfig().Validate(); err != nil {
+		p = append(p, split(err)...)
+	}
+	if c.Outbox.Lease < c.SendGridTimeout*4/3 {
+		// A send is cut off at three quarters of the lease, before SendGrid's own timeout.
+		add("MAIL_LEASE (%s) must be at least 4/3 of SENDGRID_TIMEOUT (%s)", c.Outbox.Lease, c.SendGridTimeout)
+	}
+	if strings.TrimSpace(c.Outbox.Collection) == "" {
+		add("OUTBOX_COLLECTION must not be empty")
+	}
 	p = append(p, originProblems(c.CORSAllowedOrigins)...)
 	if u, err := url.Parse(c.SendGridAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		add("SENDGRID_API_URL %q must be an absolute URL such as https://api.sendgrid.com", c.SendGridAPIURL)
 	}
 	return p
+}
+
+// dispatcherConfig is the outbox dispatcher's share of the configuration.
+func (c Config) dispatcherConfig() outbox.Config {
+	o := c.Outbox
+	return outbox.Config{Workers: o.Workers, PollInterval: o.PollInterval, Lease: o.Lease, MaxAge: o.MaxAge,
+		Retention: o.Retention, RetryMin: o.RetryMin, RetryMax: o.RetryMax, Grace: c.ShutdownGrace}
 }
 
 func (m UserMapping) problems() []error {
@@ -204,4 +236,12 @@ func originProblems(origins []string) []error {
 		}
 	}
 	return p
+}
+
+// split returns the errors an errors.Join error holds, or err alone.
+func split(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

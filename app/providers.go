@@ -10,41 +10,57 @@ import (
 	"os"
 
 	"github.com/google/wire"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/pwreset/pwreset/adapters/argon2"
 	"github.com/pwreset/pwreset/adapters/bcrypt"
 	"github.com/pwreset/pwreset/adapters/console"
 	apihttp "github.com/pwreset/pwreset/adapters/http"
+	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/mongo"
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/domain/link"
+	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/policy"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
 )
 
-// Set holds the Wire providers that assemble pwreset from its configuration.
+// Core holds the providers every command shares: the stores, the mail, the domain.
 // Adapters are chosen at run time by configuration: adding a user store or a mail
-// provider is one adapter package and one case in ProvideUserStore or ProvideMailer.
-var Set = wire.NewSet(
-	ProvideListener,
+// provider is one adapter package and one case in ProvideUserStore or ProvideMailProvider.
+var Core = wire.NewSet(
+	ProvideMongoDB,
 	ProvideResetConfig,
-	ProvideHTTPConfig,
 	ProvideSigner,
 	ProvideTemplates,
 	ProvidePolicy,
 	ProvideUserStore,
-	ProvideMailer,
+	ProvideOutbox,
+	ProvideMailProvider,
 	ProvideHasher,
+	ProvideDispatcher,
 	wire.Bind(new(ports.Clock), new(system.Clock)),
 	system.NewClock,
+	outbox.NewQueue,
+	wire.Bind(new(ports.Mailer), new(*outbox.Queue)),
 	reset.NewLinkSender,
 	reset.NewResetter,
+)
+
+// Set holds the Wire providers of the service: Core, the HTTP API and the App.
+var Set = wire.NewSet(
+	Core,
+	ProvideListener,
+	ProvideHTTPConfig,
 	apihttp.New,
 	wire.Bind(new(http.Handler), new(*apihttp.API)),
 	New,
 )
+
+// ToolSet holds the Wire providers of the outbox command: Core without a server.
+var ToolSet = wire.NewSet(Core, wire.Value(Listener{}), NewOutboxTool)
 
 // ProvideListener opens the API socket.
 func ProvideListener(cfg Config) (Listener, func(), error) {
@@ -53,6 +69,28 @@ func ProvideListener(cfg Config) (Listener, func(), error) {
 		return Listener{}, nil, fmt.Errorf("listen on HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
 	}
 	return Listener{ln}, func() { ln.Close() }, nil
+}
+
+// MongoDB is the database of users and the outbox; nil in demo mode.
+type MongoDB struct{ *mongodriver.Database }
+
+// ProvideMongoDB connects to MONGODB_URI, unless in demo mode.
+func ProvideMongoDB(ctx context.Context, cfg Config, log *slog.Logger) (MongoDB, func(), error) {
+	if cfg.Demo() {
+		return MongoDB{}, func() {}, nil
+	}
+	client, err := mongo.Connect(ctx, cfg.MongoDBURI, cfg.MongoDBTimeout)
+	if err != nil {
+		return MongoDB{}, nil, err
+	}
+	disconnect := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.MongoDBTimeout)
+		defer cancel()
+		if err := client.Disconnect(ctx); err != nil {
+			log.Warn("disconnect from MongoDB", "error", err)
+		}
+	}
+	return MongoDB{client.Database(cfg.MongoDBDatabase)}, disconnect, nil
 }
 
 // ProvideResetConfig maps the configuration to the workflow settings.
@@ -65,7 +103,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		OneTimeUse:           cfg.OneTimeUse,
 		From:                 cfg.FromEmail,
 	}
-	if cfg.Demo() && rc.URL == "" {
+	if cfg.Demo() && rc.URL == "" && ln.Listener != nil {
 		rc.URL = demoURL(ln)
 	}
 	if cfg.Demo() && rc.From == "" {
@@ -135,34 +173,40 @@ func ProvideHasher(cfg Config) ports.PasswordHasher {
 
 // ProvideUserStore chooses the user store: MongoDB when MONGODB_URI is set, the
 // in-memory demo store otherwise.
-func ProvideUserStore(ctx context.Context, cfg Config, hasher ports.PasswordHasher, log *slog.Logger) (ports.UserStore, func(), error) {
-	if cfg.Demo() {
-		s, err := demoUserStore(cfg, hasher)
-		return s, func() {}, err
-	}
-	client, err := mongo.Connect(ctx, cfg.MongoDBURI, cfg.MongoDBTimeout)
-	if err != nil {
-		return nil, nil, err
-	}
-	disconnect := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), cfg.MongoDBTimeout)
-		defer cancel()
-		if err := client.Disconnect(ctx); err != nil {
-			log.Warn("disconnect from MongoDB", "error", err)
-		}
+func ProvideUserStore(cfg Config, db MongoDB, hasher ports.PasswordHasher) (ports.UserStore, error) {
+	if db.Database == nil {
+		return demoUserStore(cfg, hasher)
 	}
 	m := cfg.Users
-	return mongo.NewUserStore(client.Database(cfg.MongoDBDatabase), mongo.UserMapping{
+	return mongo.NewUserStore(db.Database, mongo.UserMapping{
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
 		IDField: m.IDField, PasswordField: m.PasswordField, Timeout: cfg.MongoDBTimeout,
-	}), disconnect, nil
+	}), nil
 }
 
-// ProvideMailer chooses the mail provider: SendGrid when SENDGRID_API_KEY is set,
-// printing to standard output otherwise, which configuration allows in demo mode only.
-func ProvideMailer(cfg Config, out Output) ports.Mailer {
+// ProvideOutbox chooses where e-mails wait for delivery: a MongoDB collection shared
+// by every instance, or memory in demo mode.
+func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB) (ports.Outbox, error) {
+	if db.Database == nil {
+		return memory.NewOutbox(), nil
+	}
+	box := mongo.NewOutbox(db.Database, mongo.OutboxConfig{Collection: cfg.Outbox.Collection, Timeout: cfg.MongoDBTimeout})
+	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention); err != nil {
+		return nil, fmt.Errorf("prepare the outbox collection %q: %w", cfg.Outbox.Collection, err)
+	}
+	return box, nil
+}
+
+// ProvideMailProvider chooses the mail provider: SendGrid when SENDGRID_API_KEY is
+// set, printing to standard output otherwise (which configuration allows in demo mode only).
+func ProvideMailProvider(cfg Config, out Output) outbox.Provider {
 	if cfg.SendGridAPIKey != "" {
 		return sendgrid.NewMailer(sendgrid.Config{APIKey: cfg.SendGridAPIKey, BaseURL: cfg.SendGridAPIURL, Timeout: cfg.SendGridTimeout})
 	}
 	return console.NewMailer(out)
+}
+
+// ProvideDispatcher returns the outbox dispatcher of this process.
+func ProvideDispatcher(cfg Config, box ports.Outbox, p outbox.Provider, clock ports.Clock, log *slog.Logger) *outbox.Dispatcher {
+	return outbox.NewDispatcher(cfg.dispatcherConfig(), box, p, clock, log)
 }

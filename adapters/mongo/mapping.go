@@ -8,7 +8,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// DefaultTimeout bounds each call of a UserStore whose mapping gives no Timeout.
+// DefaultTimeout bounds each call of a UserStore or an Outbox configured without
+// a Timeout.
 const DefaultTimeout = 5 * time.Second
 
 // UserMapping tells where a UserStore finds each part of a user in the team's
@@ -30,6 +31,11 @@ type UserMapping struct {
 	// PasswordChangedAtField, when not empty, is set to PasswordChange.ChangedAt
 	// by SetPassword, for teams that track when a password last changed.
 	PasswordChangedAtField string
+	// GuardCollection is pwreset's own collection, beside Collection, where
+	// SetPassword settles races between resets carrying the same link (see the
+	// package doc and UserStore.PurgeGuards); default "password_changes". It needs
+	// no index beyond _id.
+	GuardCollection string
 	// Timeout bounds each call on top of the caller's own deadline; default
 	// DefaultTimeout.
 	Timeout time.Duration
@@ -53,6 +59,9 @@ func (m UserMapping) withDefaults() UserMapping {
 	}
 	if m.PasswordField == "" {
 		m.PasswordField = "password"
+	}
+	if m.GuardCollection == "" {
+		m.GuardCollection = "password_changes"
 	}
 	if m.Timeout <= 0 {
 		m.Timeout = DefaultTimeout

@@ -19,8 +19,9 @@ import (
 // machine, not the driver waiting on its own.
 const margin = 750 * time.Millisecond
 
-// TestOutage: with the server gone, calls fail with ErrUnavailable within the
-// mapping's Timeout; once it is back, the same store works again by itself.
+// TestOutage: with the server gone, calls of the user store and the outbox fail
+// with ErrUnavailable within their Timeout; once it is back, the same store and
+// outbox work again by themselves.
 func TestOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and stops a server of its own")
@@ -36,6 +37,7 @@ func TestOutage(t *testing.T) {
 	oid := bson.NewObjectID()
 	insert(t, db, teamDoc(oid))
 	store := mongo.NewUserStore(db, mongo.UserMapping{Timeout: timeout})
+	box := mongo.NewOutbox(db, mongo.OutboxConfig{Timeout: timeout})
 	if _, err := store.FindByID(testCtx(t), oid.Hex()); err != nil {
 		t.Fatalf("before the outage: %v", err)
 	}
@@ -46,6 +48,14 @@ func TestOutage(t *testing.T) {
 		"FindByLogin": func(ctx context.Context) error { _, err := store.FindByLogin(ctx, "dora"); return err },
 		"SetPassword": func(ctx context.Context) error {
 			return store.SetPassword(ctx, ports.PasswordChange{UserID: oid.Hex(), OldHash: "old", NewHash: "new"})
+		},
+		"Outbox.Add": func(ctx context.Context) error { _, err := box.Add(ctx, sample(1), time.Now()); return err },
+		"Outbox.Claim": func(ctx context.Context) error {
+			_, err := box.Claim(ctx, "w", time.Now(), time.Minute)
+			return err
+		},
+		"Outbox.MarkSent": func(ctx context.Context) error {
+			return box.MarkSent(ctx, bson.NewObjectID().Hex(), "w", "p", time.Now())
 		},
 	}
 	// The calls run side by side: each must give up within its own Timeout.
@@ -79,8 +89,10 @@ func TestOutage(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("recovered %s after the restart", time.Since(start).Round(time.Millisecond))
-	if err := calls["SetPassword"](testCtx(t)); err != nil {
-		t.Fatalf("SetPassword after the restart: %v", err)
+	for _, name := range []string{"SetPassword", "Outbox.Add", "Outbox.Claim"} {
+		if err := calls[name](testCtx(t)); err != nil {
+			t.Fatalf("%s after the restart: %v", name, err)
+		}
 	}
 }
 

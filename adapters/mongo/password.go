@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -9,12 +10,13 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// SetPassword implements ports.UserStore as a compare-and-set in one UpdateOne,
-// filtered on the id and on the hash the caller read: MongoDB applies a single
-// document update atomically, so of two resets racing with the same old hash only
-// one matches. (FerretDB v1 does not give that guarantee: it runs an update as a
-// read, then a write by _id.) It writes the password field and, if configured,
-// the changed-at field, and nothing else.
+// SetPassword implements ports.UserStore as a compare-and-set: the update is
+// filtered on the id and on the hash the caller read. MongoDB applies it
+// atomically, so of two resets racing with the same old hash only one matches;
+// FerretDB does not, so the race is first settled by inserting a guard named
+// after the user and that hash (see the package doc and acquireGuard): a writer
+// that finds the guard taken has lost and updates nothing. It writes the password
+// field and, if configured, the changed-at field, and nothing else.
 func (s *UserStore) SetPassword(ctx context.Context, c ports.PasswordChange) error {
 	if c.UserID == "" {
 		return ports.ErrUserNotFound
@@ -22,6 +24,24 @@ func (s *UserStore) SetPassword(ctx context.Context, c ports.PasswordChange) err
 	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
 	defer cancel()
 
+	g, err := s.acquireGuard(ctx, opCtx, c)
+	if errors.Is(err, errGuardHeld) {
+		return s.refused(ctx, opCtx, c.UserID)
+	}
+	if err != nil {
+		return err
+	}
+	err = s.compareAndSet(ctx, opCtx, c)
+	if err != nil && !errors.Is(err, ports.ErrPasswordChanged) && !errors.Is(err, ports.ErrUserNotFound) {
+		// The change did not happen (or its answer was lost): the guard would turn
+		// the user's retry of the same link away until it expires.
+		s.releaseGuard(ctx, g)
+	}
+	return err
+}
+
+// compareAndSet stores c.NewHash if the user's hash is still c.OldHash.
+func (s *UserStore) compareAndSet(caller, opCtx context.Context, c ports.PasswordChange) error {
 	set := bson.D{{Key: s.m.PasswordField, Value: c.NewHash}}
 	if s.m.PasswordChangedAtField != "" {
 		set = append(set, bson.E{Key: s.m.PasswordChangedAtField, Value: c.ChangedAt})
@@ -29,17 +49,21 @@ func (s *UserStore) SetPassword(ctx context.Context, c ports.PasswordChange) err
 	filter := append(s.idFilter(c.UserID), bson.E{Key: s.m.PasswordField, Value: s.storedHash(c.OldHash)})
 	res, err := s.coll.UpdateOne(opCtx, filter, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
-		return translate(ctx, "set password of user "+c.UserID, err)
+		return translate(caller, "set password of user "+c.UserID, err)
 	}
 	if res.MatchedCount > 0 {
 		return nil
 	}
+	return s.refused(caller, opCtx, c.UserID)
+}
 
-	// Nothing matched: either the hash moved on or the user is gone. A lookup on
-	// the id alone tells which; ErrNoDocuments becomes ErrUserNotFound.
-	err = s.coll.FindOne(opCtx, s.idFilter(c.UserID), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+// refused tells why a change was refused: ErrPasswordChanged, or ErrUserNotFound
+// when the user is gone. A lookup on the id alone tells which; ErrNoDocuments
+// becomes ErrUserNotFound.
+func (s *UserStore) refused(caller, opCtx context.Context, userID string) error {
+	err := s.coll.FindOne(opCtx, s.idFilter(userID), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 	if err != nil {
-		return translate(ctx, "check user "+c.UserID+" after a refused password change", err)
+		return translate(caller, "check user "+userID+" after a refused password change", err)
 	}
 	return ports.ErrPasswordChanged
 }

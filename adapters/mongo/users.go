@@ -13,24 +13,27 @@ import (
 )
 
 // UserStore is the ports.UserStore of a MongoDB users collection. It keeps no state
-// of its own beyond the collection handle: after an outage the driver reconnects
-// and the next call simply works.
+// of its own beyond collection handles: after an outage the driver reconnects and
+// the next call simply works.
 type UserStore struct {
-	coll *mongo.Collection
-	m    UserMapping
-	find *options.FindOneOptionsBuilder // built once; the driver only reads it
+	coll   *mongo.Collection
+	guards *mongo.Collection // pwreset's own, see acquireGuard
+	m      UserMapping
+	find   *options.FindOneOptionsBuilder // built once; the driver only reads it
 }
 
 var _ ports.UserStore = (*UserStore)(nil)
 
 // NewUserStore returns a store over the collection m names in db, with m's empty
-// fields set to their defaults. It creates no index and touches no data.
+// fields set to their defaults. It creates no index and touches no data; the
+// guard collection comes into being with the first password change.
 func NewUserStore(db *mongo.Database, m UserMapping) *UserStore {
 	m = m.withDefaults()
 	return &UserStore{
-		coll: db.Collection(m.Collection),
-		m:    m,
-		find: options.FindOne().SetProjection(m.projection()),
+		coll:   db.Collection(m.Collection),
+		guards: db.Collection(m.GuardCollection),
+		m:      m,
+		find:   options.FindOne().SetProjection(m.projection()),
 	}
 }
 

@@ -34,7 +34,8 @@ func NewLinkSender(cfg Config, users ports.UserStore, mailer ports.Mailer, signe
 	return &LinkSender{cfg: cfg, users: users, mailer: mailer, signer: signer, clock: clock, templates: templates}
 }
 
-// Send finds the user and e-mails a link. A user who cannot be found, or who has no
+// Send finds the user and hands a link e-mail to the mailer (the outbox, which
+// delivers it). A user who cannot be found, or who has no
 // e-mail address, gets no mail: Send returns ErrUserNotFound if the configuration
 // reveals that, and nil otherwise.
 func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
@@ -51,12 +52,29 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 	if err != nil {
 		return fmt.Errorf("look up user: %w", err)
 	}
+	return s.sendTo(ctx, user)
+}
+
+// Reissue sends a fresh link to the user with the given verification id, for a link
+// e-mail that could not be delivered (its link may have expired meanwhile).
+func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
+	user, err := s.users.FindByID(ctx, userID)
+	if err == nil && user.Email == "" {
+		err = ports.ErrUserNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("look up user %s: %w", userID, err)
+	}
+	return s.sendTo(ctx, user)
+}
+
+func (s *LinkSender) sendTo(ctx context.Context, user ports.User) error {
 	msg, err := s.message(user)
 	if err != nil {
 		return err
 	}
 	if _, err := s.mailer.Send(ctx, msg); err != nil {
-		return fmt.Errorf("send reset link to user %s: %w", user.ID, err)
+		return fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
 	}
 	return nil
 }
@@ -82,7 +100,7 @@ func (s *LinkSender) message(user ports.User) (ports.Message, error) {
 	if err != nil {
 		return ports.Message{}, err
 	}
-	return ports.Message{Kind: KindResetLink, From: s.cfg.From, To: user.Email,
+	return ports.Message{Kind: KindResetLink, UserID: user.ID, From: s.cfg.From, To: user.Email,
 		Subject: r.subject, Text: r.text, HTML: r.html}, nil
 }
 

@@ -1,0 +1,91 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// Failed implements ports.Outbox, oldest CreatedAt first (then in order of arrival).
+func (o *Outbox) Failed(ctx context.Context) ([]ports.Envelope, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	sort := options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}})
+	cur, err := o.msgs.Find(opCtx, bson.D{{Key: "state", Value: ports.StateFailed}}, sort)
+	var docs []envelopeDoc
+	if err == nil {
+		err = cur.All(opCtx, &docs)
+	}
+	if err != nil {
+		return nil, o.fail(ctx, "list failed messages", err)
+	}
+	envs := make([]ports.Envelope, len(docs))
+	for i, d := range docs {
+		envs[i] = d.envelope()
+	}
+	return envs, nil
+}
+
+// Purge implements ports.Outbox. It also deletes the claims of attempts made
+// before cutoff: a claim only matters while a worker that read its message before
+// that attempt may still try to claim it, a matter of seconds.
+func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	res, err := o.msgs.DeleteMany(opCtx, bson.D{
+		{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StateSent, ports.StateFailed}}}},
+		{Key: "finished_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
+	})
+	if err != nil {
+		return 0, o.fail(ctx, "purge finished messages", err)
+	}
+	n := int(res.DeletedCount)
+	if _, err = o.claims.DeleteMany(opCtx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}); err != nil {
+		return n, o.fail(ctx, "purge old claims", err)
+	}
+	return n, nil
+}
+
+// Stats implements ports.Outbox; every state has a count, zero included. It reads
+// the whole collection, as it holds only the messages of the retention period.
+func (o *Outbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	s := ports.OutboxStats{Counts: map[string]int{
+		ports.StatePending: 0, ports.StateSending: 0, ports.StateSent: 0, ports.StateFailed: 0}}
+	cur, err := o.msgs.Aggregate(opCtx, mongo.Pipeline{{{Key: "$group", Value: bson.D{
+		{Key: "_id", Value: "$state"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}}})
+	var groups []struct {
+		State string `bson:"_id"`
+		N     int    `bson:"n"`
+	}
+	if err == nil {
+		err = cur.All(opCtx, &groups)
+	}
+	if err != nil {
+		return s, o.fail(ctx, "count messages by state", err)
+	}
+	for _, g := range groups {
+		s.Counts[g.State] = g.N
+	}
+
+	// Apart: FerretDB has no $min in $group.
+	var oldest struct {
+		CreatedAt time.Time `bson:"created_at"`
+	}
+	err = o.msgs.FindOne(opCtx,
+		bson.D{{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StatePending, ports.StateSending}}}}},
+		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: 1}}).SetProjection(bson.D{{Key: "created_at", Value: 1}}),
+	).Decode(&oldest)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return s, o.fail(ctx, "find the oldest unfinished message", err)
+	}
+	s.OldestPending = oldest.CreatedAt
+	return s, nil
+}

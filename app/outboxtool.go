@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// OutboxTool is the `pwreset outbox` command: it shows the outbox and requeues
+// failed messages.
+type OutboxTool struct {
+	box    ports.Outbox
+	sender *reset.LinkSender
+	clock  ports.Clock
+}
+
+// NewOutboxTool returns the outbox command.
+func NewOutboxTool(box ports.Outbox, sender *reset.LinkSender, clock ports.Clock) *OutboxTool {
+	return &OutboxTool{box: box, sender: sender, clock: clock}
+}
+
+// PrintStats writes the counts by state and the age of the oldest unsent message.
+func (t *OutboxTool) PrintStats(ctx context.Context, w io.Writer) error {
+	st, err := t.box.Stats(ctx)
+	if err != nil {
+		return fmt.Errorf("read the outbox: %w", err)
+	}
+	for _, state := range []string{ports.StatePending, ports.StateSending, ports.StateSent, ports.StateFailed} {
+		fmt.Fprintf(w, "%-8s %d\n", state, st.Counts[state])
+	}
+	if st.OldestPending.IsZero() {
+		fmt.Fprintln(w, "oldest unsent: none")
+	} else {
+		fmt.Fprintf(w, "oldest unsent: %s old\n", t.clock.Now().Sub(st.OldestPending).Round(time.Second))
+	}
+	return nil
+}
+
+// Retry requeues the failed messages with the given ids, or all failed ones when ids
+// is empty. A link e-mail gets a fresh link (the old one may have expired); the
+// failed record is then deleted. It reports each message on w.
+func (t *OutboxTool) Retry(ctx context.Context, w io.Writer, ids []string) error {
+	failed, err := t.box.Failed(ctx)
+	if err != nil {
+		return fmt.Errorf("read the outbox: %w", err)
+	}
+	var errs []error
+	for _, id := range ids {
+		if !slices.ContainsFunc(failed, func(e ports.Envelope) bool { return e.ID == id }) {
+			errs = append(errs, fmt.Errorf("message %s is not a failed message of the outbox", id))
+		}
+	}
+	for _, env := range failed {
+		if len(ids) > 0 && !slices.Contains(ids, env.ID) {
+			continue
+		}
+		if err := t.requeue(ctx, env); err != nil {
+			errs = append(errs, fmt.Errorf("message %s: %w", env.ID, err))
+			continue
+		}
+		fmt.Fprintf(w, "requeued %s (%s)\n", env.ID, env.Message.Kind)
+	}
+	return errors.Join(errs...)
+}
+
+func (t *OutboxTool) requeue(ctx context.Context, env ports.Envelope) error {
+	switch env.Message.Kind {
+	case reset.KindResetLink:
+		if err := t.sender.Reissue(ctx, env.Message.UserID); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("messages of kind %q cannot be requeued", env.Message.Kind)
+	}
+	return t.box.Delete(ctx, env.ID)
+}
