@@ -59,7 +59,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	policy := app.ProvidePolicy(cfg)
 	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, signer, clock, policy)
 	api := http.New(config, linkSender, resetter, log)
-	appApp := app.New(cfg, log, listener, api, out, dispatcher)
+	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore)
 	return appApp, func() {
 		cleanup2()
 		cleanup()

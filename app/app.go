@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pwreset/pwreset/domain/outbox"
+	"github.com/pwreset/pwreset/ports"
 )
 
 // App is pwreset, assembled and ready to run.
@@ -21,6 +22,7 @@ type App struct {
 	server     *http.Server
 	out        io.Writer
 	dispatcher *outbox.Dispatcher
+	users      ports.UserStore
 }
 
 // Listener is the socket the API is served on; it is opened before anything else so
@@ -31,8 +33,9 @@ type Listener struct{ net.Listener }
 type Output struct{ io.Writer }
 
 // New returns the App serving handler on ln and delivering mail with dispatcher.
-func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output, dispatcher *outbox.Dispatcher) *App {
-	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, server: &http.Server{
+func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output,
+	dispatcher *outbox.Dispatcher, users ports.UserStore) *App {
+	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, server: &http.Server{
 		Handler: handler,
 		// Slow or stuck clients must not hold connections open for ever.
 		ReadHeaderTimeout: 5 * time.Second,
@@ -52,6 +55,9 @@ func (a *App) Run(ctx context.Context) error {
 	defer stop()
 	delivered := make(chan error, 1)
 	go func() { delivered <- a.dispatcher.Run(ctx) }()
+	if g, ok := a.users.(guardPurger); ok {
+		go a.purgeGuards(ctx, g)
+	}
 	err := a.serve(ctx)
 	stop() // the server failing stops the dispatcher too
 	if derr := <-delivered; derr != nil {
@@ -86,4 +92,31 @@ func (a *App) serve(ctx context.Context) error {
 		return fmt.Errorf("serve http: %w", err)
 	}
 	return nil
+}
+
+// guardPurger is a user store that leaves small records behind to arbitrate
+// concurrent password changes (MongoDB's), which can go once expired.
+type guardPurger interface {
+	PurgeGuards(ctx context.Context) (int, error)
+}
+
+// guardPurgeInterval is how often expired guards are deleted: they are tiny, and only
+// pile up as fast as passwords are reset.
+const guardPurgeInterval = 10 * time.Minute
+
+func (a *App) purgeGuards(ctx context.Context, g guardPurger) {
+	t := time.NewTicker(guardPurgeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := g.PurgeGuards(ctx); err != nil {
+			a.log.Warn("delete expired password-change guards", "error", err)
+		} else if n > 0 {
+			a.log.Info("deleted expired password-change guards", "count", n)
+		}
+	}
 }
