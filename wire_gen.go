@@ -48,18 +48,26 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	clock := system.NewClock()
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	signer := app.ProvideSigner(cfg)
-	templates, err := app.ProvideTemplates(cfg)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, signer, clock, templates)
+	signer := app.ProvideSigner(cfg)
+	emails, err := app.ProvideTemplates(cfg)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	auditLog := app.ProvideAudit(log)
+	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, signer, clock, policy)
-	api := http.New(config, linkSender, resetter, log)
-	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore)
+	breachChecker := app.ProvideBreachChecker(cfg)
+	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, signer, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
+	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
+	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter)
 	return appApp, func() {
 		cleanup2()
 		cleanup()
@@ -89,13 +97,19 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	clock := system.NewClock()
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	signer := app.ProvideSigner(cfg)
-	templates, err := app.ProvideTemplates(cfg)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(config, userStore, queue, signer, clock, templates)
+	signer := app.ProvideSigner(cfg)
+	emails, err := app.ProvideTemplates(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	auditLog := app.ProvideAudit(log)
+	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
 		cleanup()

@@ -23,6 +23,7 @@ type App struct {
 	out        io.Writer
 	dispatcher *outbox.Dispatcher
 	users      ports.UserStore
+	limiter    ports.RateLimiter
 }
 
 // Listener is the socket the API is served on; it is opened before anything else so
@@ -34,8 +35,8 @@ type Output struct{ io.Writer }
 
 // New returns the App serving handler on ln and delivering mail with dispatcher.
 func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output,
-	dispatcher *outbox.Dispatcher, users ports.UserStore) *App {
-	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, server: &http.Server{
+	dispatcher *outbox.Dispatcher, users ports.UserStore, limiter ports.RateLimiter) *App {
+	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, limiter: limiter, server: &http.Server{
 		Handler: handler,
 		// Slow or stuck clients must not hold connections open for ever.
 		ReadHeaderTimeout: 5 * time.Second,
@@ -55,9 +56,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer stop()
 	delivered := make(chan error, 1)
 	go func() { delivered <- a.dispatcher.Run(ctx) }()
-	if g, ok := a.users.(guardPurger); ok {
-		go a.purgeGuards(ctx, g)
-	}
+	go a.maintain(ctx)
 	err := a.serve(ctx)
 	stop() // the server failing stops the dispatcher too
 	if derr := <-delivered; derr != nil {
@@ -100,12 +99,13 @@ type guardPurger interface {
 	PurgeGuards(ctx context.Context) (int, error)
 }
 
-// guardPurgeInterval is how often expired guards are deleted: they are tiny, and only
-// pile up as fast as passwords are reset.
-const guardPurgeInterval = 10 * time.Minute
+// maintenanceInterval is how often old bookkeeping is deleted: rate-limit events and
+// password-change guards are tiny, and pile up only as fast as requests come.
+const maintenanceInterval = 10 * time.Minute
 
-func (a *App) purgeGuards(ctx context.Context, g guardPurger) {
-	t := time.NewTicker(guardPurgeInterval)
+// maintain deletes, now and then, the bookkeeping no limit or link needs any more.
+func (a *App) maintain(ctx context.Context) {
+	t := time.NewTicker(maintenanceInterval)
 	defer t.Stop()
 	for {
 		select {
@@ -113,10 +113,20 @@ func (a *App) purgeGuards(ctx context.Context, g guardPurger) {
 			return
 		case <-t.C:
 		}
-		if n, err := g.PurgeGuards(ctx); err != nil {
-			a.log.Warn("delete expired password-change guards", "error", err)
+		// The longest window looked back on: the daily cap, or a link's life when
+		// newer links invalidate older ones.
+		keep := max(24*time.Hour, a.cfg.Period)
+		if n, err := a.limiter.Purge(ctx, time.Now().Add(-keep)); err != nil {
+			a.log.Warn("delete old rate-limit events", "error", err)
 		} else if n > 0 {
-			a.log.Info("deleted expired password-change guards", "count", n)
+			a.log.Debug("deleted old rate-limit events", "count", n)
+		}
+		if g, ok := a.users.(guardPurger); ok {
+			if n, err := g.PurgeGuards(ctx); err != nil {
+				a.log.Warn("delete expired password-change guards", "error", err)
+			} else if n > 0 {
+				a.log.Debug("deleted expired password-change guards", "count", n)
+			}
 		}
 	}
 }

@@ -19,11 +19,15 @@ import (
 // Config is the whole configuration, read from environment variables named after
 // django-rest-registration's settings. docs/configuration.md describes each one.
 type Config struct {
-	HTTPAddr           string        `env:"HTTP_ADDR" envDefault:":8080"`
-	APIPrefix          string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
-	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS"`
-	ShutdownGrace      time.Duration `env:"SHUTDOWN_GRACE" envDefault:"15s"`
-	LogFormat          string        `env:"LOG_FORMAT" envDefault:"json"`
+	HTTPAddr             string        `env:"HTTP_ADDR" envDefault:":8080"`
+	APIPrefix            string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
+	CORSAllowedOrigins   []string      `env:"CORS_ALLOWED_ORIGINS"`
+	TrustedProxies       []string      `env:"TRUSTED_PROXIES"`
+	SendLinkRate         string        `env:"RATE_LIMIT_SEND_LINK" envDefault:"10/10m"`
+	ResetRate            string        `env:"RATE_LIMIT_RESET_PASSWORD" envDefault:"20/10m"`
+	RateLimitsCollection string        `env:"RATE_LIMITS_COLLECTION" envDefault:"rate_limits"`
+	ShutdownGrace        time.Duration `env:"SHUTDOWN_GRACE" envDefault:"15s"`
+	LogFormat            string        `env:"LOG_FORMAT" envDefault:"json"`
 
 	SecretKey          string   `env:"SECRET_KEY"`
 	SecretKeyFallbacks []string `env:"SECRET_KEY_FALLBACKS"`
@@ -35,6 +39,15 @@ type Config struct {
 
 	PasswordHasher    string `env:"PASSWORD_HASHER" envDefault:"argon2id"`
 	PasswordMinLength int    `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
+	Argon2Memory      uint32 `env:"ARGON2_MEMORY_KIB" envDefault:"19456"`
+	Argon2Iterations  uint32 `env:"ARGON2_ITERATIONS" envDefault:"2"`
+	Argon2Parallelism uint8  `env:"ARGON2_PARALLELISM" envDefault:"1"`
+	BcryptCost        int    `env:"BCRYPT_COST" envDefault:"12"`
+	HashConcurrency   int    `env:"HASH_CONCURRENCY"` // default: the number of CPUs
+
+	BreachCheck bool          `env:"BREACHED_PASSWORD_CHECK" envDefault:"false"`
+	HIBPAPIURL  string        `env:"HIBP_API_URL" envDefault:"https://api.pwnedpasswords.com"`
+	HIBPTimeout time.Duration `env:"HIBP_TIMEOUT" envDefault:"2s"`
 
 	Enabled              bool          `env:"RESET_PASSWORD_VERIFICATION_ENABLED" envDefault:"true"`
 	FailWhenUserNotFound bool          `env:"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND" envDefault:"true"`
@@ -47,6 +60,15 @@ type Config struct {
 	PasswordConfirm      bool          `env:"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM" envDefault:"false"`
 	UseEmail             bool          `env:"SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL" envDefault:"false"`
 	FromEmail            string        `env:"VERIFICATION_FROM_EMAIL"`
+
+	LinkCooldown         time.Duration `env:"RESET_PASSWORD_LINK_COOLDOWN" envDefault:"60s"`
+	LinkDailyCap         int           `env:"RESET_PASSWORD_LINK_DAILY_CAP" envDefault:"5"`
+	LinksPerHour         int           `env:"RESET_PASSWORD_LINKS_PER_HOUR" envDefault:"1000"`
+	InvalidateOlderLinks bool          `env:"RESET_PASSWORD_INVALIDATE_OLDER_LINKS" envDefault:"false"`
+	ChangedNotification  bool          `env:"RESET_PASSWORD_CHANGED_NOTIFICATION" envDefault:"true"`
+	ChangedSubject       string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_SUBJECT"`
+	ChangedBody          string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_BODY"`
+	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
 
 	Outbox OutboxSettings
 
@@ -74,6 +96,9 @@ type UserMapping struct {
 	EmailField    string   `env:"USER_EMAIL_FIELD" envDefault:"email"`
 	IDField       string   `env:"USER_VERIFICATION_ID_FIELD" envDefault:"_id"`
 	PasswordField string   `env:"USER_PASSWORD_FIELD" envDefault:"password"`
+	// ChangedAtField gets the time of each reset, so that other services can end the
+	// sessions and tokens issued before it; empty: not written.
+	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
 }
 
 // MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
@@ -181,6 +206,7 @@ func (c Config) problems() []error {
 		}
 	}
 	p = append(p, c.Users.problems()...)
+	p = append(p, c.limitProblems()...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, split(err)...)
 	}

@@ -15,11 +15,14 @@ import (
 	"github.com/pwreset/pwreset/adapters/argon2"
 	"github.com/pwreset/pwreset/adapters/bcrypt"
 	"github.com/pwreset/pwreset/adapters/console"
+	"github.com/pwreset/pwreset/adapters/hashpool"
+	"github.com/pwreset/pwreset/adapters/hibp"
 	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/mongo"
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
+	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/policy"
@@ -41,6 +44,9 @@ var Core = wire.NewSet(
 	ProvideMailProvider,
 	ProvideHasher,
 	ProvideDispatcher,
+	ProvideRateLimiter,
+	ProvideBreachChecker,
+	ProvideAudit,
 	wire.Bind(new(ports.Clock), new(system.Clock)),
 	system.NewClock,
 	outbox.NewQueue,
@@ -102,6 +108,11 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		URL:                  cfg.URL,
 		OneTimeUse:           cfg.OneTimeUse,
 		From:                 cfg.FromEmail,
+		LinkCooldown:         cfg.LinkCooldown,
+		LinkDailyCap:         cfg.LinkDailyCap,
+		LinksPerHour:         cfg.LinksPerHour,
+		InvalidateOlderLinks: cfg.InvalidateOlderLinks,
+		ChangedNotification:  cfg.ChangedNotification,
 	}
 	if cfg.Demo() && rc.URL == "" && ln.Listener != nil {
 		rc.URL = demoURL(ln)
@@ -112,14 +123,21 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 	return rc
 }
 
-// ProvideHTTPConfig maps the configuration to the HTTP adapter settings.
+// ProvideHTTPConfig maps the configuration to the HTTP adapter settings (Load has
+// checked the rates and proxies already).
 func ProvideHTTPConfig(cfg Config) apihttp.Config {
+	send, _ := parseRate("RATE_LIMIT_SEND_LINK", cfg.SendLinkRate)
+	resetRate, _ := parseRate("RATE_LIMIT_RESET_PASSWORD", cfg.ResetRate)
+	proxies, _ := parseProxies(cfg.TrustedProxies)
 	return apihttp.Config{
 		Prefix:             cfg.APIPrefix,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		UseEmail:           cfg.UseEmail,
 		PasswordConfirm:    cfg.PasswordConfirm,
 		DemoPage:           cfg.Demo() && cfg.URL == "",
+		TrustedProxies:     proxies,
+		SendLinkRate:       send,
+		ResetRate:          resetRate,
 	}
 }
 
@@ -138,38 +156,79 @@ func ProvideSigner(cfg Config) *link.Signer {
 }
 
 // ProvideTemplates parses the e-mail templates, reading the files configured.
-func ProvideTemplates(cfg Config) (*reset.Templates, error) {
-	var src reset.TemplateSources
-	for _, f := range []struct {
-		name, path string
-		dst        *string
-	}{
-		{"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_SUBJECT", cfg.SubjectTemplate, &src.Subject},
-		{"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_BODY", cfg.BodyTemplate, &src.Text},
-		{"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_HTML_BODY", cfg.HTMLBodyTemplate, &src.HTML},
-	} {
-		if f.path == "" {
+func ProvideTemplates(cfg Config) (reset.Emails, error) {
+	link, err := parseTemplates(reset.KindResetLink, "RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES",
+		cfg.SubjectTemplate, cfg.BodyTemplate, cfg.HTMLBodyTemplate)
+	if err != nil {
+		return reset.Emails{}, err
+	}
+	changed, err := parseTemplates(reset.KindPasswordChanged, "RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES",
+		cfg.ChangedSubject, cfg.ChangedBody, cfg.ChangedHTMLBody)
+	return reset.Emails{Link: link, Changed: changed}, err
+}
+
+// parseTemplates reads the template files of one kind of e-mail (empty paths take
+// the embedded defaults) and parses them.
+func parseTemplates(kind, prefix string, paths ...string) (*reset.Templates, error) {
+	var texts [3]string
+	for i, suffix := range []string{"_SUBJECT", "_BODY", "_HTML_BODY"} {
+		if paths[i] == "" {
 			continue
 		}
-		b, err := os.ReadFile(f.path)
+		b, err := os.ReadFile(paths[i])
 		if err != nil {
-			return nil, fmt.Errorf("%s: read the template file: %w", f.name, err)
+			return nil, fmt.Errorf("%s%s: read the template file: %w", prefix, suffix, err)
 		}
-		*f.dst = string(b)
+		texts[i] = string(b)
 	}
-	return reset.ParseTemplates(src)
+	t, err := reset.ParseTemplates(kind, reset.TemplateSources{Subject: texts[0], Text: texts[1], HTML: texts[2]})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", prefix, err)
+	}
+	return t, nil
 }
 
 // ProvidePolicy returns the password policy.
 func ProvidePolicy(cfg Config) *policy.Policy { return policy.New(cfg.PasswordMinLength) }
 
-// ProvideHasher returns the hasher PASSWORD_HASHER names.
+// ProvideHasher returns the hasher PASSWORD_HASHER names, on a bounded pool so that a
+// burst of resets cannot take all memory (argon2id takes ARGON2_MEMORY_KIB each).
 func ProvideHasher(cfg Config) ports.PasswordHasher {
+	var h ports.PasswordHasher = argon2.NewHasher(cfg.argon2Params())
 	if cfg.PasswordHasher == "bcrypt" {
-		return bcrypt.NewHasher(bcrypt.DefaultCost)
+		h = bcrypt.NewHasher(cfg.BcryptCost)
 	}
-	return argon2.NewHasher(argon2.DefaultParams())
+	size := cfg.HashConcurrency
+	if size == 0 {
+		size = hashpool.DefaultSize()
+	}
+	return hashpool.New(h, size)
 }
+
+// ProvideRateLimiter chooses where rate-limit counts live: MongoDB, shared by every
+// instance, or memory in demo mode.
+func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB) (ports.RateLimiter, error) {
+	if db.Database == nil {
+		return memory.NewRateLimiter(), nil
+	}
+	l := mongo.NewRateLimiter(db.Database, mongo.RateLimitConfig{Collection: cfg.RateLimitsCollection, Timeout: cfg.MongoDBTimeout})
+	if err := l.EnsureIndexes(ctx); err != nil {
+		return nil, fmt.Errorf("prepare the rate-limit collection %q: %w", cfg.RateLimitsCollection, err)
+	}
+	return l, nil
+}
+
+// ProvideBreachChecker returns the Have I Been Pwned checker, or nil when
+// BREACHED_PASSWORD_CHECK is off.
+func ProvideBreachChecker(cfg Config) ports.BreachChecker {
+	if !cfg.BreachCheck {
+		return nil
+	}
+	return hibp.NewChecker(hibp.Config{BaseURL: cfg.HIBPAPIURL, Timeout: cfg.HIBPTimeout})
+}
+
+// ProvideAudit returns the security event log.
+func ProvideAudit(log *slog.Logger) *audit.Log { return audit.New(log) }
 
 // ProvideUserStore chooses the user store: MongoDB when MONGODB_URI is set, the
 // in-memory demo store otherwise.
@@ -180,7 +239,8 @@ func ProvideUserStore(cfg Config, db MongoDB, hasher ports.PasswordHasher) (port
 	m := cfg.Users
 	return mongo.NewUserStore(db.Database, mongo.UserMapping{
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
-		IDField: m.IDField, PasswordField: m.PasswordField, Timeout: cfg.MongoDBTimeout,
+		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.ChangedAtField,
+		Timeout: cfg.MongoDBTimeout,
 	}), nil
 }
 

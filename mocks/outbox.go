@@ -86,6 +86,21 @@ func (mr *MockOutboxMockRecorder) Delete(ctx, id any) *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Delete", reflect.TypeOf((*MockOutbox)(nil).Delete), ctx, id)
 }
 
+// Discard mocks base method.
+func (m *MockOutbox) Discard(ctx context.Context, msg ports.Message, reason string, now time.Time) (string, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Discard", ctx, msg, reason, now)
+	ret0, _ := ret[0].(string)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Discard indicates an expected call of Discard.
+func (mr *MockOutboxMockRecorder) Discard(ctx, msg, reason, now any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Discard", reflect.TypeOf((*MockOutbox)(nil).Discard), ctx, msg, reason, now)
+}
+
 // Failed mocks base method.
 func (m *MockOutbox) Failed(ctx context.Context) ([]ports.Envelope, error) {
 	m.ctrl.T.Helper()

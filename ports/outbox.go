@@ -22,6 +22,9 @@ const (
 	StateSending = "sending" // claimed by a worker until its lease expires
 	StateSent    = "sent"
 	StateFailed  = "failed"
+	// StateSuppressed is a message that was never to be sent (rate limit, unknown
+	// user): stored all the same, so that answers take the same work and time.
+	StateSuppressed = "suppressed"
 )
 
 // Envelope is a message in the outbox with its delivery record.
@@ -54,6 +57,9 @@ type OutboxStats struct {
 type Outbox interface {
 	// Add stores msg as pending and due at now, and returns its id.
 	Add(ctx context.Context, msg Message, now time.Time) (string, error)
+	// Discard stores msg as suppressed with the reason: finished at now, never sent,
+	// its body erased, purged like sent and failed messages.
+	Discard(ctx context.Context, msg Message, reason string, now time.Time) (string, error)
 	// Claim atomically leases the due message with the earliest NextAttemptAt to owner
 	// until now+lease, counting an attempt. Due means pending with NextAttemptAt <= now,
 	// or sending with an expired lease (its worker died). ErrNothingDue if none is.
@@ -70,7 +76,7 @@ type Outbox interface {
 	Failed(ctx context.Context) ([]Envelope, error)
 	// Delete removes one message.
 	Delete(ctx context.Context, id string) error
-	// Purge deletes the sent and failed messages that finished before cutoff and
+	// Purge deletes the sent, failed and suppressed messages that finished before cutoff and
 	// returns how many it deleted.
 	Purge(ctx context.Context, cutoff time.Time) (int, error)
 	// Stats counts the messages by state.

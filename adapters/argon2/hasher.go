@@ -19,22 +19,6 @@ const (
 	verifyMemoryLimit = 1 << 20 // 1 GiB
 )
 
-// Params are the cost parameters of new hashes.
-type Params struct {
-	// Memory is the memory cost in KiB.
-	Memory uint32
-	// Iterations is the number of passes over the memory.
-	Iterations uint32
-	// Parallelism is the number of lanes; it changes the hash, not only its speed.
-	Parallelism uint8
-}
-
-// DefaultParams returns OWASP's minimum recommendation for Argon2id:
-// 19 MiB of memory, 2 iterations, 1 lane.
-func DefaultParams() Params {
-	return Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1}
-}
-
 // Hasher is the ports.PasswordHasher for Argon2id.
 type Hasher struct {
 	params argon2id.Params

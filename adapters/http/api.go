@@ -5,13 +5,16 @@ package http
 
 import (
 	"log/slog"
+	"net"
 	stdhttp "net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/ports"
 )
 
 // DefaultPrefix is where django-rest-registration is usually mounted.
@@ -32,6 +35,19 @@ type Config struct {
 	PasswordConfirm bool
 	// DemoPage serves a small front end at GET /reset-password/, for demo mode.
 	DemoPage bool
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (TRUSTED_PROXIES); with none, the client is the peer of the connection.
+	TrustedProxies []*net.IPNet
+	// SendLinkRate and ResetRate limit the requests of one client IP to each endpoint
+	// (RATE_LIMIT_SEND_LINK, RATE_LIMIT_RESET_PASSWORD); a zero Rate is no limit.
+	SendLinkRate Rate
+	ResetRate    Rate
+}
+
+// Rate is at most Count requests in any Window.
+type Rate struct {
+	Count  int
+	Window time.Duration
 }
 
 // API is pwreset's HTTP interface. It implements net/http.Handler.
@@ -41,12 +57,14 @@ type API struct {
 
 // New returns the API serving the two use cases. It panics if a CORS origin is
 // neither scheme://host[:port] nor "*": a configuration error, to catch at start.
-func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, log *slog.Logger) *API {
+func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter ports.RateLimiter,
+	clock ports.Clock, log *slog.Logger) *API {
 	if log == nil {
 		log = slog.Default()
 	}
 	e := echo.New()
 	e.Logger = log
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	e.HTTPErrorHandler = errorHandler(log)
 	// Outermost first: every answer, errors and preflights included, gets an id and
 	// the security headers, and is logged once with its final status.
@@ -55,10 +73,10 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, log *sl
 		e.Use(cors(cfg.CORSAllowedOrigins))
 	}
 
-	h := &handlers{cfg: cfg, sender: sender, resetter: resetter}
+	h := &handlers{cfg: cfg, sender: sender, resetter: resetter, limiter: limiter, clock: clock}
 	prefix := normalizePrefix(cfg.Prefix)
-	route(e, prefix+"send-reset-password-link", h.endpoint("Send Reset Password Link", h.sendLink))
-	route(e, prefix+"reset-password", h.endpoint("Reset Password", h.resetPassword))
+	route(e, prefix+"send-reset-password-link", h.endpoint("Send Reset Password Link", cfg.SendLinkRate, h.sendLink))
+	route(e, prefix+"reset-password", h.endpoint("Reset Password", cfg.ResetRate, h.resetPassword))
 	e.GET("/healthz", healthz)
 	e.HEAD("/healthz", healthz) // load balancers often probe with HEAD
 	if cfg.DemoPage {

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/ports"
 )
 
 // allowedMethods is the Allow header of a DRF view that accepts POST.
@@ -16,14 +17,20 @@ type handlers struct {
 	cfg      Config
 	sender   *reset.LinkSender
 	resetter *reset.Resetter
+	limiter  ports.RateLimiter
+	clock    ports.Clock
 }
 
 // endpoint checks what DRF checks before a view reads its body, in DRF's order: the
-// method (405), then whether the workflow is on (404). OPTIONS answers DRF's metadata.
-func (h *handlers) endpoint(name string, serve echo.HandlerFunc) echo.HandlerFunc {
+// method (405), the client's rate (429), then whether the workflow is on (404).
+// OPTIONS answers DRF's metadata.
+func (h *handlers) endpoint(name string, rate Rate, serve echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		switch c.Request().Method {
 		case stdhttp.MethodPost:
+			if err := h.throttle(c, name, rate); err != nil {
+				return err
+			}
 			if !h.sender.Enabled() {
 				return echo.ErrNotFound
 			}

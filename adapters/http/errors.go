@@ -2,8 +2,10 @@ package http
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	stdhttp "net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v5"
 
@@ -72,6 +74,7 @@ func answerTo(c *echo.Context, err error) answer {
 		media    *mediaTypeError
 		tooLarge *stdhttp.MaxBytesError
 		broken   *unreadableError
+		throttle *throttledError
 	)
 	switch {
 	case errors.As(err, &invalid):
@@ -92,6 +95,8 @@ func answerTo(c *echo.Context, err error) answer {
 		return unsupported(`Unsupported media type "` + media.contentType + `" in request.`)
 	case errors.As(err, &tooLarge):
 		return answer{stdhttp.StatusRequestEntityTooLarge, detail(msgTooLarge)}
+	case errors.As(err, &throttle):
+		return throttled(c, throttle.seconds())
 	case errors.As(err, &broken):
 		return answer{stdhttp.StatusBadRequest, detail(msgUnreadable)}
 	case errors.Is(err, ports.ErrUnavailable):
@@ -113,6 +118,16 @@ func echoAnswer(c *echo.Context, status int) answer {
 		return answer{status, detail(stdhttp.StatusText(status))}
 	}
 	return answer{stdhttp.StatusInternalServerError, detail(msgServerError)}
+}
+
+// throttled is DRF's answer to a client over its rate, with Retry-After.
+func throttled(c *echo.Context, seconds int) answer {
+	c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(seconds))
+	unit := "seconds"
+	if seconds == 1 {
+		unit = "second"
+	}
+	return answer{stdhttp.StatusTooManyRequests, detail(fmt.Sprintf("Request was throttled. Expected available in %d %s.", seconds, unit))}
 }
 
 func unsupported(msg string) answer {

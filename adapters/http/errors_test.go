@@ -94,8 +94,8 @@ func TestNothingSecretLogged(t *testing.T) {
 			t.Errorf("log holds %q:\n%s", secretText, logs)
 		}
 	}
-	if n := len(f.logs.lines(t)); n != 4 {
-		t.Errorf("%d log lines, want one per request (4)", n)
+	if n := len(accessLines(f.logs.lines(t))); n != 4 {
+		t.Errorf("%d access log lines, want one per request (4)", n)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 
 	pwhttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/memory"
+	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/policy"
 	"github.com/pwreset/pwreset/domain/reset"
@@ -135,6 +137,10 @@ func oneTime(s *setup)       { s.reset.OneTimeUse = true }
 func byEmail(s *setup)       { s.http.UseEmail = true }
 func withConfirm(s *setup)   { s.http.PasswordConfirm = true }
 func withDemo(s *setup)      { s.http.DemoPage = true }
+func withRates(send, reset pwhttp.Rate) option {
+	return func(s *setup) { s.http.SendLinkRate, s.http.ResetRate = send, reset }
+}
+func trusting(cidrs ...*net.IPNet) option { return func(s *setup) { s.http.TrustedProxies = cidrs } }
 func withPrefix(p string) option {
 	return func(s *setup) { s.http.Prefix = p }
 }
@@ -147,12 +153,14 @@ func withStore(store ports.UserStore) option {
 
 // fixture is the real API over the real use cases and the in-memory adapters.
 type fixture struct {
-	t      testing.TB
-	api    http.Handler
-	users  *memory.UserStore
-	mailer *memory.Mailer
-	clock  *clock
-	logs   *logBuffer
+	t       testing.TB
+	api     http.Handler
+	users   *memory.UserStore
+	mailer  *memory.Mailer
+	box     *memory.Outbox
+	limiter *memory.RateLimiter
+	clock   *clock
+	logs    *logBuffer
 }
 
 func newFixture(t testing.TB, opts ...option) *fixture {
@@ -163,21 +171,25 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 		o(&s)
 	}
 	f := &fixture{
-		t:      t,
-		users:  memory.NewUserStore([]string{"username", "email"}, alice, bob, numbers),
-		mailer: memory.NewMailer(),
-		clock:  &clock{now: time.Unix(1_700_000_000, 0)},
-		logs:   &logBuffer{},
+		t:       t,
+		users:   memory.NewUserStore([]string{"username", "email"}, alice, bob, numbers),
+		mailer:  memory.NewMailer(),
+		box:     memory.NewOutbox(),
+		limiter: memory.NewRateLimiter(),
+		clock:   &clock{now: time.Unix(1_700_000_000, 0)},
+		logs:    &logBuffer{},
 	}
 	var store ports.UserStore = f.users
 	if s.store != nil {
 		store = s.store
 	}
 	signer := link.NewSigner([]byte(secret), s.reset.OneTimeUse)
-	sender := reset.NewLinkSender(s.reset, store, f.mailer, signer, f.clock, reset.DefaultTemplates())
-	resetter := reset.NewResetter(s.reset, store, plainHasher{}, signer, f.clock, policy.New(policy.DefaultMinLength))
 	log := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f.api = pwhttp.New(s.http, sender, resetter, log)
+	emails := reset.DefaultEmails()
+	sender := reset.NewLinkSender(s.reset, store, f.mailer, f.box, f.limiter, signer, f.clock, emails, audit.New(log))
+	resetter := reset.NewResetter(s.reset, store, plainHasher{}, signer, f.clock, policy.New(policy.DefaultMinLength),
+		nil, f.limiter, f.mailer, emails, audit.New(log), log)
+	f.api = pwhttp.New(s.http, sender, resetter, f.limiter, f.clock, log)
 	return f
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
+
+	"github.com/pwreset/pwreset/domain/audit"
 )
 
 // maxRequestIDLen bounds a caller's request id: it is echoed and logged on every line.
@@ -24,6 +26,9 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			id = rand.Text()
 		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		// The domain's audit events carry the request's id and client.
+		ctx := audit.WithRequest(c.Request().Context(), audit.Request{ID: id, ClientIP: c.RealIP()})
+		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
 }

@@ -38,6 +38,20 @@ func (o *Outbox) Add(_ context.Context, msg ports.Message, now time.Time) (strin
 	return id, nil
 }
 
+// Discard implements ports.Outbox: the same work as Add, so that a suppressed
+// request cannot be told from a queued one by its timing.
+func (o *Outbox) Discard(_ context.Context, msg ports.Message, reason string, now time.Time) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seq++
+	id := strconv.Itoa(o.seq)
+	e := &entry{seq: o.seq, env: ports.Envelope{ID: id, Message: msg, State: ports.StateSuppressed,
+		CreatedAt: now, NextAttemptAt: now, FinishedAt: now, LastError: reason}}
+	erase(&e.env)
+	o.msgs[id] = e
+	return id, nil
+}
+
 // Claim implements ports.Outbox. A claimed message's NextAttemptAt moves to its lease
 // expiry, when it is due again if its worker dies; so "due" is one comparison for
 // pending and sending messages alike (the same trick serves one index in MongoDB).
@@ -164,7 +178,8 @@ func (o *Outbox) Purge(_ context.Context, cutoff time.Time) (int, error) {
 	defer o.mu.Unlock()
 	n := 0
 	for id, e := range o.msgs {
-		finished := e.env.State == ports.StateSent || e.env.State == ports.StateFailed
+		finished := e.env.State == ports.StateSent || e.env.State == ports.StateFailed ||
+			e.env.State == ports.StateSuppressed
 		if finished && e.env.FinishedAt.Before(cutoff) {
 			delete(o.msgs, id)
 			n++
@@ -178,7 +193,8 @@ func (o *Outbox) Stats(_ context.Context) (ports.OutboxStats, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s := ports.OutboxStats{Counts: map[string]int{
-		ports.StatePending: 0, ports.StateSending: 0, ports.StateSent: 0, ports.StateFailed: 0}}
+		ports.StatePending: 0, ports.StateSending: 0, ports.StateSent: 0, ports.StateFailed: 0,
+		ports.StateSuppressed: 0}}
 	for _, e := range o.msgs {
 		s.Counts[e.env.State]++
 		unfinished := e.env.State == ports.StatePending || e.env.State == ports.StateSending

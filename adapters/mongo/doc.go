@@ -1,17 +1,18 @@
 // Package mongo holds the MongoDB adapters: the ports.UserStore of a users
-// collection that belongs to another team, and the ports.Outbox in collections
-// that pwreset owns.
+// collection that belongs to another team, and the ports.Outbox and
+// ports.RateLimiter in collections that pwreset owns.
 //
 // In the team's users collection it changes nothing but the password field (and,
 // if configured, a password-changed-at field), creates no index, and never drops
 // anything. Its own collections, in the same database, are the password-change
-// guards (UserMapping.GuardCollection), the outbox (OutboxConfig.Collection) and
-// the outbox's claims (the outbox's name plus "_claims").
+// guards (UserMapping.GuardCollection), the outbox (OutboxConfig.Collection),
+// the outbox's claims (the outbox's name plus "_claims"), the rate-limit events
+// (RateLimitConfig.Collection) and their turns (that name plus "_turns").
 //
 // # Races are settled by inserts
 //
-// Two resets may carry the same link, and any number of workers claim outbox
-// messages at once. On MongoDB one filtered update would settle either race, as
+// Two resets may carry the same link, any number of workers claim outbox
+// messages at once, and instances count hits on one rate limit. On MongoDB one filtered update would settle either race, as
 // MongoDB applies filter and change to a document atomically. FerretDB v1, on which
 // the tests run, does not: it runs an update, findAndModify or delete as a query
 // followed by a write by _id, so several writers can all match the same old state.
@@ -23,15 +24,18 @@
 //   - SetPassword inserts a guard named after the user and the hash it read, then
 //     makes its compare-and-set update;
 //   - Outbox.Claim inserts the claim "<message id>:<attempt>", then leases the
-//     message for that attempt.
+//     message for that attempt;
+//   - RateLimiter.Allow with limit 1 inserts the turn "<key>:<latest event>",
+//     then records the event that follows it.
 //
 // The losers back off without writing. The winner's update is still filtered on
 // what it read, so that on MongoDB a write delayed past every deadline cannot undo
 // a later one. A winner may die between its insert and its update; its document
-// carries an expiry after which it no longer blocks anybody.
+// carries an expiry (for a turn: its time plus the window) after which it no
+// longer blocks anybody.
 //
-// On a sharded cluster, leave the guard and claims collections unsharded or shard
-// them on _id: only then is an _id unique across shards.
+// On a sharded cluster, leave the guard, claims and turns collections unsharded
+// or shard them on _id: only then is an _id unique across shards.
 //
 // Only features FerretDB has are relied on (TTL indexes are used where the server
 // takes them; no transactions, change streams or collation), so the tests run

@@ -39,7 +39,7 @@ func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	res, err := o.msgs.DeleteMany(opCtx, bson.D{
-		{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StateSent, ports.StateFailed}}}},
+		{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StateSent, ports.StateFailed, ports.StateSuppressed}}}},
 		{Key: "finished_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
 	})
 	if err != nil {
@@ -58,7 +58,8 @@ func (o *Outbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	s := ports.OutboxStats{Counts: map[string]int{
-		ports.StatePending: 0, ports.StateSending: 0, ports.StateSent: 0, ports.StateFailed: 0}}
+		ports.StatePending: 0, ports.StateSending: 0, ports.StateSent: 0, ports.StateFailed: 0,
+		ports.StateSuppressed: 0}}
 	cur, err := o.msgs.Aggregate(opCtx, mongo.Pipeline{{{Key: "$group", Value: bson.D{
 		{Key: "_id", Value: "$state"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}}})
 	var groups []struct {

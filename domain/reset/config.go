@@ -3,7 +3,7 @@ package reset
 import "time"
 
 // Config holds the settings of the reset-password workflow, named after
-// django-rest-registration's.
+// django-rest-registration's where it has them.
 type Config struct {
 	// Enabled is RESET_PASSWORD_VERIFICATION_ENABLED: when false both endpoints answer 404.
 	Enabled bool
@@ -17,4 +17,20 @@ type Config struct {
 	OneTimeUse bool
 	// From is the sender address of the e-mails (VERIFICATION_FROM_EMAIL).
 	From string
+
+	// LinkCooldown is the least time between two links to one user
+	// (RESET_PASSWORD_LINK_COOLDOWN); zero turns it off.
+	LinkCooldown time.Duration
+	// LinkDailyCap is the most links one user gets in 24 hours
+	// (RESET_PASSWORD_LINK_DAILY_CAP); zero turns it off.
+	LinkDailyCap int
+	// LinksPerHour is the most links all users get in an hour
+	// (RESET_PASSWORD_LINKS_PER_HOUR); zero turns it off.
+	LinksPerHour int
+	// InvalidateOlderLinks makes a new link kill the user's older ones
+	// (RESET_PASSWORD_INVALIDATE_OLDER_LINKS).
+	InvalidateOlderLinks bool
+	// ChangedNotification e-mails the user once the password was changed
+	// (RESET_PASSWORD_CHANGED_NOTIFICATION).
+	ChangedNotification bool
 }

@@ -3,12 +3,15 @@ package reset_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/mock/gomock"
 
+	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/policy"
 	"github.com/pwreset/pwreset/domain/reset"
@@ -19,17 +22,29 @@ import (
 const goodPassword = "correct-horse-battery-staple-91"
 
 type resetDeps struct {
-	users  *mocks.MockUserStore
-	hasher *mocks.MockPasswordHasher
-	clock  *mocks.MockClock
+	users   *mocks.MockUserStore
+	hasher  *mocks.MockPasswordHasher
+	clock   *mocks.MockClock
+	limiter *mocks.MockRateLimiter
+	mailer  *mocks.MockMailer
+	breach  *mocks.MockBreachChecker
+	logs    *strings.Builder
 }
 
-func newResetter(t *testing.T, cfg reset.Config, at time.Time) (*reset.Resetter, resetDeps) {
+// newResetter returns a resetter; with a breach checker when withBreach is given.
+func newResetter(t *testing.T, cfg reset.Config, at time.Time, withBreach ...bool) (*reset.Resetter, resetDeps) {
 	ctrl := gomock.NewController(t)
-	d := resetDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockPasswordHasher(ctrl), mocks.NewMockClock(ctrl)}
+	d := resetDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockPasswordHasher(ctrl), mocks.NewMockClock(ctrl),
+		mocks.NewMockRateLimiter(ctrl), mocks.NewMockMailer(ctrl), mocks.NewMockBreachChecker(ctrl), &strings.Builder{}}
 	d.clock.EXPECT().Now().Return(at).AnyTimes()
 	signer := link.NewSigner(key, cfg.OneTimeUse)
-	return reset.NewResetter(cfg, d.users, d.hasher, signer, d.clock, policy.New(8)), d
+	var breach ports.BreachChecker
+	if len(withBreach) > 0 {
+		breach = d.breach
+	}
+	log := slog.New(slog.NewTextHandler(d.logs, nil))
+	return reset.NewResetter(cfg, d.users, d.hasher, signer, d.clock, policy.New(8), breach, d.limiter,
+		d.mailer, reset.DefaultEmails(), audit.New(log), log), d
 }
 
 // request returns a reset request for alice, signed as a link issued at issued.

@@ -2,15 +2,24 @@ package reset
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
+	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/ports"
 )
 
-// KindResetLink is the Kind of the reset-link message.
-const KindResetLink = "reset_link"
+// Reasons a link is not sent, as the outbox and the audit log record them.
+const (
+	ReasonUnknownUser = "unknown_user"
+	ReasonNoEmail     = "no_email"
+	ReasonCooldown    = "cooldown"
+	ReasonDailyCap    = "daily_cap"
+	ReasonGlobalCap   = "global_cap"
+)
 
 // Lookup says how to find the user who asks for a link.
 type Lookup struct {
@@ -20,43 +29,111 @@ type Lookup struct {
 
 // LinkSender sends reset-password links.
 type LinkSender struct {
-	cfg       Config
-	users     ports.UserStore
-	mailer    ports.Mailer
-	signer    *link.Signer
-	clock     ports.Clock
-	templates *Templates
+	cfg     Config
+	users   ports.UserStore
+	mailer  ports.Mailer
+	box     ports.Outbox
+	limiter ports.RateLimiter
+	signer  *link.Signer
+	clock   ports.Clock
+	emails  Emails
+	audit   *audit.Log
 }
 
-// NewLinkSender returns the send-link use case.
-func NewLinkSender(cfg Config, users ports.UserStore, mailer ports.Mailer, signer *link.Signer,
-	clock ports.Clock, templates *Templates) *LinkSender {
-	return &LinkSender{cfg: cfg, users: users, mailer: mailer, signer: signer, clock: clock, templates: templates}
+// NewLinkSender returns the send-link use case. Links go out through mailer (the
+// outbox queue); links that must not go out are recorded in box all the same.
+func NewLinkSender(cfg Config, users ports.UserStore, mailer ports.Mailer, box ports.Outbox, limiter ports.RateLimiter,
+	signer *link.Signer, clock ports.Clock, emails Emails, log *audit.Log) *LinkSender {
+	return &LinkSender{cfg: cfg, users: users, mailer: mailer, box: box, limiter: limiter, signer: signer,
+		clock: clock, emails: emails, audit: log}
 }
 
-// Send finds the user and hands a link e-mail to the mailer (the outbox, which
-// delivers it). A user who cannot be found, or who has no
-// e-mail address, gets no mail: Send returns ErrUserNotFound if the configuration
-// reveals that, and nil otherwise.
+// Send finds the user and queues a link e-mail. A user who cannot be found or has
+// no e-mail address gets no mail: Send returns ErrUserNotFound if the configuration
+// reveals that, and nil otherwise. A user over a rate limit gets no mail either, and
+// the same answer as one who gets it.
+//
+// Unless it reveals unknown users, Send does the same work whatever the outcome
+// (look-up, limit checks, signing, rendering, one outbox write), so that its timing
+// does not tell who has an account.
 func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
-	user, err := s.find(ctx, l)
-	if err == nil && user.Email == "" {
-		err = ports.ErrUserNotFound
-	}
-	if errors.Is(err, ports.ErrUserNotFound) {
-		if s.cfg.FailWhenUserNotFound {
-			return ErrUserNotFound
-		}
-		return nil
-	}
+	user, reason, err := s.find(ctx, l)
 	if err != nil {
-		return fmt.Errorf("look up user: %w", err)
+		return err
 	}
-	return s.sendTo(ctx, user)
+	s.audit.Event(ctx, audit.LinkRequested, "user_id", known(user, reason))
+	if reason != "" && s.cfg.FailWhenUserNotFound {
+		s.audit.Event(ctx, audit.LinkSuppressed, "reason", reason)
+		return ErrUserNotFound
+	}
+	limited, err := s.limit(ctx, user.ID, reason != "")
+	if err != nil {
+		return err
+	}
+	if reason == "" {
+		reason = limited
+	}
+	msg, err := s.linkMessage(user)
+	if err != nil {
+		return err
+	}
+	if reason != "" {
+		return s.suppress(ctx, msg, user, reason)
+	}
+	if _, err := s.mailer.Send(ctx, msg); err != nil {
+		return fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+	}
+	s.audit.Event(ctx, audit.LinkQueued, "user_id", user.ID)
+	return nil
+}
+
+// find looks the user up. An unknown user comes back as a stand-in, with the reason
+// the link will not be sent.
+func (s *LinkSender) find(ctx context.Context, l Lookup) (ports.User, string, error) {
+	var user ports.User
+	var err error
+	if l.ByEmail {
+		user, err = s.users.FindByEmail(ctx, l.Value)
+	} else {
+		user, err = s.users.FindByLogin(ctx, l.Value)
+	}
+	switch {
+	case errors.Is(err, ports.ErrUserNotFound):
+		return stranger(l.Value), ReasonUnknownUser, nil
+	case err != nil:
+		return user, "", fmt.Errorf("look up user: %w", err)
+	case user.Email == "":
+		return user, ReasonNoEmail, nil
+	}
+	return user, "", nil
+}
+
+// stranger stands in for a user who does not exist, so that the limits and the
+// message are worked out for the unknown as for the known. Its id cannot collide
+// with a real one, and the same login gets the same stand-in.
+func stranger(login string) ports.User {
+	sum := sha256.Sum256([]byte(login))
+	return ports.User{ID: "unknown-" + hex.EncodeToString(sum[:16])}
+}
+
+func known(user ports.User, reason string) string {
+	if reason == ReasonUnknownUser {
+		return ""
+	}
+	return user.ID
+}
+
+func (s *LinkSender) suppress(ctx context.Context, msg ports.Message, user ports.User, reason string) error {
+	if _, err := s.box.Discard(ctx, msg, reason, s.clock.Now()); err != nil {
+		return fmt.Errorf("record suppressed link: %w", err)
+	}
+	s.audit.Event(ctx, audit.LinkSuppressed, "user_id", known(user, reason), "reason", reason)
+	return nil
 }
 
 // Reissue sends a fresh link to the user with the given verification id, for a link
-// e-mail that could not be delivered (its link may have expired meanwhile).
+// e-mail that could not be delivered (its link may have expired meanwhile). Limits
+// do not apply: an operator asks for it.
 func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	user, err := s.users.FindByID(ctx, userID)
 	if err == nil && user.Email == "" {
@@ -65,12 +142,11 @@ func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	if err != nil {
 		return fmt.Errorf("look up user %s: %w", userID, err)
 	}
-	return s.sendTo(ctx, user)
-}
-
-func (s *LinkSender) sendTo(ctx context.Context, user ports.User) error {
-	msg, err := s.message(user)
+	msg, err := s.linkMessage(user)
 	if err != nil {
+		return err
+	}
+	if err := s.record(ctx, user.ID); err != nil {
 		return err
 	}
 	if _, err := s.mailer.Send(ctx, msg); err != nil {
@@ -79,29 +155,11 @@ func (s *LinkSender) sendTo(ctx context.Context, user ports.User) error {
 	return nil
 }
 
-func (s *LinkSender) find(ctx context.Context, l Lookup) (ports.User, error) {
-	if l.ByEmail {
-		return s.users.FindByEmail(ctx, l.Value)
-	}
-	return s.users.FindByLogin(ctx, l.Value)
-}
-
-// message builds the link e-mail for user.
-func (s *LinkSender) message(user ports.User) (ports.Message, error) {
+// linkMessage builds the link e-mail for user.
+func (s *LinkSender) linkMessage(user ports.User) (ports.Message, error) {
 	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
 	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
-	data := map[string]string{}
-	for _, f := range user.Logins {
-		data[f.Name] = f.Value
-	}
-	data["email"] = user.Email
-	data["verification_url"] = url
-	r, err := s.templates.render(data)
-	if err != nil {
-		return ports.Message{}, err
-	}
-	return ports.Message{Kind: KindResetLink, UserID: user.ID, From: s.cfg.From, To: user.Email,
-		Subject: r.subject, Text: r.text, HTML: r.html}, nil
+	return s.emails.Link.message(KindResetLink, s.cfg.From, user, map[string]string{"verification_url": url})
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both

@@ -7,13 +7,22 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	"text/template"
+
+	"github.com/pwreset/pwreset/ports"
 )
 
-//go:embed templates/subject.txt templates/body.txt
+//go:embed templates
 var defaults embed.FS
 
-// Templates render the link e-mail. They see verification_url, email and each of the
-// user's login fields by name ({{.username}}).
+// Kinds of e-mail, each with its embedded default templates under templates/<kind>/.
+const (
+	KindResetLink       = "reset_link"
+	KindPasswordChanged = "password_changed"
+)
+
+// Templates render one kind of e-mail. They see email and each of the user's login
+// fields by name ({{.username}}); the link e-mail also verification_url, the
+// password-changed one changed_at.
 type Templates struct {
 	subject *template.Template
 	text    *template.Template
@@ -27,14 +36,14 @@ type TemplateSources struct {
 	HTML    string // empty: no HTML part
 }
 
-// ParseTemplates parses the given template texts, using the embedded defaults for
-// an empty subject or text body.
-func ParseTemplates(src TemplateSources) (*Templates, error) {
-	subject, err := parseText("subject", src.Subject, "templates/subject.txt")
+// ParseTemplates parses the templates of an e-mail kind, using its embedded defaults
+// for an empty subject or text body.
+func ParseTemplates(kind string, src TemplateSources) (*Templates, error) {
+	subject, err := parseText("subject", src.Subject, "templates/"+kind+"/subject.txt")
 	if err != nil {
 		return nil, err
 	}
-	text, err := parseText("body", src.Text, "templates/body.txt")
+	text, err := parseText("body", src.Text, "templates/"+kind+"/body.txt")
 	if err != nil {
 		return nil, err
 	}
@@ -48,9 +57,9 @@ func ParseTemplates(src TemplateSources) (*Templates, error) {
 	return t, nil
 }
 
-// DefaultTemplates returns the embedded templates.
-func DefaultTemplates() *Templates {
-	t, err := ParseTemplates(TemplateSources{})
+// DefaultTemplates returns the embedded templates of an e-mail kind.
+func DefaultTemplates(kind string) *Templates {
+	t, err := ParseTemplates(kind, TemplateSources{})
 	if err != nil {
 		panic(err) // the embedded templates are part of the program and are tested
 	}
@@ -97,4 +106,32 @@ func (t *Templates) render(data map[string]string) (rendered, error) {
 		r.html = b.String()
 	}
 	return r, nil
+}
+
+// Emails holds the templates of every kind of e-mail the workflow sends.
+type Emails struct {
+	Link    *Templates
+	Changed *Templates
+}
+
+// DefaultEmails returns the embedded templates of every kind.
+func DefaultEmails() Emails {
+	return Emails{Link: DefaultTemplates(KindResetLink), Changed: DefaultTemplates(KindPasswordChanged)}
+}
+
+// message renders the e-mail of kind for user, with extra template values.
+func (t *Templates) message(kind, from string, user ports.User, extra map[string]string) (ports.Message, error) {
+	data := map[string]string{"email": user.Email}
+	for _, f := range user.Logins {
+		data[f.Name] = f.Value
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	r, err := t.render(data)
+	if err != nil {
+		return ports.Message{}, fmt.Errorf("render the %s e-mail: %w", kind, err)
+	}
+	return ports.Message{Kind: kind, UserID: user.ID, From: from, To: user.Email,
+		Subject: r.subject, Text: r.text, HTML: r.html}, nil
 }

@@ -27,6 +27,7 @@ func TestOutbox(t *testing.T, newOutbox func(t *testing.T) ports.Outbox) {
 	t.Run("Failed", func(t *testing.T) { testFailed(t, newOutbox(t)) })
 	t.Run("Purge", func(t *testing.T) { testPurge(t, newOutbox(t)) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, newOutbox(t)) })
+	t.Run("Discard", func(t *testing.T) { testDiscard(t, newOutbox) })
 }
 
 // message returns the n-th sample e-mail; every field is set so that a lost one shows.

@@ -1,0 +1,180 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// RateLimitConfig says where a RateLimiter keeps its events. Empty fields take the
+// defaults noted beside them.
+type RateLimitConfig struct {
+	// Collection holds the events; default "rate_limits". The turns that settle
+	// races on keys with limit 1 go to Collection + "_turns".
+	Collection string
+	// Timeout bounds each call on top of the caller's own deadline; default
+	// DefaultTimeout.
+	Timeout time.Duration
+}
+
+// RateLimiter is the ports.RateLimiter of a MongoDB collection that pwreset owns,
+// shared by every instance of the service. An event is one document {_id, key, at}.
+//
+// Allow counts, then inserts: two operations, so hits racing on one key may all
+// see room and be recorded, and a limit above 1 may be overshot by as many hits
+// as race (a handful at most, as each needs a request of its own). With limit 1,
+// the cooldowns that guard against mail bombing, the race is settled by an insert
+// (see the package doc and cooldown) and the limit is exact, on FerretDB too.
+// A key should always be used with the same limit and window.
+type RateLimiter struct {
+	events  *mongo.Collection
+	turns   *mongo.Collection
+	timeout time.Duration
+}
+
+var _ ports.RateLimiter = (*RateLimiter)(nil)
+
+// NewRateLimiter returns the limiter cfg names in db, with cfg's empty fields set
+// to their defaults. It touches nothing; call EnsureIndexes once at start.
+func NewRateLimiter(db *mongo.Database, cfg RateLimitConfig) *RateLimiter {
+	if cfg.Collection == "" {
+		cfg.Collection = "rate_limits"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	return &RateLimiter{
+		events:  db.Collection(cfg.Collection),
+		turns:   db.Collection(cfg.Collection + "_turns"),
+		timeout: cfg.Timeout,
+	}
+}
+
+// Allow implements ports.RateLimiter. Events after now count as well: only a clock
+// set back, or an instance whose clock is ahead, records them, and counting them
+// errs on the side of the limit.
+func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
+	if limit < 1 || window <= 0 {
+		return false, 0, fmt.Errorf("mongo: rate limit of %d per %s: want at least 1 per positive window", limit, window)
+	}
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	var ok bool
+	var retry time.Duration
+	var err error
+	if limit == 1 {
+		ok, retry, err = r.cooldown(opCtx, key, window, now)
+	} else {
+		ok, retry, err = r.allow(opCtx, key, limit, window, now)
+	}
+	if err != nil {
+		return false, 0, r.fail(ctx, "allow an event", err)
+	}
+	return ok, retry, nil
+}
+
+// allow reads the newest limit events in the window, and records one at now if
+// there are fewer. One query answers both whether there is room and, if not, when
+// there will be: once the limit-th newest leaves the window. That is the oldest
+// unless the limit was overshot, when the oldest would name too early a time.
+func (r *RateLimiter) allow(opCtx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
+	in, err := r.newest(opCtx, bson.D{{Key: "key", Value: key},
+		{Key: "at", Value: bson.D{{Key: "$gt", Value: now.Add(-window)}}}}, limit)
+	if err != nil {
+		return false, 0, err
+	}
+	if len(in) >= limit {
+		return false, in[limit-1].Add(window).Sub(now), nil
+	}
+	return true, 0, r.record(opCtx, key, now)
+}
+
+// newest returns the times of the n newest events that match filter, newest first.
+// The {key: 1, at: -1} index serves it, sort included.
+func (r *RateLimiter) newest(opCtx context.Context, filter bson.D, n int) ([]time.Time, error) {
+	find := options.Find().SetSort(bson.D{{Key: "at", Value: -1}}).SetLimit(int64(n)).
+		SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "at", Value: 1}})
+	cur, err := r.events.Find(opCtx, filter, find)
+	var docs []struct {
+		At time.Time `bson:"at"`
+	}
+	if err == nil {
+		err = cur.All(opCtx, &docs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	times := make([]time.Time, len(docs))
+	for i, d := range docs {
+		times[i] = d.At.UTC()
+	}
+	return times, nil
+}
+
+// record inserts an event of key at now.
+func (r *RateLimiter) record(opCtx context.Context, key string, now time.Time) error {
+	_, err := r.events.InsertOne(opCtx, bson.D{
+		{Key: "_id", Value: bson.NewObjectID()}, {Key: "key", Value: key}, {Key: "at", Value: now}})
+	return err
+}
+
+// Latest implements ports.RateLimiter.
+func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error) {
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	latest, err := r.newest(opCtx, bson.D{{Key: "key", Value: key}}, 1)
+	if err != nil {
+		return time.Time{}, r.fail(ctx, "find the latest event", err)
+	}
+	if len(latest) == 0 {
+		return time.Time{}, nil
+	}
+	return latest[0], nil
+}
+
+// Purge implements ports.RateLimiter. It also deletes the turns taken before
+// cutoff, which named events now gone. Its cutoff must be at least the longest
+// window ago, or it lifts limits early. It scans the collections: it runs seldom,
+// and an index on at alone would cost every event an index entry.
+func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) {
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	before := bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}
+	res, err := r.events.DeleteMany(opCtx, before)
+	if err != nil {
+		return 0, r.fail(ctx, "purge old events", err)
+	}
+	n := int(res.DeletedCount)
+	if _, err = r.turns.DeleteMany(opCtx, before); err != nil {
+		return n, r.fail(ctx, "purge old turns", err)
+	}
+	return n, nil
+}
+
+// EnsureIndexes creates the {key: 1, at: -1} index that Allow and Latest need,
+// unless it exists. Every instance may call it at start.
+func (r *RateLimiter) EnsureIndexes(ctx context.Context) error {
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	model := mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}}
+	if _, err := r.events.Indexes().CreateOne(opCtx, model); err != nil {
+		return r.fail(ctx, "create index {key: 1, at: -1} on "+r.events.Name(), err)
+	}
+	return nil
+}
+
+// fail translates a driver error of operation op as translate does. Keys stay out
+// of the message: they hold e-mail and IP addresses.
+func (r *RateLimiter) fail(caller context.Context, op string, err error) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return fmt.Errorf("mongo: rate limiter: %s: %w", op, err) // not a missing user
+	}
+	return translate(caller, "rate limiter: "+op, err)
+}

@@ -1,0 +1,192 @@
+package mongo_test
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
+	"github.com/pwreset/pwreset/ports"
+	"github.com/pwreset/pwreset/ports/contract"
+)
+
+// TestRateLimiterContract runs the shared suite, each store a database of its own
+// with its index in place; every limiter after the first is on a client of its
+// own, as another instance of the service would be.
+func TestRateLimiterContract(t *testing.T) {
+	contract.TestRateLimiter(t, func(t *testing.T) func() ports.RateLimiter {
+		db := mongotest.NewDatabase(t)
+		first := true
+		return func() ports.RateLimiter {
+			if first {
+				first = false
+				return prepareLimiter(t, db)
+			}
+			return mongo.NewRateLimiter(sameDatabase(t, db), mongo.RateLimitConfig{})
+		}
+	})
+}
+
+// prepareLimiter returns the limiter of db ("rate_limits"), with its index.
+func prepareLimiter(t *testing.T, db *driver.Database) *mongo.RateLimiter {
+	t.Helper()
+	l := mongo.NewRateLimiter(db, mongo.RateLimitConfig{})
+	if err := l.EnsureIndexes(testCtx(t)); err != nil {
+		t.Fatalf("EnsureIndexes: %v", err)
+	}
+	return l
+}
+
+// allow calls Allow with limit 1 and checks its answer.
+func allow(t *testing.T, l *mongo.RateLimiter, key string, window time.Duration, now time.Time, ok bool, retry time.Duration) {
+	t.Helper()
+	gotOK, gotRetry, err := l.Allow(testCtx(t), key, 1, window, now)
+	if err != nil || gotOK != ok || (!ok && gotRetry != retry) {
+		t.Fatalf("Allow(%s) at %v = %v, %s, %v; want %v, %s", key, now, gotOK, gotRetry, err, ok, retry)
+	}
+}
+
+// plantTurn inserts the turn of key after the event at after (zero for none)
+// taken at at, as a winner that died before recording its event leaves it.
+func plantTurn(t *testing.T, db *driver.Database, key string, after, at time.Time) {
+	t.Helper()
+	name := "none"
+	if !after.IsZero() {
+		name = fmt.Sprint(after.UnixMilli())
+	}
+	_, err := db.Collection("rate_limits_turns").InsertOne(testCtx(t), bson.D{
+		{Key: "_id", Value: key + ":" + name}, {Key: "at", Value: at}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRateLimiterAbandonedTurn: a turn whose winner never recorded its event
+// holds the key for one window, as its event would have; then the next hit takes
+// the turn after it, and the chain goes on from that hit's event.
+func TestRateLimiterAbandonedTurn(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	l := prepareLimiter(t, db)
+	const k, w = "email:dora@example.com", time.Minute
+	plantTurn(t, db, k, time.Time{}, t0)
+	allow(t, l, k, w, t0.Add(20*time.Second), false, 40*time.Second)
+	allow(t, l, k, w, t0.Add(w), true, 0)
+	allow(t, l, k, w, t0.Add(w+time.Second), false, w-time.Second)
+	allow(t, l, k, w, t0.Add(2*w), true, 0)
+	if got, err := l.Latest(testCtx(t), k); err != nil || !got.Equal(t0.Add(2*w)) {
+		t.Fatalf("Latest = %v, %v; want %v", got, err, t0.Add(2*w))
+	}
+	want := []string{k + ":none", fmt.Sprint(k, ":", t0.UnixMilli()), fmt.Sprint(k, ":", t0.Add(w).UnixMilli())}
+	slices.Sort(want)
+	if got := turnIDs(t, db.Collection("rate_limits_turns")); !slices.Equal(got, want) {
+		t.Fatalf("turns = %v, want %v", got, want)
+	}
+}
+
+// TestRateLimiterCooldownRaces: of racing first hits on a key with limit 1, each
+// on a client of its own and some a millisecond apart, exactly one is allowed; so
+// too after an abandoned turn, and when the loser read the latest event before the
+// winner recorded its own (here: a turn planted after the latest event).
+func TestRateLimiterCooldownRaces(t *testing.T) {
+	const racers, w = 8, time.Minute
+	cases := []struct {
+		name  string
+		plant func(t *testing.T, db *driver.Database, l *mongo.RateLimiter)
+		at    time.Time
+	}{
+		{"first", func(*testing.T, *driver.Database, *mongo.RateLimiter) {}, t0},
+		{"after an abandoned turn", func(t *testing.T, db *driver.Database, _ *mongo.RateLimiter) {
+			plantTurn(t, db, "race", time.Time{}, t0)
+		}, t0.Add(2 * w)},
+		{"after a cooldown", func(t *testing.T, _ *driver.Database, l *mongo.RateLimiter) {
+			allow(t, l, "race", w, t0, true, 0)
+		}, t0.Add(w)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db := mongotest.NewDatabase(t)
+			first := prepareLimiter(t, db)
+			c.plant(t, db, first)
+			limiters := []*mongo.RateLimiter{first}
+			for len(limiters) < racers {
+				limiters = append(limiters, mongo.NewRateLimiter(sameDatabase(t, db), mongo.RateLimitConfig{}))
+			}
+			oks := make([]bool, racers)
+			errs := make([]error, racers)
+			var wg sync.WaitGroup
+			for i, l := range limiters {
+				now := c.at.Add(time.Duration(i%3) * time.Millisecond)
+				wg.Go(func() { oks[i], _, errs[i] = l.Allow(testCtx(t), "race", 1, w, now) })
+			}
+			wg.Wait()
+			allowed := 0
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("racer %d: %v", i, err)
+				}
+				if oks[i] {
+					allowed++
+				}
+			}
+			if allowed != 1 {
+				t.Fatalf("%d of %d racing hits allowed, want exactly 1", allowed, racers)
+			}
+		})
+	}
+}
+
+// TestRateLimiterDocuments: what is stored, and the index, created once however
+// often it is ensured.
+func TestRateLimiterDocuments(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	l := mongo.NewRateLimiter(db, mongo.RateLimitConfig{Collection: "limits"})
+	for range 2 {
+		if err := l.EnsureIndexes(testCtx(t)); err != nil {
+			t.Fatalf("EnsureIndexes: %v", err)
+		}
+	}
+	if got, want := names(indexes(t, db.Collection("limits"))), []string{"_id_", "key_1_at_-1"}; !slices.Equal(got, want) {
+		t.Errorf("indexes = %v, want %v", got, want)
+	}
+	if ok, _, err := l.Allow(testCtx(t), "ip:192.0.2.1", 3, time.Minute, t0); !ok || err != nil {
+		t.Fatalf("Allow = %v, %v", ok, err)
+	}
+	var doc bson.M
+	if err := db.Collection("limits").FindOne(testCtx(t), bson.D{}).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, isOID := doc["_id"].(bson.ObjectID); !isOID || doc["key"] != "ip:192.0.2.1" ||
+		doc["at"] != bson.NewDateTimeFromTime(t0) || len(doc) != 3 {
+		t.Errorf("event stored as %v; want {_id: ObjectId, key, at: date}", doc)
+	}
+	if got := turnIDs(t, db.Collection("limits_turns")); len(got) != 0 {
+		t.Errorf("turns %v for a limit above 1; want none", got)
+	}
+}
+
+// turnIDs lists the _ids in a turns collection, sorted.
+func turnIDs(t *testing.T, turns *driver.Collection) []string {
+	t.Helper()
+	cur, err := turns.Find(testCtx(t), bson.D{})
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err == nil {
+		err = cur.All(testCtx(t), &docs)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}

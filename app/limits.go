@@ -1,0 +1,87 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pwreset/pwreset/adapters/argon2"
+	"github.com/pwreset/pwreset/adapters/bcrypt"
+	apihttp "github.com/pwreset/pwreset/adapters/http"
+)
+
+// parseRate reads a rate such as "10/10m" (10 requests in any 10 minutes); "0" or
+// "off" is no limit.
+func parseRate(name, v string) (apihttp.Rate, error) {
+	if v == "0" || v == "off" {
+		return apihttp.Rate{}, nil
+	}
+	count, window, ok := strings.Cut(v, "/")
+	n, err := strconv.Atoi(count)
+	d, derr := time.ParseDuration(window)
+	if !ok || err != nil || derr != nil || n < 1 || d <= 0 {
+		return apihttp.Rate{}, fmt.Errorf("%s %q is not a rate such as 10/10m (requests/window) or off", name, v)
+	}
+	return apihttp.Rate{Count: n, Window: d}, nil
+}
+
+// parseProxies reads TRUSTED_PROXIES: networks (10.0.0.0/8) or single addresses.
+func parseProxies(list []string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	var errs []error
+	for _, p := range list {
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+				p += "/32"
+			} else {
+				p += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES entry %q is neither an address nor a network such as 10.0.0.0/8", p))
+			continue
+		}
+		nets = append(nets, n)
+	}
+	return nets, errors.Join(errs...)
+}
+
+func (c Config) limitProblems() []error {
+	var p []error
+	for _, r := range [][2]string{{"RATE_LIMIT_SEND_LINK", c.SendLinkRate}, {"RATE_LIMIT_RESET_PASSWORD", c.ResetRate}} {
+		if _, err := parseRate(r[0], r[1]); err != nil {
+			p = append(p, err)
+		}
+	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		p = append(p, split(err)...)
+	}
+	if c.LinkCooldown < 0 || c.LinkDailyCap < 0 || c.LinksPerHour < 0 {
+		p = append(p, errors.New("RESET_PASSWORD_LINK_COOLDOWN, RESET_PASSWORD_LINK_DAILY_CAP and RESET_PASSWORD_LINKS_PER_HOUR must not be negative (0 turns each off)"))
+	}
+	if c.HashConcurrency < 0 {
+		p = append(p, errors.New("HASH_CONCURRENCY must not be negative (0: the number of CPUs)"))
+	}
+	switch c.PasswordHasher {
+	case "argon2id":
+		if err := c.argon2Params().Validate(); err != nil {
+			p = append(p, split(err)...)
+		}
+	case "bcrypt":
+		if err := bcrypt.ValidateCost(c.BcryptCost); err != nil {
+			p = append(p, err)
+		}
+	}
+	if c.BreachCheck && c.HIBPTimeout <= 0 {
+		p = append(p, errors.New("HIBP_TIMEOUT must be a positive duration, such as 2s"))
+	}
+	return p
+}
+
+func (c Config) argon2Params() argon2.Params {
+	return argon2.Params{Memory: c.Argon2Memory, Iterations: c.Argon2Iterations, Parallelism: c.Argon2Parallelism}
+}
