@@ -35,6 +35,9 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 		d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
 			return d.box.MarkSent(c, env.ID, d.owner, providerID, d.clock.Now())
 		}, "provider_id", providerID)
+		// The security event, named after the kind: reset_link.sent, password_changed.sent.
+		d.audit.Event(ctx, env.Message.Kind+".sent", "user_id", env.Message.UserID,
+			"outbox_id", env.ID, "provider_id", providerID)
 	case errors.Is(context.Cause(attemptCtx), errShutdown):
 		d.release(ctx, log, env, err)
 	case errors.As(err, &sendErr) && sendErr.Permanent:

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -34,6 +35,7 @@ type Dispatcher struct {
 	provider Provider
 	clock    ports.Clock
 	log      *slog.Logger
+	audit    *audit.Log
 	owner    string        // names this dispatcher's leases in the shared outbox
 	wake     chan struct{} // one token per idle worker to wake; see Wake
 }
@@ -41,7 +43,7 @@ type Dispatcher struct {
 // NewDispatcher returns a dispatcher of the messages in box; Run starts it.
 func NewDispatcher(cfg Config, box ports.Outbox, provider Provider, clock ports.Clock, log *slog.Logger) *Dispatcher {
 	return &Dispatcher{cfg: cfg, box: box, provider: provider, clock: clock, log: log.With("component", "outbox"),
-		owner: newOwner(), wake: make(chan struct{}, max(cfg.Workers, 1))}
+		audit: audit.New(log), owner: newOwner(), wake: make(chan struct{}, max(cfg.Workers, 1))}
 }
 
 // newOwner names a dispatcher uniquely among all processes sharing the outbox, in a

@@ -25,6 +25,9 @@ func TestWakeSendsAtOnceAndErasesTheBody(t *testing.T) {
 		t.Fatalf("sent message = %+v; want provider id, one attempt, body erased, metadata kept", env)
 	}
 	waitFor(t, "outcome logged", time.Second, func() bool { return strings.Contains(h.logs.String(), "mail sent") })
+	waitFor(t, "audit event", time.Second, func() bool {
+		return strings.Contains(h.logs.String(), "msg="+want.Kind+".sent audit=true user_id="+want.UserID)
+	})
 	logs := h.logs.String()
 	if !strings.Contains(logs, "example.org") || strings.Contains(logs, "user1@") || strings.Contains(logs, "secret-token") {
 		t.Fatalf("logs must name the recipient's domain only, and never the link:\n%s", logs)
