@@ -8,8 +8,11 @@ import (
 )
 
 // Keys of the rate limiter. The events of userKey are the links a user was sent:
-// they give the cooldown, the daily cap, and which links are older than the latest.
-func userKey(id string) string { return "reset_link:user:" + id }
+// they give the daily cap, and which links are older than the latest. The cooldown
+// has a key of its own, as a limit of one event per window, which the limiter keeps
+// exact when requests race.
+func userKey(id string) string     { return "reset_link:user:" + id }
+func cooldownKey(id string) string { return "reset_link:cooldown:" + id }
 
 const (
 	globalKey = "reset_link:global"
@@ -25,11 +28,11 @@ func (s *LinkSender) limit(ctx context.Context, userID string, stranger bool) (s
 	now := s.clock.Now()
 	key := userKey(userID)
 	if s.cfg.LinkCooldown > 0 {
-		last, err := s.limiter.Latest(ctx, key)
+		ok, _, err := s.limiter.Allow(ctx, cooldownKey(userID), 1, s.cfg.LinkCooldown, now)
 		if err != nil {
 			return "", fmt.Errorf("check the link cooldown: %w", err)
 		}
-		if !last.IsZero() && now.Sub(last) < s.cfg.LinkCooldown {
+		if !ok {
 			return ReasonCooldown, nil
 		}
 	}

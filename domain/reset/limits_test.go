@@ -25,7 +25,7 @@ func TestLimitsSuppressSilently(t *testing.T) {
 		limits func(senderDeps)
 	}{
 		{reset.ReasonCooldown, func(d senderDeps) {
-			d.limiter.EXPECT().Latest(gomock.Any(), userKey).Return(now.Add(-30*time.Second), nil)
+			d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:cooldown:"+alice.ID, 1, time.Minute, now).Return(false, 30*time.Second, nil)
 		}},
 		{reset.ReasonDailyCap, func(d senderDeps) {
 			d.limiter.EXPECT().Allow(gomock.Any(), userKey, 5, 24*time.Hour, now).Return(false, time.Hour, nil)
@@ -52,17 +52,6 @@ func TestLimitsSuppressSilently(t *testing.T) {
 	}
 }
 
-func TestCooldownPassedSendsAgain(t *testing.T) {
-	s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), func(d senderDeps) {
-		d.limiter.EXPECT().Latest(gomock.Any(), "reset_link:user:"+alice.ID).Return(now.Add(-61*time.Second), nil)
-	})
-	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).Return("id", nil)
-	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestUnknownUsersTakeTheSamePath: the calls made for an unknown login are those made
 // for a known one, but for storing the message as suppressed instead of queueing it.
 func TestUnknownUsersTakeTheSamePath(t *testing.T) {
@@ -70,11 +59,9 @@ func TestUnknownUsersTakeTheSamePath(t *testing.T) {
 		var calls []string
 		rec := func(name string) { calls = append(calls, name) }
 		s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), func(d senderDeps) {
-			d.limiter.EXPECT().Latest(gomock.Any(), gomock.Any()).
-				Do(func(context.Context, string) { rec("Latest") }).Return(time.Time{}, nil)
 			d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).
 				Do(func(context.Context, string, int, time.Duration, time.Time) { rec("Allow") }).
-				Return(true, time.Duration(0), nil).Times(2)
+				Return(true, time.Duration(0), nil).Times(3)
 		})
 		user, err := alice, error(nil)
 		if !found {
@@ -98,7 +85,8 @@ func TestUnknownUsersTakeTheSamePath(t *testing.T) {
 
 func TestLimiterDownIsAnError(t *testing.T) {
 	s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), func(d senderDeps) {
-		d.limiter.EXPECT().Latest(gomock.Any(), gomock.Any()).Return(time.Time{}, ports.ErrUnavailable)
+		d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).
+			Return(false, time.Duration(0), ports.ErrUnavailable)
 	})
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); !errors.Is(err, ports.ErrUnavailable) {
