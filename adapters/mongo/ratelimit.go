@@ -27,12 +27,12 @@ type RateLimitConfig struct {
 // RateLimiter is the ports.RateLimiter of a MongoDB collection that pwreset owns,
 // shared by every instance of the service. An event is one document {_id, key, at}.
 //
-// Allow counts, then inserts: two operations, so hits racing on one key may all
+// Allow reads, then inserts: two operations, so hits racing on one key may all
 // see room and be recorded, and a limit above 1 may be overshot by as many hits
 // as race (a handful at most, as each needs a request of its own). With limit 1,
 // the cooldowns that guard against mail bombing, the race is settled by an insert
-// (see the package doc and cooldown) and the limit is exact, on FerretDB too.
-// A key should always be used with the same limit and window.
+// (see the package doc and cooldown) and the limit is exact, on FerretDB too,
+// among the hits that use limit 1 on the key.
 type RateLimiter struct {
 	events  *mongo.Collection
 	turns   *mongo.Collection
@@ -80,42 +80,40 @@ func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window t
 	return ok, retry, nil
 }
 
-// allow reads the newest limit events in the window, and records one at now if
-// there are fewer. One query answers both whether there is room and, if not, when
-// there will be: once the limit-th newest leaves the window. That is the oldest
-// unless the limit was overshot, when the oldest would name too early a time.
+// allow records an event at now unless the window holds limit events already.
+// One query answers both whether it does and, if so, when it will not: it reads
+// the limit-th newest event in the window, which the server finds by skipping
+// index entries, so a large limit costs no transfer. Once that event leaves the
+// window there is room; it is the oldest unless the limit was overshot, when the
+// oldest would name too early a time.
 func (r *RateLimiter) allow(opCtx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
-	in, err := r.newest(opCtx, bson.D{{Key: "key", Value: key},
+	at, found, err := r.nth(opCtx, bson.D{{Key: "key", Value: key},
 		{Key: "at", Value: bson.D{{Key: "$gt", Value: now.Add(-window)}}}}, limit)
 	if err != nil {
 		return false, 0, err
 	}
-	if len(in) >= limit {
-		return false, in[limit-1].Add(window).Sub(now), nil
+	if found {
+		return false, at.Add(window).Sub(now), nil
 	}
 	return true, 0, r.record(opCtx, key, now)
 }
 
-// newest returns the times of the n newest events that match filter, newest first.
-// The {key: 1, at: -1} index serves it, sort included.
-func (r *RateLimiter) newest(opCtx context.Context, filter bson.D, n int) ([]time.Time, error) {
-	find := options.Find().SetSort(bson.D{{Key: "at", Value: -1}}).SetLimit(int64(n)).
+// nth returns the time of the n-th newest event that matches filter, if there are
+// n. The {key: 1, at: -1} index serves it, sort included.
+func (r *RateLimiter) nth(opCtx context.Context, filter bson.D, n int) (time.Time, bool, error) {
+	find := options.FindOne().SetSort(bson.D{{Key: "at", Value: -1}}).SetSkip(int64(n - 1)).
 		SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "at", Value: 1}})
-	cur, err := r.events.Find(opCtx, filter, find)
-	var docs []struct {
+	var doc struct {
 		At time.Time `bson:"at"`
 	}
-	if err == nil {
-		err = cur.All(opCtx, &docs)
+	err := r.events.FindOne(opCtx, filter, find).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return time.Time{}, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return time.Time{}, false, err
 	}
-	times := make([]time.Time, len(docs))
-	for i, d := range docs {
-		times[i] = d.At.UTC()
-	}
-	return times, nil
+	return doc.At.UTC(), true, nil
 }
 
 // record inserts an event of key at now.
@@ -129,14 +127,11 @@ func (r *RateLimiter) record(opCtx context.Context, key string, now time.Time) e
 func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error) {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	latest, err := r.newest(opCtx, bson.D{{Key: "key", Value: key}}, 1)
+	latest, _, err := r.nth(opCtx, bson.D{{Key: "key", Value: key}}, 1)
 	if err != nil {
 		return time.Time{}, r.fail(ctx, "find the latest event", err)
 	}
-	if len(latest) == 0 {
-		return time.Time{}, nil
-	}
-	return latest[0], nil
+	return latest, nil
 }
 
 // Purge implements ports.RateLimiter. It also deletes the turns taken before

@@ -34,16 +34,16 @@ var errTurnsAbandoned = errors.New("too many abandoned turns; check that the ins
 func (r *RateLimiter) cooldown(opCtx context.Context, key string, window time.Duration, now time.Time) (bool, time.Duration, error) {
 	since := now.Add(-window)
 	// Not limited to the window: the latest event's time names the next turn.
-	latest, err := r.newest(opCtx, bson.D{{Key: "key", Value: key}}, 1)
+	latest, found, err := r.nth(opCtx, bson.D{{Key: "key", Value: key}}, 1)
 	if err != nil {
 		return false, 0, err
 	}
 	after := "none"
-	if len(latest) == 1 {
-		if latest[0].After(since) {
-			return false, latest[0].Add(window).Sub(now), nil
+	if found {
+		if latest.After(since) {
+			return false, latest.Add(window).Sub(now), nil
 		}
-		after = millis(latest[0])
+		after = millis(latest)
 	}
 	for range maxTurnSteps {
 		id := key + ":" + after

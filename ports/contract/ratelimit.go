@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -115,6 +116,9 @@ func testLatest(t *testing.T, l ports.RateLimiter) {
 	run(t, l, []hit{{k, 2, w, time.Second, true, 0}, {k, 2, w, 2 * time.Second, false, w - 2*time.Second}})
 	latest(t, l, k, t0.Add(time.Second))
 	latest(t, l, "ip:198.51.100.8", time.Time{})
+	// No limit to speak of: every hit is recorded, to be found by Latest.
+	run(t, l, []hit{{k, math.MaxInt32, w, 3 * time.Second, true, 0}})
+	latest(t, l, k, t0.Add(3*time.Second))
 }
 
 // testPurgeEvents: Purge deletes the events before cutoff, counts them, and the
