@@ -113,9 +113,7 @@ func (a *App) maintain(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		// The longest window looked back on: the daily cap, or a link's life when
-		// newer links invalidate older ones.
-		keep := max(24*time.Hour, a.cfg.Period)
+		keep := a.cfg.longestWindow()
 		if n, err := a.limiter.Purge(ctx, time.Now().Add(-keep)); err != nil {
 			a.log.Warn("delete old rate-limit events", "error", err)
 		} else if n > 0 {

@@ -97,7 +97,7 @@ type UserMapping struct {
 	IDField       string   `env:"USER_VERIFICATION_ID_FIELD" envDefault:"_id"`
 	PasswordField string   `env:"USER_PASSWORD_FIELD" envDefault:"password"`
 	// ChangedAtField gets the time of each reset, so that other services can end the
-	// sessions and tokens issued before it; empty: not written.
+	// sessions and tokens issued before it; "off": not written.
 	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
 }
 
@@ -165,16 +165,16 @@ func (c Config) problems() []error {
 			add("SECRET_KEY_FALLBACKS entry %d is shorter than %d bytes", i+1, MinSecretKeyBytes)
 		}
 	}
+	if !c.Demo() && c.SendGridAPIKey == "" {
+		// Outside demo mode, printing e-mails would put live reset links in the logs.
+		add("SENDGRID_API_KEY is required outside demo mode: a SendGrid API key with the Mail Send permission")
+	}
 	if c.Enabled && !c.Demo() {
 		if c.URL == "" {
 			add("RESET_PASSWORD_VERIFICATION_URL is required: the front-end page the e-mailed link opens, such as https://frontend-host/reset-password/")
 		}
 		if c.FromEmail == "" {
 			add("VERIFICATION_FROM_EMAIL is required: the sender address of the e-mails, such as noreply@example.com")
-		}
-		if c.SendGridAPIKey == "" {
-			// Outside demo mode, printing e-mails would put live reset links in the logs.
-			add("SENDGRID_API_KEY is required outside demo mode: a SendGrid API key with the Mail Send permission")
 		}
 	}
 	if c.URL != "" && link.CheckBaseURL(c.URL) != nil {

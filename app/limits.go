@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -32,17 +33,16 @@ func parseRate(name, v string) (apihttp.Rate, error) {
 func parseProxies(list []string) ([]*net.IPNet, error) {
 	var nets []*net.IPNet
 	var errs []error
-	for _, p := range list {
-		if !strings.Contains(p, "/") {
-			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
-				p += "/32"
-			} else {
-				p += "/128"
-			}
+	for _, entry := range list {
+		cidr := entry
+		if ip := net.ParseIP(entry); ip != nil && ip.To4() != nil {
+			cidr += "/32"
+		} else if ip != nil {
+			cidr += "/128"
 		}
-		_, n, err := net.ParseCIDR(p)
+		_, n, err := net.ParseCIDR(cidr)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES entry %q is neither an address nor a network such as 10.0.0.0/8", p))
+			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES entry %q is neither an address nor a network such as 10.0.0.0/8", entry))
 			continue
 		}
 		nets = append(nets, n)
@@ -79,9 +79,24 @@ func (c Config) limitProblems() []error {
 	if c.BreachCheck && c.HIBPTimeout <= 0 {
 		p = append(p, errors.New("HIBP_TIMEOUT must be a positive duration, such as 2s"))
 	}
+	if u, err := url.Parse(c.HIBPAPIURL); c.BreachCheck && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		p = append(p, fmt.Errorf("HIBP_API_URL %q must be an absolute URL such as https://api.pwnedpasswords.com", c.HIBPAPIURL))
+	}
 	return p
 }
 
 func (c Config) argon2Params() argon2.Params {
 	return argon2.Params{Memory: c.Argon2Memory, Iterations: c.Argon2Iterations, Parallelism: c.Argon2Parallelism}
+}
+
+// longestWindow is how far back the rate-limit events must reach: the daily cap, a
+// link's life (newer links invalidate older ones), and every configured window.
+func (c Config) longestWindow() time.Duration {
+	keep := max(24*time.Hour, c.Period, c.LinkCooldown)
+	for _, r := range [][2]string{{"RATE_LIMIT_SEND_LINK", c.SendLinkRate}, {"RATE_LIMIT_RESET_PASSWORD", c.ResetRate}} {
+		if rate, err := parseRate(r[0], r[1]); err == nil {
+			keep = max(keep, rate.Window)
+		}
+	}
+	return keep
 }

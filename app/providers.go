@@ -237,6 +237,9 @@ func ProvideUserStore(cfg Config, db MongoDB, hasher ports.PasswordHasher) (port
 		return demoUserStore(cfg, hasher)
 	}
 	m := cfg.Users
+	if m.ChangedAtField == "off" {
+		m.ChangedAtField = "" // an empty variable would mean the default
+	}
 	return mongo.NewUserStore(db.Database, mongo.UserMapping{
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
 		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.ChangedAtField,

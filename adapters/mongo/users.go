@@ -2,8 +2,8 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -37,19 +37,47 @@ func NewUserStore(db *mongo.Database, m UserMapping) *UserStore {
 	}
 }
 
-// FindByLogin implements ports.UserStore: one exact lookup per login field, in the
-// configured order, so that a match in an earlier field wins over a later one
-// whatever order the documents are stored in.
+// FindByLogin implements ports.UserStore: one query over every login field, so that
+// a known and an unknown login cost the same round trip, then the match in the
+// earliest field wins, whatever order the documents are stored in.
 func (s *UserStore) FindByLogin(ctx context.Context, login string) (ports.User, error) {
 	if login == "" {
 		return ports.User{}, ports.ErrUserNotFound // an empty login names nobody
 	}
 	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
 	defer cancel()
+	var anyField bson.A
 	for _, f := range s.m.LoginFields {
-		u, err := s.findOne(ctx, opCtx, "find user by "+f, bson.D{{Key: f, Value: exactString(login)}})
-		if !errors.Is(err, ports.ErrUserNotFound) {
-			return u, err
+		anyField = append(anyField, bson.D{{Key: f, Value: exactString(login)}})
+	}
+	// Logins are unique in any sane collection: a few documents at most match.
+	opts := options.Find().SetProjection(s.m.projection()).SetLimit(int64(8 * len(s.m.LoginFields)))
+	cur, err := s.coll.Find(opCtx, bson.D{{Key: "$or", Value: anyField}}, opts)
+	if err != nil {
+		return ports.User{}, translate(ctx, "find user by login", err)
+	}
+	var docs []bson.Raw
+	if err := cur.All(opCtx, &docs); err != nil {
+		return ports.User{}, translate(ctx, "find user by login", err)
+	}
+	return s.earliestMatch(docs, login)
+}
+
+// earliestMatch returns the user whose match is in the earliest login field.
+func (s *UserStore) earliestMatch(docs []bson.Raw, login string) (ports.User, error) {
+	users := make([]ports.User, 0, len(docs))
+	for _, doc := range docs {
+		u, err := decodeUser(doc, s.m)
+		if err != nil {
+			return ports.User{}, fmt.Errorf("mongo: find user by login: %w", err)
+		}
+		users = append(users, u)
+	}
+	for _, f := range s.m.LoginFields {
+		for _, u := range users {
+			if slices.Contains(u.Logins, ports.Field{Name: f, Value: login}) {
+				return u, nil
+			}
 		}
 	}
 	return ports.User{}, ports.ErrUserNotFound

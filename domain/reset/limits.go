@@ -36,6 +36,21 @@ func (s *LinkSender) limit(ctx context.Context, userID string, stranger bool) (s
 			return ReasonCooldown, nil
 		}
 	}
+	// The hourly cap comes before the user's daily count: a link it stops must not be
+	// recorded as the user's, where it would use up their day and kill older links.
+	if s.cfg.LinksPerHour > 0 {
+		global := globalKey
+		if stranger {
+			global = strangersKey
+		}
+		ok, _, err := s.limiter.Allow(ctx, global, s.cfg.LinksPerHour, time.Hour, now)
+		if err != nil {
+			return "", fmt.Errorf("check the hourly link cap: %w", err)
+		}
+		if !ok {
+			return ReasonGlobalCap, nil
+		}
+	}
 	daily := s.cfg.LinkDailyCap
 	if daily <= 0 {
 		daily = math.MaxInt32 // no cap, but the link is recorded all the same
@@ -46,19 +61,6 @@ func (s *LinkSender) limit(ctx context.Context, userID string, stranger bool) (s
 	}
 	if !ok {
 		return ReasonDailyCap, nil
-	}
-	if s.cfg.LinksPerHour <= 0 {
-		return "", nil
-	}
-	global := globalKey
-	if stranger {
-		global = strangersKey
-	}
-	if ok, _, err = s.limiter.Allow(ctx, global, s.cfg.LinksPerHour, time.Hour, now); err != nil {
-		return "", fmt.Errorf("check the hourly link cap: %w", err)
-	}
-	if !ok {
-		return ReasonGlobalCap, nil
 	}
 	return "", nil
 }

@@ -32,6 +32,9 @@ func TestLimitsSuppressSilently(t *testing.T) {
 		}},
 		{reset.ReasonGlobalCap, func(d senderDeps) {
 			d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:global", 100, time.Hour, now).Return(false, time.Minute, nil)
+			// A link the hourly cap stops is not the user's: it neither uses up their
+			// day nor kills their older links.
+			d.limiter.EXPECT().Allow(gomock.Any(), userKey, gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 		}},
 	}
 	for _, c := range cases {
