@@ -130,7 +130,7 @@ func TestPermanentRefusal(t *testing.T) {
 	sg.FailNext(1, http.StatusBadRequest, nil, sendgridtest.APIError{
 		Message: "The from address does not match a verified Sender Identity.", Field: "from"})
 	requestLinks(t, api, []int{0})
-	stats := awaitOutput(t, env, "failed   1", "outbox")
+	stats := awaitOutput(t, env, "failed     1", "outbox")
 	time.Sleep(time.Second) // long enough for retries, were there any
 	if sg.Attempts() != 1 {
 		t.Fatalf("%d attempts; a permanent refusal must not be retried", sg.Attempts())
@@ -147,7 +147,7 @@ func TestPermanentRefusal(t *testing.T) {
 		t.Fatalf("retry printed %q", out)
 	}
 	awaitDelivery(t, sg, 1, 0)
-	awaitOutput(t, env, "failed   0", "outbox")
+	awaitOutput(t, env, "failed     0", "outbox")
 }
 
 // TestKilledServiceLosesNoMail kills a service with -9 while messages are pending and

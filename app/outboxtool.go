@@ -31,8 +31,8 @@ func (t *OutboxTool) PrintStats(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("read the outbox: %w", err)
 	}
-	for _, state := range []string{ports.StatePending, ports.StateSending, ports.StateSent, ports.StateFailed} {
-		fmt.Fprintf(w, "%-8s %d\n", state, st.Counts[state])
+	for _, state := range []string{ports.StatePending, ports.StateSending, ports.StateSent, ports.StateFailed, ports.StateSuppressed} {
+		fmt.Fprintf(w, "%-10s %d\n", state, st.Counts[state])
 	}
 	if st.OldestPending.IsZero() {
 		fmt.Fprintln(w, "oldest unsent: none")

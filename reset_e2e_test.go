@@ -1,0 +1,197 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/pwreset/pwreset/adapters/argon2"
+	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
+	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
+	"github.com/pwreset/pwreset/domain/reset"
+)
+
+// TestOneTimeLinkRace posts 20 resets with one one-time link at once: exactly one
+// wins, and the stored hash is the winner's.
+func TestOneTimeLinkRace(t *testing.T) {
+	const racers = 20
+	db := mongotest.NewDatabase(t)
+	id := seedAlice(t, db)
+	sg := sendgridtest.New(t)
+	_, api := serveAgainst(t, mongotest.URI(t), db.Name(),
+		append(mailEnv(sg), "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true")...)
+	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
+	link := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
+
+	password := func(i int) string { return fmt.Sprintf("racer %02d's own passphrase", i) }
+	replies, errs := make([]reply, racers), make([]error, racers)
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for i := range racers {
+		wg.Go(func() {
+			<-gate
+			replies[i], errs[i] = tryCall(api+"reset-password/", resetBody(link, password(i)))
+		})
+	}
+	close(gate)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+
+	winner := -1
+	for i, r := range replies {
+		switch {
+		case r.status == 200 && r.body["detail"] == "Reset password successful" && len(r.body) == 1:
+			if winner >= 0 {
+				t.Fatalf("racers %d and %d both reset the password with one one-time link", winner, i)
+			}
+			winner = i
+		case r.status == 400 && r.body["detail"] == "Invalid signature" && len(r.body) == 1:
+		default:
+			t.Fatalf("racer %d: %d %s, want 200 for one and 400 Invalid signature for the others", i, r.status, r.raw)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no racer reset the password")
+	}
+	// A hash verifies one password only: were a loser's stored, the winner's would fail.
+	stored, _ := userDoc(t, db, id)["password"].(string)
+	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(stored, password(winner)); !ok || err != nil {
+		t.Fatalf("the stored hash %q does not verify the winner's (racer %d's) password: %v", stored, winner, err)
+	}
+}
+
+// TestSecretKeyRotation: links signed with a key moved to SECRET_KEY_FALLBACKS still
+// reset, links signed with a key that is gone do not, and new links are signed
+// with the new key.
+func TestSecretKeyRotation(t *testing.T) {
+	const (
+		keyA = "rotation key A: forty bytes of secret..."
+		keyB = "rotation key B: forty bytes of secret..."
+	)
+	db := mongotest.NewDatabase(t)
+	seedUsers(t, db, 2)
+	sg := sendgridtest.New(t)
+	env := func(keys ...string) []string {
+		return slices.Concat(mailEnv(sg), []string{"RESET_PASSWORD_LINK_COOLDOWN=0"}, keys)
+	}
+	old, apiA := serveAgainst(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyA)...)
+	for _, login := range []string{"user0", "user1"} {
+		wantDetail(t, "link from key A", sendLink(t, apiA, login), 200, "Reset link sent")
+	}
+	linkA0 := linkIn(t, awaitMails(t, sg, "user0@example.com", reset.KindResetLink, 1)[0])
+	linkA1 := linkIn(t, awaitMails(t, sg, "user1@example.com", reset.KindResetLink, 1)[0])
+	old.cmd.Process.Signal(syscall.SIGTERM)
+	if err := old.cmd.Wait(); err != nil {
+		t.Fatalf("the service with key A did not stop cleanly: %v", err)
+	}
+
+	_, apiRotated := serveAgainst(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyB, "SECRET_KEY_FALLBACKS="+keyA)...)
+	_, apiOnlyB := serveAgainst(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyB)...)
+
+	wantDetail(t, "key A's link, service with key B alone", resetWith(t, apiOnlyB, linkA0, "a rotated passphrase 0"),
+		400, "Invalid signature")
+	wantDetail(t, "key A's link, service with key B and fallback A", resetWith(t, apiRotated, linkA0, "a rotated passphrase 0"),
+		200, "Reset password successful")
+	wantDetail(t, "key A's other link, service with key B and fallback A", resetWith(t, apiRotated, linkA1, "a rotated passphrase 1"),
+		200, "Reset password successful")
+
+	wantDetail(t, "link from the rotated service", sendLink(t, apiRotated, "user1"), 200, "Reset link sent")
+	linkB := linkIn(t, awaitMails(t, sg, "user1@example.com", reset.KindResetLink, 2)[1])
+	wantDetail(t, "rotated service's link, service with key B alone", resetWith(t, apiOnlyB, linkB, "a rotated passphrase 2"),
+		200, "Reset password successful")
+}
+
+// TestAfterReset: a newer link kills the older one; the reset stamps
+// password_changed_at, touches no other field, and the user is told by e-mail.
+func TestAfterReset(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	id := seedAlice(t, db)
+	sg := sendgridtest.New(t)
+	_, api := serveAgainst(t, mongotest.URI(t), db.Name(), append(mailEnv(sg),
+		"RESET_PASSWORD_INVALIDATE_OLDER_LINKS=true", "RESET_PASSWORD_LINK_COOLDOWN=0")...)
+	extra := bson.D{{Key: "first_name", Value: "Alice"}, {Key: "groups", Value: bson.A{"staff", int32(7)}},
+		{Key: "profile", Value: bson.D{{Key: "lang", Value: "fr"}, {Key: "email", Value: "alice@elsewhere.example"}}},
+		{Key: "last_login", Value: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}}
+	if _, err := db.Collection("users").UpdateByID(t.Context(), id, bson.D{{Key: "$set", Value: extra}}); err != nil {
+		t.Fatal(err)
+	}
+	before := userDoc(t, db, id)
+
+	// Timestamps are whole seconds: the second link must be of a later second.
+	wantDetail(t, "older link", sendLink(t, api, "alice"), 200, "Reset link sent")
+	time.Sleep(1100 * time.Millisecond)
+	wantDetail(t, "newer link", sendLink(t, api, "alice"), 200, "Reset link sent")
+	mails := awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 2)
+	older, newer := linkIn(t, mails[0]), linkIn(t, mails[1])
+	if linkTime(older) >= linkTime(newer) {
+		t.Fatalf("links in the wrong order or of one second: %s, %s", older.Get("timestamp"), newer.Get("timestamp"))
+	}
+
+	wantDetail(t, "reset with the older link", resetWith(t, api, older, newPassword), 400, "Invalid signature")
+	if after := userDoc(t, db, id); !maps.EqualFunc(before, after, sameValue) {
+		t.Fatalf("a refused reset changed the user:\nbefore %v\nafter  %v", before, after)
+	}
+	resetAt := time.Now()
+	wantDetail(t, "reset with the newer link", resetWith(t, api, newer, newPassword), 200, "Reset password successful")
+
+	after := userDoc(t, db, id)
+	changedAt, ok := after["password_changed_at"].(bson.DateTime)
+	if !ok {
+		t.Fatalf("password_changed_at is %T %v, want a BSON date", after["password_changed_at"], after["password_changed_at"])
+	}
+	if d := changedAt.Time().Sub(resetAt); d < -2*time.Second || d > 5*time.Second {
+		t.Fatalf("password_changed_at %v is %v off the reset's time", changedAt.Time(), d)
+	}
+	hash, _ := after["password"].(string)
+	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(hash, newPassword); !ok || err != nil {
+		t.Fatalf("the stored hash does not verify the new password: %v", err)
+	}
+	delete(after, "password_changed_at")
+	delete(after, "password")
+	delete(before, "password")
+	if !maps.EqualFunc(before, after, sameValue) {
+		t.Fatalf("the reset changed fields it does not own:\nbefore %v\nafter  %v", before, after)
+	}
+
+	notice := awaitMails(t, sg, "alice@example.com", reset.KindPasswordChanged, 1)
+	time.Sleep(500 * time.Millisecond) // a second notice would be sent by now
+	if n := len(mailsTo(sg, "alice@example.com", reset.KindPasswordChanged)); n != 1 {
+		t.Fatalf("%d password-changed notices for one reset", n)
+	}
+	m := notice[0]
+	if m.Subject != "Your password was changed" || m.From != "noreply@example.com" {
+		t.Fatalf("password-changed notice: subject %q from %q", m.Subject, m.From)
+	}
+	for _, part := range []string{m.Subject, m.Text, m.HTML} {
+		if strings.Contains(part, newPassword) || strings.Contains(part, "signature") {
+			t.Fatalf("the password-changed notice holds the password or the link: %q", part)
+		}
+	}
+	if !strings.Contains(m.Text, changedAt.Time().UTC().Format("2 January 2006")) {
+		t.Fatalf("the notice does not say when: %q", m.Text)
+	}
+}
+
+// sameValue compares two decoded BSON values by their extended-JSON form.
+func sameValue(a, b any) bool {
+	ja, errA := bson.MarshalExtJSON(bson.M{"v": a}, true, false)
+	jb, errB := bson.MarshalExtJSON(bson.M{"v": b}, true, false)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+func linkTime(link url.Values) int64 {
+	n, _ := strconv.ParseInt(link.Get("timestamp"), 10, 64)
+	return n
+}
