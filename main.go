@@ -53,7 +53,7 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 // load reads the configuration, printing each problem.
 func load(environ []string, stderr io.Writer) (app.Config, bool) {
 	cfg, err := app.Load(environ)
-	for _, e := range unjoin(err) {
+	for _, e := range app.Problems(err) {
 		fmt.Fprintf(stderr, "pwreset: configuration: %v\n", e)
 	}
 	return cfg, err == nil
@@ -116,15 +116,4 @@ func outboxCommand(args, environ []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// unjoin splits an errors.Join error into its parts, one problem per line.
-func unjoin(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }

@@ -208,7 +208,7 @@ func (c Config) problems() []error {
 	p = append(p, c.Users.problems()...)
 	p = append(p, c.limitProblems()...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
-		p = append(p, split(err)...)
+		p = append(p, Problems(err)...)
 	}
 	if c.Outbox.Lease < c.SendGridTimeout*4/3 {
 		// A send is cut off at three quarters of the lease, before SendGrid's own timeout.
@@ -264,8 +264,12 @@ func originProblems(origins []string) []error {
 	return p
 }
 
-// split returns the errors an errors.Join error holds, or err alone.
-func split(err error) []error {
+// Problems returns the problems an error of Load (or any errors.Join error) holds,
+// one per line to print; none for nil.
+func Problems(err error) []error {
+	if err == nil {
+		return nil
+	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		return j.Unwrap()
 	}

@@ -58,7 +58,7 @@ func (c Config) limitProblems() []error {
 		}
 	}
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
-		p = append(p, split(err)...)
+		p = append(p, Problems(err)...)
 	}
 	if c.LinkCooldown < 0 || c.LinkDailyCap < 0 || c.LinksPerHour < 0 {
 		p = append(p, errors.New("RESET_PASSWORD_LINK_COOLDOWN, RESET_PASSWORD_LINK_DAILY_CAP and RESET_PASSWORD_LINKS_PER_HOUR must not be negative (0 turns each off)"))
@@ -69,7 +69,7 @@ func (c Config) limitProblems() []error {
 	switch c.PasswordHasher {
 	case "argon2id":
 		if err := c.argon2Params().Validate(); err != nil {
-			p = append(p, split(err)...)
+			p = append(p, Problems(err)...)
 		}
 	case "bcrypt":
 		if err := bcrypt.ValidateCost(c.BcryptCost); err != nil {

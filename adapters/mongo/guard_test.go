@@ -3,7 +3,6 @@ package mongo_test
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/mongo"
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/ports"
+	"github.com/pwreset/pwreset/ports/contract"
 )
 
 // plantGuard stores the guard of changing userID's password from oldHash, as a
@@ -87,26 +87,7 @@ func TestGuardTakeoverRace(t *testing.T) {
 			insert(t, db, teamDoc("g2"))
 			plantGuard(t, db, "g2", "old", time.Now().Add(-time.Second))
 			store := mongo.NewUserStore(db, mongo.UserMapping{})
-			errs := make([]error, writers)
-			var wg sync.WaitGroup
-			for i := range writers {
-				wg.Go(func() {
-					errs[i] = store.SetPassword(testCtx(t), ports.PasswordChange{UserID: "g2", OldHash: "old", NewHash: fmt.Sprint("new", i)})
-				})
-			}
-			wg.Wait()
-			won := 0
-			for _, err := range errs {
-				switch {
-				case err == nil:
-					won++
-				case !errors.Is(err, ports.ErrPasswordChanged):
-					t.Errorf("losing writer: got %v, want ErrPasswordChanged", err)
-				}
-			}
-			if won != 1 {
-				t.Fatalf("%d writers succeeded, want exactly 1", won)
-			}
+			contract.RaceSetPassword(t, store, "g2", "old", writers)
 		})
 	}
 }

@@ -19,9 +19,10 @@ import (
 // machine, not the driver waiting on its own.
 const margin = 750 * time.Millisecond
 
-// TestOutage: with the server gone, calls of the user store and the outbox fail
-// with ErrUnavailable within their Timeout; once it is back, the same store and
-// outbox work again by themselves.
+// TestOutage: with the server gone, calls of the user store, the outbox and the rate
+// limiter fail with ErrUnavailable within their Timeout (so the service answers 503
+// rather than, say, let a hit through uncounted); once it is back, the same store,
+// outbox and limiter work again by themselves.
 func TestOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and stops a server of its own")
@@ -38,8 +39,12 @@ func TestOutage(t *testing.T) {
 	insert(t, db, teamDoc(oid))
 	store := mongo.NewUserStore(db, mongo.UserMapping{Timeout: timeout})
 	box := mongo.NewOutbox(db, mongo.OutboxConfig{Timeout: timeout})
+	limiter := mongo.NewRateLimiter(db, mongo.RateLimitConfig{Timeout: timeout})
 	if _, err := store.FindByID(testCtx(t), oid.Hex()); err != nil {
 		t.Fatalf("before the outage: %v", err)
+	}
+	if ok, _, err := limiter.Allow(testCtx(t), "k", 1, time.Minute, time.Now()); !ok || err != nil {
+		t.Fatalf("before the outage: Allow = %v, %v", ok, err)
 	}
 
 	srv.Stop()
@@ -57,6 +62,17 @@ func TestOutage(t *testing.T) {
 		"Outbox.MarkSent": func(ctx context.Context) error {
 			return box.MarkSent(ctx, bson.NewObjectID().Hex(), "w", "p", time.Now())
 		},
+		"Limiter.Allow limit 1": func(ctx context.Context) error {
+			_, _, err := limiter.Allow(ctx, "k", 1, time.Minute, time.Now())
+			return err
+		},
+		"Limiter.Allow limit 3": func(ctx context.Context) error {
+			_, _, err := limiter.Allow(ctx, "k3", 3, time.Minute, time.Now())
+			return err
+		},
+		"Limiter.Latest":        func(ctx context.Context) error { _, err := limiter.Latest(ctx, "k"); return err },
+		"Limiter.Purge":         func(ctx context.Context) error { _, err := limiter.Purge(ctx, time.Now()); return err },
+		"Limiter.EnsureIndexes": func(ctx context.Context) error { return limiter.EnsureIndexes(ctx) },
 	}
 	// The calls run side by side: each must give up within its own Timeout.
 	var wg sync.WaitGroup
@@ -89,10 +105,13 @@ func TestOutage(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("recovered %s after the restart", time.Since(start).Round(time.Millisecond))
-	for _, name := range []string{"SetPassword", "Outbox.Add", "Outbox.Claim"} {
+	for _, name := range []string{"SetPassword", "Outbox.Add", "Outbox.Claim", "Limiter.Latest"} {
 		if err := calls[name](testCtx(t)); err != nil {
 			t.Fatalf("%s after the restart: %v", name, err)
 		}
+	}
+	if ok, _, err := limiter.Allow(testCtx(t), "k", 1, time.Minute, time.Now()); ok || err != nil {
+		t.Fatalf("after the restart: Allow = %v, %v; want refused, the event before the outage kept", ok, err)
 	}
 }
 

@@ -62,27 +62,6 @@ func rawMessage(t *testing.T, db *driver.Database, id string) bson.Raw {
 	return doc
 }
 
-// claimIDs lists the _ids of the claims collection, sorted.
-func claimIDs(t *testing.T, db *driver.Database) []string {
-	t.Helper()
-	cur, err := db.Collection("outbox_claims").Find(testCtx(t), bson.D{})
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	if err == nil {
-		err = cur.All(testCtx(t), &docs)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, d := range docs {
-		ids = append(ids, d.ID)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 func mustAdd(t *testing.T, box *mongo.Outbox, n int, now time.Time) string {
 	t.Helper()
 	id, err := box.Add(testCtx(t), sample(n), now)
@@ -116,7 +95,7 @@ func TestOutboxReclaim(t *testing.T) {
 	if err = b.MarkSent(testCtx(t), id, "b", "p-b", t0.Add(lease)); err != nil {
 		t.Fatalf("MarkSent by the second owner: %v", err)
 	}
-	if got, want := claimIDs(t, db), []string{id + ":1", id + ":2"}; !slices.Equal(got, want) {
+	if got, want := stringIDs(t, db.Collection("outbox_claims")), []string{id + ":1", id + ":2"}; !slices.Equal(got, want) {
 		t.Fatalf("claims = %v, want %v", got, want)
 	}
 }
@@ -200,7 +179,7 @@ func TestOutboxPurgeClaims(t *testing.T) {
 	if n, err := box.Purge(testCtx(t), t0.Add(time.Hour)); err != nil || n != 1 {
 		t.Fatalf("Purge = %d, %v; want 1", n, err)
 	}
-	if got, want := claimIDs(t, db), []string{pending + ":1"}; !slices.Equal(got, want) {
+	if got, want := stringIDs(t, db.Collection("outbox_claims")), []string{pending + ":1"}; !slices.Equal(got, want) {
 		t.Fatalf("claims after Purge = %v, want %v", got, want)
 	}
 }

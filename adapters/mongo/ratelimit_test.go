@@ -84,7 +84,7 @@ func TestRateLimiterAbandonedTurn(t *testing.T) {
 	}
 	want := []string{k + ":none", fmt.Sprint(k, ":", t0.UnixMilli()), fmt.Sprint(k, ":", t0.Add(w).UnixMilli())}
 	slices.Sort(want)
-	if got := turnIDs(t, db.Collection("rate_limits_turns")); !slices.Equal(got, want) {
+	if got := stringIDs(t, db.Collection("rate_limits_turns")); !slices.Equal(got, want) {
 		t.Fatalf("turns = %v, want %v", got, want)
 	}
 }
@@ -165,28 +165,7 @@ func TestRateLimiterDocuments(t *testing.T) {
 		doc["at"] != bson.NewDateTimeFromTime(t0) || len(doc) != 3 {
 		t.Errorf("event stored as %v; want {_id: ObjectId, key, at: date}", doc)
 	}
-	if got := turnIDs(t, db.Collection("limits_turns")); len(got) != 0 {
+	if got := stringIDs(t, db.Collection("limits_turns")); len(got) != 0 {
 		t.Errorf("turns %v for a limit above 1; want none", got)
 	}
-}
-
-// turnIDs lists the _ids in a turns collection, sorted.
-func turnIDs(t *testing.T, turns *driver.Collection) []string {
-	t.Helper()
-	cur, err := turns.Find(testCtx(t), bson.D{})
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	if err == nil {
-		err = cur.All(testCtx(t), &docs)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, d := range docs {
-		ids = append(ids, d.ID)
-	}
-	slices.Sort(ids)
-	return ids
 }

@@ -6,6 +6,7 @@ package contract
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -136,13 +137,20 @@ func testSetPassword(t *testing.T, s ports.UserStore) {
 
 // testSetPasswordRace: of many writers holding the same old hash, exactly one wins.
 func testSetPasswordRace(t *testing.T, s ports.UserStore) {
-	const writers = 8
+	RaceSetPassword(t, s, alice.ID, alice.PasswordHash, 8)
+}
+
+// RaceSetPassword has writers change the password of userID at once, all holding
+// oldHash, and fails the test unless exactly one wins and the others are told
+// ErrPasswordChanged. Adapter tests use it for races of their own making.
+func RaceSetPassword(t *testing.T, s ports.UserStore, userID, oldHash string, writers int) {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make([]error, writers)
 	for i := range writers {
 		wg.Go(func() {
-			errs[i] = s.SetPassword(ctx(t), ports.PasswordChange{UserID: alice.ID, OldHash: alice.PasswordHash,
-				NewHash: "hash-a" + string(rune('0'+i)), ChangedAt: time.Now()})
+			errs[i] = s.SetPassword(ctx(t), ports.PasswordChange{UserID: userID, OldHash: oldHash,
+				NewHash: fmt.Sprint("new-hash-", i), ChangedAt: time.Now()})
 		})
 	}
 	wg.Wait()
