@@ -142,12 +142,27 @@ func nameVariable(err error) error {
 	if !errors.As(err, &pe) {
 		return err
 	}
-	for _, t := range []reflect.Type{reflect.TypeFor[Config](), reflect.TypeFor[UserMapping](), reflect.TypeFor[OutboxSettings]()} {
-		if f, ok := t.FieldByName(pe.Name); ok {
-			return fmt.Errorf("%s: %v", f.Tag.Get("env"), pe.Err)
-		}
+	if name := envName(reflect.TypeFor[Config](), pe.Name); name != "" {
+		return fmt.Errorf("%s: %v", name, pe.Err)
 	}
 	return err
+}
+
+// envName finds the variable of the field called field in t or in the structs it
+// nests (settings are grouped into such structs), or "" if there is none.
+func envName(t reflect.Type, field string) string {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Name == field && f.Tag.Get("env") != "" {
+			return f.Tag.Get("env")
+		}
+		if f.Type.Kind() == reflect.Struct && f.Tag.Get("env") == "" {
+			if name := envName(f.Type, field); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 // problems lists what is wrong with the configuration, each with what to do.
