@@ -200,3 +200,30 @@ func TestOutboxIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestOutboxStatsByIndex: Stats reads no message that its index could not find:
+// every command it sends is filtered on the state, first key of that index.
+// (Issue 8, item 9: a $group over the whole collection read every message.)
+func TestOutboxStatsByIndex(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	mustAdd(t, prepareOutbox(t, db), 1, t0)
+	wdb, log := watched(t, db)
+	box := mongo.NewOutbox(wdb, mongo.OutboxConfig{})
+	if _, err := box.Stats(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	cmds := log.take()
+	if len(cmds) == 0 {
+		t.Fatal("no command recorded")
+	}
+	for _, cmd := range cmds {
+		filter, ok := cmd.Lookup("filter").DocumentOK()
+		if !ok { // CountDocuments is an aggregate that starts with $match
+			stage, _ := cmd.Lookup("pipeline", "0").DocumentOK()
+			filter, ok = stage.Lookup("$match").DocumentOK()
+		}
+		if !ok || filter.Lookup("state").Type == 0 {
+			t.Errorf("Stats sent %s: not filtered on the state", cmd)
+		}
+	}
+}
