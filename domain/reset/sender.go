@@ -66,13 +66,25 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 		s.audit.Event(ctx, audit.LinkSuppressed, "reason", reason)
 		return ErrUserNotFound
 	}
-	limited, err := s.limit(ctx, user.ID, reason != "")
-	if err != nil {
-		return err
+	limited, c, err := s.limit(ctx, user.ID, reason != "")
+	if err == nil {
+		if reason == "" {
+			reason = limited
+		}
+		err = s.queue(ctx, user, reason)
 	}
-	if reason == "" {
-		reason = limited
+	// A link a limit stopped, or that failed, did not go out: what was counted for it
+	// is taken back, so that the user's retry goes out and their older link lives on.
+	// (A stranger's link, which goes out to nobody, counts: that takes the same calls.)
+	if err != nil || limited != "" {
+		err = errors.Join(err, s.undo(ctx, c))
 	}
+	return err
+}
+
+// queue stores the link e-mail to user in the outbox: to be sent, or, with the reason
+// it must not go out, suppressed.
+func (s *LinkSender) queue(ctx context.Context, user ports.User, reason string) error {
 	msg, err := s.linkMessage(user)
 	if err != nil {
 		return err
@@ -146,11 +158,13 @@ func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.record(ctx, user.ID); err != nil {
-		return err
+	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
+	if err := s.record(ctx, c); err != nil {
+		return errors.Join(err, s.undo(ctx, c))
 	}
 	if _, err := s.mailer.Send(ctx, msg); err != nil {
-		return fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		err = fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		return errors.Join(err, s.undo(ctx, c))
 	}
 	return nil
 }
