@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"mime/multipart"
-	"net"
+	"net/netip"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -140,7 +140,7 @@ func withDemo(s *setup)      { s.http.DemoPage = true }
 func withRates(send, reset pwhttp.Rate) option {
 	return func(s *setup) { s.http.SendLinkRate, s.http.ResetRate = send, reset }
 }
-func trusting(cidrs ...*net.IPNet) option { return func(s *setup) { s.http.TrustedProxies = cidrs } }
+func trusting(cidrs ...netip.Prefix) option { return func(s *setup) { s.http.TrustedProxies = cidrs } }
 func withPrefix(p string) option {
 	return func(s *setup) { s.http.Prefix = p }
 }
