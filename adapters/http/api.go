@@ -68,7 +68,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	e.HTTPErrorHandler = errorHandler(log)
 	// Outermost first: every answer, errors and preflights included, gets an id and
 	// the security headers, and is logged once with its final status.
-	e.Use(requestID, securityHeaders, accessLog(log), middleware.Recover())
+	e.Use(requestID, securityHeaders, accessLog(log), refuseAmbiguousLength, middleware.Recover())
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(cors(cfg.CORSAllowedOrigins))
 	}
