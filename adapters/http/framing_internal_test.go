@@ -43,3 +43,21 @@ func TestHeadsAcrossReads(t *testing.T) {
 		})
 	}
 }
+
+// FuzzHeads checks that how a stream is cut into reads never changes what is found.
+func FuzzHeads(f *testing.F) {
+	f.Add("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 7)
+	f.Add("GET / HTTP/1.1\r\nContent-Length: 2\r\n\r\nab\r\nPOST / HTTP/1.1\r\ncontent-length:1\r\ntransfer-encoding:x\n\n", 30)
+	f.Fuzz(func(t *testing.T, stream string, cut int) {
+		var whole, parts heads
+		want := whole.scan([]byte(stream))
+		cut = max(0, min(len(stream), cut))
+		got := parts.scan([]byte(stream[:cut]))
+		if later := parts.scan([]byte(stream[cut:])); later != 0 {
+			got = later
+		}
+		if got != want {
+			t.Fatalf("cut at %d: head %d, in one read %d", cut, got, want)
+		}
+	})
+}
