@@ -68,7 +68,7 @@ type Request struct {
 	Secret       string         `json:"secret,omitempty"`
 	Fallbacks    []string       `json:"fallbacks,omitempty"`
 	Signature    string         `json:"signature,omitempty"`
-	Password     string         `json:"password,omitempty"`
+	Password     string         `json:"password"`
 	Hasher       string         `json:"hasher,omitempty"`
 	Cost         map[string]int `json:"cost,omitempty"`
 	Encoded      string         `json:"encoded,omitempty"`
