@@ -185,3 +185,20 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHash measures each hasher with Django's default costs.
+func BenchmarkHash(b *testing.B) {
+	for name, h := range map[string]ports.PasswordHasher{
+		"pbkdf2_sha256 1000000":   django.NewPBKDF2Hasher(0),
+		"argon2 m=102400,t=2,p=8": django.NewArgon2Hasher(django.Argon2Params{}),
+		"bcrypt_sha256 12":        django.NewBcryptSHA256Hasher(0),
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := h.Hash("correct horse battery staple"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
