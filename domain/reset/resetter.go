@@ -36,7 +36,7 @@ type Resetter struct {
 	cfg     Config
 	users   ports.UserStore
 	hasher  ports.PasswordHasher
-	signer  *link.Signer
+	signer  link.Scheme
 	clock   ports.Clock
 	policy  *policy.Policy
 	breach  ports.BreachChecker // nil: no breach check
@@ -48,7 +48,7 @@ type Resetter struct {
 }
 
 // NewResetter returns the reset-password use case; breach may be nil.
-func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher, signer *link.Signer,
+func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher, signer link.Scheme,
 	clock ports.Clock, p *policy.Policy, breach ports.BreachChecker, limiter ports.RateLimiter,
 	mailer ports.Mailer, emails Emails, auditLog *audit.Log, log *slog.Logger) *Resetter {
 	return &Resetter{cfg: cfg, users: users, hasher: hasher, signer: signer, clock: clock, policy: p,

@@ -34,7 +34,7 @@ type LinkSender struct {
 	mailer  ports.Mailer
 	box     ports.Outbox
 	limiter ports.RateLimiter
-	signer  *link.Signer
+	signer  link.Scheme
 	clock   ports.Clock
 	emails  Emails
 	audit   *audit.Log
@@ -43,7 +43,7 @@ type LinkSender struct {
 // NewLinkSender returns the send-link use case. Links go out through mailer (the
 // outbox queue); links that must not go out are recorded in box all the same.
 func NewLinkSender(cfg Config, users ports.UserStore, mailer ports.Mailer, box ports.Outbox, limiter ports.RateLimiter,
-	signer *link.Signer, clock ports.Clock, emails Emails, log *audit.Log) *LinkSender {
+	signer link.Scheme, clock ports.Clock, emails Emails, log *audit.Log) *LinkSender {
 	return &LinkSender{cfg: cfg, users: users, mailer: mailer, box: box, limiter: limiter, signer: signer,
 		clock: clock, emails: emails, audit: log}
 }
