@@ -29,6 +29,10 @@ type Request struct {
 	Password  string
 	// Confirm is the password confirmation, nil when confirmation is not required.
 	Confirm *string
+	// Languages are those the requester prefers, best first (from Accept-Language); the
+	// password-changed e-mail is in the first supported one unless the user has a
+	// language of their own.
+	Languages []string
 }
 
 // Resetter resets passwords with signed links.
@@ -75,7 +79,7 @@ func (r *Resetter) Reset(ctx context.Context, req Request) error {
 		return err
 	}
 	r.audit.Event(ctx, audit.ResetSucceeded, "user_id", user.ID)
-	r.notify(ctx, user)
+	r.notify(ctx, user, req.Languages)
 	return nil
 }
 
@@ -177,12 +181,13 @@ func (r *Resetter) breached(ctx context.Context, password string) bool {
 
 // notify e-mails the user that the password changed. The change is made: a failure
 // here is logged, not returned.
-func (r *Resetter) notify(ctx context.Context, user ports.User) {
+func (r *Resetter) notify(ctx context.Context, user ports.User, langs []string) {
 	if !r.cfg.ChangedNotification || user.Email == "" {
 		return
 	}
-	when := r.clock.Now().UTC().Format("2 January 2006 at 15:04 MST")
-	msg, err := r.emails.Changed.message(KindPasswordChanged, r.cfg.From, user, map[string]string{"changed_at": when})
+	lang := r.emails.Changed.language(user, langs)
+	when := r.clock.Now().UTC().Format(changedAtLayouts[lang])
+	msg, err := r.emails.Changed.message(KindPasswordChanged, lang, r.cfg.From, user, map[string]string{"changed_at": when})
 	if err == nil {
 		_, err = r.mailer.Send(ctx, msg)
 	}

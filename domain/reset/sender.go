@@ -25,6 +25,9 @@ const (
 type Lookup struct {
 	Value   string
 	ByEmail bool // look Value up in the e-mail field rather than the login fields
+	// Languages are those the requester prefers, best first (from Accept-Language); the
+	// link e-mail is in the first supported one unless the user has a language of their own.
+	Languages []string
 }
 
 // LinkSender sends reset-password links.
@@ -73,7 +76,7 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 	if reason == "" {
 		reason = limited
 	}
-	msg, err := s.linkMessage(user)
+	msg, err := s.linkMessage(user, l.Languages)
 	if err != nil {
 		return err
 	}
@@ -142,7 +145,7 @@ func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	if err != nil {
 		return fmt.Errorf("look up user %s: %w", userID, err)
 	}
-	msg, err := s.linkMessage(user)
+	msg, err := s.linkMessage(user, nil)
 	if err != nil {
 		return err
 	}
@@ -155,11 +158,13 @@ func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	return nil
 }
 
-// linkMessage builds the link e-mail for user.
-func (s *LinkSender) linkMessage(user ports.User) (ports.Message, error) {
+// linkMessage builds the link e-mail for user, in the user's language or else the
+// first supported of langs.
+func (s *LinkSender) linkMessage(user ports.User, langs []string) (ports.Message, error) {
 	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
 	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
-	return s.emails.Link.message(KindResetLink, s.cfg.From, user, map[string]string{"verification_url": url})
+	lang := s.emails.Link.language(user, langs)
+	return s.emails.Link.message(KindResetLink, lang, s.cfg.From, user, map[string]string{"verification_url": url})
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both
