@@ -210,8 +210,7 @@ func ProvideUserStore(cfg Config, db MongoDB, hasher ports.PasswordHasher) (port
 	return mongo.NewUserStore(db.Database, mongo.UserMapping{
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
 		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.ChangedAtField,
-		LanguageField: cfg.Languages.userField(),
-		Timeout: cfg.MongoDBTimeout,
+		Timeout: cfg.MongoDBTimeout, LanguageField: cfg.Languages.userField(),
 	}), nil
 }
 
