@@ -187,7 +187,7 @@ func (r *Resetter) notify(ctx context.Context, user ports.User, langs []string) 
 	}
 	lang := r.emails.Changed.language(user, langs)
 	when := r.clock.Now().UTC().Format(changedAtLayouts[lang])
-	msg, err := r.emails.Changed.message(KindPasswordChanged, lang, r.cfg.From, user, map[string]string{"changed_at": when})
+	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
 	if err == nil {
 		_, err = r.mailer.Send(ctx, msg)
 	}

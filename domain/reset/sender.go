@@ -164,7 +164,7 @@ func (s *LinkSender) linkMessage(user ports.User, langs []string) (ports.Message
 	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
 	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
 	lang := s.emails.Link.language(user, langs)
-	return s.emails.Link.message(KindResetLink, lang, s.cfg.From, user, map[string]string{"verification_url": url})
+	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": url})
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both

@@ -27,6 +27,7 @@ const (
 // each of the user's login fields by name ({{.username}}); the link e-mail also
 // verification_url, the password-changed one changed_at.
 type Templates struct {
+	kind     string
 	byLang   map[string]*variant
 	fallback string // the language of users and requests that name no supported one
 }
@@ -64,7 +65,7 @@ func ParseLocalizedTemplates(kind, fallback string, src map[string]TemplateSourc
 	if !Supported(fallback) {
 		return nil, fmt.Errorf("the default language %q is not one of %s", fallback, strings.Join(Languages, ", "))
 	}
-	t := &Templates{byLang: map[string]*variant{}, fallback: BaseLanguage(fallback)}
+	t := &Templates{kind: kind, byLang: map[string]*variant{}, fallback: BaseLanguage(fallback)}
 	var errs []error
 	for _, lang := range Languages {
 		v, err := parseVariant(kind, lang, src[lang])
@@ -178,8 +179,9 @@ func (t *Templates) language(user ports.User, prefs []string) string {
 	return ChooseLanguage(t.fallback, append([]string{user.Language}, prefs...)...)
 }
 
-// message renders the e-mail of kind for user in lang, with extra template values.
-func (t *Templates) message(kind, lang, from string, user ports.User, extra map[string]string) (ports.Message, error) {
+// Render renders the e-mail for user in lang (in the fallback language if lang is
+// not supported), with extra template values.
+func (t *Templates) Render(lang, from string, user ports.User, extra map[string]string) (ports.Message, error) {
 	data := map[string]string{"email": user.Email}
 	for _, f := range user.Logins {
 		data[f.Name] = f.Value
@@ -187,14 +189,14 @@ func (t *Templates) message(kind, lang, from string, user ports.User, extra map[
 	for k, v := range extra {
 		data[k] = v
 	}
-	v := t.byLang[lang]
+	v := t.byLang[BaseLanguage(lang)]
 	if v == nil {
 		v = t.byLang[t.fallback]
 	}
 	r, err := v.render(data)
 	if err != nil {
-		return ports.Message{}, fmt.Errorf("render the %s e-mail: %w", kind, err)
+		return ports.Message{}, fmt.Errorf("render the %s e-mail: %w", t.kind, err)
 	}
-	return ports.Message{Kind: kind, UserID: user.ID, From: from, To: user.Email,
+	return ports.Message{Kind: t.kind, UserID: user.ID, From: from, To: user.Email,
 		Subject: r.subject, Text: r.text, HTML: r.html}, nil
 }
