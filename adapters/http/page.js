@@ -15,7 +15,13 @@
     secrets.forEach(function (input) { input.type = event.target.checked ? "text" : "password"; });
   });
 
+  // One message reads as a sentence, several as a list.
   function list(messages) {
+    if (messages.length === 1) {
+      var p = document.createElement("p");
+      p.textContent = messages[0];
+      return p;
+    }
     var ul = document.createElement("ul");
     messages.forEach(function (message) {
       var li = document.createElement("li");
