@@ -29,6 +29,10 @@ type Request struct {
 	Password  string
 	// Confirm is the password confirmation, nil when confirmation is not required.
 	Confirm *string
+	// Languages are those the requester prefers, best first (from Accept-Language); the
+	// password-changed e-mail is in the first supported one unless the user has a
+	// language of their own.
+	Languages []string
 }
 
 // Resetter resets passwords with signed links.
@@ -69,7 +73,7 @@ func (r *Resetter) Reset(ctx context.Context, req Request) error {
 		defer cancel()
 		if user, err = r.store(sctx, req, user, hash); err == nil {
 			r.audit.Event(sctx, audit.ResetSucceeded, "user_id", user.ID)
-			r.notify(sctx, user)
+			r.notify(sctx, user, req.Languages)
 			return nil
 		}
 		ctx = sctx

@@ -25,6 +25,9 @@ const (
 type Lookup struct {
 	Value   string
 	ByEmail bool // look Value up in the e-mail field rather than the login fields
+	// Languages are those the requester prefers, best first (from Accept-Language); the
+	// link e-mail is in the first supported one unless the user has a language of their own.
+	Languages []string
 }
 
 // LinkSender sends reset-password links.
@@ -71,7 +74,7 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 		if reason == "" {
 			reason = limited
 		}
-		err = s.queue(ctx, user, reason)
+		err = s.queue(ctx, user, reason, l.Languages)
 	}
 	// A link a limit stopped, or that failed, did not go out: what was counted for it
 	// is taken back, so that the user's retry goes out and their older link lives on.
@@ -84,8 +87,8 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 
 // queue stores the link e-mail to user in the outbox: to be sent, or, with the reason
 // it must not go out, suppressed.
-func (s *LinkSender) queue(ctx context.Context, user ports.User, reason string) error {
-	msg, err := s.linkMessage(user)
+func (s *LinkSender) queue(ctx context.Context, user ports.User, reason string, langs []string) error {
+	msg, err := s.linkMessage(user, langs)
 	if err != nil {
 		return err
 	}
@@ -154,7 +157,7 @@ func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	if err != nil {
 		return fmt.Errorf("look up user %s: %w", userID, err)
 	}
-	msg, err := s.linkMessage(user)
+	msg, err := s.linkMessage(user, nil)
 	if err != nil {
 		return err
 	}
@@ -169,11 +172,13 @@ func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	return nil
 }
 
-// linkMessage builds the link e-mail for user.
-func (s *LinkSender) linkMessage(user ports.User) (ports.Message, error) {
+// linkMessage builds the link e-mail for user, in the user's language or else the
+// first supported of langs.
+func (s *LinkSender) linkMessage(user ports.User, langs []string) (ports.Message, error) {
 	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
 	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
-	return s.emails.Link.message(KindResetLink, s.cfg.From, user, map[string]string{"verification_url": url})
+	lang := s.emails.Link.language(user, langs)
+	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": url})
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both

@@ -64,7 +64,7 @@ func TestSendMailsASignedLink(t *testing.T) {
 		t.Fatalf("Send: %v", err)
 	}
 	if sent.To != alice.Email || sent.From != config.From || sent.Subject != "Reset password link was sent" ||
-		sent.Kind != reset.KindResetLink || sent.HTML != "" {
+		sent.Kind != reset.KindResetLink || !strings.Contains(sent.HTML, `<html lang="en">`) {
 		t.Fatalf("message = %+v", sent)
 	}
 	prefix := "You can reset your password by clicking on this link:\n\n"

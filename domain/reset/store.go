@@ -83,14 +83,16 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 	}
 }
 
-// notify e-mails the user that the password changed, on the context store used. The
-// change is made: a failure here is logged, not returned.
-func (r *Resetter) notify(ctx context.Context, user ports.User) {
+// notify e-mails the user that the password changed, in the user's language, else
+// one the reset's requester prefers. The change is made: a failure here is logged,
+// not returned.
+func (r *Resetter) notify(ctx context.Context, user ports.User, langs []string) {
 	if !r.cfg.ChangedNotification || user.Email == "" {
 		return
 	}
-	when := r.clock.Now().UTC().Format("2 January 2006 at 15:04 MST")
-	msg, err := r.emails.Changed.message(KindPasswordChanged, r.cfg.From, user, map[string]string{"changed_at": when})
+	lang := r.emails.Changed.language(user, langs)
+	when := r.clock.Now().UTC().Format(changedAtLayouts[lang])
+	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
 	if err == nil {
 		_, err = r.mailer.Send(ctx, msg)
 	}
