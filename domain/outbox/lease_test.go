@@ -48,14 +48,14 @@ func TestExpiredWorkerCannotUndoSibling(t *testing.T) {
 	<-started[1] // the sibling claimed it once the lease expired
 	held := h.get(t, id)
 	close(release[0])
-	waitFor(t, "the first worker's outcome logged", 10*time.Second, func() bool {
+	waitFor(t, "the first worker's outcome logged", func() bool {
 		return strings.Contains(h.logs.String(), "mail not sent; will retry")
 	})
 	if env := h.get(t, id); env.State != ports.StateSending || env.LeaseOwner != held.LeaseOwner || env.Attempts != 2 {
 		t.Fatalf("message = %+v; want it left to the sibling's lease %+v", env, held)
 	}
 	close(release[1])
-	env := h.waitState(t, id, ports.StateSent, 10*time.Second)
+	env := h.waitState(t, id, ports.StateSent)
 	if env.ProviderID != "provider-sibling" {
 		t.Fatalf("message = %+v; want it sent by the sibling", env)
 	}
