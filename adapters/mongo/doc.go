@@ -31,8 +31,9 @@
 // The losers back off without writing. The winner's update is still filtered on
 // what it read, so that on MongoDB a write delayed past every deadline cannot undo
 // a later one. A winner may die between its insert and its update; its document
-// carries an expiry (for a turn: its time plus the window) after which it no
-// longer blocks anybody.
+// carries an expiry after which it no longer blocks anybody, and whoever finds it
+// expired makes that durable (see claimAttempt, takeOver and RateLimiter.counts),
+// so that nothing is stepped over twice and no chain of them stalls anything.
 //
 // On a sharded cluster, leave the guard, claims and turns collections unsharded
 // or shard them on _id: only then is an _id unique across shards.
