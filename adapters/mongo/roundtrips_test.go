@@ -23,14 +23,14 @@ import (
 	"github.com/pwreset/pwreset/domain/reset"
 )
 
-// commandLog records the commands a client sends, but those of the connection's
+// tripLog records the commands a client sends, but those of the connection's
 // own upkeep (handshakes, heartbeats, sessions).
-type commandLog struct {
+type tripLog struct {
 	mu       sync.Mutex
 	commands []string // "name collection", in order
 }
 
-func (l *commandLog) started(_ context.Context, e *event.CommandStartedEvent) {
+func (l *tripLog) started(_ context.Context, e *event.CommandStartedEvent) {
 	switch e.CommandName {
 	case "hello", "isMaster", "ismaster", "ping", "endSessions", "saslStart", "saslContinue", "buildInfo":
 		return
@@ -44,8 +44,8 @@ func (l *commandLog) started(_ context.Context, e *event.CommandStartedEvent) {
 	l.commands = append(l.commands, e.CommandName+" "+coll)
 }
 
-// take returns the commands recorded since the last take.
-func (l *commandLog) take() []string {
+// take returns the commands recorded since the last drain.
+func (l *tripLog) drain() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := l.commands
@@ -53,22 +53,22 @@ func (l *commandLog) take() []string {
 	return c
 }
 
-// plainHasher stands in for argon2id, which round trips do not depend on.
-type plainHasher struct{}
+// tripHasher stands in for argon2id, which round trips do not depend on.
+type tripHasher struct{}
 
-func (plainHasher) Hash(p string) (string, error)    { return "plain$" + p, nil }
-func (plainHasher) Verify(h, p string) (bool, error) { return h == "plain$"+p, nil }
+func (tripHasher) Hash(p string) (string, error)    { return "plain$" + p, nil }
+func (tripHasher) Verify(h, p string) (bool, error) { return h == "plain$"+p, nil }
 
-type wallClock struct{}
+type tripClock struct{}
 
-func (wallClock) Now() time.Time { return time.Now() }
+func (tripClock) Now() time.Time { return time.Now() }
 
 // TestRoundTrips counts the commands one request sends to MongoDB with the default
 // limits on (cooldown, daily cap, hourly cap; the per-IP rate of adapters/http is
 // apart, see docs/performance.md): they are what a request waits for, as every
 // round trip costs a network hop. They are deterministic, unlike timings.
 func TestRoundTrips(t *testing.T) {
-	log := &commandLog{}
+	log := &tripLog{}
 	client, err := driver.Connect(options.Client().ApplyURI(mongotest.URI(t)).
 		SetServerSelectionTimeout(10 * time.Second).SetMonitor(&event.CommandMonitor{Started: log.started}))
 	if err != nil {
@@ -91,14 +91,14 @@ func TestRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	queue := outbox.NewQueue(box, outbox.NewDispatcher(outbox.DefaultConfig(), box, nil, wallClock{}, quiet), wallClock{})
+	queue := outbox.NewQueue(box, outbox.NewDispatcher(outbox.DefaultConfig(), box, nil, tripClock{}, quiet), tripClock{})
 	cfg := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://front.example/reset/", From: "noreply@example.com",
 		LinkCooldown: time.Minute, LinkDailyCap: 5, LinksPerHour: 1000, ChangedNotification: true}
 	signer := link.NewSigner([]byte("a secret of thirty-two bytes or more"), false)
-	sender := reset.NewLinkSender(cfg, users, queue, box, limiter, signer, wallClock{}, reset.DefaultEmails(), audit.New(quiet))
-	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, wallClock{}, policy.New(8), nil, limiter, queue,
+	sender := reset.NewLinkSender(cfg, users, queue, box, limiter, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
+	resetter := reset.NewResetter(cfg, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, limiter, queue,
 		reset.DefaultEmails(), audit.New(quiet), quiet)
-	log.take()
+	log.drain()
 
 	cases := []struct {
 		name string
@@ -119,7 +119,7 @@ func TestRoundTrips(t *testing.T) {
 			if err := c.do(); err != nil {
 				t.Fatal(err)
 			}
-			got := log.take()
+			got := log.drain()
 			t.Logf("%d round trips: %s", len(got), strings.Join(got, ", "))
 			if len(got) > c.max {
 				t.Errorf("%d round trips; want at most %d", len(got), c.max)
