@@ -44,7 +44,7 @@ func (l *tripLog) started(_ context.Context, e *event.CommandStartedEvent) {
 	l.commands = append(l.commands, e.CommandName+" "+coll)
 }
 
-// take returns the commands recorded since the last drain.
+// drain returns the commands recorded since the last drain.
 func (l *tripLog) drain() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
