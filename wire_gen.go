@@ -24,17 +24,8 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	if err != nil {
 		return nil, nil, err
 	}
-	config := app.ProvideHTTPConfig(cfg)
-	resetConfig := app.ProvideResetConfig(cfg, listener)
 	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log)
 	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	passwordHasher := app.ProvideHasher(cfg)
-	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
-	if err != nil {
-		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -44,9 +35,22 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	provider := app.ProvideMailProvider(cfg, out)
 	clock := system.NewClock()
-	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	readiness := app.ProvideReadiness(cfg, mongoDB, clock)
+	operations := app.ProvideOperations(cfg, metrics, readiness)
+	config := app.ProvideHTTPConfig(cfg, operations)
+	resetConfig := app.ProvideResetConfig(cfg, listener)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	provider := app.ProvideMailProvider(cfg, out)
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
 	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
 	if err != nil {
@@ -61,14 +65,20 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	auditLog := app.ProvideAudit(log)
 	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
 	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, signer, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
-	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter)
+	metricsServer, cleanup3, err := app.ProvideMetricsServer(cfg, metrics, log)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
 	return appApp, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -87,15 +97,17 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	}
 	listener := _wireListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
-	passwordHasher := app.ProvideHasher(cfg)
+	clock := system.NewClock()
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
 	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	provider := app.ProvideMailProvider(cfg, out)
-	clock := system.NewClock()
-	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
 	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
 	if err != nil {
@@ -108,7 +120,6 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	auditLog := app.ProvideAudit(log)
 	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {

@@ -71,6 +71,7 @@ type Config struct {
 	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
 
 	Outbox OutboxSettings
+	Ops    OpsSettings
 
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
@@ -221,6 +222,7 @@ func (c Config) problems() []error {
 		}
 	}
 	p = append(p, c.Users.problems()...)
+	p = append(p, c.Ops.problems()...)
 	p = append(p, c.limitProblems()...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, Problems(err)...)
