@@ -130,3 +130,50 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 var (
 	_wireListenerValue = app.Listener{}
 )
+
+// initSupportTool assembles the support commands from the same configuration.
+func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.SupportTool, func(), error) {
+	listener := _wireAppListenerValue
+	config := app.ProvideResetConfig(cfg, listener)
+	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	clock := system.NewClock()
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	provider := app.ProvideMailProvider(cfg, out)
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
+	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	signer := app.ProvideSigner(cfg)
+	emails, err := app.ProvideTemplates(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
+	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
+	return supportTool, func() {
+		cleanup()
+	}, nil
+}
+
+var (
+	_wireAppListenerValue = app.Listener{}
+)

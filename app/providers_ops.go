@@ -30,6 +30,10 @@ var Metrics = wire.NewSet(
 	wire.Bind(new(ports.RequestObserver), new(*prometheus.Metrics)),
 )
 
+// SupportSet holds the Wire providers of the support commands (`pwreset link`,
+// `pwreset send-link`): Core without a server.
+var SupportSet = wire.NewSet(Core, wire.Value(Listener{}), NewSupportTool)
+
 // ProvideMetrics returns the Prometheus metrics, with the outbox gauges read from box.
 func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
 	m := prometheus.New()
