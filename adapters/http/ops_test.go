@@ -161,3 +161,15 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Errorf("GET /metrics without a handler: %d, want 404", rec.Code)
 	}
 }
+
+// OPTIONS on the operations paths answers 204 with the methods they serve.
+func TestOperationsOptions(t *testing.T) {
+	f := newFixture(t, withOperations(pwhttp.Operations{Metrics: http.NotFoundHandler()}))
+	for path, allow := range map[string]string{"/healthz": "OPTIONS, GET, HEAD", "/readyz": "OPTIONS, GET, HEAD",
+		"/metrics": "OPTIONS, GET"} {
+		rec := f.do(http.MethodOptions, path, "", "")
+		if rec.Code != http.StatusNoContent || rec.Header().Get("Allow") != allow {
+			t.Errorf("OPTIONS %s: %d, Allow %q; want 204, %q", path, rec.Code, rec.Header().Get("Allow"), allow)
+		}
+	}
+}
