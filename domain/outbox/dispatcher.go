@@ -42,10 +42,15 @@ type Dispatcher struct {
 	wake     chan struct{} // one token per idle worker to wake; see Wake
 }
 
-// NewDispatcher returns a dispatcher of the messages in box; Run starts it.
-func NewDispatcher(cfg Config, box ports.Outbox, provider Provider, clock ports.Clock, log *slog.Logger) *Dispatcher {
+// NewDispatcher returns a dispatcher of the messages in box; Run starts it. It writes
+// a delivery event to events for each attempt's outcome (a nil events: to log).
+func NewDispatcher(cfg Config, box ports.Outbox, provider Provider, clock ports.Clock, log *slog.Logger,
+	events *audit.Log) *Dispatcher {
+	if events == nil {
+		events = audit.New(log)
+	}
 	return &Dispatcher{cfg: cfg, box: box, provider: provider, clock: clock, log: log.With("component", "outbox"),
-		audit: audit.New(log), owner: newOwner(), wake: make(chan struct{}, max(cfg.Workers, 1))}
+		audit: events, owner: newOwner(), wake: make(chan struct{}, max(cfg.Workers, 1))}
 }
 
 // newOwner names a dispatcher uniquely among all processes sharing the outbox, in a
