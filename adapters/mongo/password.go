@@ -31,76 +31,78 @@ func (s *UserStore) SetPassword(ctx context.Context, c ports.PasswordChange) err
 	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
 	defer cancel()
 
-	id, err := s.storedID(ctx, opCtx, c.UserID)
-	if err != nil {
-		return err
-	}
 	g, err := s.acquireGuard(ctx, opCtx, c)
 	if errors.Is(err, errGuardHeld) {
-		return ports.ErrPasswordChanged // the user exists: storedID found it
+		return s.refused(ctx, opCtx, c.UserID)
 	}
 	if err != nil {
 		return err
 	}
-	err = s.compareAndSet(opCtx, id, c)
+	err = s.compareAndSet(opCtx, c)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, errRefused):
-		return ports.ErrPasswordChanged
+		return s.refused(ctx, opCtx, c.UserID)
 	case !unclear(err):
 		// Refused by the server: the change did not happen, and the guard would
 		// turn the user's retry of the same link away until it expires.
 		s.releaseGuard(ctx, g)
 		return translate(ctx, "set password of user "+c.UserID, err)
 	}
-	return s.settleUnclear(ctx, g, id, c, err)
+	return s.settleUnclear(ctx, g, c, err)
 }
 
-// errRefused means the compare-and-set matched no user: the hash moved on.
+// errRefused means the compare-and-set matched no user: the hash moved on, or
+// the user is gone.
 var errRefused = errors.New("the password changed since it was read")
 
-// storedID returns the value of the user's id field as stored, so that the update
-// names it exactly: a sharded collection (before MongoDB 7.1) refuses an update
-// by $in over the id's possible forms.
-func (s *UserStore) storedID(caller, opCtx context.Context, userID string) (bson.RawValue, error) {
-	doc, err := s.coll.FindOne(opCtx, s.idFilter(userID), options.FindOne().SetProjection(bson.D{{Key: s.m.IDField, Value: 1}})).Raw()
-	if err != nil {
-		return bson.RawValue{}, translate(caller, "find user "+userID+" to change the password", err)
-	}
-	id := lookup(doc, s.m.IDField)
-	if id.Type == 0 {
-		return bson.RawValue{}, ports.ErrUserNotFound
-	}
-	return id, nil
-}
-
-// compareAndSet stores c.NewHash if the user whose id field is id still has
-// c.OldHash; errRefused if not. Other errors are the driver's, untranslated.
-func (s *UserStore) compareAndSet(opCtx context.Context, id bson.RawValue, c ports.PasswordChange) error {
+// compareAndSet stores c.NewHash if the user still has c.OldHash; errRefused if
+// not. Other errors are the driver's, untranslated.
+//
+// The update names the id by one exact value, never by $in over the forms it
+// could take: a sharded collection (before MongoDB 7.1) refuses that. The forms
+// are tried most specific first (an ObjectId or a number before the string), so
+// the first one matches wherever the ids are of one type: a reset takes one
+// update, and only a refused one tries the others.
+func (s *UserStore) compareAndSet(opCtx context.Context, c ports.PasswordChange) error {
 	set := bson.D{{Key: s.m.PasswordField, Value: c.NewHash}}
 	if s.m.PasswordChangedAtField != "" {
 		set = append(set, bson.E{Key: s.m.PasswordChangedAtField, Value: c.ChangedAt})
 	}
-	filter := bson.D{{Key: s.m.IDField, Value: id}, {Key: s.m.PasswordField, Value: s.storedHash(c.OldHash)}}
-	res, err := s.coll.UpdateOne(opCtx, filter, bson.D{{Key: "$set", Value: set}})
+	forms := idCandidates(c.UserID)
+	for i := len(forms) - 1; i >= 0; i-- {
+		filter := bson.D{{Key: s.m.IDField, Value: forms[i]}, {Key: s.m.PasswordField, Value: s.storedHash(c.OldHash)}}
+		res, err := s.coll.UpdateOne(opCtx, filter, bson.D{{Key: "$set", Value: set}})
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount > 0 {
+			return nil
+		}
+	}
+	return errRefused
+}
+
+// refused tells why a change was refused: ErrPasswordChanged, or ErrUserNotFound
+// when the user is gone. A lookup on the id alone tells which; ErrNoDocuments
+// becomes ErrUserNotFound.
+func (s *UserStore) refused(caller, opCtx context.Context, userID string) error {
+	err := s.coll.FindOne(opCtx, s.idFilter(userID), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 	if err != nil {
-		return err
+		return translate(caller, "check user "+userID+" after a refused password change", err)
 	}
-	if res.MatchedCount == 0 {
-		return errRefused
-	}
-	return nil
+	return ports.ErrPasswordChanged
 }
 
 // settleUnclear finds out, after an update whose outcome err left unclear,
 // whether it was made; see SetPassword. It reads with a context of its own, as
 // the caller's may be what ended (a client that hung up).
-func (s *UserStore) settleUnclear(ctx context.Context, g guard, id bson.RawValue, c ports.PasswordChange, err error) error {
+func (s *UserStore) settleUnclear(ctx context.Context, g guard, c ports.PasswordChange, err error) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.m.Timeout)
 	defer cancel()
 	fail := fmt.Errorf("mongo: set password of user %s: the outcome is unknown: %w: %w", c.UserID, ports.ErrUnavailable, err)
-	doc, rerr := s.coll.FindOne(rctx, bson.D{{Key: s.m.IDField, Value: id}},
+	doc, rerr := s.coll.FindOne(rctx, s.idFilter(c.UserID),
 		options.FindOne().SetProjection(bson.D{{Key: s.m.PasswordField, Value: 1}})).Raw()
 	if rerr != nil {
 		return errors.Join(fail, fmt.Errorf("and reading the user again failed: %w", rerr))
