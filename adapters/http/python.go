@@ -1,6 +1,8 @@
 package http
 
 import (
+	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -64,4 +66,32 @@ func digitValue(r rune) (byte, bool) {
 		start--
 	}
 	return byte((r - start) % 10), true
+}
+
+// pyStr is Python's str() of a JSON number as Python's json module reads it: an
+// integer as written, without a minus on zero; anything with a fraction or an exponent
+// as a float, in repr's shortest form ("100.0", "1e+16", "1.5e-05", "inf").
+func pyStr(n json.Number) string {
+	s := n.String()
+	if !strings.ContainsAny(s, ".eE") {
+		if strings.Trim(s, "-0") == "" {
+			return "0"
+		}
+		return s
+	}
+	x, _ := strconv.ParseFloat(s, 64) // JSON's syntax is Go's; beyond range it is ±Inf
+	switch {
+	case math.IsInf(x, 1):
+		return "inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	}
+	if a := math.Abs(x); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(x, 'e', -1, 64) // Go writes the exponent as Python does
+	}
+	f := strconv.FormatFloat(x, 'f', -1, 64)
+	if !strings.Contains(f, ".") {
+		f += ".0"
+	}
+	return f
 }
