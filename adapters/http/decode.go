@@ -155,12 +155,12 @@ func parseMultipart(raw []byte, boundary string) (body, error) {
 }
 
 // lastValues keeps the last value of each field, as QueryDict's item access does, and
-// decodes bytes that are not UTF-8 the way Django does (as U+FFFD).
+// decodes bytes that are not UTF-8 the way Django does (as U+FFFD, pyDecode).
 func lastValues(values map[string][]string) body {
 	b := body{}
 	for name, vs := range values {
 		if len(vs) > 0 {
-			b[name] = strings.ToValidUTF8(vs[len(vs)-1], "\uFFFD")
+			b[name] = pyDecode(vs[len(vs)-1])
 		}
 	}
 	return b

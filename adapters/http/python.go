@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // DRF's fields run on Python strings; these are Python's rules where Go's differ.
@@ -94,4 +95,53 @@ func pyStr(n json.Number) string {
 		f += ".0"
 	}
 	return f
+}
+
+// pyDecode is Python's bytes.decode("utf-8", "replace"), which Django applies to form
+// fields: each maximal part of a broken sequence becomes one U+FFFD. Go's
+// strings.ToValidUTF8 would make one of a whole run ("\xff\xfe" is two to Python).
+func pyDecode(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+			i += brokenPrefix(s[i:])
+			continue
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
+}
+
+// brokenPrefix is the length of the maximal subpart at the start of s, which is not
+// a whole UTF-8 sequence: its lead byte and the continuation bytes that fit it
+// (Unicode, table 3-7).
+func brokenPrefix(s string) int {
+	lo, hi, need := byte(0x80), byte(0xbf), 0
+	switch c := s[0]; {
+	case 0xc2 <= c && c <= 0xdf:
+		need = 1
+	case c == 0xe0:
+		lo, need = 0xa0, 2
+	case c == 0xed:
+		hi, need = 0x9f, 2
+	case 0xe1 <= c && c <= 0xef:
+		need = 2
+	case c == 0xf0:
+		lo, need = 0x90, 3
+	case 0xf1 <= c && c <= 0xf3:
+		need = 3
+	case c == 0xf4:
+		hi, need = 0x8f, 3
+	}
+	n := 1
+	for ; n <= need && n < len(s) && lo <= s[n] && s[n] <= hi; n++ {
+		lo, hi = 0x80, 0xbf
+	}
+	return n
 }

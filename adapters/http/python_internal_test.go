@@ -41,3 +41,18 @@ func TestPyInt(t *testing.T) {
 		}
 	}
 }
+
+// TestPyDecode checks bytes.decode("utf-8", "replace") against Python 3.11.
+func TestPyDecode(t *testing.T) {
+	tests := map[string]string{
+		"\xed\xa0\x80": "\ufffd\ufffd\ufffd", "\xe2\x82A": "\ufffdA", "\xf0\x9f\x98": "\ufffd",
+		"\xff\xfe": "\ufffd\ufffd", "\xc3": "\ufffd", "\xf4\x90\x80\x80": "\ufffd\ufffd\ufffd\ufffd",
+		"\xe0\x80\x80": "\ufffd\ufffd\ufffd", "\xf0\x9f\x98A\xf0\x9f\x98\x80": "\ufffdA\U0001F600",
+		"ok \ufffd": "ok \ufffd", "a\x80\x80b": "a\ufffd\ufffdb",
+	}
+	for in, want := range tests {
+		if got := pyDecode(in); got != want {
+			t.Errorf("pyDecode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

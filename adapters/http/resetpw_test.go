@@ -301,3 +301,16 @@ func TestResetPasswordAge(t *testing.T) {
 		})
 	}
 }
+
+// TestResetPasswordFormBytes: bytes of a form that are not UTF-8 become the password
+// Django would read: one U+FFFD per broken part, as Python decodes them.
+func TestResetPasswordFormBytes(t *testing.T) {
+	f := newFixture(t)
+	l := f.requestLink("alice")
+	body := url.Values{"user_id": {l.UserID}, "timestamp": {l.Timestamp}, "signature": {l.Signature}}.Encode() +
+		"&password=%E2%82" + newPassword + "%FF%FE"
+	expect(t, f.do("POST", resetPath, formType, body), 200, resetDone)
+	if got, want := f.hash(alice.ID), hashOf("\uFFFD"+newPassword+"\uFFFD\uFFFD"); got != want {
+		t.Errorf("stored hash %q, want %q", got, want)
+	}
+}
