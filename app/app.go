@@ -66,6 +66,7 @@ func (a *App) serve(ctx context.Context) error {
 		printDemoBanner(a.out, a.cfg, demoOrigin(a.ln))
 		a.log.Warn("demo mode: users in memory, e-mails printed to standard output, nothing persists")
 	}
+	warnUnsafeDefaults(ctx, a.log, a.cfg)
 	a.log.Info("pwreset listening", "addr", "http://"+a.ln.Addr().String(), "api_prefix", a.cfg.APIPrefix)
 	served := make(chan error, 1)
 	go func() { served <- a.server.Serve(a.ln) }()

@@ -33,8 +33,8 @@ type Config struct {
 	// PasswordConfirm makes reset-password require password_confirm
 	// (RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM).
 	PasswordConfirm bool
-	// DemoPage serves a small front end at GET /reset-password/, for demo mode.
-	DemoPage bool
+	// Page is the hosted reset page, the front end the e-mailed link can open.
+	Page PageConfig
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (TRUSTED_PROXIES); with none, the client is the peer of the connection.
 	TrustedProxies []netip.Prefix
@@ -79,10 +79,13 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	route(e, prefix+"reset-password", h.endpoint("Reset Password", cfg.ResetRate, h.resetPassword))
 	e.GET("/healthz", healthz)
 	e.HEAD("/healthz", healthz) // load balancers often probe with HEAD
-	if cfg.DemoPage {
-		page := demoPage(prefix+"reset-password/", cfg.PasswordConfirm)
-		e.GET("/reset-password", page)
-		e.GET("/reset-password/", page)
+	if cfg.Page.Enabled {
+		page := resetPage(cfg.Page, prefix+"reset-password/", cfg.PasswordConfirm)
+		path := pagePath(cfg.Page.Path)
+		e.GET(path, page)
+		if path != "/" {
+			e.GET(strings.TrimSuffix(path, "/"), page)
+		}
 	}
 	return &API{echo: e}
 }

@@ -255,49 +255,6 @@ func TestAccessLog(t *testing.T) {
 	}
 }
 
-func TestDemoPage(t *testing.T) {
-	tests := []struct {
-		name    string
-		opts    []option
-		path    string
-		want    []string
-		notWant []string
-	}{
-		{"page", []option{withDemo}, "/reset-password/", []string{`data-endpoint="/api/v1/accounts/reset-password/"`, `name="password"`}, []string{"password_confirm"}},
-		{"no slash", []option{withDemo}, "/reset-password", []string{`name="password"`}, nil},
-		{"with confirmation", []option{withDemo, withConfirm}, "/reset-password/", []string{`name="password_confirm"`}, nil},
-		{"other prefix", []option{withDemo, withPrefix("/auth")}, "/reset-password/", []string{`data-endpoint="/auth/reset-password/"`}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec := newFixture(t, tt.opts...).do("GET", tt.path+"?user_id=1&timestamp=2&signature=x", "", "")
-			page := rec.Body.String()
-			if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
-				t.Fatalf("demo page %d %s", rec.Code, rec.Header().Get("Content-Type"))
-			}
-			for _, s := range tt.want {
-				if !strings.Contains(page, s) {
-					t.Errorf("page lacks %s", s)
-				}
-			}
-			for _, s := range tt.notWant {
-				if strings.Contains(page, s) {
-					t.Errorf("page has %s", s)
-				}
-			}
-			if rec.Header().Get("Content-Security-Policy") == "" {
-				t.Error("no Content-Security-Policy")
-			}
-		})
-	}
-	t.Run("API still answers POST at the same path", func(t *testing.T) {
-		rec := newFixture(t, withDemo, withPrefix("/")).post("/reset-password/", `{}`)
-		if rec.Code != 400 {
-			t.Errorf("status %d", rec.Code)
-		}
-	})
-}
-
 // accessLines keeps the access log lines, leaving out the audit events.
 func accessLines(lines []map[string]any) []map[string]any {
 	var access []map[string]any

@@ -136,7 +136,7 @@ func hidingUnknown(s *setup) { s.reset.FailWhenUserNotFound = false }
 func oneTime(s *setup)       { s.reset.OneTimeUse = true }
 func byEmail(s *setup)       { s.http.UseEmail = true }
 func withConfirm(s *setup)   { s.http.PasswordConfirm = true }
-func withDemo(s *setup)      { s.http.DemoPage = true }
+func withPage(s *setup)      { s.http.Page.Enabled = true }
 func withRates(send, reset pwhttp.Rate) option {
 	return func(s *setup) { s.http.SendLinkRate, s.http.ResetRate = send, reset }
 }

@@ -36,6 +36,7 @@ func (h *handlers) resetPassword(c *echo.Context) error {
 		Signature: req.Signature,
 		Password:  req.Password,
 		Confirm:   req.Confirm,
+		Languages: preferredLanguages(c.Request()),
 	})
 	if err != nil {
 		return err
