@@ -49,8 +49,9 @@ func (c *conn) next() (ambiguous bool) {
 }
 
 // goErrorHeaders are the headers of every answer Go's server writes on its own,
-// right after the status line (net/http's conn.serve). Its handler's answers never
-// start so: Go writes their headers sorted, Connection before Content-Type.
+// right after the status line (net/http's conn.serve). A handler's answer never
+// starts so: Go adds a Date header to it, and this API's carry the security headers,
+// which Go writes before any it adds.
 const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
 func (c *conn) Write(p []byte) (int, error) {
