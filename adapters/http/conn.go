@@ -68,7 +68,8 @@ func (c *conn) Write(p []byte) (int, error) {
 // goAnswer recognises an answer Go's server wrote on its own and returns its status
 // and what it says. Each is written in one piece.
 func goAnswer(p []byte) (status int, reason string, ok bool) {
-	if len(p) < len("HTTP/1.1 400 ") || !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
+	// Go answers an HTTP/1.0 request's unmet Expect with "HTTP/1.0 417".
+	if len(p) < len("HTTP/1.1 400 ") || !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) && !bytes.HasPrefix(p, []byte("HTTP/1.0 ")) {
 		return 0, "", false
 	}
 	status, err := strconv.Atoi(string(p[9:12]))

@@ -118,6 +118,8 @@ func TestServerOwnAnswers(t *testing.T) {
 			400, "Bad Request"},
 		{"unknown expectation", post + "Host: x\r\nExpect: miracles\r\nContent-Length: 17\r\n\r\n" + linkBody,
 			417, "Expectation Failed"},
+		{"unknown expectation, HTTP/1.0", "POST " + sendPath + " HTTP/1.0\r\nExpect: miracles\r\nContent-Length: 17\r\n\r\n" + linkBody,
+			417, "Expectation Failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
