@@ -24,9 +24,10 @@ func pyStrip(s string) string {
 
 // pyInt reads s as Python's int(s) does: surrounding whitespace, an optional sign,
 // decimal digits of any script, single underscores between digits. It reports
-// whether s is such a number within int64.
+// whether s is such a number within int64. int() strips Go's whitespace: unlike
+// str.strip(), it keeps the information separators U+001C-U+001F, and refuses them.
 func pyInt(s string) (int64, bool) {
-	s = pyStrip(s)
+	s = strings.TrimFunc(s, unicode.IsSpace)
 	sign := ""
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		sign, s = s[:1], s[1:]
@@ -144,4 +145,50 @@ func brokenPrefix(s string) int {
 		lo, hi = 0x80, 0xbf
 	}
 	return n
+}
+
+// pyUnquote is Python's urllib.parse.unquote: each run of ASCII has its %XX escapes
+// turned into bytes, decoded from UTF-8 with replacement; a "%" not followed by two
+// hex digits stays; other characters are kept.
+func pyUnquote(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var out strings.Builder
+	var run []byte // bytes of the current ASCII run, unescaped
+	flush := func() {
+		out.WriteString(pyDecode(string(run)))
+		run = run[:0]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			flush()
+			_, n := utf8.DecodeRuneInString(s[i:])
+			out.WriteString(s[i : i+n])
+			i += n - 1
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			run = append(run, byte(b))
+			i += 2
+		default:
+			run = append(run, c)
+		}
+	}
+	flush()
+	return out.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// latin1 decodes ISO-8859-1, whose bytes are the first 256 code points.
+func latin1(b []byte) string {
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
 }

@@ -29,7 +29,7 @@ func TestPyInt(t *testing.T) {
 		want int64
 		ok   bool
 	}{
-		{"12", 12, true}, {" +12\u001c", 12, true}, {"-1_000", -1000, true}, {"\u0661\u0662", 12, true},
+		{"12", 12, true}, {" +12\u00a0", 12, true}, {"\u001c12", 0, false}, {"-1_000", -1000, true}, {"\u0661\u0662", 12, true},
 		{"\U0001D7D8\U0001D7E2", 0, true}, // zeros of two adjacent runs of mathematical digits
 		{"1__0", 0, false}, {"_1", 0, false}, {"1_", 0, false}, {"", 0, false}, {"- 1", 0, false},
 		{"1 2", 0, false}, {"0x10", 0, false}, {"9223372036854775808", 0, false},
