@@ -35,13 +35,16 @@ const browserStep = 60 * time.Second
 // language.
 type pageLanguage struct {
 	lang, linkSubject, changedSubject, title, showPassword, success string
+	policy                                                          []string // the page's words for a weak password
 }
 
 var (
 	english = pageLanguage{"en", "Reset password link was sent", "Your password was changed",
-		"Reset your password", "Show password", "Your password has been changed. You can now sign in with it."}
+		"Reset your password", "Show password", "Your password has been changed. You can now sign in with it.",
+		[]string{"This password is too short. It must contain at least 8 characters.", "This password is too common."}}
 	german = pageLanguage{"de", "Link zum Zurücksetzen Ihres Passworts", "Ihr Passwort wurde geändert",
-		"Passwort zurücksetzen", "Passwort anzeigen", "Ihr Passwort wurde geändert. Sie können sich jetzt damit anmelden."}
+		"Passwort zurücksetzen", "Passwort anzeigen", "Ihr Passwort wurde geändert. Sie können sich jetzt damit anmelden.",
+		[]string{"Dieses Passwort ist zu kurz. Es muss mindestens 8 Zeichen enthalten.", "Dieses Passwort ist zu üblich."}}
 )
 
 // TestResetPageInBrowser drives headless Chromium through the hosted page of the
@@ -72,7 +75,7 @@ func TestResetPageInBrowser(t *testing.T) {
 	t.Run("German by the user's field", func(t *testing.T) {
 		// Her browser asks for English; her account says German, and wins for the e-mails.
 		resetInBrowser(t, browser, db, sg, api, origin, "clara", claraID, "en", pageLanguage{
-			"en", german.linkSubject, german.changedSubject, english.title, english.showPassword, english.success})
+			"en", german.linkSubject, german.changedSubject, english.title, english.showPassword, english.success, english.policy})
 	})
 	t.Run("tampered link, on a phone", func(t *testing.T) {
 		requestLinkIn(t, api, "dora", "es")
@@ -93,7 +96,7 @@ func TestResetPageInBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("#form-errors p")))
 		above := value(t, ctx, chromedp.Text(chromedp.ID("form-errors")))
 		beside := value(t, ctx, chromedp.Evaluate[string](`document.getElementById("password-errors").textContent`))
-		if above != "Invalid signature" || beside != "" {
+		if above != "Este enlace no es válido. Solicite uno nuevo." || beside != "" {
 			t.Errorf("above the form %q, beside the field %q", above, beside)
 		}
 		screenshot(t, ctx, "dora-phone-tampered.png", false)
@@ -131,9 +134,9 @@ func resetInBrowser(t *testing.T, browser context.Context, db *mongo.Database, s
 	do(t, ctx, "submit a weak password",
 		chromedp.Focus(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("password"), "abc\r"),
-		chromedp.WaitVisible(chromedp.CSS("#password-errors li")))
+		chromedp.WaitVisible(chromedp.CSS("#password-errors > *")))
 	fieldErrors := value(t, ctx, chromedp.Text(chromedp.ID("password-errors")))
-	for _, msg := range []string{"This password is too short. It must contain at least 8 characters.", "This password is too common."} {
+	for _, msg := range want.policy {
 		if !strings.Contains(fieldErrors, msg) {
 			t.Errorf("beside the field: %q, want %q", fieldErrors, msg)
 		}

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -187,6 +188,39 @@ func TestPageTextIsComplete(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPageTranslatesEveryMessage: each language but English translates the same
+// messages of the API, and the page carries its language's translations.
+func TestPageTranslatesEveryMessage(t *testing.T) {
+	type messages struct {
+		Exact                    map[string]string
+		Short, ShortOne, Similar string
+		Fields                   map[string]string
+	}
+	var german messages
+	if err := json.Unmarshal([]byte(pwhttp.PageMessages("de")), &german); err != nil || len(german.Exact) == 0 {
+		t.Fatalf("German: %v", err)
+	}
+	for _, lang := range reset.Languages[1:] {
+		var m messages
+		if err := json.Unmarshal([]byte(pwhttp.PageMessages(lang)), &m); err != nil {
+			t.Fatal(err)
+		}
+		for english := range german.Exact {
+			if m.Exact[english] == "" {
+				t.Errorf("%s lacks %q", lang, english)
+			}
+		}
+		if !strings.Contains(m.Short, "%d") || !strings.Contains(m.ShortOne, "%d") || !strings.Contains(m.Similar, "%s") ||
+			m.Fields["username"] == "" || m.Fields["email address"] == "" {
+			t.Errorf("%s: %+v", lang, m)
+		}
+	}
+	page := newFixture(t, withPage).do("GET", "/reset-password/"+goodLink, "", "", "Accept-Language", "fr").Body.String()
+	if !strings.Contains(page, `data-messages="{&#34;exact&#34;:{`) || !strings.Contains(page, "Ce mot de passe est trop courant.") {
+		t.Errorf("no French translations in the page")
+	}
 }
 
 // TestEmailLanguageFromRequest: Accept-Language travels from the API to the e-mails;
