@@ -58,7 +58,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	signer := app.ProvideSigner(cfg)
+	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
 		cleanup2()
@@ -66,10 +66,10 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		return nil, nil, err
 	}
 	auditLog := app.ProvideAudit(log)
-	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, signer, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
+	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
 	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter)
 	return appApp, func() {
@@ -106,14 +106,14 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	signer := app.ProvideSigner(cfg)
+	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	auditLog := app.ProvideAudit(log)
-	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
 		cleanup()

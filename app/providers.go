@@ -143,7 +143,7 @@ func ProvideHTTPConfig(cfg Config) (apihttp.Config, error) {
 
 // ProvideSigner keys the link signer. Demo mode without SECRET_KEY gets a random key,
 // so its links die with the process, as everything else there does.
-func ProvideSigner(cfg Config) *link.Signer {
+func ProvideSigner(cfg Config, log *slog.Logger) link.Scheme {
 	secret := []byte(cfg.SecretKey)
 	if len(secret) == 0 {
 		secret = []byte(rand.Text() + rand.Text())
@@ -151,6 +151,9 @@ func ProvideSigner(cfg Config) *link.Signer {
 	var fallbacks [][]byte
 	for _, k := range cfg.SecretKeyFallbacks {
 		fallbacks = append(fallbacks, []byte(k))
+	}
+	if cfg.DjangoLinks() {
+		return djangoSigner(cfg, log, secret, fallbacks)
 	}
 	return link.NewSigner(secret, cfg.OneTimeUse, fallbacks...)
 }
@@ -164,6 +167,9 @@ func ProvideHasher(cfg Config) ports.PasswordHasher {
 	var h ports.PasswordHasher = argon2.NewHasher(cfg.argon2Params())
 	if cfg.PasswordHasher == "bcrypt" {
 		h = bcrypt.NewHasher(cfg.BcryptCost)
+	}
+	if d := djangoHasher(cfg); d != nil {
+		h = d
 	}
 	size := cfg.HashConcurrency
 	if size == 0 {

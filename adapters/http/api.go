@@ -5,8 +5,8 @@ package http
 
 import (
 	"log/slog"
-	"net"
 	stdhttp "net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -37,7 +37,7 @@ type Config struct {
 	Page PageConfig
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (TRUSTED_PROXIES); with none, the client is the peer of the connection.
-	TrustedProxies []*net.IPNet
+	TrustedProxies []netip.Prefix
 	// SendLinkRate and ResetRate limit the requests of one client IP to each endpoint
 	// (RATE_LIMIT_SEND_LINK, RATE_LIMIT_RESET_PASSWORD); a zero Rate is no limit.
 	SendLinkRate Rate
@@ -68,7 +68,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	e.HTTPErrorHandler = errorHandler(log)
 	// Outermost first: every answer, errors and preflights included, gets an id and
 	// the security headers, and is logged once with its final status.
-	e.Use(requestID, securityHeaders, accessLog(log), middleware.Recover())
+	e.Use(requestID, securityHeaders, accessLog(log), refuseAmbiguousLength, middleware.Recover())
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(cors(cfg.CORSAllowedOrigins))
 	}

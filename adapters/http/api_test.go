@@ -196,30 +196,40 @@ func TestCORS(t *testing.T) {
 	})
 }
 
-// TestRequestID checks that a request id is kept when sane, made up otherwise, and
-// echoed in the answer and the access log.
+// TestRequestID checks that every answer carries an id of the service's own, never
+// the caller's, and that the caller's id, when short and safe, is logged next to it.
 func TestRequestID(t *testing.T) {
 	tests := []struct {
 		name, sent string
-		kept       bool
+		kept       bool // logged as client_request_id
 	}{
-		{"sane", "2f1c9e4a-7b1d-4c55-9a0e-3d2b1f0c8e7a", true},
+		{"UUID", "2f1c9e4a-7b1d-4c55-9a0e-3d2b1f0c8e7a", true},
+		{"dotted, 64 characters", strings.Repeat("a.b_", 16), true},
 		{"none", "", false},
+		{"65 characters", strings.Repeat("a", 65), false},
+		{"with a colon", "trace:1", false},
+		{"with a slash", "a/b", false},
 		{"with spaces", "a b", false},
 		{"with quotes", `a"b`, false},
-		{"too long", strings.Repeat("a", 200), false},
+		{"with an equals sign", "request_id=forged", false},
 	}
+	seen := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			rec := f.do("GET", "/healthz", "", "", "X-Request-Id", tt.sent)
 			got := rec.Header().Get("X-Request-Id")
-			if tt.kept && got != tt.sent || !tt.kept && (got == "" || got == tt.sent) {
-				t.Errorf("X-Request-Id %q for %q", got, tt.sent)
+			if got == "" || got == tt.sent || seen[got] {
+				t.Errorf("X-Request-Id %q for %q, want a new id of the service's own", got, tt.sent)
 			}
+			seen[got] = true
 			lines := f.logs.lines(t)
 			if len(lines) != 1 || lines[0]["request_id"] != got {
-				t.Errorf("log %v, want one line with request_id %q", lines, got)
+				t.Fatalf("log %v, want one line with request_id %q", lines, got)
+			}
+			client, logged := lines[0]["client_request_id"]
+			if tt.kept && client != tt.sent || !tt.kept && logged {
+				t.Errorf("client_request_id %v (logged: %v) for %q, want it logged: %v", client, logged, tt.sent, tt.kept)
 			}
 		})
 	}
@@ -229,13 +239,14 @@ func TestRequestID(t *testing.T) {
 // may hold a signature, is not in it.
 func TestAccessLog(t *testing.T) {
 	f := newFixture(t)
-	f.do("POST", sendPath+"?signature=s3cr3t", jsonType, `{"login":"alice"}`, "X-Request-Id", "req-1")
+	rec := f.do("POST", sendPath+"?signature=s3cr3t", jsonType, `{"login":"alice"}`, "X-Request-Id", "req-1")
 	lines := accessLines(f.logs.lines(t))
 	if len(lines) != 1 {
 		t.Fatalf("%d access log lines, want 1: %s", len(lines), f.logs)
 	}
 	l := lines[0]
-	if l["method"] != "POST" || l["path"] != sendPath || l["status"] != 200.0 || l["request_id"] != "req-1" ||
+	if l["method"] != "POST" || l["path"] != sendPath || l["status"] != 200.0 ||
+		l["request_id"] != rec.Header().Get("X-Request-Id") || l["client_request_id"] != "req-1" ||
 		l["client_ip"] != "192.0.2.1" || l["latency"] == nil {
 		t.Errorf("access log %v", l)
 	}

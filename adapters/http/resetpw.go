@@ -45,16 +45,15 @@ func (h *handlers) resetPassword(c *echo.Context) error {
 }
 
 func (h *handlers) decodeReset(b body) (resetRequest, error) {
-	const trim, exact = true, false
 	f := fields{body: b}
 	req := resetRequest{
-		UserID:    f.text("user_id", trim),
+		UserID:    f.text("user_id"),
 		Timestamp: f.integer("timestamp"),
-		Signature: f.text("signature", trim),
-		Password:  f.text("password", exact),
+		Signature: f.text("signature"),
+		Password:  f.text("password"),
 	}
 	if h.cfg.PasswordConfirm {
-		confirm := f.text("password_confirm", exact)
+		confirm := f.text("password_confirm")
 		req.Confirm = &confirm
 	}
 	return req, f.err()

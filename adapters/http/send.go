@@ -47,6 +47,6 @@ func (h *handlers) decodeSendLink(b body) (sendLinkRequest, error) {
 		name = "email"
 	}
 	f := fields{body: b}
-	req := sendLinkRequest{Login: f.text(name, true)}
+	req := sendLinkRequest{Login: f.text(name)}
 	return req, f.err()
 }

@@ -37,7 +37,7 @@ type LinkSender struct {
 	mailer  ports.Mailer
 	box     ports.Outbox
 	limiter ports.RateLimiter
-	signer  *link.Signer
+	signer  link.Scheme
 	clock   ports.Clock
 	emails  Emails
 	audit   *audit.Log
@@ -46,7 +46,7 @@ type LinkSender struct {
 // NewLinkSender returns the send-link use case. Links go out through mailer (the
 // outbox queue); links that must not go out are recorded in box all the same.
 func NewLinkSender(cfg Config, users ports.UserStore, mailer ports.Mailer, box ports.Outbox, limiter ports.RateLimiter,
-	signer *link.Signer, clock ports.Clock, emails Emails, log *audit.Log) *LinkSender {
+	signer link.Scheme, clock ports.Clock, emails Emails, log *audit.Log) *LinkSender {
 	return &LinkSender{cfg: cfg, users: users, mailer: mailer, box: box, limiter: limiter, signer: signer,
 		clock: clock, emails: emails, audit: log}
 }
@@ -69,14 +69,26 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 		s.audit.Event(ctx, audit.LinkSuppressed, "reason", reason)
 		return ErrUserNotFound
 	}
-	limited, err := s.limit(ctx, user.ID, reason != "")
-	if err != nil {
-		return err
+	limited, c, err := s.limit(ctx, user.ID, reason != "")
+	if err == nil {
+		if reason == "" {
+			reason = limited
+		}
+		err = s.queue(ctx, user, reason, l.Languages)
 	}
-	if reason == "" {
-		reason = limited
+	// A link a limit stopped, or that failed, did not go out: what was counted for it
+	// is taken back, so that the user's retry goes out and their older link lives on.
+	// (A stranger's link, which goes out to nobody, counts: that takes the same calls.)
+	if err != nil || limited != "" {
+		err = errors.Join(err, s.undo(ctx, c))
 	}
-	msg, err := s.linkMessage(user, l.Languages)
+	return err
+}
+
+// queue stores the link e-mail to user in the outbox: to be sent, or, with the reason
+// it must not go out, suppressed.
+func (s *LinkSender) queue(ctx context.Context, user ports.User, reason string, langs []string) error {
+	msg, err := s.linkMessage(user, langs)
 	if err != nil {
 		return err
 	}
@@ -149,11 +161,13 @@ func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.record(ctx, user.ID); err != nil {
-		return err
+	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
+	if err := s.record(ctx, c); err != nil {
+		return errors.Join(err, s.undo(ctx, c))
 	}
 	if _, err := s.mailer.Send(ctx, msg); err != nil {
-		return fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		err = fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		return errors.Join(err, s.undo(ctx, c))
 	}
 	return nil
 }
