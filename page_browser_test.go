@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -311,5 +312,43 @@ func screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
 		if err := os.WriteFile(p, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestDemoPageInBrowser: in demo mode the link printed in the e-mail opens the hosted
+// page; with a required confirmation, a mismatch is shown beside the confirmation
+// field in the page's language (French here), and the show-password toggle works
+// from the keyboard.
+func TestDemoPageInBrowser(t *testing.T) {
+	chrome := findChromium(t)
+	p := start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0",
+		"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM=true"}, "serve")
+	api := p.await(t, regexp.MustCompile(`curl -s -X POST (http://\S+/)send-reset-password-link/`))[1]
+	p.await(t, regexp.MustCompile(`pwreset listening`))
+	requestLinkIn(t, api, "demo", "fr")
+	link := p.await(t, regexp.MustCompile(`^(http://\S+/reset-password/\?\S+)$`))[1]
+	ctx := tab(t, newBrowser(t, chrome), "fr-FR,fr;q=0.9")
+
+	do(t, ctx, "open the printed link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("password_confirm")))
+	do(t, ctx, "submit two different passwords",
+		chromedp.SendKeys(chromedp.ID("password"), newPassword),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), newPassword+"!"),
+		chromedp.Focus(chromedp.ID("show-password")),
+		chromedp.SendKeys(chromedp.ID("show-password"), " "),
+		chromedp.Focus(chromedp.ID("password_confirm")),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), "\r"),
+		chromedp.WaitVisible(chromedp.CSS("#password_confirm-errors > *")))
+	beside := value(t, ctx, chromedp.Text(chromedp.ID("password_confirm-errors")))
+	types := value(t, ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("input[data-secret]")].map(i => i.type).join(",")`))
+	if beside != "Les mots de passe ne correspondent pas." || types != "text,text" {
+		t.Errorf("beside the confirmation %q; field types after Space on the toggle %q", beside, types)
+	}
+	screenshot(t, ctx, "demo-confirm-mismatch.png", false)
+	do(t, ctx, "correct the confirmation",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("password_confirm").value = ""`),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), newPassword+"\r"),
+		chromedp.WaitVisible(chromedp.CSS("#status.ok")))
+	if status := value(t, ctx, chromedp.Text(chromedp.ID("status"))); !strings.HasPrefix(status, "Votre mot de passe a été modifié.") {
+		t.Errorf("status %q", status)
 	}
 }
