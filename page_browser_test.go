@@ -111,9 +111,11 @@ func resetInBrowser(t *testing.T, browser context.Context, db *mongo.Database, s
 	ctx := tab(t, browser, acceptLanguage)
 
 	do(t, ctx, "open the link", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("password")))
-	if lang, title := value(t, ctx, chromedp.Evaluate[string](`document.documentElement.lang`)),
-		value(t, ctx, chromedp.Text(chromedp.CSS("h1"))); lang != want.lang || title != want.title {
-		t.Fatalf("page in %q titled %q, want %q %q", lang, title, want.lang, want.title)
+	lang := value(t, ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	title := value(t, ctx, chromedp.Text(chromedp.CSS("h1")))
+	toggle := value(t, ctx, chromedp.Text(chromedp.CSS("label[for=show-password]")))
+	if lang != want.lang || title != want.title || toggle != want.showPassword {
+		t.Fatalf("page in %q titled %q, toggle %q; want %q %q %q", lang, title, toggle, want.lang, want.title, want.showPassword)
 	}
 
 	// From the keyboard: type a weak password and press Enter.
