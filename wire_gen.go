@@ -24,7 +24,11 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	if err != nil {
 		return nil, nil, err
 	}
-	config := app.ProvideHTTPConfig(cfg)
+	config, err := app.ProvideHTTPConfig(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
 	resetConfig := app.ProvideResetConfig(cfg, listener)
 	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log)
 	if err != nil {

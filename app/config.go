@@ -70,8 +70,10 @@ type Config struct {
 	ChangedBody          string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_BODY"`
 	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
 
-	Outbox OutboxSettings
-	Django DjangoSettings
+	Outbox    OutboxSettings
+	Django    DjangoSettings
+	Page      PageSettings
+	Languages LanguageSettings
 
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
@@ -213,6 +215,7 @@ func (c Config) problems() []error {
 		}
 	}
 	p = append(p, c.Users.problems()...)
+	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.limitProblems()...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, Problems(err)...)
