@@ -35,9 +35,18 @@ func TestOutage(t *testing.T) {
 		"SetPassword": func(ctx context.Context) error {
 			return users.SetPassword(ctx, ports.PasswordChange{UserID: "1", OldHash: "h1", NewHash: "h1", ChangedAt: time.Now()})
 		},
-		"Add":   func(ctx context.Context) error { _, err := box.Add(ctx, ports.Message{Kind: "k"}, time.Now()); return err },
-		"Claim": func(ctx context.Context) error { _, err := box.Claim(ctx, "w", time.Now(), time.Minute); return ignore(err, ports.ErrNothingDue) },
-		"Allow": func(ctx context.Context) error { _, _, err := limiter.Allow(ctx, "k", 1000, time.Minute, time.Now()); return err },
+		"Add": func(ctx context.Context) error {
+			_, err := box.Add(ctx, ports.Message{Kind: "k"}, time.Now())
+			return err
+		},
+		"Claim": func(ctx context.Context) error {
+			_, err := box.Claim(ctx, "w", time.Now(), time.Minute)
+			return ignore(err, ports.ErrNothingDue)
+		},
+		"Allow": func(ctx context.Context) error {
+			_, _, err := limiter.Allow(ctx, "k", 1000, time.Minute, time.Now())
+			return err
+		},
 	}
 	for name, call := range calls {
 		if err := call(testCtx(t)); err != nil {
