@@ -29,8 +29,19 @@ const migrationLock = 1886875239
 func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	steps, err := migrationSteps()
+	if err != nil {
+		return nil, err
+	}
+	// A database migrated already is left without any DDL, so that a role without
+	// CREATE rights starts once `pwreset migrate` has run.
+	if done, err := appliedVersions(ctx, pool); err == nil && !slices.ContainsFunc(steps, func(s migration) bool {
+		return !slices.Contains(done, s.version)
+	}) {
+		return nil, nil
+	}
 	var applied []int
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
 			return err
 		}
@@ -40,10 +51,6 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int, error) {
 		}
 		rows, _ := tx.Query(ctx, "SELECT version FROM pwreset_schema_migrations")
 		done, err := pgx.CollectRows(rows, pgx.RowTo[int])
-		if err != nil {
-			return err
-		}
-		steps, err := migrationSteps()
 		if err != nil {
 			return err
 		}
@@ -66,6 +73,17 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int, error) {
 			"or run `pwreset migrate` as a role that has it)", err)
 	}
 	return applied, nil
+}
+
+// appliedVersions lists the versions applied, or none if pwreset's tables are not
+// there yet.
+func appliedVersions(ctx context.Context, pool *pgxpool.Pool) ([]int, error) {
+	var exists bool
+	if err := pool.QueryRow(ctx, "SELECT to_regclass('pwreset_schema_migrations') IS NOT NULL").Scan(&exists); err != nil || !exists {
+		return nil, err
+	}
+	rows, _ := pool.Query(ctx, "SELECT version FROM pwreset_schema_migrations")
+	return pgx.CollectRows(rows, pgx.RowTo[int])
 }
 
 type migration struct {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"crypto/rand"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +45,8 @@ func TestMigrateConcurrently(t *testing.T) {
 }
 
 // TestMigrateWithoutRights: a role that may not create tables gets an error that
-// says what to do, and nothing is half-applied.
+// says what to do; once `pwreset migrate` has run, the same role starts without
+// needing any DDL.
 func TestMigrateWithoutRights(t *testing.T) {
 	admin := pgtest.Pool(t, pgtest.URL(t))
 	url := pgtest.NewSchema(t)
@@ -54,5 +56,15 @@ func TestMigrateWithoutRights(t *testing.T) {
 	_, err := postgres.Migrate(testCtx(t), pool)
 	if err == nil || !strings.Contains(err.Error(), "pwreset migrate") {
 		t.Fatalf("Migrate without CREATE: %v; want an error naming `pwreset migrate`", err)
+	}
+	parsed, _ := neturl.Parse(url)
+	schema := parsed.Query().Get("search_path")
+	if _, err := postgres.Migrate(testCtx(t), pgtest.Pool(t, url)); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, admin, "GRANT USAGE ON SCHEMA "+schema+" TO "+role)
+	exec(t, admin, "GRANT SELECT ON "+schema+".pwreset_schema_migrations TO "+role)
+	if applied, err := postgres.Migrate(testCtx(t), pool); err != nil || len(applied) != 0 {
+		t.Fatalf("Migrate of a migrated schema without CREATE: %v, %v; want nothing to do", applied, err)
 	}
 }
