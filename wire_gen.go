@@ -31,25 +31,40 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
+	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	passwordHasher := app.ProvideHasher(cfg)
-	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	clock := system.NewClock()
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -57,6 +72,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	signer := app.ProvideSigner(cfg)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -69,6 +85,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
 	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter)
 	return appApp, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -80,31 +97,45 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	if err != nil {
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
 	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	listener := _wireListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
 	passwordHasher := app.ProvideHasher(cfg)
-	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	clock := system.NewClock()
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	signer := app.ProvideSigner(cfg)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -112,6 +143,7 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

@@ -36,6 +36,7 @@ type Config struct {
 	MongoDBDatabase string        `env:"MONGODB_DATABASE" envDefault:"pwreset"`
 	MongoDBTimeout  time.Duration `env:"MONGODB_TIMEOUT" envDefault:"5s"`
 	Users           UserMapping
+	Database        PostgresSettings
 
 	PasswordHasher    string `env:"PASSWORD_HASHER" envDefault:"argon2id"`
 	PasswordMinLength int    `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
@@ -75,6 +76,7 @@ type Config struct {
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
 	SendGridTimeout time.Duration `env:"SENDGRID_TIMEOUT" envDefault:"10s"`
+	SMTP            SMTPSettings
 }
 
 // OutboxSettings say how e-mails wait for and get delivery.
@@ -104,8 +106,8 @@ type UserMapping struct {
 // MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
 const MinSecretKeyBytes = 32
 
-// Demo reports whether pwreset runs in demo mode: no MongoDB, nothing persists.
-func (c Config) Demo() bool { return c.MongoDBURI == "" }
+// Demo reports whether pwreset runs in demo mode: no database, nothing persists.
+func (c Config) Demo() bool { return c.MongoDBURI == "" && c.Database.URL == "" }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ gives)
 // and checks it. The error lists every problem, one per line.
@@ -180,9 +182,9 @@ func (c Config) problems() []error {
 			add("SECRET_KEY_FALLBACKS entry %d is shorter than %d bytes", i+1, MinSecretKeyBytes)
 		}
 	}
-	if !c.Demo() && c.SendGridAPIKey == "" {
+	if !c.Demo() && c.SendGridAPIKey == "" && c.SMTP.URL == "" {
 		// Outside demo mode, printing e-mails would put live reset links in the logs.
-		add("SENDGRID_API_KEY is required outside demo mode: a SendGrid API key with the Mail Send permission")
+		add("SENDGRID_API_KEY is required outside demo mode, unless SMTP_URL names an SMTP relay: a SendGrid API key with the Mail Send permission")
 	}
 	if c.Enabled && !c.Demo() {
 		if c.URL == "" {
@@ -221,6 +223,8 @@ func (c Config) problems() []error {
 		}
 	}
 	p = append(p, c.Users.problems()...)
+	p = append(p, c.postgresProblems()...)
+	p = append(p, c.smtpProblems()...)
 	p = append(p, c.limitProblems()...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, Problems(err)...)
