@@ -4,14 +4,14 @@
 // temporary directory on a free port.
 //
 // One shared server serves each test process; every test gets a fresh schema of its
-// own from NewSchema, so tests never see each other's tables. A package that uses
-// it should stop the server when its tests end:
+// own from NewSchema, so tests never see each other's tables. A package may stop
+// the server as soon as its tests end:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 //
-// Without that the server still stops when the test process exits, even when it is
-// killed: a small shell watches a pipe from the test process and stops the server
-// when it closes. Tests that need PostgreSQL skip, saying so, when neither
+// Without that the server stops when the test process exits, even when it is
+// killed: a small shell watches a pipe from the test process, stops the server
+// when it closes, and removes its files. Tests that need PostgreSQL skip, saying so, when neither
 // POSTGRES_TEST_URL nor the binaries are there.
 package pgtest
 
@@ -61,6 +61,7 @@ func URL(t testing.TB) string {
 		}
 		s, err := newServer(bin)
 		if err == nil {
+			s.shared = true
 			err = s.start()
 		}
 		if err != nil {

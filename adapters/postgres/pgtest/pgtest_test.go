@@ -1,9 +1,16 @@
 package pgtest_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 )
@@ -42,5 +49,49 @@ func TestServerRestart(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(ctx, "SELECT n FROM x").Scan(&n); err != nil || n != 7 {
 		t.Fatalf("after restart: %d, %v; want 7", n, err)
+	}
+}
+
+// TestKilledTestProcess: when a test process dies by SIGKILL, its shared server
+// stops too. The test runs itself as that process.
+func TestKilledTestProcess(t *testing.T) {
+	if os.Getenv("PGTEST_CHILD") != "" {
+		fmt.Println("URL", pgtest.URL(t))
+		time.Sleep(time.Minute) // until killed
+		return
+	}
+	pgtest.URL(t) // skips here when PostgreSQL is missing
+	child := exec.Command(os.Args[0], "-test.run=^TestKilledTestProcess$", "-test.v")
+	child.Env = append(os.Environ(), "PGTEST_CHILD=1")
+	out, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var url string
+	s := bufio.NewScanner(out)
+	for s.Scan() {
+		if u, ok := strings.CutPrefix(s.Text(), "URL "); ok {
+			url = u
+			break
+		}
+	}
+	if url == "" {
+		t.Fatal("the child printed no URL")
+	}
+	_ = child.Process.Kill()
+	_ = child.Wait()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		conn, err := pgx.Connect(ctx, url)
+		cancel()
+		if err != nil {
+			return // gone
+		}
+		_ = conn.Close(context.Background())
+		if time.Now().After(deadline) {
+			t.Fatal("the server outlived its test process by a minute")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

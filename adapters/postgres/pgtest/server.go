@@ -27,6 +27,7 @@ type Server struct {
 	dir    string     // holds data/, the socket and postgres.log
 	port   int
 	cred   *syscall.Credential // the postgres user's, when the tests run as root
+	shared bool                // removed by its watchdog once stopped
 	mu     sync.Mutex
 	pgid   int           // the watchdog's process group, postgres in it
 	stdin  *os.File      // closing it stops the server (see watchdog)
@@ -154,8 +155,10 @@ func freePort() (int, error) {
 
 // watchdog runs postgres under a shell that stops it (fast shutdown) when its
 // standard input, a pipe from the test process, closes: on stop, or when the test
-// process dies, even by SIGKILL.
-const watchdog = `"$0" "$@" & pid=$!; read _; kill -INT $pid; wait $pid`
+// process exits, even by SIGKILL. For the shared server it then removes the
+// server's directory (PGTEST_REMOVE), so that a package without pgtest.Main in its
+// TestMain leaves nothing behind either.
+const watchdog = `"$0" "$@" & pid=$!; read _; kill -INT $pid; wait $pid; [ -z "$PGTEST_REMOVE" ] || rm -rf "$PGTEST_REMOVE"`
 
 func (s *Server) start() error {
 	s.mu.Lock()
@@ -178,6 +181,9 @@ func (s *Server) start() error {
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=200", "-c", "shared_buffers=32MB")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, logFile, logFile
+	if s.shared {
+		cmd.Env = append(os.Environ(), "PGTEST_REMOVE="+s.dir)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred, Setpgid: true}
 	err = cmd.Start()
 	_ = inR.Close()
