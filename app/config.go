@@ -229,7 +229,7 @@ func (c Config) problems() []error {
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, Problems(err)...)
 	}
-	if c.Outbox.Lease < c.SendGridTimeout*4/3 {
+	if c.SMTP.URL == "" && c.Outbox.Lease < c.SendGridTimeout*4/3 {
 		// A send is cut off at three quarters of the lease, before SendGrid's own timeout.
 		add("MAIL_LEASE (%s) must be at least 4/3 of SENDGRID_TIMEOUT (%s)", c.Outbox.Lease, c.SendGridTimeout)
 	}
