@@ -24,7 +24,11 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	if err != nil {
 		return nil, nil, err
 	}
-	config := app.ProvideHTTPConfig(cfg)
+	config, err := app.ProvideHTTPConfig(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
 	resetConfig := app.ProvideResetConfig(cfg, listener)
 	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log)
 	if err != nil {
@@ -69,7 +73,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	signer := app.ProvideSigner(cfg)
+	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
 		cleanup3()
@@ -78,10 +82,10 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		return nil, nil, err
 	}
 	auditLog := app.ProvideAudit(log)
-	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, signer, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
+	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
 	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter)
 	return appApp, func() {
@@ -132,7 +136,7 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	signer := app.ProvideSigner(cfg)
+	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
 		cleanup2()
@@ -140,7 +144,7 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		return nil, nil, err
 	}
 	auditLog := app.ProvideAudit(log)
-	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
 		cleanup2()

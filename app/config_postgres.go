@@ -22,6 +22,26 @@ type PostgresSettings struct {
 	IDColumn string `env:"USER_VERIFICATION_ID_FIELD"`
 }
 
+// postgresSchemaDefaults holds, for each USER_SCHEMA, the defaults that differ on
+// PostgreSQL from those of schemaDefaults: Django's auth_user table has an integer
+// column id, where MongoDB has _id.
+var postgresSchemaDefaults = map[string]map[string]string{
+	"django": {"USERS_TABLE": "auth_user", "USER_VERIFICATION_ID_FIELD": "id"},
+}
+
+// applyPostgresSchema adds to vars, when DATABASE_URL is set, the PostgreSQL
+// defaults of the USER_SCHEMA it names, for every variable the operator did not set.
+func applyPostgresSchema(vars map[string]string) {
+	if vars["DATABASE_URL"] == "" {
+		return
+	}
+	for k, v := range postgresSchemaDefaults[vars["USER_SCHEMA"]] {
+		if vars[k] == "" {
+			vars[k] = v
+		}
+	}
+}
+
 // Postgres reports whether PostgreSQL holds the users (DATABASE_URL is set).
 func (c Config) Postgres() bool { return c.Database.URL != "" }
 

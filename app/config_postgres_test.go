@@ -71,3 +71,24 @@ func TestPostgresAndSMTPProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestUserSchemaDjangoOnPostgres: USER_SCHEMA=django on PostgreSQL gives Django's
+// auth_user table with its integer column id; variables set still win.
+func TestUserSchemaDjangoOnPostgres(t *testing.T) {
+	cfg, err := app.Load(append(slices.Clone(onPostgres), "USER_SCHEMA=django"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database.Table != "auth_user" || cfg.Database.IDColumn != "id" || cfg.Users.PasswordField != "password" ||
+		cfg.Users.EmailField != "email" || cfg.Users.ChangedAtField != "off" {
+		t.Fatalf("USER_SCHEMA=django on PostgreSQL: %+v %+v", cfg.Database, cfg.Users)
+	}
+	cfg, err = app.Load(append(slices.Clone(onPostgres), "USER_SCHEMA=django", "USERS_TABLE=accounts_user", "USER_VERIFICATION_ID_FIELD=uuid"))
+	if err != nil || cfg.Database.Table != "accounts_user" || cfg.Database.IDColumn != "uuid" {
+		t.Fatalf("set variables lost: %+v, %v", cfg.Database, err)
+	}
+	cfg, _ = app.Load(append(slices.Clone(production), "USER_SCHEMA=django"))
+	if cfg.Users.IDField != "_id" {
+		t.Fatalf("MongoDB's django id field changed: %q", cfg.Users.IDField)
+	}
+}

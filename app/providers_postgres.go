@@ -58,7 +58,7 @@ func postgresUserStore(ctx context.Context, cfg Config, pg Postgres) (*postgres.
 var schemaVariables = map[string]string{
 	postgres.RoleTable: "USERS_TABLE", postgres.RoleLogin: "USER_LOGIN_FIELDS", postgres.RoleEmail: "USER_EMAIL_FIELD",
 	postgres.RoleID: "USER_VERIFICATION_ID_FIELD", postgres.RolePassword: "USER_PASSWORD_FIELD",
-	postgres.RoleChangedAt: "USER_PASSWORD_CHANGED_AT_FIELD",
+	postgres.RoleChangedAt: "USER_PASSWORD_CHANGED_AT_FIELD", postgres.RoleLanguage: "USER_LANGUAGE_FIELD",
 }
 
 // postgresMapping is the users mapping of the configuration, in columns.
@@ -70,7 +70,7 @@ func postgresMapping(cfg Config) postgres.UserMapping {
 	}
 	return postgres.UserMapping{Table: cfg.Database.Table, LoginColumns: m.LoginFields, EmailColumn: m.EmailField,
 		IDColumn: cfg.Database.IDColumn, PasswordColumn: m.PasswordField, ChangedAtColumn: changedAt,
-		Timeout: cfg.Database.Timeout}
+		LanguageColumn: cfg.Languages.userField(), Timeout: cfg.Database.Timeout}
 }
 
 // smtpMailer returns the SMTP provider of SMTP_URL.

@@ -86,3 +86,17 @@ func (mr *MockRateLimiterMockRecorder) Purge(ctx, cutoff any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Purge", reflect.TypeOf((*MockRateLimiter)(nil).Purge), ctx, cutoff)
 }
+
+// Undo mocks base method.
+func (m *MockRateLimiter) Undo(ctx context.Context, key string, at time.Time) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Undo", ctx, key, at)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Undo indicates an expected call of Undo.
+func (mr *MockRateLimiterMockRecorder) Undo(ctx, key, at any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Undo", reflect.TypeOf((*MockRateLimiter)(nil).Undo), ctx, key, at)
+}

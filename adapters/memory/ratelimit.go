@@ -48,6 +48,20 @@ func (r *RateLimiter) Allow(_ context.Context, key string, limit int, window tim
 	return false, in[limit-1].Add(window).Sub(now), nil
 }
 
+// Undo implements ports.RateLimiter.
+func (r *RateLimiter) Undo(_ context.Context, key string, at time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	events := r.events[key]
+	if i := slices.IndexFunc(events, at.Equal); i >= 0 {
+		r.events[key] = slices.Delete(events, i, i+1)
+	}
+	if len(r.events[key]) == 0 {
+		delete(r.events, key)
+	}
+	return nil
+}
+
 // Latest implements ports.RateLimiter.
 func (r *RateLimiter) Latest(_ context.Context, key string) (time.Time, error) {
 	r.mu.Lock()

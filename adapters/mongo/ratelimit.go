@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -121,6 +122,22 @@ func (r *RateLimiter) record(opCtx context.Context, key string, now time.Time) e
 	_, err := r.events.InsertOne(opCtx, bson.D{
 		{Key: "_id", Value: bson.NewObjectID()}, {Key: "key", Value: key}, {Key: "at", Value: now}})
 	return err
+}
+
+// Undo implements ports.RateLimiter. It deletes the event of key at at, and the
+// turn that granted it (a limit-1 key's), which would otherwise hold the key for a
+// window as if the event had been recorded.
+func (r *RateLimiter) Undo(ctx context.Context, key string, at time.Time) error {
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if _, err := r.events.DeleteOne(opCtx, bson.D{{Key: "key", Value: key}, {Key: "at", Value: at}}); err != nil {
+		return r.fail(ctx, "undo an event", err)
+	}
+	turn := bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(key+":")}}}, {Key: "at", Value: at}}
+	if _, err := r.turns.DeleteOne(opCtx, turn); err != nil {
+		return r.fail(ctx, "undo a turn", err)
+	}
+	return nil
 }
 
 // Latest implements ports.RateLimiter.

@@ -44,7 +44,7 @@ func exec(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
 func contractTable(t *testing.T, pool *pgxpool.Pool, users []ports.User) {
 	t.Helper()
 	exec(t, pool, `CREATE TABLE users (id text PRIMARY KEY, username varchar(150), alias text, email text,
-		password varchar(128), password_changed_at timestamptz, last_login timestamptz)`)
+		password varchar(128), language varchar(16), password_changed_at timestamptz, last_login timestamptz)`)
 	for _, u := range users {
 		var logins [2]*string
 		for _, l := range u.Logins {
@@ -55,15 +55,19 @@ func contractTable(t *testing.T, pool *pgxpool.Pool, users []ports.User) {
 		if u.Email != "" {
 			email = &u.Email
 		}
-		exec(t, pool, "INSERT INTO users (id, username, alias, email, password) VALUES ($1, $2, $3, $4, $5)",
-			u.ID, logins[0], logins[1], email, u.PasswordHash)
+		var language *string
+		if u.Language != "" {
+			language = &u.Language
+		}
+		exec(t, pool, "INSERT INTO users (id, username, alias, email, password, language) VALUES ($1, $2, $3, $4, $5, $6)",
+			u.ID, logins[0], logins[1], email, u.PasswordHash, language)
 	}
 }
 
 // contractMapping is the mapping the contract suite expects.
 func contractMapping() postgres.UserMapping {
 	return postgres.UserMapping{Table: "users", LoginColumns: contract.LoginFields, EmailColumn: contract.EmailField,
-		IDColumn: "id", PasswordColumn: "password", ChangedAtColumn: "password_changed_at"}
+		IDColumn: "id", PasswordColumn: "password", ChangedAtColumn: "password_changed_at", LanguageColumn: contract.LanguageField}
 }
 
 func newUserStore(t *testing.T, pool *pgxpool.Pool, m postgres.UserMapping) *postgres.UserStore {

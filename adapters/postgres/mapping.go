@@ -23,6 +23,9 @@ type UserMapping struct {
 	IDColumn string
 	// PasswordColumn holds the password hash; default "password".
 	PasswordColumn string
+	// LanguageColumn, when not empty, holds the user's language tag ("de",
+	// "pt-BR"), read into User.Language; text or varchar.
+	LanguageColumn string
 	// ChangedAtColumn, when not empty, is set to PasswordChange.ChangedAt by
 	// SetPassword (timestamp with or without time zone).
 	ChangedAtColumn string

@@ -54,6 +54,18 @@ func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window t
 	return true, 0, nil
 }
 
+// Undo implements ports.RateLimiter: it deletes one event of key recorded at at.
+func (r *RateLimiter) Undo(ctx context.Context, key string, at time.Time) error {
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	_, err := r.pool.Exec(opCtx, `DELETE FROM pwreset_rate_limits WHERE id =
+		(SELECT id FROM pwreset_rate_limits WHERE key = $1 AND at = $2 LIMIT 1)`, key, at)
+	if err != nil {
+		return translate(ctx, "rate limiter: undo an event", err)
+	}
+	return nil
+}
+
 // Latest implements ports.RateLimiter.
 func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error) {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)

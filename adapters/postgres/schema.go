@@ -20,6 +20,7 @@ const (
 	RoleID        = "id"
 	RolePassword  = "password"
 	RoleChangedAt = "changed-at"
+	RoleLanguage  = "language"
 )
 
 // SchemaError is a users table that does not fit the mapping: missing, or a
@@ -108,6 +109,9 @@ func inspect(ctx context.Context, pool *pgxpool.Pool, m UserMapping) (idKind, er
 	}
 	check(RoleEmail, m.EmailColumn, textTypes, "text or varchar")
 	check(RolePassword, m.PasswordColumn, textTypes, "text or varchar")
+	if m.LanguageColumn != "" {
+		check(RoleLanguage, m.LanguageColumn, textTypes, "text or varchar")
+	}
 	if m.ChangedAtColumn != "" {
 		check(RoleChangedAt, m.ChangedAtColumn, timeTypes, "timestamp or timestamptz")
 	}

@@ -12,7 +12,7 @@ import (
 // TestSchemaProblems: a table that does not fit the mapping is refused at start
 // with one *SchemaError per problem, naming the role, the column and what was found.
 func TestSchemaProblems(t *testing.T) {
-	const good = "id bigint PRIMARY KEY, username text, alias text, email text, password text, password_changed_at timestamptz"
+	const good = "id bigint PRIMARY KEY, username text, alias text, email text, password text, password_changed_at timestamptz, language varchar(8)"
 	cases := []struct {
 		name   string
 		table  string // columns of the users table; "" for none
@@ -23,15 +23,17 @@ func TestSchemaProblems(t *testing.T) {
 		{"other table", good, func(m *postgres.UserMapping) { m.Table = "accounts" }, []string{"table: table \"accounts\" does not exist"}},
 		{"missing columns", "id bigint PRIMARY KEY, username text, password text",
 			nil, []string{"login: column \"alias\" does not exist in table \"users\" (its columns: id, password, username)",
-				"email: column \"email\" does not exist", "changed-at: column \"password_changed_at\" does not exist"}},
-		{"wrong types", "id numeric PRIMARY KEY, username text, alias int, email text, password bytea, password_changed_at date",
+				"email: column \"email\" does not exist", "changed-at: column \"password_changed_at\" does not exist",
+				"language: column \"language\" does not exist"}},
+		{"wrong types", "id numeric PRIMARY KEY, username text, alias int, email text, password bytea, password_changed_at date, language jsonb",
 			nil, []string{"login: column \"alias\" of table \"users\" is of type integer; want text or varchar",
 				"password: column \"password\" of table \"users\" is of type bytea",
 				"changed-at: column \"password_changed_at\" of table \"users\" is of type date; want timestamp or timestamptz",
+				"language: column \"language\" of table \"users\" is of type jsonb; want text or varchar",
 				"id: column \"id\" of table \"users\" is of type numeric; want an integer type, uuid, text or varchar"}},
 		{"id not unique", strings.Replace(good, " PRIMARY KEY", "", 1), nil, []string{"id: column \"id\" of table \"users\" is not unique"}},
-		{"changed-at off", strings.Replace(good, ", password_changed_at timestamptz", "", 1),
-			func(m *postgres.UserMapping) { m.ChangedAtColumn = "" }, nil},
+		{"changed-at and language off", strings.Replace(good, ", password_changed_at timestamptz, language varchar(8)", "", 1),
+			func(m *postgres.UserMapping) { m.ChangedAtColumn, m.LanguageColumn = "", "" }, nil},
 		{"good", good, nil, nil},
 	}
 	for _, c := range cases {

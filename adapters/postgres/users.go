@@ -60,6 +60,9 @@ func writeUserSQL(m UserMapping, ids idKind) userSQL {
 		anyLogin = append(anyLogin, column(l)+" = $1::text")
 	}
 	cols = append(cols, "coalesce("+column(m.EmailColumn)+"::text, '')", "coalesce("+column(m.PasswordColumn)+"::text, '')")
+	if m.LanguageColumn != "" {
+		cols = append(cols, "coalesce("+column(m.LanguageColumn)+"::text, '')")
+	}
 	s := userSQL{selectFrom: "SELECT " + strings.Join(cols, ", ") + " FROM " + tableName(m.Table)}
 	s.idMatch = column(m.IDColumn) + " = $1::" + [...]string{idText: "text", idInteger: "bigint", idUUID: "uuid"}[ids]
 	// Logins are unique in any sane table: a few rows at most match.
@@ -140,7 +143,11 @@ func (s *UserStore) scanUser(row pgx.CollectableRow) (ports.User, error) {
 	for i := range logins {
 		dest = append(dest, &logins[i])
 	}
-	if err := row.Scan(append(dest, &u.Email, &u.PasswordHash)...); err != nil {
+	dest = append(dest, &u.Email, &u.PasswordHash)
+	if s.m.LanguageColumn != "" {
+		dest = append(dest, &u.Language)
+	}
+	if err := row.Scan(dest...); err != nil {
 		return u, err
 	}
 	for i, l := range logins {

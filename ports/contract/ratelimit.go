@@ -23,6 +23,7 @@ func TestRateLimiter(t *testing.T, newStore NewRateLimiter) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, newStore(t)()) })
 	t.Run("Cooldown", func(t *testing.T) { testCooldown(t, newStore(t)()) })
 	t.Run("Latest", func(t *testing.T) { testLatest(t, newStore(t)()) })
+	t.Run("Undo", func(t *testing.T) { testUndo(t, newStore(t)()) })
 	t.Run("Purge", func(t *testing.T) { testPurgeEvents(t, newStore(t)()) })
 	t.Run("Shared", func(t *testing.T) { testShared(t, newStore(t)) })
 	t.Run("CooldownRace", func(t *testing.T) { testCooldownRace(t, newStore(t)) })
@@ -201,5 +202,37 @@ func latest(t *testing.T, l ports.RateLimiter, key string, want time.Time) {
 	got, err := l.Latest(ctx(t), key)
 	if err != nil || !got.Equal(want) {
 		t.Fatalf("Latest(%s) = %v, %v; want %v", key, got, err, want)
+	}
+}
+
+// testUndo: an undone event no longer counts, for a cooldown (limit 1) as for a cap,
+// and no longer is the latest; undoing what is not there is no error.
+func testUndo(t *testing.T, l ports.RateLimiter) {
+	c := ctx(t)
+	for _, limit := range []int{1, 3} {
+		key := fmt.Sprintf("undo-%d", limit)
+		for i := range limit {
+			at := t0.Add(time.Duration(i) * time.Second)
+			if ok, _, err := l.Allow(c, key, limit, time.Hour, at); err != nil || !ok {
+				t.Fatalf("limit %d: hit %d refused (%v)", limit, i, err)
+			}
+		}
+		last := t0.Add(time.Duration(limit-1) * time.Second)
+		if err := l.Undo(c, key, last); err != nil {
+			t.Fatalf("limit %d: Undo: %v", limit, err)
+		}
+		again := t0.Add(time.Minute)
+		if ok, _, err := l.Allow(c, key, limit, time.Hour, again); err != nil || !ok {
+			t.Fatalf("limit %d: after Undo the hit is still refused (%v): the undone event counts", limit, err)
+		}
+		if latest, err := l.Latest(c, key); err != nil || !latest.Equal(again) {
+			t.Fatalf("limit %d: Latest = %v, %v; want %v", limit, latest, err, again)
+		}
+		if ok, _, err := l.Allow(c, key, limit, time.Hour, again.Add(time.Second)); err != nil || ok {
+			t.Fatalf("limit %d: one hit over the limit was allowed after Undo (%v)", limit, err)
+		}
+	}
+	if err := l.Undo(c, "undo-none", t0); err != nil {
+		t.Fatalf("Undo of an event never recorded: %v", err)
 	}
 }
