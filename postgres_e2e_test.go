@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/pwreset/pwreset/adapters/argon2"
+	"github.com/pwreset/pwreset/adapters/django"
 	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 	"github.com/pwreset/pwreset/adapters/smtp/smtptest"
 )
@@ -179,4 +183,44 @@ func TestSMTPDeferred(t *testing.T) {
 		t.Fatalf("%d messages after %d attempts; want 1 after 3 (two deferred)", len(got), relay.Attempts())
 	}
 	p.await(t, regexp451)
+}
+
+// TestPostgresDjangoSchema: with USER_SCHEMA=django and nothing else about the
+// table, pwreset finds Django's own auth_user (no changed-at column), signs links
+// as Django does, and stores a hash in Django's format that verifies the new password.
+func TestPostgresDjangoSchema(t *testing.T) {
+	dbURL := pgtest.NewSchema(t)
+	pool := pgtest.Pool(t, dbURL)
+	execSQL(t, pool, strings.Replace(djangoTable, ",\n\tpassword_changed_at timestamptz", "", 1))
+	hasher := django.NewPBKDF2Hasher(1000)
+	hash, err := hasher.Hash(oldPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	execSQL(t, pool, `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+		is_active, date_joined) VALUES ($1, false, 'alice', '', '', 'alice@example.com', false, true, now())`, hash)
+	relay := smtptest.Start(t, smtptest.Options{})
+	var env []string
+	for _, kv := range postgresEnv(dbURL, relay) {
+		if !strings.HasPrefix(kv, "USERS_TABLE=") && !strings.HasPrefix(kv, "SECRET_KEY=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "USER_SCHEMA=django", "DJANGO_PBKDF2_ITERATIONS=1000", "SECRET_KEY=django-insecure-but-long-enough-for-the-test-of-pwreset-0123456789")
+	_, api := servePostgres(t, env)
+	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
+	link := relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
+	wantDetail(t, "reset", resetWith(t, api, link, newPassword), 200, "Reset password successful")
+	stored := storedHash(t, pool, "1")
+	if ok, err := hasher.Verify(stored, newPassword); !ok || err != nil || !strings.HasPrefix(stored, "pbkdf2_sha256$") {
+		t.Fatalf("stored %q: verifies the new password %v (%v); want Django's pbkdf2_sha256", stored, ok, err)
+	}
+}
+
+// execSQL runs one statement on pool, failing the test on an error.
+func execSQL(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
+	t.Helper()
+	if _, err := pool.Exec(context.Background(), sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
 }
