@@ -58,14 +58,11 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 			return user, errors.Join(err, fmt.Errorf("read user %s again after a failed change: %w", user.ID, rerr))
 		case now.PasswordHash == hash:
 			return now, nil // made, its answer lost
-		case r.cfg.OneTimeUse && lost:
-			return user, ErrInvalidSignature // another reset used the link first
 		case now.PasswordHash == user.PasswordHash && !lost:
 			return user, err // not made, or not yet: the client may try again
+		case r.cfg.OneTimeUse:
+			return user, ErrInvalidSignature // another reset has used the link, or is using it
 		case now.PasswordHash != user.PasswordHash:
-			if r.cfg.OneTimeUse {
-				return user, ErrInvalidSignature
-			}
 			if err := r.check(ctx, req, now, true); err != nil {
 				return user, err // say, a newer link was sent meanwhile
 			}
