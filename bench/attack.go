@@ -71,6 +71,12 @@ func attack(l load, p proc) outcome {
 	o.peakRSS, _ = p.memory("VmHWM")
 	fmt.Fprintf(os.Stderr, "  %-34s %8.0f req/s  p50 %-9s p99 %-9s codes %v\n", l.name, o.perSecond(),
 		round(m.Latencies.P50), round(m.Latencies.P99), m.StatusCodes)
+	for i, e := range m.Errors {
+		if i == 3 {
+			break
+		}
+		fmt.Fprintf(os.Stderr, "    error: %s\n", e)
+	}
 	return o
 }
 
