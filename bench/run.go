@@ -42,15 +42,16 @@ func run(o options) error {
 		defer srv.stop()
 	}
 	outcomes := sendLinkLoads(o, srv)
+	// Before the resets, whose hashes leave tens of MiB for the runtime to return.
+	var sustained *rssSeries
+	if o.sustain > 0 {
+		sustained = sustain(o, srv)
+	}
 	// The hasher is measured just before and after the resets, and the two averaged:
 	// others' work on a shared machine comes and goes within minutes.
 	before := measureHasher(o.resetFor)
 	outcomes = append(outcomes, resetLoads(o, srv, secret)...)
 	hasher := before.with(measureHasher(o.resetFor))
-	var sustained *rssSeries
-	if o.sustain > 0 {
-		sustained = sustain(o, srv)
-	}
 	printReport(os.Stdout, o, echo, hasher, outcomes, sustained)
 	return nil
 }
