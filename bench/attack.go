@@ -28,6 +28,8 @@ type outcome struct {
 	metrics vegeta.Metrics
 	cpu     time.Duration // the server's CPU time during the run; 0 if unknown
 	peakRSS int64         // the server's peak RSS during the run, bytes; 0 if unknown
+	// bySecond counts the answers to the requests sent in each second of the run.
+	bySecond []int
 }
 
 // perSecond is the rate of answers over the run, waiting for the last included.
@@ -58,13 +60,20 @@ func attack(l load, p proc) outcome {
 	var done atomic.Int64
 	stop := progress(l, &done)
 	var m vegeta.Metrics
+	var bySecond []int
+	begin := time.Now()
 	for r := range a.Attack(l.targets, pacer, l.duration, l.name) {
 		m.Add(r)
 		done.Add(1)
+		s := max(int(r.Timestamp.Sub(begin)/time.Second), 0)
+		for len(bySecond) <= s {
+			bySecond = append(bySecond, 0)
+		}
+		bySecond[s]++
 	}
 	m.Close()
 	stop()
-	o := outcome{load: l, metrics: m}
+	o := outcome{load: l, metrics: m, bySecond: bySecond}
 	if cpu1, ok := p.cpu(); ok && cpuOK {
 		o.cpu = cpu1 - cpu0
 	}

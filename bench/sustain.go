@@ -25,6 +25,25 @@ func (s rssSeries) after() (lo, hi int64) {
 	return lo, hi
 }
 
+// rates returns the answers/s of the first and the last ten seconds after the
+// warm-up, to show whether the service slows down as its history grows.
+func (s rssSeries) rates() (first, last float64) {
+	from := int(s.warmUp / time.Second)
+	b := s.run.bySecond
+	if len(b) < from+20 {
+		return 0, 0
+	}
+	sum := func(xs []int) float64 {
+		n := 0
+		for _, x := range xs {
+			n += x
+		}
+		return float64(n) / float64(len(xs))
+	}
+	// The last second is cut short by the end of the run.
+	return sum(b[from : from+10]), sum(b[len(b)-11 : len(b)-1])
+}
+
 // sustain drives send-link for o.sustain, sampling the RSS; the first sixth (at
 // least 10 s) is the warm-up, when the heap grows to its working size.
 func sustain(o options, srv *child) *rssSeries {
