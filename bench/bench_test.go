@@ -45,8 +45,8 @@ func TestChecks(t *testing.T) {
 		run("reset, one reusable link", 40, time.Second, "hasher"),
 	}
 	sustained := run("sustained", 1, time.Minute, "echo")
-	for s := range 40 { // 100 answers/s, then 80 from the 30th second on; the last second cut short
-		sustained.bySecond = append(sustained.bySecond, map[bool]int{true: 100, false: 80}[s < 30])
+	for s := range 40 { // 100 answers/s, then 80 from the 25th second on; the last second cut short
+		sustained.bySecond = append(sustained.bySecond, map[bool]int{true: 100, false: 80}[s < 25])
 	}
 	sustained.bySecond[39] = 3
 	var out bytes.Buffer
