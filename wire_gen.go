@@ -24,21 +24,8 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	if err != nil {
 		return nil, nil, err
 	}
-	config, err := app.ProvideHTTPConfig(cfg)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	resetConfig := app.ProvideResetConfig(cfg, listener)
 	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log)
 	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	passwordHasher := app.ProvideHasher(cfg)
-	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
-	if err != nil {
-		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -48,9 +35,27 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	provider := app.ProvideMailProvider(cfg, out)
 	clock := system.NewClock()
-	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	readiness := app.ProvideReadiness(cfg, mongoDB, clock)
+	operations := app.ProvideOperations(cfg, metrics, readiness)
+	config, err := app.ProvideHTTPConfig(cfg, operations)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	resetConfig := app.ProvideResetConfig(cfg, listener)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	provider := app.ProvideMailProvider(cfg, out)
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
 	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
 	if err != nil {
@@ -65,14 +70,20 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	auditLog := app.ProvideAudit(log)
 	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
 	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
-	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter)
+	metricsServer, cleanup3, err := app.ProvideMetricsServer(cfg, metrics, log)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
 	return appApp, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -91,15 +102,17 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	}
 	listener := _wireListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
-	passwordHasher := app.ProvideHasher(cfg)
+	clock := system.NewClock()
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
 	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	provider := app.ProvideMailProvider(cfg, out)
-	clock := system.NewClock()
-	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
 	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
 	if err != nil {
@@ -112,7 +125,6 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	auditLog := app.ProvideAudit(log)
 	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
@@ -122,4 +134,51 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 
 var (
 	_wireListenerValue = app.Listener{}
+)
+
+// initSupportTool assembles the support commands from the same configuration.
+func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.SupportTool, func(), error) {
+	listener := _wireAppListenerValue
+	config := app.ProvideResetConfig(cfg, listener)
+	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	clock := system.NewClock()
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	provider := app.ProvideMailProvider(cfg, out)
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
+	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	scheme := app.ProvideSigner(cfg, log)
+	emails, err := app.ProvideTemplates(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
+	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
+	return supportTool, func() {
+		cleanup()
+	}, nil
+}
+
+var (
+	_wireAppListenerValue = app.Listener{}
 )

@@ -75,6 +75,7 @@ type Config struct {
 	Page      PageSettings
 	Languages LanguageSettings
 	Seed      DemoSettings
+	Ops       OpsSettings
 
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
@@ -217,6 +218,7 @@ func (c Config) problems() []error {
 	}
 	p = append(p, c.Users.problems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
+	p = append(p, c.Ops.problems()...)
 	p = append(p, c.limitProblems()...)
 	p = append(p, c.Seed.problems(c.Demo())...)
 	if err := c.dispatcherConfig().Validate(); err != nil {

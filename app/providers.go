@@ -19,6 +19,7 @@ import (
 	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/domain/audit"
@@ -46,6 +47,7 @@ var Core = wire.NewSet(
 	ProvideRateLimiter,
 	ProvideBreachChecker,
 	ProvideAudit,
+	Metrics,
 	wire.Bind(new(ports.Clock), new(system.Clock)),
 	system.NewClock,
 	outbox.NewQueue,
@@ -59,6 +61,9 @@ var Set = wire.NewSet(
 	Core,
 	ProvideListener,
 	ProvideHTTPConfig,
+	ProvideReadiness,
+	ProvideOperations,
+	ProvideMetricsServer,
 	apihttp.New,
 	wire.Bind(new(http.Handler), new(*apihttp.API)),
 	New,
@@ -124,7 +129,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 
 // ProvideHTTPConfig maps the configuration to the HTTP adapter settings (Load has
 // checked the rates and proxies already).
-func ProvideHTTPConfig(cfg Config) (apihttp.Config, error) {
+func ProvideHTTPConfig(cfg Config, ops apihttp.Operations) (apihttp.Config, error) {
 	send, _ := parseRate("RATE_LIMIT_SEND_LINK", cfg.SendLinkRate)
 	resetRate, _ := parseRate("RATE_LIMIT_RESET_PASSWORD", cfg.ResetRate)
 	proxies, _ := parseProxies(cfg.TrustedProxies)
@@ -138,6 +143,7 @@ func ProvideHTTPConfig(cfg Config) (apihttp.Config, error) {
 		TrustedProxies:     proxies,
 		SendLinkRate:       send,
 		ResetRate:          resetRate,
+		Operations:         ops,
 	}, err
 }
 
@@ -163,7 +169,7 @@ func ProvidePolicy(cfg Config) *policy.Policy { return policy.New(cfg.PasswordMi
 
 // ProvideHasher returns the hasher PASSWORD_HASHER names, on a bounded pool so that a
 // burst of resets cannot take all memory (argon2id takes ARGON2_MEMORY_KIB each).
-func ProvideHasher(cfg Config) ports.PasswordHasher {
+func ProvideHasher(cfg Config, m *prometheus.Metrics) ports.PasswordHasher {
 	var h ports.PasswordHasher = argon2.NewHasher(cfg.argon2Params())
 	if cfg.PasswordHasher == "bcrypt" {
 		h = bcrypt.NewHasher(cfg.BcryptCost)
@@ -175,7 +181,7 @@ func ProvideHasher(cfg Config) ports.PasswordHasher {
 	if size == 0 {
 		size = hashpool.DefaultSize()
 	}
-	return hashpool.New(h, size)
+	return hashpool.New(m.TimeHasher(h), size) // timed inside the pool: the hash, not the wait
 }
 
 // ProvideRateLimiter chooses where rate-limit counts live: MongoDB, shared by every
@@ -200,8 +206,10 @@ func ProvideBreachChecker(cfg Config) ports.BreachChecker {
 	return hibp.NewChecker(hibp.Config{BaseURL: cfg.HIBPAPIURL, Timeout: cfg.HIBPTimeout})
 }
 
-// ProvideAudit returns the security event log.
-func ProvideAudit(log *slog.Logger) *audit.Log { return audit.New(log) }
+// ProvideAudit returns the security event log, which also feeds the metrics.
+func ProvideAudit(log *slog.Logger, obs ports.EventObserver) *audit.Log {
+	return audit.New(log).WithObserver(obs)
+}
 
 // ProvideUserStore chooses the user store: MongoDB when MONGODB_URI is set, the
 // in-memory demo store otherwise.
@@ -243,6 +251,7 @@ func ProvideMailProvider(cfg Config, out Output) outbox.Provider {
 }
 
 // ProvideDispatcher returns the outbox dispatcher of this process.
-func ProvideDispatcher(cfg Config, box ports.Outbox, p outbox.Provider, clock ports.Clock, log *slog.Logger) *outbox.Dispatcher {
-	return outbox.NewDispatcher(cfg.dispatcherConfig(), box, p, clock, log)
+func ProvideDispatcher(cfg Config, box ports.Outbox, p outbox.Provider, clock ports.Clock, log *slog.Logger,
+	events *audit.Log) *outbox.Dispatcher {
+	return outbox.NewDispatcher(cfg.dispatcherConfig(), box, p, clock, log, events)
 }

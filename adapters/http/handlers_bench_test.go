@@ -51,7 +51,7 @@ func demoAPI(b testing.TB) http.Handler {
 	box := memory.NewOutbox()
 	limiter := memory.NewRateLimiter()
 	clock := wallClock{}
-	d := outbox.NewDispatcher(outbox.DefaultConfig(), box, discardProvider{}, clock, log)
+	d := outbox.NewDispatcher(outbox.DefaultConfig(), box, discardProvider{}, clock, log, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
