@@ -44,7 +44,7 @@ func TestChecks(t *testing.T) {
 		run("send-link, existing user, window 3", 1000, time.Second, "echo"),
 		run("reset, one reusable link", 40, time.Second, "hasher"),
 	}
-	sustained := run("sustained", 1, time.Minute, "echo")
+	sustained := run("sustained", 1, time.Minute+2*time.Second, "echo")
 	for s := range 40 { // 100 answers/s, then 80 from the 25th second on; the last second cut short
 		sustained.bySecond = append(sustained.bySecond, map[bool]int{true: 100, false: 80}[s < 25])
 	}
@@ -57,7 +57,7 @@ func TestChecks(t *testing.T) {
 		"- [ ] third window ≥ 0.9 × the first: 0.83 ×",
 		"- [ ] reset, one reusable link: every answer 200 and ≥ 0.9 × raw argon2id: 0.80 ×",
 		"- [x] RSS flat within 10 % over 1m0s after 2s warm-up",
-		"- [ ] no slowdown over 1m0s: the last 10 s after warm-up at 0.80 × the first 10 s (100 and 80 answers/s)",
+		"- [ ] no slowdown over 1m0s: the last 10 s at 0.80 × the first 10 s after warm-up (100 and 80 answers/s)",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
