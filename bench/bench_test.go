@@ -53,9 +53,9 @@ func TestChecks(t *testing.T) {
 	checks(&out, echo, hashRate{hashes: 50, elapsed: time.Second}, runs, &rssSeries{
 		run: sustained, warmUp: 2 * time.Second, samples: []int64{90, 300, 100, 105, 108}})
 	for _, want := range []string{
-		"- [x] send-link ≥ 0.5 × bare Echo, every answer 200: 0.60 ×",
+		"- [x] send-link ≥ 0.5 × bare Echo, every answer 200: 0.60 × Echo",
 		"- [ ] third window ≥ 0.9 × the first: 0.83 ×",
-		"- [ ] reset, one reusable link: every answer 200 and ≥ 0.9 × raw argon2id: 0.80 ×",
+		"- [ ] reset, one reusable link: every answer 200 and ≥ 0.9 × raw argon2id: 0.80 × argon2id",
 		"- [x] RSS flat within 10 % over 1m0s after 2s warm-up",
 		"- [ ] no slowdown over 1m0s: the last 10 s at 0.80 × the first 10 s after warm-up (100 and 80 answers/s)",
 	} {
