@@ -121,8 +121,11 @@ func TestMongoOutage(t *testing.T) {
 		if status != 503 || body["detail"] != "Service temporarily unavailable." {
 			t.Fatalf("during the outage: %d %v", status, body)
 		}
-		if took := time.Since(start); took > 3500*time.Millisecond {
-			t.Fatalf("the 503 took %v; MONGODB_TIMEOUT is 2s", took)
+		// Without MONGODB_TIMEOUT the driver would wait 30 s to select a server, and
+		// the server stays down: a bound of 20 s proves the timeout and leaves a busy
+		// machine room.
+		if took := time.Since(start); took > 20*time.Second {
+			t.Fatalf("the 503 took %v; MONGODB_TIMEOUT is 2s and the driver's own wait 30s", took)
 		}
 	}
 

@@ -28,6 +28,17 @@ const (
 	// timingSettle is how long the service is left alone after each request, once
 	// its mail (if any) is delivered, for the dispatcher's last look at the outbox.
 	timingSettle = 5 * time.Millisecond
+	// The margins are relative and generous, for the machine's load comes and goes:
+	// the requests of a pair run back to back, so load slows both alike, and a real
+	// difference of path (a hash, a mail sent in the request) is a difference of
+	// times over, on nearly every pair.
+	//
+	// timingMedianMargin is how far apart the medians may be, relative to the smaller.
+	timingMedianMargin = 0.25
+	// timingSignMargin is the share of pairs in which one kind may be the slower:
+	// were both alike, more than two thirds of 250 pairs would be five standard
+	// deviations away from half.
+	timingSignMargin = 2.0 / 3
 )
 
 // timed is one answer of send-reset-password-link with its client-side wall time.
@@ -80,11 +91,11 @@ func TestNoEnumerationByTiming(t *testing.T) {
 	n := float64(len(known))
 	t.Logf("%d pairs: median known %v, unknown %v; known slower in %.1f%% of pairs, unknown in %.1f%%",
 		len(known), mk.Round(time.Microsecond), mu.Round(time.Microsecond), 100*float64(knownSlower)/n, 100*float64(unknownSlower)/n)
-	if d := float64(max(mk, mu)-min(mk, mu)) / float64(min(mk, mu)); d >= 0.10 {
+	if d := float64(max(mk, mu)-min(mk, mu)) / float64(min(mk, mu)); d >= timingMedianMargin {
 		t.Errorf("the medians differ by %.1f%%: known %v, unknown %v", 100*d, mk, mu)
 	}
 	for what, slower := range map[string]int{"known": knownSlower, "unknown": unknownSlower} {
-		if float64(slower) > 0.60*n {
+		if float64(slower) > timingSignMargin*n {
 			t.Errorf("the %s login was slower in %d of %d pairs", what, slower, len(known))
 		}
 	}
@@ -150,7 +161,7 @@ func timeShard(t *testing.T, sg *sendgridtest.Server, shard, n int) (known, unkn
 // awaitDispatched waits until the service has logged n delivered reset links.
 func awaitDispatched(t *testing.T, p *process, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got := 0
 		for _, l := range p.snapshot() {
@@ -162,7 +173,7 @@ func awaitDispatched(t *testing.T, p *process, n int) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 10s %d reset links delivered, want %d", got, n)
+			t.Fatalf("after 30s %d reset links delivered, want %d", got, n)
 		}
 		time.Sleep(time.Millisecond)
 	}

@@ -39,7 +39,12 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	readiness := app.ProvideReadiness(cfg, mongoDB, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
-	config := app.ProvideHTTPConfig(cfg, operations)
+	config, err := app.ProvideHTTPConfig(cfg, operations)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	resetConfig := app.ProvideResetConfig(cfg, listener)
 	passwordHasher := app.ProvideHasher(cfg, metrics)
 	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
@@ -58,17 +63,17 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	signer := app.ProvideSigner(cfg)
+	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, signer, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
+	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
 	metricsServer, cleanup3, err := app.ProvideMetricsServer(cfg, metrics, log)
 	if err != nil {
@@ -114,13 +119,13 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	signer := app.ProvideSigner(cfg)
+	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
 		cleanup()
@@ -161,13 +166,13 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 		cleanup()
 		return nil, nil, err
 	}
-	signer := app.ProvideSigner(cfg)
+	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, signer, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
 	return supportTool, func() {
 		cleanup()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/ports"
 )
@@ -19,7 +20,7 @@ type App struct {
 	cfg        Config
 	log        *slog.Logger
 	ln         net.Listener
-	server     *http.Server
+	server     *apihttp.Server
 	out        io.Writer
 	dispatcher *outbox.Dispatcher
 	users      ports.UserStore
@@ -37,16 +38,8 @@ type Output struct{ io.Writer }
 // New returns the App serving handler on ln and delivering mail with dispatcher.
 func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output,
 	dispatcher *outbox.Dispatcher, users ports.UserStore, limiter ports.RateLimiter, metrics *MetricsServer) *App {
-	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, limiter: limiter, metrics: metrics, server: &http.Server{
-		Handler: handler,
-		// Slow or stuck clients must not hold connections open for ever.
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}}
+	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, limiter: limiter,
+		metrics: metrics, server: apihttp.NewServer(handler, log)}
 }
 
 // Run serves and delivers mail until ctx is done. Then it stops taking requests and
@@ -75,6 +68,7 @@ func (a *App) serve(ctx context.Context) error {
 		printDemoBanner(a.out, a.cfg, demoOrigin(a.ln))
 		a.log.Warn("demo mode: users in memory, e-mails printed to standard output, nothing persists")
 	}
+	warnUnsafeDefaults(ctx, a.log, a.cfg)
 	a.log.Info("pwreset listening", "addr", "http://"+a.ln.Addr().String(), "api_prefix", a.cfg.APIPrefix)
 	served := make(chan error, 1)
 	go func() { served <- a.server.Serve(a.ln) }()

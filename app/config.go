@@ -70,8 +70,11 @@ type Config struct {
 	ChangedBody          string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_BODY"`
 	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
 
-	Outbox OutboxSettings
-	Ops    OpsSettings
+	Outbox    OutboxSettings
+	Django    DjangoSettings
+	Page      PageSettings
+	Languages LanguageSettings
+	Ops       OpsSettings
 
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
@@ -117,6 +120,7 @@ func Load(environ []string) (Config, error) {
 			vars[k] = v
 		}
 	}
+	applySchema(vars)
 	cfg, err := env.ParseAsWithOptions[Config](env.Options{Environment: vars})
 	if err != nil {
 		var agg env.AggregateError
@@ -170,17 +174,7 @@ func envName(t reflect.Type, field string) string {
 func (c Config) problems() []error {
 	var p []error
 	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
-	switch {
-	case c.SecretKey == "" && !c.Demo():
-		add("SECRET_KEY is required: set it to a random string of at least %d bytes (openssl rand -base64 48)", MinSecretKeyBytes)
-	case c.SecretKey != "" && len(c.SecretKey) < MinSecretKeyBytes:
-		add("SECRET_KEY is %d bytes long; it must be at least %d (openssl rand -base64 48)", len(c.SecretKey), MinSecretKeyBytes)
-	}
-	for i, k := range c.SecretKeyFallbacks {
-		if len(k) < MinSecretKeyBytes {
-			add("SECRET_KEY_FALLBACKS entry %d is shorter than %d bytes", i+1, MinSecretKeyBytes)
-		}
-	}
+	p = append(p, c.djangoProblems()...) // SECRET_KEY's rules depend on LINK_SIGNATURE
 	if !c.Demo() && c.SendGridAPIKey == "" {
 		// Outside demo mode, printing e-mails would put live reset links in the logs.
 		add("SENDGRID_API_KEY is required outside demo mode: a SendGrid API key with the Mail Send permission")
@@ -207,8 +201,8 @@ func (c Config) problems() []error {
 	if c.PasswordMinLength < 1 {
 		add("PASSWORD_MIN_LENGTH must be at least 1")
 	}
-	if c.PasswordHasher != "argon2id" && c.PasswordHasher != "bcrypt" {
-		add("PASSWORD_HASHER %q is not supported: use argon2id or bcrypt", c.PasswordHasher)
+	if err := hasherProblem(c.PasswordHasher); err != nil {
+		p = append(p, err)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		add("LOG_FORMAT %q is not supported: use json or text", c.LogFormat)
@@ -223,6 +217,7 @@ func (c Config) problems() []error {
 	}
 	p = append(p, c.Users.problems()...)
 	p = append(p, c.Ops.problems()...)
+	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.limitProblems()...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, Problems(err)...)

@@ -3,7 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
-	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -30,22 +30,21 @@ func parseRate(name, v string) (apihttp.Rate, error) {
 }
 
 // parseProxies reads TRUSTED_PROXIES: networks (10.0.0.0/8) or single addresses.
-func parseProxies(list []string) ([]*net.IPNet, error) {
-	var nets []*net.IPNet
+// An IPv4-mapped form (::ffff:10.0.0.5) is the IPv4 address; the HTTP adapter
+// compares clients in that form.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	var nets []netip.Prefix
 	var errs []error
 	for _, entry := range list {
-		cidr := entry
-		if ip := net.ParseIP(entry); ip != nil && ip.To4() != nil {
-			cidr += "/32"
-		} else if ip != nil {
-			cidr += "/128"
+		p, err := netip.ParsePrefix(entry)
+		if a, aerr := netip.ParseAddr(entry); aerr == nil && a.Zone() == "" {
+			p, err = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 		}
-		_, n, err := net.ParseCIDR(cidr)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES entry %q is neither an address nor a network such as 10.0.0.0/8", entry))
 			continue
 		}
-		nets = append(nets, n)
+		nets = append(nets, p.Masked())
 	}
 	return nets, errors.Join(errs...)
 }

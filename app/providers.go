@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 
 	"github.com/google/wire"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
@@ -130,26 +129,27 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 
 // ProvideHTTPConfig maps the configuration to the HTTP adapter settings (Load has
 // checked the rates and proxies already).
-func ProvideHTTPConfig(cfg Config, ops apihttp.Operations) apihttp.Config {
+func ProvideHTTPConfig(cfg Config, ops apihttp.Operations) (apihttp.Config, error) {
 	send, _ := parseRate("RATE_LIMIT_SEND_LINK", cfg.SendLinkRate)
 	resetRate, _ := parseRate("RATE_LIMIT_RESET_PASSWORD", cfg.ResetRate)
 	proxies, _ := parseProxies(cfg.TrustedProxies)
+	page, err := cfg.pageConfig()
 	return apihttp.Config{
 		Prefix:             cfg.APIPrefix,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		UseEmail:           cfg.UseEmail,
 		PasswordConfirm:    cfg.PasswordConfirm,
-		DemoPage:           cfg.Demo() && cfg.URL == "",
+		Page:               page,
 		TrustedProxies:     proxies,
 		SendLinkRate:       send,
 		ResetRate:          resetRate,
 		Operations:         ops,
-	}
+	}, err
 }
 
 // ProvideSigner keys the link signer. Demo mode without SECRET_KEY gets a random key,
 // so its links die with the process, as everything else there does.
-func ProvideSigner(cfg Config) *link.Signer {
+func ProvideSigner(cfg Config, log *slog.Logger) link.Scheme {
 	secret := []byte(cfg.SecretKey)
 	if len(secret) == 0 {
 		secret = []byte(rand.Text() + rand.Text())
@@ -158,40 +158,10 @@ func ProvideSigner(cfg Config) *link.Signer {
 	for _, k := range cfg.SecretKeyFallbacks {
 		fallbacks = append(fallbacks, []byte(k))
 	}
+	if cfg.DjangoLinks() {
+		return djangoSigner(cfg, log, secret, fallbacks)
+	}
 	return link.NewSigner(secret, cfg.OneTimeUse, fallbacks...)
-}
-
-// ProvideTemplates parses the e-mail templates, reading the files configured.
-func ProvideTemplates(cfg Config) (reset.Emails, error) {
-	link, err := parseTemplates(reset.KindResetLink, "RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES",
-		cfg.SubjectTemplate, cfg.BodyTemplate, cfg.HTMLBodyTemplate)
-	if err != nil {
-		return reset.Emails{}, err
-	}
-	changed, err := parseTemplates(reset.KindPasswordChanged, "RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES",
-		cfg.ChangedSubject, cfg.ChangedBody, cfg.ChangedHTMLBody)
-	return reset.Emails{Link: link, Changed: changed}, err
-}
-
-// parseTemplates reads the template files of one kind of e-mail (empty paths take
-// the embedded defaults) and parses them.
-func parseTemplates(kind, prefix string, paths ...string) (*reset.Templates, error) {
-	var texts [3]string
-	for i, suffix := range []string{"_SUBJECT", "_BODY", "_HTML_BODY"} {
-		if paths[i] == "" {
-			continue
-		}
-		b, err := os.ReadFile(paths[i])
-		if err != nil {
-			return nil, fmt.Errorf("%s%s: read the template file: %w", prefix, suffix, err)
-		}
-		texts[i] = string(b)
-	}
-	t, err := reset.ParseTemplates(kind, reset.TemplateSources{Subject: texts[0], Text: texts[1], HTML: texts[2]})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", prefix, err)
-	}
-	return t, nil
 }
 
 // ProvidePolicy returns the password policy.
@@ -203,6 +173,9 @@ func ProvideHasher(cfg Config, m *prometheus.Metrics) ports.PasswordHasher {
 	var h ports.PasswordHasher = argon2.NewHasher(cfg.argon2Params())
 	if cfg.PasswordHasher == "bcrypt" {
 		h = bcrypt.NewHasher(cfg.BcryptCost)
+	}
+	if d := djangoHasher(cfg); d != nil {
+		h = d
 	}
 	size := cfg.HashConcurrency
 	if size == 0 {
@@ -251,7 +224,7 @@ func ProvideUserStore(cfg Config, db MongoDB, hasher ports.PasswordHasher) (port
 	return mongo.NewUserStore(db.Database, mongo.UserMapping{
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
 		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.ChangedAtField,
-		Timeout: cfg.MongoDBTimeout,
+		Timeout: cfg.MongoDBTimeout, LanguageField: cfg.Languages.userField(),
 	}), nil
 }
 

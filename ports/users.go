@@ -28,6 +28,9 @@ type User struct {
 	Email string
 	// PasswordHash is the stored hash, opaque to the domain.
 	PasswordHash string
+	// Language is the language tag the user chose ("de", "pt-BR"), from the field
+	// USER_LANGUAGE_FIELD names; empty when the store keeps none.
+	Language string
 }
 
 // Field is one named value of a user document.

@@ -5,8 +5,8 @@ package http
 
 import (
 	"log/slog"
-	"net"
 	stdhttp "net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -33,11 +33,11 @@ type Config struct {
 	// PasswordConfirm makes reset-password require password_confirm
 	// (RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM).
 	PasswordConfirm bool
-	// DemoPage serves a small front end at GET /reset-password/, for demo mode.
-	DemoPage bool
+	// Page is the hosted reset page, the front end the e-mailed link can open.
+	Page PageConfig
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (TRUSTED_PROXIES); with none, the client is the peer of the connection.
-	TrustedProxies []*net.IPNet
+	TrustedProxies []netip.Prefix
 	// SendLinkRate and ResetRate limit the requests of one client IP to each endpoint
 	// (RATE_LIMIT_SEND_LINK, RATE_LIMIT_RESET_PASSWORD); a zero Rate is no limit.
 	SendLinkRate Rate
@@ -71,7 +71,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	// Outermost first: every answer, errors and preflights included, gets an id and
 	// the security headers, and is logged once with its final status.
 	r := routes{}
-	e.Use(requestID, securityHeaders, accessLog(log), observe(cfg.Observer, r), middleware.Recover())
+	e.Use(requestID, securityHeaders, accessLog(log), observe(cfg.Observer, r), refuseAmbiguousLength, middleware.Recover())
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(cors(cfg.CORSAllowedOrigins))
 	}
@@ -83,10 +83,13 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	route(e, endpoints[1], h.endpoint("Reset Password", cfg.ResetRate, h.resetPassword))
 	e.GET("/healthz", healthz)
 	e.HEAD("/healthz", healthz) // load balancers often probe with HEAD
-	if cfg.DemoPage {
-		page := demoPage(prefix+"reset-password/", cfg.PasswordConfirm)
-		e.GET("/reset-password", page)
-		e.GET("/reset-password/", page)
+	if cfg.Page.Enabled {
+		page := resetPage(cfg.Page, prefix+"reset-password/", cfg.PasswordConfirm)
+		path := pagePath(cfg.Page.Path)
+		e.GET(path, page)
+		if path != "/" {
+			e.GET(strings.TrimSuffix(path, "/"), page)
+		}
 	}
 	serveOperations(e, cfg.Operations, r, endpoints, log) // last: it labels every route
 	return &API{echo: e}

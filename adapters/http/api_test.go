@@ -196,30 +196,40 @@ func TestCORS(t *testing.T) {
 	})
 }
 
-// TestRequestID checks that a request id is kept when sane, made up otherwise, and
-// echoed in the answer and the access log.
+// TestRequestID checks that every answer carries an id of the service's own, never
+// the caller's, and that the caller's id, when short and safe, is logged next to it.
 func TestRequestID(t *testing.T) {
 	tests := []struct {
 		name, sent string
-		kept       bool
+		kept       bool // logged as client_request_id
 	}{
-		{"sane", "2f1c9e4a-7b1d-4c55-9a0e-3d2b1f0c8e7a", true},
+		{"UUID", "2f1c9e4a-7b1d-4c55-9a0e-3d2b1f0c8e7a", true},
+		{"dotted, 64 characters", strings.Repeat("a.b_", 16), true},
 		{"none", "", false},
+		{"65 characters", strings.Repeat("a", 65), false},
+		{"with a colon", "trace:1", false},
+		{"with a slash", "a/b", false},
 		{"with spaces", "a b", false},
 		{"with quotes", `a"b`, false},
-		{"too long", strings.Repeat("a", 200), false},
+		{"with an equals sign", "request_id=forged", false},
 	}
+	seen := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			rec := f.do("GET", "/healthz", "", "", "X-Request-Id", tt.sent)
 			got := rec.Header().Get("X-Request-Id")
-			if tt.kept && got != tt.sent || !tt.kept && (got == "" || got == tt.sent) {
-				t.Errorf("X-Request-Id %q for %q", got, tt.sent)
+			if got == "" || got == tt.sent || seen[got] {
+				t.Errorf("X-Request-Id %q for %q, want a new id of the service's own", got, tt.sent)
 			}
+			seen[got] = true
 			lines := f.logs.lines(t)
 			if len(lines) != 1 || lines[0]["request_id"] != got {
-				t.Errorf("log %v, want one line with request_id %q", lines, got)
+				t.Fatalf("log %v, want one line with request_id %q", lines, got)
+			}
+			client, logged := lines[0]["client_request_id"]
+			if tt.kept && client != tt.sent || !tt.kept && logged {
+				t.Errorf("client_request_id %v (logged: %v) for %q, want it logged: %v", client, logged, tt.sent, tt.kept)
 			}
 		})
 	}
@@ -229,62 +239,20 @@ func TestRequestID(t *testing.T) {
 // may hold a signature, is not in it.
 func TestAccessLog(t *testing.T) {
 	f := newFixture(t)
-	f.do("POST", sendPath+"?signature=s3cr3t", jsonType, `{"login":"alice"}`, "X-Request-Id", "req-1")
+	rec := f.do("POST", sendPath+"?signature=s3cr3t", jsonType, `{"login":"alice"}`, "X-Request-Id", "req-1")
 	lines := accessLines(f.logs.lines(t))
 	if len(lines) != 1 {
 		t.Fatalf("%d access log lines, want 1: %s", len(lines), f.logs)
 	}
 	l := lines[0]
-	if l["method"] != "POST" || l["path"] != sendPath || l["status"] != 200.0 || l["request_id"] != "req-1" ||
+	if l["method"] != "POST" || l["path"] != sendPath || l["status"] != 200.0 ||
+		l["request_id"] != rec.Header().Get("X-Request-Id") || l["client_request_id"] != "req-1" ||
 		l["client_ip"] != "192.0.2.1" || l["latency"] == nil {
 		t.Errorf("access log %v", l)
 	}
 	if strings.Contains(f.logs.String(), "s3cr3t") {
 		t.Errorf("query string logged: %s", f.logs)
 	}
-}
-
-func TestDemoPage(t *testing.T) {
-	tests := []struct {
-		name    string
-		opts    []option
-		path    string
-		want    []string
-		notWant []string
-	}{
-		{"page", []option{withDemo}, "/reset-password/", []string{`data-endpoint="/api/v1/accounts/reset-password/"`, `name="password"`}, []string{"password_confirm"}},
-		{"no slash", []option{withDemo}, "/reset-password", []string{`name="password"`}, nil},
-		{"with confirmation", []option{withDemo, withConfirm}, "/reset-password/", []string{`name="password_confirm"`}, nil},
-		{"other prefix", []option{withDemo, withPrefix("/auth")}, "/reset-password/", []string{`data-endpoint="/auth/reset-password/"`}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec := newFixture(t, tt.opts...).do("GET", tt.path+"?user_id=1&timestamp=2&signature=x", "", "")
-			page := rec.Body.String()
-			if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
-				t.Fatalf("demo page %d %s", rec.Code, rec.Header().Get("Content-Type"))
-			}
-			for _, s := range tt.want {
-				if !strings.Contains(page, s) {
-					t.Errorf("page lacks %s", s)
-				}
-			}
-			for _, s := range tt.notWant {
-				if strings.Contains(page, s) {
-					t.Errorf("page has %s", s)
-				}
-			}
-			if rec.Header().Get("Content-Security-Policy") == "" {
-				t.Error("no Content-Security-Policy")
-			}
-		})
-	}
-	t.Run("API still answers POST at the same path", func(t *testing.T) {
-		rec := newFixture(t, withDemo, withPrefix("/")).post("/reset-password/", `{}`)
-		if rec.Code != 400 {
-			t.Errorf("status %d", rec.Code)
-		}
-	})
 }
 
 // accessLines keeps the access log lines, leaving out the audit events.

@@ -99,7 +99,12 @@ func parseJSON(raw []byte) (body, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, &parseError{format: "JSON", err: err}
 	}
-	return asObject(v)
+	b, err := asObject(v)
+	if err != nil {
+		return nil, err
+	}
+	markSurrogates(raw, b)
+	return b, nil
 }
 
 // asObject refuses a JSON body that is not an object, as a DRF serializer does.

@@ -24,6 +24,7 @@ const (
 	msgUnreadable       = "The request body could not be read."
 	msgUnavailable      = "Service temporarily unavailable."
 	msgServerError      = "A server error occurred."
+	msgAmbiguousLength  = "A request may not have both Content-Length and Transfer-Encoding."
 )
 
 // retryAfter is how many seconds a client should wait after a 503: long enough for a
@@ -97,6 +98,8 @@ func answerTo(c *echo.Context, err error) answer {
 		return answer{stdhttp.StatusRequestEntityTooLarge, detail(msgTooLarge)}
 	case errors.As(err, &throttle):
 		return throttled(c, throttle.seconds())
+	case errors.Is(err, errAmbiguousLength):
+		return answer{stdhttp.StatusBadRequest, detail(msgAmbiguousLength)}
 	case errors.As(err, &broken):
 		return answer{stdhttp.StatusBadRequest, detail(msgUnreadable)}
 	case errors.Is(err, ports.ErrUnavailable):
@@ -154,11 +157,10 @@ func logFailure(c *echo.Context, log *slog.Logger, status int, err error) {
 	if status == stdhttp.StatusServiceUnavailable {
 		level = slog.LevelWarn
 	}
-	log.LogAttrs(c.Request().Context(), level, "request failed",
-		slog.String("request_id", requestIDOf(c)),
+	log.LogAttrs(c.Request().Context(), level, "request failed", append(requestIDAttrs(c),
 		slog.String("method", c.Request().Method),
 		slog.String("path", c.Request().URL.Path),
 		slog.Int("status", status),
 		slog.String("error", err.Error()),
-	)
+	)...)
 }

@@ -68,7 +68,8 @@ func TestServerErrors(t *testing.T) {
 						failure = l
 					}
 				}
-				if failure == nil || failure["request_id"] != "req-5xx" || failure["level"] != tt.level ||
+				if failure == nil || failure["request_id"] != rec.Header().Get("X-Request-Id") ||
+					failure["client_request_id"] != "req-5xx" || failure["level"] != tt.level ||
 					failure["error"] == "" {
 					t.Errorf("failure log %v, want one at %s with the request id and the error", failure, tt.level)
 				}

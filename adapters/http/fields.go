@@ -2,11 +2,11 @@ package http
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -21,14 +21,16 @@ const (
 	msgNotString   = "Not a valid string."
 	msgNotInteger  = "A valid integer is required."
 	msgTooLong     = "String value too large."
+	msgNullChars   = "Null characters are not allowed."
+	msgSurrogate   = "Surrogate characters are not allowed: U+%X."
 )
 
 // maxIntegerString is the longest string DRF's IntegerField tries to read.
 const maxIntegerString = 1000
 
 // decimalZeros is what DRF's IntegerField cuts off a string before reading it:
-// "12.0" and "12. " are integers, "12.5" is not.
-var decimalZeros = regexp.MustCompile(`\.0*\s*$`)
+// "12.0" and "12. " are integers, "12.5" is not. Python's \s is Unicode whitespace.
+var decimalZeros = regexp.MustCompile(`\.0*[\s\v\x{1c}-\x{1f}\x{85}\pZ]*$`)
 
 // fieldErrors lists, per field, why a body was refused: DRF's 400 answer.
 type fieldErrors map[string][]string
@@ -44,29 +46,43 @@ type fields struct {
 	errs fieldErrors
 }
 
-// text reads a CharField. DRF trims it; a password is kept exactly as typed, but
-// one of only blanks is still refused as blank, as DRF refuses it.
-func (f *fields) text(name string, trim bool) string {
+// text reads a CharField as DRF does, in its order: blank once stripped, null, a
+// string or a number, then trimmed (trim_whitespace, on for every field here, the
+// password too) and checked for NUL and surrogate characters.
+func (f *fields) text(name string) string {
+	if v, ok := f.body[name].(string); ok && pyStrip(v) == "" {
+		f.fail(name, msgBlank) // before the null check: DRF tests for blank first
+		return ""
+	}
 	v, ok := f.value(name)
 	if !ok {
 		return ""
 	}
 	var s string
+	var surrogate rune
 	switch v := v.(type) {
 	case string:
 		s = v
 	case json.Number:
 		s = v.String() // DRF takes a number as its decimal text
+	case surrogateText:
+		s, surrogate = v.text, v.surrogate
 	default:
 		f.fail(name, msgNotString)
 		return ""
 	}
-	if strings.TrimSpace(s) == "" {
-		f.fail(name, msgBlank)
-		return ""
+	s = pyStrip(s)
+	// DRF runs all of a field's validators and lists what each refuses.
+	var msgs []string
+	if strings.ContainsRune(s, 0) {
+		msgs = append(msgs, msgNullChars)
 	}
-	if trim {
-		return strings.TrimSpace(s)
+	if surrogate != 0 {
+		msgs = append(msgs, fmt.Sprintf(msgSurrogate, surrogate))
+	}
+	if len(msgs) > 0 {
+		f.fail(name, msgs...)
+		return ""
 	}
 	return s
 }
@@ -100,8 +116,7 @@ func parseInteger(v any) (int64, string) {
 		if len(v) > maxIntegerString {
 			return 0, msgTooLong
 		}
-		s := strings.TrimSpace(decimalZeros.ReplaceAllString(v, ""))
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n, ok := pyInt(decimalZeros.ReplaceAllString(v, "")); ok {
 			return n, ""
 		}
 	}
@@ -122,11 +137,11 @@ func (f *fields) value(name string) (any, bool) {
 	return nil, false
 }
 
-func (f *fields) fail(name, msg string) {
+func (f *fields) fail(name string, msgs ...string) {
 	if f.errs == nil {
 		f.errs = fieldErrors{}
 	}
-	f.errs[name] = []string{msg}
+	f.errs[name] = msgs
 }
 
 // err returns the errors found, or nil.

@@ -32,6 +32,7 @@ func fuzzAPI(f *testing.F, path string, seeds ...string) {
 func FuzzSendLink(f *testing.F) {
 	fuzzAPI(f, sendPath,
 		`{"login":"alice"}`, `{"login":123}`, `{"login":null}`, `[]`, `null`, `"x"`, `{`,
+		`{"login":"\ud800","login\udc00":"\u001c\u0000"}`, `{"login":"\ud800\u`,
 		"login=alice", "--xyz\r\nContent-Disposition: form-data; name=\"login\"\r\n\r\nalice\r\n--xyz--\r\n")
 }
 
@@ -41,5 +42,7 @@ func FuzzReset(f *testing.F) {
 		`{"user_id":"1","timestamp":1700000000,"signature":"abc","password":"x","password_confirm":"x"}`,
 		`{"user_id":1,"timestamp":"1e400","signature":"","password":null}`,
 		`{"timestamp":"99999999999999999999999"}`, `{"timestamp":-9223372036854775808}`,
-		`{"timestamp":1e308}`, "user_id=1&timestamp=1.0&signature=a&password=p&password_confirm=p", `[1,2]`)
+		`{"timestamp":1e308}`, "user_id=1&timestamp=1.0&signature=a&password=p&password_confirm=p", `[1,2]`,
+		`{"password":"\ud800\udc00\udbff","password":"x\u0000\u001c","timestamp":"\u0661_2\u001f"}`,
+		`{"signature":"\ud83d\ude00\\ud800","user_id":"\udfff"}`)
 }

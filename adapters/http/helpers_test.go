@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -136,11 +136,11 @@ func hidingUnknown(s *setup) { s.reset.FailWhenUserNotFound = false }
 func oneTime(s *setup)       { s.reset.OneTimeUse = true }
 func byEmail(s *setup)       { s.http.UseEmail = true }
 func withConfirm(s *setup)   { s.http.PasswordConfirm = true }
-func withDemo(s *setup)      { s.http.DemoPage = true }
+func withPage(s *setup)      { s.http.Page.Enabled = true }
 func withRates(send, reset pwhttp.Rate) option {
 	return func(s *setup) { s.http.SendLinkRate, s.http.ResetRate = send, reset }
 }
-func trusting(cidrs ...*net.IPNet) option { return func(s *setup) { s.http.TrustedProxies = cidrs } }
+func trusting(cidrs ...netip.Prefix) option { return func(s *setup) { s.http.TrustedProxies = cidrs } }
 func withPrefix(p string) option {
 	return func(s *setup) { s.http.Prefix = p }
 }
@@ -161,6 +161,7 @@ type fixture struct {
 	limiter *memory.RateLimiter
 	clock   *clock
 	logs    *logBuffer
+	log     *slog.Logger
 }
 
 func newFixture(t testing.TB, opts ...option) *fixture {
@@ -185,11 +186,12 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 	}
 	signer := link.NewSigner([]byte(secret), s.reset.OneTimeUse)
 	log := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f.log = log
 	emails := reset.DefaultEmails()
 	sender := reset.NewLinkSender(s.reset, store, f.mailer, f.box, f.limiter, signer, f.clock, emails, audit.New(log))
 	resetter := reset.NewResetter(s.reset, store, plainHasher{}, signer, f.clock, policy.New(policy.DefaultMinLength),
 		nil, f.limiter, f.mailer, emails, audit.New(log), log)
-	f.api = checked(t, s.http.Prefix, pwhttp.New(s.http, sender, resetter, f.limiter, f.clock, log))
+	f.api = checked(t, s.http, pwhttp.New(s.http, sender, resetter, f.limiter, f.clock, log))
 	return f
 }
 

@@ -13,19 +13,24 @@ import (
 	"github.com/pwreset/pwreset/domain/audit"
 )
 
-// maxRequestIDLen bounds a caller's request id: it is echoed and logged on every line.
-const maxRequestIDLen = 128
+// maxClientRequestIDLen bounds a caller's request id: it is logged on every line.
+const maxClientRequestIDLen = 64
 
-// requestID keeps the caller's X-Request-Id when it is sane, so that a request can be
-// followed across services, and makes one up otherwise. The answer carries it, and
-// log lines read it from there (requestIDOf).
+// clientRequestIDKey is where requestID keeps the caller's own X-Request-Id.
+const clientRequestIDKey = "client_request_id"
+
+// requestID gives every request an id of the service's own, which the answer carries
+// and every log line and audit event names: a caller cannot choose it, so it cannot
+// tie its requests to another's or forge a trail. The caller's X-Request-Id, when
+// short and safe, is logged next to it (client_request_id), to follow a request
+// across services.
 func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
-		id := c.Request().Header.Get(echo.HeaderXRequestID)
-		if !saneRequestID(id) {
-			id = rand.Text()
-		}
+		id := rand.Text()
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		if own := c.Request().Header.Get(echo.HeaderXRequestID); safeRequestID(own) {
+			c.Set(clientRequestIDKey, own)
+		}
 		// The domain's audit events carry the request's id and client.
 		ctx := audit.WithRequest(c.Request().Context(), audit.Request{ID: id, ClientIP: c.RealIP()})
 		c.SetRequest(c.Request().WithContext(ctx))
@@ -37,16 +42,26 @@ func requestIDOf(c *echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
-// saneRequestID accepts what tracing systems send (UUIDs, hex, base64, dotted ids)
-// and nothing that could garble a log line.
-func saneRequestID(id string) bool {
-	if id == "" || len(id) > maxRequestIDLen {
+// requestIDAttrs are the log attributes naming the request: the service's id, and
+// the caller's next to it when it sent one.
+func requestIDAttrs(c *echo.Context) []slog.Attr {
+	attrs := []slog.Attr{slog.String("request_id", requestIDOf(c))}
+	if own, ok := c.Get(clientRequestIDKey).(string); ok {
+		attrs = append(attrs, slog.String(clientRequestIDKey, own))
+	}
+	return attrs
+}
+
+// safeRequestID accepts what tracing systems send (UUIDs, hex, dotted ids) and
+// nothing that could garble a log line or pass for something else in it.
+func safeRequestID(id string) bool {
+	if id == "" || len(id) > maxClientRequestIDLen {
 		return false
 	}
 	for _, r := range id {
 		switch {
 		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
-		case r == '-', r == '_', r == '.', r == ':', r == '/', r == '+', r == '=', r == '@':
+		case r == '-', r == '_', r == '.':
 		default:
 			return false
 		}
@@ -59,12 +74,16 @@ func saneRequestID(id string) bool {
 // address out of Referer headers.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
-		h := c.Response().Header()
-		h.Set(echo.HeaderCacheControl, "no-store")
-		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
-		h.Set(echo.HeaderReferrerPolicy, "no-referrer")
+		setSecurityHeaders(c.Response().Header())
 		return next(c)
 	}
+}
+
+// setSecurityHeaders sets the headers of securityHeaders; conn sets them too.
+func setSecurityHeaders(h stdhttp.Header) {
+	h.Set(echo.HeaderCacheControl, "no-store")
+	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
+	h.Set(echo.HeaderReferrerPolicy, "no-referrer")
 }
 
 // accessLog writes one line per request. It has the error handler answer first, so
@@ -79,14 +98,13 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 		LogLatency:  true,
 		LogRemoteIP: true,
 		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
-			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", append([]slog.Attr{
 				slog.String("method", v.Method),
 				slog.String("path", v.URIPath),
 				slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency),
-				slog.String("request_id", requestIDOf(c)),
 				slog.String("client_ip", v.RemoteIP),
-			)
+			}, requestIDAttrs(c)...)...)
 			return nil
 		},
 	})

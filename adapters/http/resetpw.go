@@ -36,6 +36,7 @@ func (h *handlers) resetPassword(c *echo.Context) error {
 		Signature: req.Signature,
 		Password:  req.Password,
 		Confirm:   req.Confirm,
+		Languages: preferredLanguages(c.Request()),
 	})
 	if err != nil {
 		return err
@@ -44,16 +45,15 @@ func (h *handlers) resetPassword(c *echo.Context) error {
 }
 
 func (h *handlers) decodeReset(b body) (resetRequest, error) {
-	const trim, exact = true, false
 	f := fields{body: b}
 	req := resetRequest{
-		UserID:    f.text("user_id", trim),
+		UserID:    f.text("user_id"),
 		Timestamp: f.integer("timestamp"),
-		Signature: f.text("signature", trim),
-		Password:  f.text("password", exact),
+		Signature: f.text("signature"),
+		Password:  f.text("password"),
 	}
 	if h.cfg.PasswordConfirm {
-		confirm := f.text("password_confirm", exact)
+		confirm := f.text("password_confirm")
 		req.Confirm = &confirm
 	}
 	return req, f.err()

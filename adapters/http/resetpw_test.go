@@ -26,6 +26,18 @@ func TestResetPassword(t *testing.T) {
 		return func(l resetLink) string { return l.body(password, extra) }
 	}
 	raw := func(s string) body { return func(resetLink) string { return s } }
+	// escaped puts password into the JSON as written, escapes and all.
+	escaped := func(password string) body {
+		return func(l resetLink) string {
+			return strings.Replace(l.body("PASSWORD", nil), `"PASSWORD"`, `"`+password+`"`, 1)
+		}
+	}
+	twice := func(first, last string) body {
+		return func(l resetLink) string {
+			return strings.Replace(l.body("PASSWORD", nil), `"password":"PASSWORD"`,
+				`"password":"`+first+`","password":"`+last+`"`, 1)
+		}
+	}
 	tests := []struct {
 		name    string
 		opts    []option
@@ -47,7 +59,25 @@ func TestResetPassword(t *testing.T) {
 		{"timestamp with spaces and .0", nil, func(l resetLink) string {
 			return l.body(newPassword, map[string]any{"timestamp": " " + l.Timestamp + ".00 "})
 		}, 200, resetDone, newPassword},
-		{"password taken exactly", nil, with(" "+newPassword+" ", nil), 200, resetDone, " " + newPassword + " "},
+		{"password trimmed, as DRF trims it", nil, with(" "+newPassword+" ", nil), 200, resetDone, newPassword},
+		{"password trimmed of Python's whitespace", nil, with("\u001c\u00a0\t"+newPassword+"\u2028\u001f", nil), 200, resetDone, newPassword},
+		{"inner whitespace kept", nil, with("blue Heron\u001c42", nil), 200, resetDone, "blue Heron\u001c42"},
+		{"surrogate pair kept", nil, escaped(`\ud83d\ude00` + newPassword), 200, resetDone, "\U0001F600" + newPassword},
+		{"escaped backslash, no surrogate", nil, escaped(`\\ud800` + newPassword), 200, resetDone, `\ud800` + newPassword},
+		{"repeated key, the last without a surrogate", nil, twice(`\ud800`+newPassword, newPassword), 200, resetDone, newPassword},
+		{"user_id and signature trimmed of Python's whitespace", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"user_id": "\u001f1\u001c", "signature": "\u001e" + l.Signature + "\u3000"})
+		}, 200, resetDone, newPassword},
+		{"timestamp with Python's whitespace", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"timestamp": "\u001c" + l.Timestamp + ".0\u001f\u00a0"})
+		}, 200, resetDone, newPassword},
+		{"timestamp with underscores", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"timestamp": l.Timestamp[:1] + "_" + l.Timestamp[1:]})
+		}, 200, resetDone, newPassword},
+		{"timestamp in Arabic-Indic digits", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"timestamp": arabicIndic(l.Timestamp)})
+		}, 200, resetDone, newPassword},
+		{"confirm trimmed like the password", []option{withConfirm}, with(" "+newPassword, map[string]any{"password_confirm": newPassword + "\u001c"}), 200, resetDone, newPassword},
 		{"password_confirm ignored when off", nil, with(newPassword, map[string]any{"password_confirm": "other"}), 200, resetDone, newPassword},
 		{"confirmed", []option{withConfirm}, with(newPassword, map[string]any{"password_confirm": newPassword}), 200, resetDone, newPassword},
 
@@ -63,6 +93,31 @@ func TestResetPassword(t *testing.T) {
 			`{"user_id":["This field may not be null."],"timestamp":["This field may not be null."],` +
 				`"signature":["This field may not be null."],"password":["This field may not be null."]}`, ""},
 		{"password only whitespace", nil, with("   ", nil), 400, `{"password":["This field may not be blank."]}`, ""},
+		{"password of information separators only", nil, with(strings.Repeat("\u001c", 12), nil), 400, `{"password":["This field may not be blank."]}`, ""},
+		{"password with a NUL", nil, with(newPassword+"\x00", nil), 400, `{"password":["Null characters are not allowed."]}`, ""},
+		{"password of a NUL, not blank", nil, with(" \x00 ", nil), 400, `{"password":["Null characters are not allowed."]}`, ""},
+		{"password with an unpaired high surrogate", nil, escaped(newPassword + `\ud800`), 400, `{"password":["Surrogate characters are not allowed: U+D800."]}`, ""},
+		{"password with an unpaired low surrogate", nil, escaped(`\uDC0f` + newPassword), 400, `{"password":["Surrogate characters are not allowed: U+DC0F."]}`, ""},
+		{"password with a high surrogate before a pair", nil, escaped(`\ud800\ud83d\ude00` + newPassword), 400, `{"password":["Surrogate characters are not allowed: U+D800."]}`, ""},
+		{"password with a high surrogate before another escape", nil, escaped(`\udbff\u0041` + newPassword), 400, `{"password":["Surrogate characters are not allowed: U+DBFF."]}`, ""},
+		{"password with a NUL and a surrogate", nil, escaped(`\u0000` + newPassword + `\udfff`), 400,
+			`{"password":["Null characters are not allowed.","Surrogate characters are not allowed: U+DFFF."]}`, ""},
+		{"repeated key, the last with a surrogate", nil, twice(newPassword, `\ud800`+newPassword), 400, `{"password":["Surrogate characters are not allowed: U+D800."]}`, ""},
+		{"user_id with a NUL", nil, with(newPassword, map[string]any{"user_id": "1\x00"}), 400, `{"user_id":["Null characters are not allowed."]}`, ""},
+		{"signature with a surrogate", nil, func(l resetLink) string {
+			return strings.Replace(l.body(newPassword, nil), l.Signature, l.Signature+`\udc00`, 1)
+		}, 400, `{"signature":["Surrogate characters are not allowed: U+DC00."]}`, ""},
+		{"confirm with a NUL", []option{withConfirm}, with(newPassword, map[string]any{"password_confirm": newPassword + "\x00"}), 400,
+			`{"password_confirm":["Null characters are not allowed."]}`, ""},
+		{"timestamp with a NUL", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"timestamp": l.Timestamp + "\x00"})
+		}, 400, `{"timestamp":["A valid integer is required."]}`, ""},
+		{"timestamp with a doubled underscore", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"timestamp": l.Timestamp[:1] + "__" + l.Timestamp[1:]})
+		}, 400, `{"timestamp":["A valid integer is required."]}`, ""},
+		{"timestamp with a trailing underscore", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"timestamp": l.Timestamp + "_"})
+		}, 400, `{"timestamp":["A valid integer is required."]}`, ""},
 		{"user_id a bool", nil, with(newPassword, map[string]any{"user_id": true}), 400, `{"user_id":["Not a valid string."]}`, ""},
 		{"timestamp a fraction", nil, with(newPassword, map[string]any{"timestamp": 1.5}), 400, `{"timestamp":["A valid integer is required."]}`, ""},
 		{"timestamp a fraction in a string", nil, with(newPassword, map[string]any{"timestamp": "1.5"}), 400, `{"timestamp":["A valid integer is required."]}`, ""},
@@ -80,6 +135,9 @@ func TestResetPassword(t *testing.T) {
 
 		{"signature tampered", nil, func(l resetLink) string {
 			return l.body(newPassword, map[string]any{"signature": flipLast(l.Signature)})
+		}, 400, invalidSignature, ""},
+		{"signature in another spelling", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"signature": respell(l.Signature)})
 		}, 400, invalidSignature, ""},
 		{"signature not base64", nil, with(newPassword, map[string]any{"signature": "!!!"}), 400, invalidSignature, ""},
 		{"user_id tampered", nil, with(newPassword, map[string]any{"user_id": numbers.ID}), 400, invalidSignature, ""},
@@ -128,6 +186,19 @@ func flipLast(s string) string {
 		return s[:len(s)-1] + "B"
 	}
 	return s[:len(s)-1] + "A"
+}
+
+// respell changes the unused low bits of a signature's last character.
+func respell(s string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	i := strings.IndexByte(alphabet, s[len(s)-1])
+	return s[:len(s)-1] + string(alphabet[i^1])
+}
+
+// arabicIndic writes the ASCII digits of s in Arabic-Indic digits, which Python's
+// int() reads as well.
+func arabicIndic(s string) string {
+	return strings.Map(func(r rune) rune { return r - '0' + '\u0660' }, s)
 }
 
 // TestResetPasswordForms checks that the front end may post the reset as a form.

@@ -29,7 +29,7 @@ func (h *handlers) sendLink(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail}
+	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail, Languages: preferredLanguages(c.Request())}
 	if err := h.sender.Send(c.Request().Context(), lookup); err != nil {
 		return err
 	}
@@ -47,6 +47,6 @@ func (h *handlers) decodeSendLink(b body) (sendLinkRequest, error) {
 		name = "email"
 	}
 	f := fields{body: b}
-	req := sendLinkRequest{Login: f.text(name, true)}
+	req := sendLinkRequest{Login: f.text(name)}
 	return req, f.err()
 }

@@ -14,6 +14,7 @@ const (
 
 func TestSendLink(t *testing.T) {
 	multipartBody, multipartType := multipartOf(map[string]string{"login": "alice"})
+	nulMultipartBody, nulMultipartType := multipartOf(map[string]string{"login": "alice\x00"})
 	tests := []struct {
 		name        string
 		opts        []option
@@ -31,6 +32,8 @@ func TestSendLink(t *testing.T) {
 		{"user without e-mail, revealed", nil, jsonType, `{"login":"bob"}`, 400, userNotFound, ""},
 		{"user without e-mail, hidden", []option{hidingUnknown}, jsonType, `{"login":"bob"}`, 200, sentIfExists, ""},
 		{"login trimmed", nil, jsonType, `{"login":"  alice\t"}`, 200, sent, "alice@example.com"},
+		{"login trimmed of Python's whitespace", nil, jsonType, `{"login":"\u001calice\u001f\u00a0"}`, 200, sent, "alice@example.com"},
+		{"e-mail trimmed", []option{byEmail}, formType, "email=%1Dalice%40example.com%0B", 200, sent, "alice@example.com"},
 		{"number login", nil, jsonType, `{"login":123}`, 200, sent, "numbers@example.com"},
 		{"unknown fields ignored", nil, jsonType, `{"login":"alice","extra":[1]}`, 200, sent, "alice@example.com"},
 		{"charset parameter", nil, "application/json; charset=utf-8", `{"login":"alice"}`, 200, sent, "alice@example.com"},
@@ -48,6 +51,13 @@ func TestSendLink(t *testing.T) {
 		{"by e-mail, login given", []option{byEmail}, jsonType, `{"login":"alice"}`, 400, `{"email":["This field is required."]}`, ""},
 		{"blank", nil, jsonType, `{"login":""}`, 400, `{"login":["This field may not be blank."]}`, ""},
 		{"only whitespace", nil, jsonType, `{"login":" \t "}`, 400, `{"login":["This field may not be blank."]}`, ""},
+		{"only information separators", nil, jsonType, `{"login":"\u001c\u001d\u001e\u001f"}`, 400, `{"login":["This field may not be blank."]}`, ""},
+		{"NUL", nil, jsonType, `{"login":"ali\u0000ce"}`, 400, `{"login":["Null characters are not allowed."]}`, ""},
+		{"NUL in a form", nil, formType, "login=alice%00", 400, `{"login":["Null characters are not allowed."]}`, ""},
+		{"NUL in a multipart form", nil, nulMultipartType, nulMultipartBody, 400, `{"login":["Null characters are not allowed."]}`, ""},
+		{"NUL in an e-mail", []option{byEmail}, jsonType, `{"email":"alice@example.com\u0000"}`, 400, `{"email":["Null characters are not allowed."]}`, ""},
+		{"unpaired surrogate", nil, jsonType, `{"login":"alice\uD800"}`, 400, `{"login":["Surrogate characters are not allowed: U+D800."]}`, ""},
+		{"surrogate in a key only", nil, jsonType, `{"login\ud800":"alice","login":"alice"}`, 200, sent, "alice@example.com"},
 		{"blank in a form", nil, formType, "login=", 400, `{"login":["This field may not be blank."]}`, ""},
 		{"blank, by e-mail", []option{byEmail}, jsonType, `{"email":""}`, 400, `{"email":["This field may not be blank."]}`, ""},
 		{"null", nil, jsonType, `{"login":null}`, 400, `{"login":["This field may not be null."]}`, ""},

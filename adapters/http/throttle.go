@@ -3,7 +3,6 @@ package http
 import (
 	"fmt"
 	"math"
-	"net"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -34,18 +33,4 @@ func (h *handlers) throttle(c *echo.Context, endpoint string, rate Rate) error {
 		return &throttledError{wait: wait}
 	}
 	return nil
-}
-
-// clientIP tells who the client is: the peer of the connection, or the address a
-// trusted proxy put in X-Forwarded-For. Without trusted proxies the header is
-// ignored, or anyone could pick an address and escape the limits.
-func clientIP(trusted []*net.IPNet) echo.IPExtractor {
-	if len(trusted) == 0 {
-		return echo.ExtractIPDirect()
-	}
-	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
-	for _, n := range trusted {
-		opts = append(opts, echo.TrustIPRange(n))
-	}
-	return echo.ExtractIPFromXFFHeader(opts...)
 }

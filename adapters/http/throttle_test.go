@@ -1,7 +1,7 @@
 package http_test
 
 import (
-	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -39,7 +39,7 @@ func TestThrottleSingularSecond(t *testing.T) {
 // TestClientIP: X-Forwarded-For names the client only when the peer is a trusted
 // proxy; otherwise anyone could dodge the limits by writing the header.
 func TestClientIP(t *testing.T) {
-	_, proxies, _ := net.ParseCIDR("192.0.2.0/24") // httptest's peer is 192.0.2.1
+	proxies := netip.MustParsePrefix("192.0.2.0/24") // httptest's peer is 192.0.2.1
 	rate := pwhttp.Rate{Count: 1, Window: time.Minute}
 	t.Run("untrusted header ignored", func(t *testing.T) {
 		f := newFixture(t, withRates(rate, rate))

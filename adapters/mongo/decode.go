@@ -25,6 +25,9 @@ func decodeUser(doc bson.Raw, m UserMapping) (ports.User, error) {
 	}
 	u.Email, _ = lookup(doc, m.EmailField).StringValueOK()
 	u.PasswordHash, _ = lookup(doc, m.PasswordField).StringValueOK()
+	if m.LanguageField != "" {
+		u.Language, _ = lookup(doc, m.LanguageField).StringValueOK()
+	}
 	return u, nil
 }
 

@@ -32,6 +32,7 @@ func contractMapping(idField string) mongo.UserMapping {
 		EmailField:    contract.EmailField,
 		IDField:       idField,
 		PasswordField: "password",
+		LanguageField: contract.LanguageField,
 	}
 }
 
@@ -59,6 +60,9 @@ func userDoc(u ports.User, idField string) bson.D {
 	}
 	if u.Email != "" {
 		doc = append(doc, bson.E{Key: contract.EmailField, Value: u.Email})
+	}
+	if u.Language != "" {
+		doc = append(doc, bson.E{Key: contract.LanguageField, Value: u.Language})
 	}
 	return append(doc, bson.E{Key: "password", Value: u.PasswordHash})
 }

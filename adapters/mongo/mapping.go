@@ -31,6 +31,10 @@ type UserMapping struct {
 	// PasswordChangedAtField, when not empty, is set to PasswordChange.ChangedAt
 	// by SetPassword, for teams that track when a password last changed.
 	PasswordChangedAtField string
+	// LanguageField, when not empty, holds the user's language tag ("de", "fr-CA"),
+	// which then chooses the language of the e-mails; a value that is not a string
+	// counts as none.
+	LanguageField string
 	// GuardCollection is pwreset's own collection, beside Collection, where
 	// SetPassword settles races between resets carrying the same link (see the
 	// package doc and UserStore.PurgeGuards); default "password_changes". It needs
@@ -77,6 +81,9 @@ func (m UserMapping) projection() bson.D {
 	fields := []string{m.IDField}
 	fields = append(fields, m.LoginFields...)
 	fields = append(fields, m.EmailField, m.PasswordField)
+	if m.LanguageField != "" {
+		fields = append(fields, m.LanguageField)
+	}
 	var proj bson.D
 	for _, f := range fields {
 		if !slices.ContainsFunc(fields, func(g string) bool { return within(f, g) }) &&

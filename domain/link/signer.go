@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"strconv"
+	"strings"
 )
 
 // Claims is what a link's signature vouches for.
@@ -46,12 +48,25 @@ func deriveKey(secret []byte) []byte {
 
 // Sign returns the signature of c with the current key.
 func (s *Signer) Sign(c Claims) string {
-	return base64.RawURLEncoding.EncodeToString(s.mac(s.keys[0], c))
+	return encoding.EncodeToString(s.mac(s.keys[0], c))
+}
+
+// encoding is unpadded base64url, decoded strictly: the unused low bits of the last
+// character must be zero, so that each signature has one spelling only.
+var encoding = base64.RawURLEncoding.Strict()
+
+// decode reads a signature in its one spelling. Go's decoder skips line breaks even
+// when strict, so they are refused here.
+func decode(signature string) ([]byte, error) {
+	if strings.ContainsAny(signature, "\r\n") {
+		return nil, errors.New("line break in signature")
+	}
+	return encoding.DecodeString(signature)
 }
 
 // Verify reports whether signature is valid for c under any key, in constant time.
 func (s *Signer) Verify(c Claims, signature string) bool {
-	got, err := base64.RawURLEncoding.DecodeString(signature)
+	got, err := decode(signature)
 	ok := err == nil
 	valid := false
 	for _, k := range s.keys {

@@ -38,6 +38,8 @@ func TestVerify(t *testing.T) {
 		{"padded signature", claims, sig + "=", false},
 		{"empty signature", claims, "", false},
 		{"not base64", claims, "!!!!", false},
+		{"line break inside", claims, sig[:20] + "\n" + sig[20:], false},
+		{"carriage return inside", claims, sig[:20] + "\r" + sig[20:], false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -45,6 +47,25 @@ func TestVerify(t *testing.T) {
 				t.Fatalf("Verify = %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// TestSignatureHasOneSpelling checks that the last character's unused bits count: 43
+// characters carry 258 bits for 256, so four spellings of the last one decode alike
+// unless decoding is strict.
+func TestSignatureHasOneSpelling(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	signer := link.NewSigner(key, false)
+	sig := signer.Sign(claims)
+	last := strings.IndexByte(alphabet, sig[len(sig)-1])
+	for spare := 1; spare < 4; spare++ {
+		other := sig[:len(sig)-1] + string(alphabet[last|spare])
+		if signer.Verify(claims, other) {
+			t.Errorf("%q verifies as well as %q", other, sig)
+		}
+	}
+	if !signer.Verify(claims, sig) {
+		t.Errorf("the genuine signature %q does not verify", sig)
 	}
 }
 

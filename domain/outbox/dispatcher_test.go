@@ -16,16 +16,16 @@ func TestWakeSendsAtOnceAndErasesTheBody(t *testing.T) {
 	cfg := testConfig()
 	h.start(t, cfg)
 	// Every worker has found nothing and sleeps for an hour: only Wake can bring one back.
-	waitFor(t, "workers idle", time.Second, func() bool { return h.box.claims.Load() >= int64(cfg.Workers) })
+	waitFor(t, "workers idle", func() bool { return h.box.claims.Load() >= int64(cfg.Workers) })
 	id := h.send(t, 1)
-	env := h.waitState(t, id, ports.StateSent, 100*time.Millisecond)
+	env := h.waitState(t, id, ports.StateSent)
 	want := message(1)
 	want.Subject, want.Text, want.HTML = "", "", ""
 	if env.Message != want || env.ProviderID != "provider-1" || env.Attempts != 1 || env.FinishedAt.IsZero() {
 		t.Fatalf("sent message = %+v; want provider id, one attempt, body erased, metadata kept", env)
 	}
-	waitFor(t, "outcome logged", time.Second, func() bool { return strings.Contains(h.logs.String(), "mail sent") })
-	waitFor(t, "audit event", time.Second, func() bool {
+	waitFor(t, "outcome logged", func() bool { return strings.Contains(h.logs.String(), "mail sent") })
+	waitFor(t, "audit event", func() bool {
 		return strings.Contains(h.logs.String(), "msg="+want.Kind+".sent audit=true user_id="+want.UserID)
 	})
 	logs := h.logs.String()
@@ -47,7 +47,7 @@ func TestDeliversEachMessageExactlyOnce(t *testing.T) {
 			for i := range messages {
 				h.send(t, i)
 			}
-			waitFor(t, "all sent", 5*time.Second, func() bool {
+			waitFor(t, "all sent", func() bool {
 				s, err := h.box.Stats(context.Background())
 				return err == nil && s.Counts[ports.StateSent] == messages
 			})
@@ -77,7 +77,7 @@ func TestRetriesTemporaryFailures(t *testing.T) {
 			h := newHarness(t, &provider{answer: results(c.errs...)})
 			h.start(t, testConfig())
 			id := h.send(t, 1)
-			env := h.waitState(t, id, ports.StateSent, 2*time.Second)
+			env := h.waitState(t, id, ports.StateSent)
 			calls := h.provider.callsTo(message(1).To)
 			if len(calls) != len(c.errs)+1 || env.Attempts != len(calls) {
 				t.Fatalf("%d calls, %d attempts; want %d", len(calls), env.Attempts, len(c.errs)+1)
@@ -103,14 +103,14 @@ func TestPermanentFailureIsNotRetried(t *testing.T) {
 			h := newHarness(t, &provider{answer: results(err, err)})
 			h.start(t, testConfig())
 			id := h.send(t, 1)
-			env := h.waitState(t, id, ports.StateFailed, time.Second)
+			env := h.waitState(t, id, ports.StateFailed)
 			if env.LastError != err.Error() || env.Attempts != 1 || env.Message.Text != "" || env.FinishedAt.IsZero() {
 				t.Fatalf("failed message = %+v; want one attempt, the reason, body erased", env)
 			}
 			if n := h.provider.total(); n != 1 {
 				t.Fatalf("provider called %d times, want once", n)
 			}
-			waitFor(t, "failure event", 10*time.Second, func() bool {
+			waitFor(t, "failure event", func() bool {
 				return strings.Contains(h.logs.String(), "msg="+message(1).Kind+".failed audit=true user_id="+message(1).UserID)
 			})
 		})
@@ -139,7 +139,7 @@ func TestMaxAge(t *testing.T) {
 				t.Fatal(err)
 			}
 			h.first.Wake()
-			env := h.waitState(t, id, ports.StateFailed, time.Second)
+			env := h.waitState(t, id, ports.StateFailed)
 			if !strings.HasPrefix(env.LastError, c.reason) || h.provider.total() != c.calls {
 				t.Fatalf("failed with %q after %d calls; want %q after %d", env.LastError, h.provider.total(), c.reason, c.calls)
 			}

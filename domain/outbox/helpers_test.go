@@ -192,20 +192,26 @@ func (h *harness) get(t *testing.T, id string) ports.Envelope {
 	return env
 }
 
+// patience is how long a test waits for what the dispatcher does at once (or at
+// its next poll). What it waits for would otherwise take an hour's poll interval
+// or never come, so a generous bound proves the same and a busy machine cannot
+// break it.
+const patience = 20 * time.Second
+
 // waitState waits until message id is in state, and returns it.
-func (h *harness) waitState(t *testing.T, id, state string, within time.Duration) ports.Envelope {
+func (h *harness) waitState(t *testing.T, id, state string) ports.Envelope {
 	t.Helper()
 	var env ports.Envelope
-	waitFor(t, "message "+id+" "+state, within, func() bool { env = h.get(t, id); return env.State == state })
+	waitFor(t, "message "+id+" "+state, func() bool { env = h.get(t, id); return env.State == state })
 	return env
 }
 
-// waitFor polls cond until it holds, failing the test if it does not within the time.
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+// waitFor polls cond until it holds, failing the test if it does not within patience.
+func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(within); !cond(); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(patience); !cond(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("not %s within %s", what, within)
+			t.Fatalf("not %s within %s", what, patience)
 		}
 	}
 }

@@ -52,8 +52,10 @@ func TestShutdownHandsBackSendsPastGrace(t *testing.T) {
 	<-called
 	began := time.Now()
 	stop()
-	if took := time.Since(began); took < cfg.Grace || took > time.Second {
-		t.Fatalf("shutdown took %s with a grace of %s", took, cfg.Grace)
+	// The send never ends: returning at all is the grace's doing. The upper bound is
+	// generous, so that a busy machine cannot break it.
+	if took := time.Since(began); took < cfg.Grace || took > 20*time.Second {
+		t.Fatalf("shutdown took %s with a grace of %s and a send that never ends", took, cfg.Grace)
 	}
 	env := h.get(t, id)
 	if env.State != ports.StatePending || env.LeaseOwner != "" || !env.LeaseExpires.IsZero() ||

@@ -18,14 +18,17 @@ func TestStoreOutageDoesNotSpin(t *testing.T) {
 	h.start(t, cfg)
 	// Messages keep arriving and waking the workers while the store fails them.
 	var id string
-	for deadline := time.Now().Add(250 * time.Millisecond); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	start := time.Now()
+	for deadline := start.Add(250 * time.Millisecond); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		id = h.send(t, 1)
 	}
-	if n, limit := h.box.claims.Load(), int64(cfg.Workers*(250/50+2)); n > limit {
-		t.Fatalf("%d claims in 250ms with %d workers polling every %s; want at most %d", n, cfg.Workers, cfg.PollInterval, limit)
+	// The bound follows the time that really passed: a busy machine may stretch it.
+	n, elapsed := h.box.claims.Load(), time.Since(start)
+	if limit := int64(cfg.Workers) * (int64(elapsed/cfg.PollInterval) + 2); n > limit {
+		t.Fatalf("%d claims in %s with %d workers polling every %s; want at most %d", n, elapsed, cfg.Workers, cfg.PollInterval, limit)
 	}
 	h.box.down.Store(false)
-	h.waitState(t, id, ports.StateSent, time.Second) // at the next poll
+	h.waitState(t, id, ports.StateSent) // at the next poll
 }
 
 func TestLostLeaseIsLoggedAndLeftAlone(t *testing.T) {
@@ -33,7 +36,7 @@ func TestLostLeaseIsLoggedAndLeftAlone(t *testing.T) {
 	h.box.leasesLost.Store(true)
 	h.start(t, testConfig())
 	id := h.send(t, 1)
-	waitFor(t, "lost lease logged", time.Second, func() bool {
+	waitFor(t, "lost lease logged", func() bool {
 		return strings.Contains(h.logs.String(), "level=WARN msg=\"mail sent, but another worker has taken the message over")
 	})
 	if env := h.get(t, id); env.State != ports.StateSending {
@@ -50,7 +53,7 @@ func TestPurgesOldFinishedMessages(t *testing.T) {
 	recent := finished(t, h, 3, now.Add(-week+time.Hour), ports.StateSent)
 	h.start(t, testConfig())
 	for _, id := range []string{old, oldFailed} {
-		waitFor(t, "purged "+id, time.Second, func() bool {
+		waitFor(t, "purged "+id, func() bool {
 			_, err := h.box.Get(context.Background(), id)
 			return errors.Is(err, ports.ErrMessageNotFound)
 		})

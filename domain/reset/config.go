@@ -33,4 +33,7 @@ type Config struct {
 	// ChangedNotification e-mails the user once the password was changed
 	// (RESET_PASSWORD_CHANGED_NOTIFICATION).
 	ChangedNotification bool
+	// StoreTimeout bounds the writing of a new password, its audit event and its
+	// notice, which go on when the client hangs up; zero means DefaultStoreTimeout.
+	StoreTimeout time.Duration
 }

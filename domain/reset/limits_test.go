@@ -3,6 +3,7 @@ package reset_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,29 +20,13 @@ var limited = reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://
 // TestLimitsSuppressSilently: a link over a limit is recorded as suppressed, with the
 // reason, and the answer is the same as for a link that goes out.
 func TestLimitsSuppressSilently(t *testing.T) {
-	userKey := "reset_link:user:" + alice.ID
-	cases := []struct {
-		reason string
-		limits func(senderDeps)
-	}{
-		{reset.ReasonCooldown, func(d senderDeps) {
-			d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:cooldown:"+alice.ID, 1, time.Minute, now).Return(false, 30*time.Second, nil)
-		}},
-		{reset.ReasonDailyCap, func(d senderDeps) {
-			d.limiter.EXPECT().Allow(gomock.Any(), userKey, 5, 24*time.Hour, now).Return(false, time.Hour, nil)
-		}},
-		{reset.ReasonGlobalCap, func(d senderDeps) {
-			d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:global", 100, time.Hour, now).Return(false, time.Minute, nil)
-			// A link the hourly cap stops is not the user's: it neither uses up their
-			// day nor kills their older links.
-			d.limiter.EXPECT().Allow(gomock.Any(), userKey, gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
-		}},
-	}
-	for _, c := range cases {
-		t.Run(c.reason, func(t *testing.T) {
-			s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), c.limits)
+	for _, reason := range []string{reset.ReasonCooldown, reset.ReasonDailyCap, reset.ReasonGlobalCap} {
+		t.Run(reason, func(t *testing.T) {
+			s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), func(d senderDeps) {
+				traceLimiter(d, map[string]error{limitKeys[reason]: errRefused})
+			})
 			d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-			d.box.EXPECT().Discard(gomock.Any(), gomock.Any(), c.reason, now).DoAndReturn(
+			d.box.EXPECT().Discard(gomock.Any(), gomock.Any(), reason, now).DoAndReturn(
 				func(_ context.Context, m ports.Message, _ string, _ time.Time) (string, error) {
 					if m.To != alice.Email || m.UserID != alice.ID {
 						t.Errorf("discarded %+v", m)
@@ -50,6 +35,102 @@ func TestLimitsSuppressSilently(t *testing.T) {
 				})
 			if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {
 				t.Fatalf("Send = %v; a limit must not change the answer", err)
+			}
+		})
+	}
+}
+
+// The limiter keys of alice's links, by the reason a refusal on each gives.
+var limitKeys = map[string]string{
+	reset.ReasonCooldown:  "reset_link:cooldown:" + alice.ID,
+	reset.ReasonDailyCap:  "reset_link:user:" + alice.ID,
+	reset.ReasonGlobalCap: "reset_link:global",
+}
+
+// errRefused, given to traceLimiter for a key, makes Allow refuse it.
+var errRefused = errors.New("refused")
+
+// traceLimiter makes d's limiter allow every key but those of outcome (refused, or
+// failing with the error given), and returns the calls it gets, in order, as
+// "Allow <key>" and "Undo <key>"; an Undo at another time than now, or with a
+// cancelled context, is marked as such.
+func traceLimiter(d senderDeps, outcome map[string]error) *[]string {
+	calls := &[]string{}
+	d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, key string, _ int, _ time.Duration, _ time.Time) (bool, time.Duration, error) {
+			*calls = append(*calls, "Allow "+key)
+			switch err := outcome[key]; err {
+			case nil:
+				return true, 0, nil
+			case errRefused:
+				return false, time.Minute, nil
+			default:
+				return false, 0, err
+			}
+		}).AnyTimes()
+	d.limiter.EXPECT().Undo(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(ctx context.Context, key string, at time.Time) error {
+			call := "Undo " + key
+			if !at.Equal(now) {
+				call += " at another time"
+			}
+			if ctx.Err() != nil {
+				call += " cancelled"
+			}
+			*calls = append(*calls, call)
+			return nil
+		}).AnyTimes()
+	return calls
+}
+
+// TestOnlyLinksThatGoOutCount: the user's own limits are checked before the cap all
+// users share, and whatever stops a link or makes its request fail takes back what
+// was counted for it, even when the client has gone. So requests the daily cap
+// stops do not use up the hourly cap, a refusal of the hourly cap does not use up
+// the user's day, and the retry of a failed request is not held back.
+func TestOnlyLinksThatGoOutCount(t *testing.T) {
+	cool, user, global := limitKeys[reset.ReasonCooldown], limitKeys[reset.ReasonDailyCap], limitKeys[reset.ReasonGlobalCap]
+	cases := []struct {
+		name    string
+		outcome map[string]error
+		queue   error // the outbox insert's outcome, if it comes to that
+		want    []string
+		wantErr error
+	}{
+		{"sent", nil, nil,
+			[]string{"Allow " + cool, "Allow " + user, "Allow " + global}, nil},
+		{"cooldown", map[string]error{cool: errRefused}, nil,
+			[]string{"Allow " + cool}, nil},
+		{"daily cap", map[string]error{user: errRefused}, nil,
+			[]string{"Allow " + cool, "Allow " + user, "Undo " + cool}, nil},
+		{"hourly cap", map[string]error{global: errRefused}, nil,
+			[]string{"Allow " + cool, "Allow " + user, "Allow " + global, "Undo " + user, "Undo " + cool}, nil},
+		{"outbox down", nil, ports.ErrUnavailable,
+			[]string{"Allow " + cool, "Allow " + user, "Allow " + global, "Undo " + global, "Undo " + user, "Undo " + cool},
+			ports.ErrUnavailable},
+		{"limiter down at the hourly cap", map[string]error{global: ports.ErrUnavailable}, nil,
+			[]string{"Allow " + cool, "Allow " + user, "Allow " + global, "Undo " + global, "Undo " + user, "Undo " + cool},
+			ports.ErrUnavailable},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var calls *[]string
+			s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), func(d senderDeps) {
+				calls = traceLimiter(d, c.outcome)
+			})
+			ctx, hangUp := context.WithCancel(context.Background())
+			defer hangUp()
+			d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
+			d.box.EXPECT().Discard(gomock.Any(), gomock.Any(), gomock.Any(), now).Return("id", nil).AnyTimes()
+			d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(func(context.Context, ports.Message) (string, error) {
+				hangUp() // the client gives up while the outbox is down
+				return "", c.queue
+			}).AnyTimes()
+			if err := s.Send(ctx, reset.Lookup{Value: "alice"}); !errors.Is(err, c.wantErr) || (c.wantErr == nil && err != nil) {
+				t.Fatalf("Send = %v, want %v", err, c.wantErr)
+			}
+			if !slices.Equal(*calls, c.want) {
+				t.Fatalf("limiter calls:\n  %s\nwant\n  %s", strings.Join(*calls, "\n  "), strings.Join(c.want, "\n  "))
 			}
 		})
 	}

@@ -43,8 +43,9 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 	}
 	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
 	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
-	if err := s.record(ctx, user.ID); err != nil {
-		return "", err
+	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
+	if err := s.record(ctx, c); err != nil {
+		return "", errors.Join(err, s.undo(ctx, c))
 	}
 	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "printed")
 	return url, nil
@@ -62,16 +63,18 @@ func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 	if user.Email == "" {
 		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
 	}
-	msg, err := s.linkMessage(user)
+	msg, err := s.linkMessage(user, nil)
 	if err != nil {
 		return "", err
 	}
-	if err := s.record(ctx, user.ID); err != nil {
-		return "", err
+	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
+	if err := s.record(ctx, c); err != nil {
+		return "", errors.Join(err, s.undo(ctx, c))
 	}
 	id, err := s.mailer.Send(ctx, msg)
 	if err != nil {
-		return "", fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		err = fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		return "", errors.Join(err, s.undo(ctx, c))
 	}
 	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "queued", "outbox_id", id)
 	return id, nil

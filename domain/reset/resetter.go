@@ -29,6 +29,10 @@ type Request struct {
 	Password  string
 	// Confirm is the password confirmation, nil when confirmation is not required.
 	Confirm *string
+	// Languages are those the requester prefers, best first (from Accept-Language); the
+	// password-changed e-mail is in the first supported one unless the user has a
+	// language of their own.
+	Languages []string
 }
 
 // Resetter resets passwords with signed links.
@@ -36,7 +40,7 @@ type Resetter struct {
 	cfg     Config
 	users   ports.UserStore
 	hasher  ports.PasswordHasher
-	signer  *link.Signer
+	signer  link.Scheme
 	clock   ports.Clock
 	policy  *policy.Policy
 	breach  ports.BreachChecker // nil: no breach check
@@ -48,7 +52,7 @@ type Resetter struct {
 }
 
 // NewResetter returns the reset-password use case; breach may be nil.
-func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher, signer *link.Signer,
+func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher, signer link.Scheme,
 	clock ports.Clock, p *policy.Policy, breach ports.BreachChecker, limiter ports.RateLimiter,
 	mailer ports.Mailer, emails Emails, auditLog *audit.Log, log *slog.Logger) *Resetter {
 	return &Resetter{cfg: cfg, users: users, hasher: hasher, signer: signer, clock: clock, policy: p,
@@ -58,25 +62,29 @@ func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher,
 // Reset verifies the link, checks the new password and stores its hash. Nothing about
 // the user is revealed before the signature and its age are verified: an unknown user
 // is ErrInvalidSignature, like a forged link.
+//
+// Once the new hash is about to be written, the client no longer has a say: the
+// write, the audit event and the password-changed notice are finished on a context
+// of their own (see store), so that no password changes without them.
 func (r *Resetter) Reset(ctx context.Context, req Request) error {
-	user, err := r.attempt(ctx, req)
-	// Another reset landed between our read and our write. A one-time link died with
-	// it; any other link is still valid, so it applies on top, once.
-	if errors.Is(err, ports.ErrPasswordChanged) && !r.cfg.OneTimeUse {
-		user, err = r.attempt(ctx, req)
+	user, hash, err := r.prepare(ctx, req)
+	if err == nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.storeTimeout())
+		defer cancel()
+		if user, err = r.store(sctx, req, user, hash); err == nil {
+			r.audit.Event(sctx, audit.ResetSucceeded, "user_id", user.ID)
+			r.notify(sctx, user, req.Languages)
+			return nil
+		}
+		ctx = sctx
 	}
-	if errors.Is(err, ports.ErrPasswordChanged) || errors.Is(err, ports.ErrUserNotFound) {
-		err = ErrInvalidSignature // a one-time link used twice at once, or a user deleted meanwhile
+	if errors.Is(err, ports.ErrUserNotFound) {
+		err = ErrInvalidSignature // the user was deleted meanwhile
 	}
 	if reason := failure(err); reason != "" {
 		r.audit.Event(ctx, audit.ResetFailed, "user_id", user.ID, "reason", reason)
 	}
-	if err != nil {
-		return err
-	}
-	r.audit.Event(ctx, audit.ResetSucceeded, "user_id", user.ID)
-	r.notify(ctx, user)
-	return nil
+	return err
 }
 
 // failure names what went wrong for the audit log; "" for success and for errors
@@ -94,29 +102,24 @@ func failure(err error) string {
 	return ""
 }
 
-// attempt returns the user (its id empty until the link is verified) and the outcome.
-func (r *Resetter) attempt(ctx context.Context, req Request) (ports.User, error) {
+// prepare verifies the link and the password, and returns the link's user (its id
+// empty until the link is verified) and the new password's hash.
+func (r *Resetter) prepare(ctx context.Context, req Request) (ports.User, string, error) {
 	user, err := r.verify(ctx, req)
 	if err != nil {
-		return ports.User{}, err
+		return ports.User{}, "", err
 	}
 	if err := r.checkPassword(ctx, req, user); err != nil {
-		return user, err
+		return user, "", err
 	}
 	hash, err := r.hasher.Hash(req.Password)
 	if errors.Is(err, ports.ErrPasswordTooLong) {
-		return user, &PasswordError{Policy: []string{MsgTooLong}}
+		return user, "", &PasswordError{Policy: []string{MsgTooLong}}
 	}
 	if err != nil {
-		return user, fmt.Errorf("hash password: %w", err)
+		return user, "", fmt.Errorf("hash password: %w", err)
 	}
-	err = r.users.SetPassword(ctx, ports.PasswordChange{
-		UserID: user.ID, OldHash: user.PasswordHash, NewHash: hash, ChangedAt: r.clock.Now(),
-	})
-	if err != nil && !errors.Is(err, ports.ErrPasswordChanged) && !errors.Is(err, ports.ErrUserNotFound) {
-		err = fmt.Errorf("store new password of user %s: %w", user.ID, err)
-	}
-	return user, err
+	return user, hash, nil
 }
 
 // verify returns the link's user once its signature and age are good.
@@ -126,26 +129,31 @@ func (r *Resetter) verify(ctx context.Context, req Request) (ports.User, error) 
 	if err != nil && !errors.Is(err, ports.ErrUserNotFound) {
 		return user, fmt.Errorf("look up user: %w", err)
 	}
+	return user, r.check(ctx, req, user, found)
+}
+
+// check verifies the link of req against user as stored.
+func (r *Resetter) check(ctx context.Context, req Request, user ports.User, found bool) error {
 	claims := link.Claims{UserID: req.UserID, Timestamp: req.Timestamp, PasswordHash: user.PasswordHash}
 	// The signature is checked even for an unknown user, so both take the same time.
 	if !r.signer.Verify(claims, req.Signature) || !found {
-		return user, ErrInvalidSignature
+		return ErrInvalidSignature
 	}
 	age := r.clock.Now().Sub(time.Unix(req.Timestamp, 0))
 	if age < -maxClockSkew {
-		return user, ErrInvalidSignature
+		return ErrInvalidSignature
 	}
 	if age > r.cfg.Period {
-		return user, ErrSignatureExpired
+		return ErrSignatureExpired
 	}
 	old, err := r.superseded(ctx, user.ID, req.Timestamp)
 	if err != nil {
-		return user, err
+		return err
 	}
 	if old {
-		return user, ErrInvalidSignature // a newer link was sent since
+		return ErrInvalidSignature // a newer link was sent since
 	}
-	return user, nil
+	return nil
 }
 
 func (r *Resetter) checkPassword(ctx context.Context, req Request, user ports.User) error {
@@ -173,22 +181,6 @@ func (r *Resetter) breached(ctx context.Context, password string) bool {
 		return false
 	}
 	return found
-}
-
-// notify e-mails the user that the password changed. The change is made: a failure
-// here is logged, not returned.
-func (r *Resetter) notify(ctx context.Context, user ports.User) {
-	if !r.cfg.ChangedNotification || user.Email == "" {
-		return
-	}
-	when := r.clock.Now().UTC().Format("2 January 2006 at 15:04 MST")
-	msg, err := r.emails.Changed.message(KindPasswordChanged, r.cfg.From, user, map[string]string{"changed_at": when})
-	if err == nil {
-		_, err = r.mailer.Send(ctx, msg)
-	}
-	if err != nil {
-		r.log.ErrorContext(ctx, "queue the password-changed e-mail", "user_id", user.ID, "error", err)
-	}
 }
 
 // attributes lists what the password must not resemble: every login field and the

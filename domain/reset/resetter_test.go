@@ -157,21 +157,26 @@ func TestResetRefusesAPasswordTheHasherCannotTake(t *testing.T) {
 }
 
 func TestConcurrentResets(t *testing.T) {
+	changed := alice
+	changed.PasswordHash = "hash-from-the-other-reset"
 	t.Run("one-time link loses the race", func(t *testing.T) {
 		cfg := config
 		cfg.OneTimeUse = true
 		r, d := newResetter(t, cfg, now)
-		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
+		gomock.InOrder(
+			d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil),
+			d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged),
+			d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(changed, nil),
+		)
 		d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil)
-		d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged)
 		if err := r.Reset(context.Background(), request(true, now, goodPassword)); !errors.Is(err, reset.ErrInvalidSignature) {
 			t.Fatalf("Reset = %v, want ErrInvalidSignature", err)
 		}
 	})
+	// A reusable link is still good after another reset: its hash, computed once, is
+	// written again on top, against the hash now stored.
 	t.Run("reusable link applies on top", func(t *testing.T) {
 		r, d := newResetter(t, config, now)
-		changed := alice
-		changed.PasswordHash = "hash-from-the-other-reset"
 		gomock.InOrder(
 			d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil),
 			d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged),
@@ -179,9 +184,41 @@ func TestConcurrentResets(t *testing.T) {
 			d.users.EXPECT().SetPassword(gomock.Any(), ports.PasswordChange{UserID: alice.ID,
 				OldHash: changed.PasswordHash, NewHash: "new-hash", ChangedAt: now}),
 		)
-		d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil).Times(2)
+		d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil).Times(1)
 		if err := r.Reset(context.Background(), request(false, now, goodPassword)); err != nil {
 			t.Fatalf("Reset: %v", err)
+		}
+	})
+	// The other reset holds the change but has not written yet: the same write is
+	// tried again a little later, until the other has landed.
+	t.Run("reusable link waits for a change under way", func(t *testing.T) {
+		r, d := newResetter(t, config, now)
+		gomock.InOrder(
+			d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil),
+			d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged),
+			d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil),
+			d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged),
+			d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(changed, nil),
+			d.users.EXPECT().SetPassword(gomock.Any(), ports.PasswordChange{UserID: alice.ID,
+				OldHash: changed.PasswordHash, NewHash: "new-hash", ChangedAt: now}),
+		)
+		d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil).Times(1)
+		if err := r.Reset(context.Background(), request(false, now, goodPassword)); err != nil {
+			t.Fatalf("Reset: %v", err)
+		}
+	})
+	t.Run("reusable link gives up at the store deadline", func(t *testing.T) {
+		cfg := config
+		cfg.StoreTimeout = 50 * time.Millisecond
+		r, d := newResetter(t, cfg, now)
+		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil).MinTimes(2)
+		d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged).MinTimes(2)
+		d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil).Times(1)
+		if err := r.Reset(context.Background(), request(false, now, goodPassword)); !errors.Is(err, ports.ErrUnavailable) {
+			t.Fatalf("Reset = %v, want ErrUnavailable (503: try again)", err)
+		}
+		if strings.Contains(d.logs.String(), "password_reset.succeeded") {
+			t.Fatalf("a success was logged:\n%s", d.logs)
 		}
 	})
 }

@@ -25,6 +25,9 @@ const (
 type Lookup struct {
 	Value   string
 	ByEmail bool // look Value up in the e-mail field rather than the login fields
+	// Languages are those the requester prefers, best first (from Accept-Language); the
+	// link e-mail is in the first supported one unless the user has a language of their own.
+	Languages []string
 }
 
 // LinkSender sends reset-password links.
@@ -34,7 +37,7 @@ type LinkSender struct {
 	mailer  ports.Mailer
 	box     ports.Outbox
 	limiter ports.RateLimiter
-	signer  *link.Signer
+	signer  link.Scheme
 	clock   ports.Clock
 	emails  Emails
 	audit   *audit.Log
@@ -43,7 +46,7 @@ type LinkSender struct {
 // NewLinkSender returns the send-link use case. Links go out through mailer (the
 // outbox queue); links that must not go out are recorded in box all the same.
 func NewLinkSender(cfg Config, users ports.UserStore, mailer ports.Mailer, box ports.Outbox, limiter ports.RateLimiter,
-	signer *link.Signer, clock ports.Clock, emails Emails, log *audit.Log) *LinkSender {
+	signer link.Scheme, clock ports.Clock, emails Emails, log *audit.Log) *LinkSender {
 	return &LinkSender{cfg: cfg, users: users, mailer: mailer, box: box, limiter: limiter, signer: signer,
 		clock: clock, emails: emails, audit: log}
 }
@@ -66,14 +69,26 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 		s.audit.Event(ctx, audit.LinkSuppressed, "reason", reason)
 		return ErrUserNotFound
 	}
-	limited, err := s.limit(ctx, user.ID, reason != "")
-	if err != nil {
-		return err
+	limited, c, err := s.limit(ctx, user.ID, reason != "")
+	if err == nil {
+		if reason == "" {
+			reason = limited
+		}
+		err = s.queue(ctx, user, reason, l.Languages)
 	}
-	if reason == "" {
-		reason = limited
+	// A link a limit stopped, or that failed, did not go out: what was counted for it
+	// is taken back, so that the user's retry goes out and their older link lives on.
+	// (A stranger's link, which goes out to nobody, counts: that takes the same calls.)
+	if err != nil || limited != "" {
+		err = errors.Join(err, s.undo(ctx, c))
 	}
-	msg, err := s.linkMessage(user)
+	return err
+}
+
+// queue stores the link e-mail to user in the outbox: to be sent, or, with the reason
+// it must not go out, suppressed.
+func (s *LinkSender) queue(ctx context.Context, user ports.User, reason string, langs []string) error {
+	msg, err := s.linkMessage(user, langs)
 	if err != nil {
 		return err
 	}
@@ -142,24 +157,28 @@ func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
 	if err != nil {
 		return fmt.Errorf("look up user %s: %w", userID, err)
 	}
-	msg, err := s.linkMessage(user)
+	msg, err := s.linkMessage(user, nil)
 	if err != nil {
 		return err
 	}
-	if err := s.record(ctx, user.ID); err != nil {
-		return err
+	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
+	if err := s.record(ctx, c); err != nil {
+		return errors.Join(err, s.undo(ctx, c))
 	}
 	if _, err := s.mailer.Send(ctx, msg); err != nil {
-		return fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		err = fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		return errors.Join(err, s.undo(ctx, c))
 	}
 	return nil
 }
 
-// linkMessage builds the link e-mail for user.
-func (s *LinkSender) linkMessage(user ports.User) (ports.Message, error) {
+// linkMessage builds the link e-mail for user, in the user's language or else the
+// first supported of langs.
+func (s *LinkSender) linkMessage(user ports.User, langs []string) (ports.Message, error) {
 	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
 	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
-	return s.emails.Link.message(KindResetLink, s.cfg.From, user, map[string]string{"verification_url": url})
+	lang := s.emails.Link.language(user, langs)
+	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": url})
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both

@@ -47,6 +47,7 @@ func newSender(t *testing.T, cfg reset.Config, tpl *reset.Templates, limits ...f
 	}
 	d.limiter.EXPECT().Latest(gomock.Any(), gomock.Any()).Return(time.Time{}, nil).AnyTimes()
 	d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(true, time.Duration(0), nil).AnyTimes()
+	d.limiter.EXPECT().Undo(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil).AnyTimes()
 	signer := link.NewSigner(key, cfg.OneTimeUse)
 	emails := reset.DefaultEmails()
 	emails.Link = tpl
@@ -63,7 +64,7 @@ func TestSendMailsASignedLink(t *testing.T) {
 		t.Fatalf("Send: %v", err)
 	}
 	if sent.To != alice.Email || sent.From != config.From || sent.Subject != "Reset password link was sent" ||
-		sent.Kind != reset.KindResetLink || sent.HTML != "" {
+		sent.Kind != reset.KindResetLink || !strings.Contains(sent.HTML, `<html lang="en">`) {
 		t.Fatalf("message = %+v", sent)
 	}
 	prefix := "You can reset your password by clicking on this link:\n\n"

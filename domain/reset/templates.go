@@ -3,8 +3,10 @@ package reset
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"io/fs"
 	"strings"
 	"text/template"
 
@@ -14,47 +16,95 @@ import (
 //go:embed templates
 var defaults embed.FS
 
-// Kinds of e-mail, each with its embedded default templates under templates/<kind>/.
+// Kinds of e-mail, each with its embedded default templates under
+// templates/<kind>/<lang>/ (subject.txt, body.txt, body.html).
 const (
 	KindResetLink       = "reset_link"
 	KindPasswordChanged = "password_changed"
 )
 
-// Templates render one kind of e-mail. They see email and each of the user's login
-// fields by name ({{.username}}); the link e-mail also verification_url, the
-// password-changed one changed_at.
+// Templates render one kind of e-mail in every supported language. They see email and
+// each of the user's login fields by name ({{.username}}); the link e-mail also
+// verification_url, the password-changed one changed_at.
 type Templates struct {
+	kind     string
+	byLang   map[string]*variant
+	fallback string // the language of users and requests that name no supported one
+}
+
+// variant is one kind of e-mail in one language.
+type variant struct {
 	subject *template.Template
 	text    *template.Template
 	html    *htmltemplate.Template // nil: no HTML part
 }
 
-// TemplateSources are the texts of the e-mail templates; an empty one means the default.
+// TemplateSources are the texts of the e-mail templates of one language; an empty
+// one means the embedded default. The default HTML part is only used with the
+// default text body, so that a team's own text is never paired with our HTML.
 type TemplateSources struct {
 	Subject string
 	Text    string
-	HTML    string // empty: no HTML part
+	HTML    string
 }
 
-// ParseTemplates parses the templates of an e-mail kind, using its embedded defaults
-// for an empty subject or text body.
+// ParseTemplates parses one set of templates for every language (a team's own
+// template replaces the default in all of them), with DefaultLanguage as fallback.
 func ParseTemplates(kind string, src TemplateSources) (*Templates, error) {
-	subject, err := parseText("subject", src.Subject, "templates/"+kind+"/subject.txt")
+	all := map[string]TemplateSources{}
+	for _, lang := range Languages {
+		all[lang] = src
+	}
+	return ParseLocalizedTemplates(kind, DefaultLanguage, all)
+}
+
+// ParseLocalizedTemplates parses the templates of an e-mail kind in each of
+// Languages, src[lang] holding that language's own (missing: the defaults). fallback
+// is the language used when neither the user nor the request names a supported one.
+func ParseLocalizedTemplates(kind, fallback string, src map[string]TemplateSources) (*Templates, error) {
+	if !Supported(fallback) {
+		return nil, fmt.Errorf("the default language %q is not one of %s", fallback, strings.Join(Languages, ", "))
+	}
+	t := &Templates{kind: kind, byLang: map[string]*variant{}, fallback: BaseLanguage(fallback)}
+	var errs []error
+	for _, lang := range Languages {
+		v, err := parseVariant(kind, lang, src[lang])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("language %s: %w", lang, err))
+		}
+		t.byLang[lang] = v
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func parseVariant(kind, lang string, src TemplateSources) (*variant, error) {
+	dir := "templates/" + kind + "/" + lang + "/"
+	subject, err := parseText("subject", src.Subject, dir+"subject.txt")
 	if err != nil {
 		return nil, err
 	}
-	text, err := parseText("body", src.Text, "templates/"+kind+"/body.txt")
+	text, err := parseText("body", src.Text, dir+"body.txt")
 	if err != nil {
 		return nil, err
 	}
-	t := &Templates{subject: subject, text: text}
-	if src.HTML != "" {
-		t.html, err = htmltemplate.New("html_body").Option("missingkey=zero").Parse(src.HTML)
+	v := &variant{subject: subject, text: text}
+	html := src.HTML
+	if html == "" && src.Text == "" {
+		html, err = embedded(dir + "body.html")
+		if err != nil {
+			return nil, err
+		}
+	}
+	if html != "" {
+		v.html, err = htmltemplate.New("html_body").Option("missingkey=zero").Parse(html)
 		if err != nil {
 			return nil, fmt.Errorf("the HTML body template does not parse: %w", err)
 		}
 	}
-	return t, nil
+	return v, nil
 }
 
 // DefaultTemplates returns the embedded templates of an e-mail kind.
@@ -68,11 +118,10 @@ func DefaultTemplates(kind string) *Templates {
 
 func parseText(name, src, fallback string) (*template.Template, error) {
 	if src == "" {
-		b, err := defaults.ReadFile(fallback)
-		if err != nil {
+		var err error
+		if src, err = embedded(fallback); err != nil {
 			return nil, err
 		}
-		src = string(b)
 	}
 	t, err := template.New(name).Option("missingkey=zero").Parse(src)
 	if err != nil {
@@ -81,26 +130,31 @@ func parseText(name, src, fallback string) (*template.Template, error) {
 	return t, nil
 }
 
+func embedded(name string) (string, error) {
+	b, err := fs.ReadFile(defaults, name)
+	return string(b), err
+}
+
 type rendered struct {
 	subject, text, html string
 }
 
-func (t *Templates) render(data map[string]string) (rendered, error) {
+func (v *variant) render(data map[string]string) (rendered, error) {
 	var r rendered
 	var b bytes.Buffer
-	if err := t.subject.Execute(&b, data); err != nil {
+	if err := v.subject.Execute(&b, data); err != nil {
 		return r, fmt.Errorf("render subject: %w", err)
 	}
 	// A subject is one line, as Django makes it.
 	r.subject = strings.Join(strings.Fields(b.String()), " ")
 	b.Reset()
-	if err := t.text.Execute(&b, data); err != nil {
+	if err := v.text.Execute(&b, data); err != nil {
 		return r, fmt.Errorf("render text body: %w", err)
 	}
 	r.text = b.String()
-	if t.html != nil {
+	if v.html != nil {
 		b.Reset()
-		if err := t.html.Execute(&b, data); err != nil {
+		if err := v.html.Execute(&b, data); err != nil {
 			return r, fmt.Errorf("render HTML body: %w", err)
 		}
 		r.html = b.String()
@@ -119,8 +173,15 @@ func DefaultEmails() Emails {
 	return Emails{Link: DefaultTemplates(KindResetLink), Changed: DefaultTemplates(KindPasswordChanged)}
 }
 
-// message renders the e-mail of kind for user, with extra template values.
-func (t *Templates) message(kind, from string, user ports.User, extra map[string]string) (ports.Message, error) {
+// language chooses the language of an e-mail to user: the user's own, else the first
+// supported of the request's preferences, else the fallback.
+func (t *Templates) language(user ports.User, prefs []string) string {
+	return ChooseLanguage(t.fallback, append([]string{user.Language}, prefs...)...)
+}
+
+// Render renders the e-mail for user in lang (in the fallback language if lang is
+// not supported), with extra template values.
+func (t *Templates) Render(lang, from string, user ports.User, extra map[string]string) (ports.Message, error) {
 	data := map[string]string{"email": user.Email}
 	for _, f := range user.Logins {
 		data[f.Name] = f.Value
@@ -128,10 +189,14 @@ func (t *Templates) message(kind, from string, user ports.User, extra map[string
 	for k, v := range extra {
 		data[k] = v
 	}
-	r, err := t.render(data)
-	if err != nil {
-		return ports.Message{}, fmt.Errorf("render the %s e-mail: %w", kind, err)
+	v := t.byLang[BaseLanguage(lang)]
+	if v == nil {
+		v = t.byLang[t.fallback]
 	}
-	return ports.Message{Kind: kind, UserID: user.ID, From: from, To: user.Email,
+	r, err := v.render(data)
+	if err != nil {
+		return ports.Message{}, fmt.Errorf("render the %s e-mail: %w", t.kind, err)
+	}
+	return ports.Message{Kind: t.kind, UserID: user.ID, From: from, To: user.Email,
 		Subject: r.subject, Text: r.text, HTML: r.html}, nil
 }

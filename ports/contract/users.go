@@ -20,6 +20,10 @@ var LoginFields = []string{"username", "alias"}
 // EmailField is the e-mail field a store under test must be configured with.
 const EmailField = "email"
 
+// LanguageField is the language field (USER_LANGUAGE_FIELD) a store under test must
+// be configured with, where it maps fields.
+const LanguageField = "language"
+
 // NewUserStore returns a fresh store holding exactly users. User.ID comes in three
 // forms: 24 hex digits (an ObjectId where the store has such a type), decimal digits
 // (an integer) and anything else (a string); a store keeps each in its natural type.
@@ -27,7 +31,7 @@ type NewUserStore func(t *testing.T, users []ports.User) ports.UserStore
 
 // Users the suite seeds every store with.
 var (
-	alice = ports.User{ID: "65a1b2c3d4e5f60718293a4b", Email: "alice@example.com", PasswordHash: "hash-a",
+	alice = ports.User{ID: "65a1b2c3d4e5f60718293a4b", Email: "alice@example.com", PasswordHash: "hash-a", Language: "de",
 		Logins: []ports.Field{{Name: "username", Value: "alice"}, {Name: "alias", Value: "ally"}}}
 	bob = ports.User{ID: "42", Email: "bob@example.com", PasswordHash: "hash-b",
 		Logins: []ports.Field{{Name: "username", Value: "bob"}, {Name: "alias", Value: "alice@example.com"}}}
@@ -196,7 +200,8 @@ func expect(t *testing.T, got ports.User, err error, want *ports.User) {
 }
 
 func equalUser(a, b ports.User) bool {
-	if a.ID != b.ID || a.Email != b.Email || a.PasswordHash != b.PasswordHash || len(a.Logins) != len(b.Logins) {
+	if a.ID != b.ID || a.Email != b.Email || a.PasswordHash != b.PasswordHash || a.Language != b.Language ||
+		len(a.Logins) != len(b.Logins) {
 		return false
 	}
 	for i := range a.Logins {

@@ -1,0 +1,102 @@
+package reset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// DefaultStoreTimeout is Config.StoreTimeout when it is not set: well within the
+// HTTP server's write timeout, so that the answer still reaches a client that waits.
+const DefaultStoreTimeout = 20 * time.Second
+
+// Waits between two writes of a password whose compare-and-set another reset won.
+const (
+	firstRetryWait = 5 * time.Millisecond
+	maxRetryWait   = 200 * time.Millisecond
+)
+
+func (r *Resetter) storeTimeout() time.Duration {
+	if r.cfg.StoreTimeout > 0 {
+		return r.cfg.StoreTimeout
+	}
+	return DefaultStoreTimeout
+}
+
+// store writes hash as the password of user, the link's user as verify read it, and
+// returns the user as it then stands. ctx is not the client's: a client that hangs
+// up after the write was sent must not stop the change halfway.
+//
+// When the write fails, the user is read again, for the write's answer may have
+// been lost with the change made: a stored hash equal to hash is a success. A hash
+// that is neither the one read nor hash means that another reset got there first.
+// A one-time link died with that change; any other link is still good, so it is
+// checked against the user as now stored and the same hash written again on top
+// (never hashed anew), until it lands or ctx ends. An unclear error (the store
+// unreachable, a deadline) that left the old hash in place is returned as it is.
+func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash string) (ports.User, error) {
+	wait := firstRetryWait
+	for {
+		err := r.users.SetPassword(ctx, ports.PasswordChange{
+			UserID: user.ID, OldHash: user.PasswordHash, NewHash: hash, ChangedAt: r.clock.Now()})
+		if err == nil {
+			return user, nil
+		}
+		if errors.Is(err, ports.ErrUserNotFound) {
+			return user, err
+		}
+		lost := errors.Is(err, ports.ErrPasswordChanged)
+		if !lost {
+			err = fmt.Errorf("store new password of user %s: %w", user.ID, err)
+		}
+		now, rerr := r.users.FindByID(ctx, user.ID)
+		switch {
+		case rerr != nil:
+			return user, errors.Join(err, fmt.Errorf("read user %s again after a failed change: %w", user.ID, rerr))
+		case now.PasswordHash == hash:
+			return now, nil // made, its answer lost
+		case r.cfg.OneTimeUse && lost:
+			return user, ErrInvalidSignature // another reset used the link first
+		case now.PasswordHash == user.PasswordHash && !lost:
+			return user, err // not made, or not yet: the client may try again
+		case now.PasswordHash != user.PasswordHash:
+			if r.cfg.OneTimeUse {
+				return user, ErrInvalidSignature
+			}
+			if err := r.check(ctx, req, now, true); err != nil {
+				return user, err // say, a newer link was sent meanwhile
+			}
+			user = now
+		}
+		// The other change is under way (its guard taken, its write not yet seen), or
+		// has landed: try again a little later, on top of it.
+		select {
+		case <-ctx.Done():
+			return user, fmt.Errorf("store new password of user %s: other changes kept coming first for %s: %w",
+				user.ID, r.storeTimeout(), ports.ErrUnavailable)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, maxRetryWait)
+	}
+}
+
+// notify e-mails the user that the password changed, in the user's language, else
+// one the reset's requester prefers. The change is made: a failure here is logged,
+// not returned.
+func (r *Resetter) notify(ctx context.Context, user ports.User, langs []string) {
+	if !r.cfg.ChangedNotification || user.Email == "" {
+		return
+	}
+	lang := r.emails.Changed.language(user, langs)
+	when := r.clock.Now().UTC().Format(changedAtLayouts[lang])
+	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
+	if err == nil {
+		_, err = r.mailer.Send(ctx, msg)
+	}
+	if err != nil {
+		r.log.ErrorContext(ctx, "queue the password-changed e-mail", "user_id", user.ID, "error", err)
+	}
+}

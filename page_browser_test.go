@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/pwreset/pwreset/adapters/argon2"
+	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
+	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
+)
+
+// Where the browser test saves its screenshots; PWRESET_SCREENSHOTS overrides it.
+// With PWRESET_README_SCREENSHOT=1 it also writes the README's picture.
+const (
+	screenshotDir    = "screenshots" // gitignored
+	readmeScreenshot = "docs/img/reset-page.png"
+)
+
+// browserStep bounds each browser step; it only turns a hang into a failure.
+const browserStep = 60 * time.Second
+
+// pageLanguage is what the browser test expects of the page and the e-mails in one
+// language.
+type pageLanguage struct {
+	lang, linkSubject, changedSubject, title, showPassword, success string
+}
+
+var (
+	english = pageLanguage{"en", "Reset password link was sent", "Your password was changed",
+		"Reset your password", "Show password", "Your password has been changed. You can now sign in with it."}
+	german = pageLanguage{"de", "Link zum Zurücksetzen Ihres Passworts", "Ihr Passwort wurde geändert",
+		"Passwort zurücksetzen", "Passwort anzeigen", "Ihr Passwort wurde geändert. Sie können sich jetzt damit anmelden."}
+)
+
+// TestResetPageInBrowser drives headless Chromium through the hosted page of the
+// built binary, against MongoDB (FerretDB) and a SendGrid stand-in: request a link,
+// open it from the e-mail, submit a weak password and see the policy's messages
+// beside the field, submit a good one and see success, check the stored hash and
+// the password-changed e-mail. In English, then in German (Accept-Language), and
+// with a user whose language field says German.
+func TestResetPageInBrowser(t *testing.T) {
+	chrome := findChromium(t)
+	db := mongotest.NewDatabase(t)
+	aliceID := seedAlice(t, db)
+	brunoID := seedUser(t, db, "bruno", "")
+	claraID := seedUser(t, db, "clara", "de")
+	seedUser(t, db, "dora", "")
+	sg := sendgridtest.New(t)
+	_, api := serveAgainst(t, mongotest.URI(t), db.Name(), append(mailEnv(sg),
+		"HOSTED_RESET_PAGE=true", "USER_LANGUAGE_FIELD=language", "HOSTED_RESET_PAGE_PRODUCT_NAME=Acme")...)
+	origin := strings.TrimSuffix(api, "/api/v1/accounts/")
+	browser := newBrowser(t, chrome)
+
+	t.Run("English", func(t *testing.T) {
+		resetInBrowser(t, browser, db, sg, api, origin, "alice", aliceID, "en-US,en;q=0.9", english)
+	})
+	t.Run("German by Accept-Language", func(t *testing.T) {
+		resetInBrowser(t, browser, db, sg, api, origin, "bruno", brunoID, "de-DE,de;q=0.9,en;q=0.5", german)
+	})
+	t.Run("German by the user's field", func(t *testing.T) {
+		// Her browser asks for English; her account says German, and wins for the e-mails.
+		resetInBrowser(t, browser, db, sg, api, origin, "clara", claraID, "en", pageLanguage{
+			"en", german.linkSubject, german.changedSubject, english.title, english.showPassword, english.success})
+	})
+	t.Run("tampered link, on a phone", func(t *testing.T) {
+		requestLinkIn(t, api, "dora", "es")
+		mail := awaitMails(t, sg, "dora@example.com", "reset_link", 1)[0]
+		link := linkIn(t, mail)
+		link.Set("signature", tamper(link.Get("signature")))
+		ctx := tab(t, browser, "es")
+		do(t, ctx, "open the link on a phone",
+			chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+			chromedp.Navigate(origin+"/reset-password/?"+link.Encode()),
+			chromedp.WaitVisible(chromedp.ID("password")))
+		overflow := value(t, ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		if lang := value(t, ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); lang != "es" || overflow {
+			t.Errorf("page in %q, wider than the phone: %v", lang, overflow)
+		}
+		do(t, ctx, "submit",
+			chromedp.SendKeys(chromedp.ID("password"), newPassword+"\r"),
+			chromedp.WaitVisible(chromedp.CSS("#form-errors p")))
+		above := value(t, ctx, chromedp.Text(chromedp.ID("form-errors")))
+		beside := value(t, ctx, chromedp.Evaluate[string](`document.getElementById("password-errors").textContent`))
+		if above != "Invalid signature" || beside != "" {
+			t.Errorf("above the form %q, beside the field %q", above, beside)
+		}
+		screenshot(t, ctx, "dora-phone-tampered.png", false)
+	})
+	t.Run("incomplete link", func(t *testing.T) {
+		ctx := tab(t, browser, "en")
+		do(t, ctx, "open an incomplete link", chromedp.Navigate(origin+"/reset-password/?user_id=1&signature=abc"))
+		message := value(t, ctx, chromedp.Text(chromedp.ID("form-errors")))
+		forms := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("form, input").length`))
+		if forms != 0 || !strings.Contains(message, "This link is incomplete.") {
+			t.Fatalf("%d forms and inputs, message %q", forms, message)
+		}
+	})
+}
+
+// resetInBrowser runs the whole flow for one user.
+func resetInBrowser(t *testing.T, browser context.Context, db *mongo.Database, sg *sendgridtest.Server,
+	api, origin, login string, id any, acceptLanguage string, want pageLanguage) {
+	email := login + "@example.com"
+	requestLinkIn(t, api, login, acceptLanguage)
+	mail := awaitMails(t, sg, email, "reset_link", 1)[0]
+	if mail.Subject != want.linkSubject || !strings.Contains(mail.HTML, `<a href="https://frontend.example/reset-password/?`) {
+		t.Fatalf("link e-mail %q, HTML %q", mail.Subject, mail.HTML)
+	}
+	page := origin + "/reset-password/?" + linkIn(t, mail).Encode()
+	ctx := tab(t, browser, acceptLanguage)
+
+	do(t, ctx, "open the link", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("password")))
+	if lang, title := value(t, ctx, chromedp.Evaluate[string](`document.documentElement.lang`)),
+		value(t, ctx, chromedp.Text(chromedp.CSS("h1"))); lang != want.lang || title != want.title {
+		t.Fatalf("page in %q titled %q, want %q %q", lang, title, want.lang, want.title)
+	}
+
+	// From the keyboard: type a weak password and press Enter.
+	do(t, ctx, "submit a weak password",
+		chromedp.Focus(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("password"), "abc\r"),
+		chromedp.WaitVisible(chromedp.CSS("#password-errors li")))
+	fieldErrors := value(t, ctx, chromedp.Text(chromedp.ID("password-errors")))
+	for _, msg := range []string{"This password is too short. It must contain at least 8 characters.", "This password is too common."} {
+		if !strings.Contains(fieldErrors, msg) {
+			t.Errorf("beside the field: %q, want %q", fieldErrors, msg)
+		}
+	}
+	focused := value(t, ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	invalid := value(t, ctx, chromedp.Evaluate[string](`document.getElementById("password").getAttribute("aria-invalid")`))
+	above := value(t, ctx, chromedp.Evaluate[string](`document.getElementById("form-errors").textContent`))
+	if focused != "password" || invalid != "true" || above != "" {
+		t.Errorf("focus on %q, aria-invalid %q, errors above the form %q", focused, invalid, above)
+	}
+	screenshot(t, ctx, login+"-weak-password.png", login == "alice")
+
+	do(t, ctx, "show the password",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("password").value = ""`),
+		chromedp.SendKeys(chromedp.ID("password"), newPassword),
+		chromedp.Click(chromedp.ID("show-password")))
+	if shown := value(t, ctx, chromedp.Evaluate[string](`document.getElementById("password").type`)); shown != "text" {
+		t.Errorf("after the toggle the field is of type %q", shown)
+	}
+	if typed := value(t, ctx, chromedp.Value(chromedp.ID("password"))); typed != newPassword {
+		t.Fatalf("the field holds %q, want %q", typed, newPassword)
+	}
+	do(t, ctx, "submit a good password",
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#status.ok")))
+	status := value(t, ctx, chromedp.Text(chromedp.ID("status")))
+	forms := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("form").length`))
+	query := value(t, ctx, chromedp.Evaluate[string](`location.search`))
+	if status != want.success || forms != 0 || query != "" {
+		t.Errorf("status %q, %d forms, query %q left in the address", status, forms, query)
+	}
+	screenshot(t, ctx, login+"-success.png", false)
+
+	hash, _ := userDoc(t, db, id)["password"].(string)
+	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(hash, newPassword); !ok || err != nil {
+		t.Fatalf("the stored hash does not verify the new password: %v", err)
+	}
+	if got := awaitMails(t, sg, email, "password_changed", 1)[0]; got.Subject != want.changedSubject {
+		t.Errorf("password-changed e-mail %q, want %q", got.Subject, want.changedSubject)
+	}
+}
+
+// requestLinkIn asks the API for a link as a front end in that language would.
+func requestLinkIn(t *testing.T, api, login, acceptLanguage string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, api+"send-reset-password-link/", strings.NewReader(`{"login":"`+login+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", acceptLanguage)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("send link for %s: %d", login, resp.StatusCode)
+	}
+}
+
+// seedUser stores a user with the old password and, unless empty, a language.
+func seedUser(t *testing.T, db *mongo.Database, login, language string) bson.ObjectID {
+	t.Helper()
+	hash, err := argon2.NewHasher(argon2.DefaultParams()).Hash(oldPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := bson.NewObjectID()
+	doc := bson.D{{Key: "_id", Value: id}, {Key: "username", Value: login}, {Key: "email", Value: login + "@example.com"},
+		{Key: "password", Value: hash}}
+	if language != "" {
+		doc = append(doc, bson.E{Key: "language", Value: language})
+	}
+	if _, err := db.Collection("users").InsertOne(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// findChromium returns the browser to drive, and skips the test only when there is none.
+func findChromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Skip("Chromium is not installed (apt-get install -y chromium): the hosted reset page is not tested in a browser")
+	return ""
+}
+
+// newBrowser starts headless Chromium with a fresh profile. The flags keep it off
+// the network but for the page under test (this machine refuses other connections),
+// and let it run as root.
+func newBrowser(t *testing.T, chrome string) context.Context {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chrome),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(900, 760),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	browser, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first call starts the browser, and must not be bounded (a bound would stop it).
+	if _, err := chromedp.Run(browser, chromedp.Func(func(context.Context, *chromedp.Target) error { return nil })); err != nil {
+		t.Fatalf("start Chromium %s: %v", chrome, err)
+	}
+	return browser
+}
+
+// tab opens a tab whose requests, the page's own fetch included, carry acceptLanguage.
+func tab(t *testing.T, browser context.Context, acceptLanguage string) context.Context {
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	// The first call on a tab opens it, and must not be bounded (a bound would close it).
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	headers := network.Headers{"Accept-Language": acceptLanguage}
+	do(t, ctx, "set Accept-Language", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: headers})
+		return err
+	}))
+	return ctx
+}
+
+// do runs the steps of one action, failing the test if they fail or hang.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, browserStep)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// value runs an action that reads something off the page.
+func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, browserStep)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("read the page: %v", err)
+	}
+	return v
+}
+
+// screenshot saves the tab's viewport as a PNG, and as the README's picture when
+// readme is set and PWRESET_README_SCREENSHOT=1.
+func screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
+	t.Helper()
+	png := value(t, ctx, chromedp.CaptureScreenshot())
+	dir := os.Getenv("PWRESET_SCREENSHOTS")
+	if dir == "" {
+		dir = screenshotDir
+	}
+	paths := []string{filepath.Join(dir, name)}
+	if readme && os.Getenv("PWRESET_README_SCREENSHOT") == "1" {
+		paths = append(paths, readmeScreenshot)
+	}
+	for _, p := range paths {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// wireProxy stands between the service and MongoDB, forwarding the wire protocol
+// message by message. It can hold the first command of a kind (say, the update of
+// the users collection) on its way to the server until the test releases it: the
+// service has sent it and waits for the answer, and the server has not seen it yet.
+// A held command is delivered even if the service hangs up meanwhile, as a message
+// already on the network is.
+type wireProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	hold   *held
+}
+
+// held is one command to hold: caught is closed once it arrived, release lets it
+// on, answered is closed once the server answered it (or went away).
+type held struct {
+	command, collection       string
+	caught, release, answered chan struct{}
+}
+
+// newWireProxy forwards to the server of uri and returns the proxy and the URI to
+// give the service instead.
+func newWireProxy(t *testing.T, uri string) (*wireProxy, string) {
+	t.Helper()
+	u, err := url.Parse(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &wireProxy{ln: ln, target: u.Host}
+	t.Cleanup(func() { ln.Close() })
+	go p.serve()
+	u.Host = ln.Addr().String()
+	q := u.Query()
+	q.Set("directConnection", "true") // the server must not redirect the driver past the proxy
+	u.RawQuery = q.Encode()
+	return p, u.String()
+}
+
+// holdNext holds the next command named command on collection (insert, update,
+// find, ...) and returns it; receive from caught to wait for it, close release to
+// let it on.
+func (p *wireProxy) holdNext(command, collection string) *held {
+	h := &held{command: command, collection: collection,
+		caught: make(chan struct{}), release: make(chan struct{}), answered: make(chan struct{})}
+	p.mu.Lock()
+	p.hold = h
+	p.mu.Unlock()
+	return h
+}
+
+// take returns the hold msg matches, and clears it, so that it holds one message.
+func (p *wireProxy) take(msg []byte) *held {
+	command, collection, ok := commandOf(msg)
+	if !ok {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.hold
+	if h == nil || h.command != command || h.collection != collection {
+		return nil
+	}
+	p.hold = nil
+	return h
+}
+
+func (p *wireProxy) serve() {
+	for {
+		client, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		go p.forward(client)
+	}
+}
+
+// forward carries one connection, message by message. When the client hangs up
+// after a held command went on, the server's side stays open until that command is
+// answered, so that it is carried out as a command already on the network is.
+func (p *wireProxy) forward(client net.Conn) {
+	defer client.Close()
+	server, err := net.Dial("tcp", p.target)
+	if err != nil {
+		return
+	}
+	defer server.Close()
+	var answers atomic.Int64
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		for {
+			msg, err := readMessage(server)
+			if err != nil {
+				return
+			}
+			answers.Add(1)
+			client.Write(msg) // the client may have gone: the answer is dropped
+		}
+	}()
+	var answered chan struct{} // of the held command, once it went on
+	for {
+		msg, err := readMessage(client)
+		if err != nil {
+			break
+		}
+		h := p.take(msg)
+		if h != nil {
+			close(h.caught)
+			<-h.release
+		}
+		if _, err := server.Write(msg); err != nil {
+			return
+		}
+		if h != nil {
+			answered = h.answered
+			go awaitAnswer(&answers, answers.Load()+1, gone, h.answered)
+		}
+	}
+	if answered != nil {
+		<-answered
+	}
+}
+
+// awaitAnswer closes answered once the count of answers reaches n or the server's
+// side is gone. (The count is read before the command is written: the client sends
+// the next command on a connection only once the last was answered.)
+func awaitAnswer(answers *atomic.Int64, n int64, gone <-chan struct{}, answered chan<- struct{}) {
+	defer close(answered)
+	for answers.Load() < n {
+		select {
+		case <-gone:
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// readMessage reads one wire protocol message: its length, then the rest.
+func readMessage(r io.Reader) ([]byte, error) {
+	var head [4]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return nil, err
+	}
+	n := binary.LittleEndian.Uint32(head[:])
+	if n < 16 || n > 48<<20 {
+		return nil, fmt.Errorf("message of %d bytes", n)
+	}
+	msg := make([]byte, n)
+	copy(msg, head[:])
+	_, err := io.ReadFull(r, msg[4:])
+	return msg, err
+}
+
+// commandOf returns the command an OP_MSG carries and the collection it names: the
+// first element of its body, such as {update: "users", ...}.
+func commandOf(msg []byte) (command, collection string, ok bool) {
+	const opMsg, bodyAt = 2013, 16 + 4 + 1 // header, flag bits, section kind 0
+	if len(msg) < bodyAt+5 || binary.LittleEndian.Uint32(msg[12:]) != opMsg || msg[20] != 0 {
+		return "", "", false
+	}
+	size := int(binary.LittleEndian.Uint32(msg[bodyAt:]))
+	if size < 5 || bodyAt+size > len(msg) {
+		return "", "", false
+	}
+	elems, err := bson.Raw(msg[bodyAt : bodyAt+size]).Elements()
+	if err != nil || len(elems) == 0 {
+		return "", "", false
+	}
+	collection, ok = elems[0].Value().StringValueOK()
+	return elems[0].Key(), collection, ok
+}
