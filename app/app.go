@@ -38,8 +38,8 @@ type Output struct{ io.Writer }
 // New returns the App serving handler on ln and delivering mail with dispatcher.
 func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output,
 	dispatcher *outbox.Dispatcher, users ports.UserStore, limiter ports.RateLimiter, metrics *MetricsServer) *App {
-	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, limiter: limiter,
-		metrics: metrics, server: apihttp.NewServer(handler, log)}
+	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, limiter: limiter, metrics: metrics,
+		server: apihttp.NewServer(handler, log)}
 }
 
 // Run serves and delivers mail until ctx is done. Then it stops taking requests and

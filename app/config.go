@@ -74,6 +74,7 @@ type Config struct {
 	Django    DjangoSettings
 	Page      PageSettings
 	Languages LanguageSettings
+	Seed      DemoSettings
 	Ops       OpsSettings
 
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
@@ -216,9 +217,10 @@ func (c Config) problems() []error {
 		}
 	}
 	p = append(p, c.Users.problems()...)
-	p = append(p, c.Ops.problems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
+	p = append(p, c.Ops.problems()...)
 	p = append(p, c.limitProblems()...)
+	p = append(p, c.Seed.problems(c.Demo())...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, Problems(err)...)
 	}

@@ -232,7 +232,7 @@ func ProvideUserStore(cfg Config, db MongoDB, hasher ports.PasswordHasher) (port
 // by every instance, or memory in demo mode.
 func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB) (ports.Outbox, error) {
 	if db.Database == nil {
-		return memory.NewOutbox(), nil
+		return memory.NewBoundedOutbox(memory.OutboxBounds{Retention: cfg.Outbox.Retention}), nil
 	}
 	box := mongo.NewOutbox(db.Database, mongo.OutboxConfig{Collection: cfg.Outbox.Collection, Timeout: cfg.MongoDBTimeout})
 	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention); err != nil {

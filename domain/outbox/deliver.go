@@ -34,7 +34,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 	switch {
 	case err == nil:
 		d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
-			return d.box.MarkSent(c, env.ID, d.owner, providerID, d.clock.Now())
+			return d.box.MarkSent(c, env.ID, env.LeaseOwner, providerID, d.clock.Now())
 		}, "provider_id", providerID)
 		// The security event, named after the kind: reset_link.sent, password_changed.sent.
 		d.audit.Event(ctx, env.Message.Kind+audit.DeliverySent, "user_id", env.Message.UserID,
@@ -64,7 +64,7 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Enve
 		return
 	}
 	stored := d.settle(ctx, log, slog.LevelWarn, "mail not sent; will retry", func(c context.Context) error {
-		return d.box.Reschedule(c, env.ID, d.owner, next, err.Error())
+		return d.box.Reschedule(c, env.ID, env.LeaseOwner, next, err.Error())
 	}, "error", err, "retry_in", wait.String())
 	d.audit.Event(ctx, env.Message.Kind+audit.DeliveryRetry, "user_id", env.Message.UserID, "outbox_id", env.ID)
 	if stored {
@@ -75,7 +75,7 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Enve
 
 func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envelope, reason string) {
 	d.settle(ctx, log, slog.LevelError, "mail failed", func(c context.Context) error {
-		return d.box.MarkFailed(c, env.ID, d.owner, reason, d.clock.Now())
+		return d.box.MarkFailed(c, env.ID, env.LeaseOwner, reason, d.clock.Now())
 	}, "reason", reason)
 	// The reason stays in the outbox and the log line above: it may be long, and the
 	// event names what happened, not why.
@@ -87,7 +87,7 @@ func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envel
 // it all the same; then it is sent twice, which beats not at all.
 func (d *Dispatcher) release(ctx context.Context, log *slog.Logger, env ports.Envelope, err error) {
 	d.settle(ctx, log, slog.LevelWarn, "mail send cut off by shutdown; handed back", func(c context.Context) error {
-		return d.box.Reschedule(c, env.ID, d.owner, d.clock.Now(), "cut off by shutdown: "+err.Error())
+		return d.box.Reschedule(c, env.ID, env.LeaseOwner, d.clock.Now(), "cut off by shutdown: "+err.Error())
 	}, "error", err)
 }
 

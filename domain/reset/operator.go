@@ -41,9 +41,9 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
-	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
 	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
+	claims := link.Claims{UserID: user.ID, Timestamp: c.at.Unix(), PasswordHash: user.PasswordHash}
+	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
 	if err := s.record(ctx, c); err != nil {
 		return "", errors.Join(err, s.undo(ctx, c))
 	}
