@@ -10,6 +10,7 @@ import (
 
 	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/postgres"
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/domain/health"
 	"github.com/pwreset/pwreset/ports"
@@ -38,14 +39,16 @@ func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.L
 	return m
 }
 
-// ProvideReadiness returns the readiness check: MongoDB answering a ping within
-// MONGODB_TIMEOUT, or always ready in demo mode.
-func ProvideReadiness(cfg Config, db MongoDB, clock ports.Clock) *health.Readiness {
-	var store ports.Pinger
-	if db.Database != nil {
-		store = mongo.NewPinger(db.Database, cfg.MongoDBTimeout)
+// ProvideReadiness returns the readiness check: the database (PostgreSQL or
+// MongoDB) answering a ping within its timeout, or always ready in demo mode.
+func ProvideReadiness(cfg Config, db MongoDB, pg Postgres, clock ports.Clock) *health.Readiness {
+	switch {
+	case pg.Pool != nil:
+		return health.NewReadiness(postgres.NewPinger(pg.Pool, cfg.Database.Timeout), "PostgreSQL", cfg.Database.Timeout, readinessCache, clock)
+	case db.Database != nil:
+		return health.NewReadiness(mongo.NewPinger(db.Database, cfg.MongoDBTimeout), "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
 	}
-	return health.NewReadiness(store, "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
+	return health.NewReadiness(nil, "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
 }
 
 // ProvideOperations gives the API its metrics and readiness endpoints; /metrics
