@@ -22,3 +22,9 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	wire.Build(app.ToolSet)
 	return nil, nil, nil
 }
+
+// initSupportTool assembles the support commands from the same configuration.
+func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.SupportTool, func(), error) {
+	wire.Build(app.SupportSet)
+	return nil, nil, nil
+}

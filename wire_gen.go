@@ -24,12 +24,6 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	if err != nil {
 		return nil, nil, err
 	}
-	config, err := app.ProvideHTTPConfig(cfg)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	resetConfig := app.ProvideResetConfig(cfg, listener)
 	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log)
 	if err != nil {
 		cleanup()
@@ -41,15 +35,27 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	passwordHasher := app.ProvideHasher(cfg)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	clock := system.NewClock()
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	readiness := app.ProvideReadiness(cfg, mongoDB, postgres, clock)
+	operations := app.ProvideOperations(cfg, metrics, readiness)
+	config, err := app.ProvideHTTPConfig(cfg, operations)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	resetConfig := app.ProvideResetConfig(cfg, listener)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -63,8 +69,8 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	clock := system.NewClock()
-	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
 	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
 	if err != nil {
@@ -81,14 +87,21 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	auditLog := app.ProvideAudit(log)
 	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
 	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
-	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter)
+	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, log)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
 	return appApp, func() {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -114,7 +127,9 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	}
 	listener := _wireListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
-	passwordHasher := app.ProvideHasher(cfg)
+	clock := system.NewClock()
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
 	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
 	if err != nil {
 		cleanup2()
@@ -127,8 +142,8 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	clock := system.NewClock()
-	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log)
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
 	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
 	if err != nil {
@@ -143,7 +158,6 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	auditLog := app.ProvideAudit(log)
 	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
@@ -154,4 +168,66 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 
 var (
 	_wireListenerValue = app.Listener{}
+)
+
+// initSupportTool assembles the support commands from the same configuration.
+func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.SupportTool, func(), error) {
+	listener := _wireAppListenerValue
+	config := app.ProvideResetConfig(cfg, listener)
+	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	clock := system.NewClock()
+	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	passwordHasher := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	provider, err := app.ProvideMailProvider(cfg, out)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
+	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	scheme := app.ProvideSigner(cfg, log)
+	emails, err := app.ProvideTemplates(cfg)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
+	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
+	return supportTool, func() {
+		cleanup2()
+		cleanup()
+	}, nil
+}
+
+var (
+	_wireAppListenerValue = app.Listener{}
 )

@@ -25,6 +25,7 @@ type App struct {
 	dispatcher *outbox.Dispatcher
 	users      ports.UserStore
 	limiter    ports.RateLimiter
+	metrics    *MetricsServer // nil: /metrics is on the API
 }
 
 // Listener is the socket the API is served on; it is opened before anything else so
@@ -36,8 +37,8 @@ type Output struct{ io.Writer }
 
 // New returns the App serving handler on ln and delivering mail with dispatcher.
 func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output,
-	dispatcher *outbox.Dispatcher, users ports.UserStore, limiter ports.RateLimiter) *App {
-	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, limiter: limiter,
+	dispatcher *outbox.Dispatcher, users ports.UserStore, limiter ports.RateLimiter, metrics *MetricsServer) *App {
+	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, limiter: limiter, metrics: metrics,
 		server: apihttp.NewServer(handler, log)}
 }
 
@@ -50,6 +51,7 @@ func (a *App) Run(ctx context.Context) error {
 	delivered := make(chan error, 1)
 	go func() { delivered <- a.dispatcher.Run(ctx) }()
 	go a.maintain(ctx)
+	go a.metrics.Run(ctx)
 	err := a.serve(ctx)
 	stop() // the server failing stops the dispatcher too
 	if derr := <-delivered; derr != nil {

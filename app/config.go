@@ -75,6 +75,8 @@ type Config struct {
 	Django    DjangoSettings
 	Page      PageSettings
 	Languages LanguageSettings
+	Seed      DemoSettings
+	Ops       OpsSettings
 
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
@@ -221,7 +223,9 @@ func (c Config) problems() []error {
 	p = append(p, c.postgresProblems()...)
 	p = append(p, c.smtpProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
+	p = append(p, c.Ops.problems()...)
 	p = append(p, c.limitProblems()...)
+	p = append(p, c.Seed.problems(c.Demo())...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, Problems(err)...)
 	}

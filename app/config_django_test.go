@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/app"
 	"github.com/pwreset/pwreset/domain/link"
 )
@@ -137,7 +138,7 @@ func TestDjangoHashers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := app.ProvideHasher(cfg)
+		h := app.ProvideHasher(cfg, prometheus.New())
 		hash, err := h.Hash("pw")
 		if err != nil || !strings.HasPrefix(hash, prefix) {
 			t.Errorf("%s: Hash = %s, %v; want the prefix %s", name, hash, err, prefix)

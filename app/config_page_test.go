@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/app"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
@@ -39,7 +40,7 @@ func TestHostedPageSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hc, err := app.ProvideHTTPConfig(cfg)
+			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{})
 			if err != nil {
 				t.Fatal(err)
 			}

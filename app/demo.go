@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/ports"
@@ -30,7 +31,36 @@ func demoUserStore(cfg Config, hasher ports.PasswordHasher) (*memory.UserStore, 
 		u.Logins = append(u.Logins, ports.Field{Name: f, Value: "demo"})
 	}
 	u.PasswordHash = hash
-	return memory.NewUserStore(cfg.Users.LoginFields, u), nil
+	store := memory.NewUserStore(cfg.Users.LoginFields, u)
+	if err := seedDemoUsers(store, cfg, hasher); err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
+// DemoUsersPassword is the password of the users DEMO_USERS seeds.
+const DemoUsersPassword = "pwreset-demo-user-password"
+
+// seedDemoUsers adds the DEMO_USERS users: user1..userN, with the ids and logins
+// "userK" and the e-mail address userK@example.com. They share one hash of
+// DemoUsersPassword, so that a million start as fast as one.
+func seedDemoUsers(store *memory.UserStore, cfg Config, hasher ports.PasswordHasher) error {
+	if cfg.Seed.Users == 0 {
+		return nil
+	}
+	hash, err := hasher.Hash(DemoUsersPassword)
+	if err != nil {
+		return fmt.Errorf("hash the DEMO_USERS password: %w", err)
+	}
+	for k := 1; k <= cfg.Seed.Users; k++ {
+		name := "user" + strconv.Itoa(k)
+		u := ports.User{ID: name, Email: name + "@example.com", PasswordHash: hash}
+		for _, f := range cfg.Users.LoginFields {
+			u.Logins = append(u.Logins, ports.Field{Name: f, Value: name})
+		}
+		store.Add(u)
+	}
+	return nil
 }
 
 // demoFrom is the sender address of demo mode's printed e-mails.

@@ -20,6 +20,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/mongo"
 	"github.com/pwreset/pwreset/adapters/postgres"
+	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/domain/audit"
@@ -48,6 +49,7 @@ var Core = wire.NewSet(
 	ProvideRateLimiter,
 	ProvideBreachChecker,
 	ProvideAudit,
+	Metrics,
 	wire.Bind(new(ports.Clock), new(system.Clock)),
 	system.NewClock,
 	outbox.NewQueue,
@@ -61,6 +63,9 @@ var Set = wire.NewSet(
 	Core,
 	ProvideListener,
 	ProvideHTTPConfig,
+	ProvideReadiness,
+	ProvideOperations,
+	ProvideMetricsServer,
 	apihttp.New,
 	wire.Bind(new(http.Handler), new(*apihttp.API)),
 	New,
@@ -126,7 +131,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 
 // ProvideHTTPConfig maps the configuration to the HTTP adapter settings (Load has
 // checked the rates and proxies already).
-func ProvideHTTPConfig(cfg Config) (apihttp.Config, error) {
+func ProvideHTTPConfig(cfg Config, ops apihttp.Operations) (apihttp.Config, error) {
 	send, _ := parseRate("RATE_LIMIT_SEND_LINK", cfg.SendLinkRate)
 	resetRate, _ := parseRate("RATE_LIMIT_RESET_PASSWORD", cfg.ResetRate)
 	proxies, _ := parseProxies(cfg.TrustedProxies)
@@ -140,6 +145,7 @@ func ProvideHTTPConfig(cfg Config) (apihttp.Config, error) {
 		TrustedProxies:     proxies,
 		SendLinkRate:       send,
 		ResetRate:          resetRate,
+		Operations:         ops,
 	}, err
 }
 
@@ -165,7 +171,7 @@ func ProvidePolicy(cfg Config) *policy.Policy { return policy.New(cfg.PasswordMi
 
 // ProvideHasher returns the hasher PASSWORD_HASHER names, on a bounded pool so that a
 // burst of resets cannot take all memory (argon2id takes ARGON2_MEMORY_KIB each).
-func ProvideHasher(cfg Config) ports.PasswordHasher {
+func ProvideHasher(cfg Config, m *prometheus.Metrics) ports.PasswordHasher {
 	var h ports.PasswordHasher = argon2.NewHasher(cfg.argon2Params())
 	if cfg.PasswordHasher == "bcrypt" {
 		h = bcrypt.NewHasher(cfg.BcryptCost)
@@ -177,7 +183,7 @@ func ProvideHasher(cfg Config) ports.PasswordHasher {
 	if size == 0 {
 		size = hashpool.DefaultSize()
 	}
-	return hashpool.New(h, size)
+	return hashpool.New(m.TimeHasher(h), size) // timed inside the pool: the hash, not the wait
 }
 
 // ProvideRateLimiter chooses where rate-limit counts live: PostgreSQL or MongoDB,
@@ -205,8 +211,10 @@ func ProvideBreachChecker(cfg Config) ports.BreachChecker {
 	return hibp.NewChecker(hibp.Config{BaseURL: cfg.HIBPAPIURL, Timeout: cfg.HIBPTimeout})
 }
 
-// ProvideAudit returns the security event log.
-func ProvideAudit(log *slog.Logger) *audit.Log { return audit.New(log) }
+// ProvideAudit returns the security event log, which also feeds the metrics.
+func ProvideAudit(log *slog.Logger, obs ports.EventObserver) *audit.Log {
+	return audit.New(log).WithObserver(obs)
+}
 
 // ProvideUserStore chooses the user store: PostgreSQL when DATABASE_URL is set,
 // MongoDB when MONGODB_URI is, the in-memory demo store otherwise.
@@ -235,7 +243,7 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (po
 		return postgres.NewOutbox(pg.Pool, cfg.Database.Timeout), nil
 	}
 	if db.Database == nil {
-		return memory.NewOutbox(), nil
+		return memory.NewBoundedOutbox(memory.OutboxBounds{Retention: cfg.Outbox.Retention}), nil
 	}
 	box := mongo.NewOutbox(db.Database, mongo.OutboxConfig{Collection: cfg.Outbox.Collection, Timeout: cfg.MongoDBTimeout})
 	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention); err != nil {
@@ -258,6 +266,7 @@ func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
 }
 
 // ProvideDispatcher returns the outbox dispatcher of this process.
-func ProvideDispatcher(cfg Config, box ports.Outbox, p outbox.Provider, clock ports.Clock, log *slog.Logger) *outbox.Dispatcher {
-	return outbox.NewDispatcher(cfg.dispatcherConfig(), box, p, clock, log)
+func ProvideDispatcher(cfg Config, box ports.Outbox, p outbox.Provider, clock ports.Clock, log *slog.Logger,
+	events *audit.Log) *outbox.Dispatcher {
+	return outbox.NewDispatcher(cfg.dispatcherConfig(), box, p, clock, log, events)
 }

@@ -42,6 +42,8 @@ type Config struct {
 	// (RATE_LIMIT_SEND_LINK, RATE_LIMIT_RESET_PASSWORD); a zero Rate is no limit.
 	SendLinkRate Rate
 	ResetRate    Rate
+	// Operations hold the metrics and readiness endpoints.
+	Operations
 }
 
 // Rate is at most Count requests in any Window.
@@ -68,15 +70,17 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	e.HTTPErrorHandler = errorHandler(log)
 	// Outermost first: every answer, errors and preflights included, gets an id and
 	// the security headers, and is logged once with its final status.
-	e.Use(requestID, securityHeaders, accessLog(log), refuseAmbiguousLength, middleware.Recover())
+	r := routes{}
+	e.Use(requestID, securityHeaders, accessLog(log), refuseAmbiguousLength, observe(cfg.Observer, r), middleware.Recover())
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(cors(cfg.CORSAllowedOrigins))
 	}
 
 	h := &handlers{cfg: cfg, sender: sender, resetter: resetter, limiter: limiter, clock: clock}
 	prefix := normalizePrefix(cfg.Prefix)
-	route(e, prefix+"send-reset-password-link", h.endpoint("Send Reset Password Link", cfg.SendLinkRate, h.sendLink))
-	route(e, prefix+"reset-password", h.endpoint("Reset Password", cfg.ResetRate, h.resetPassword))
+	endpoints := []string{prefix + "send-reset-password-link", prefix + "reset-password"}
+	route(e, endpoints[0], h.endpoint("Send Reset Password Link", cfg.SendLinkRate, h.sendLink))
+	route(e, endpoints[1], h.endpoint("Reset Password", cfg.ResetRate, h.resetPassword))
 	e.GET("/healthz", healthz)
 	e.HEAD("/healthz", healthz) // load balancers often probe with HEAD
 	if cfg.Page.Enabled {
@@ -87,6 +91,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 			e.GET(strings.TrimSuffix(path, "/"), page)
 		}
 	}
+	serveOperations(e, cfg.Operations, r, endpoints, log) // last: it labels every route
 	return &API{echo: e}
 }
 

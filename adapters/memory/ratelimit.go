@@ -10,17 +10,36 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
+// MaxEventsPerKey bounds the events a RateLimiter keeps for one key. A key keeps at
+// most as many as its largest limit, since only the newest limit events decide an
+// answer; a limit above this bound (math.MaxInt32 means "no cap, but record it")
+// counts at most this many, so it is never reached, as it would not be in practice.
+const MaxEventsPerKey = 1 << 16
+
 // RateLimiter keeps rate-limit events in memory: the limits hold within one
 // process only, and start afresh when it restarts.
+//
+// Its cost per call does not grow with history: a key's events are kept sorted by
+// time, those older than the key's longest window are pruned as it goes (its latest
+// event stays, for Latest), and at most its largest limit of them are kept. Purge
+// drops old events and the keys it empties.
 type RateLimiter struct {
-	mu     sync.Mutex
-	events map[string][]time.Time // by key, in the order they were recorded
+	mu   sync.Mutex
+	keys map[string]*events
+}
+
+// events are one key's, sorted by time, with the largest window and limit it was
+// asked about.
+type events struct {
+	at     []time.Time
+	window time.Duration
+	limit  int
 }
 
 var _ ports.RateLimiter = (*RateLimiter)(nil)
 
 // NewRateLimiter returns a limiter that holds no events.
-func NewRateLimiter() *RateLimiter { return &RateLimiter{events: map[string][]time.Time{}} }
+func NewRateLimiter() *RateLimiter { return &RateLimiter{keys: map[string]*events{}} }
 
 // Allow implements ports.RateLimiter. Events after now count as well: only a clock
 // set back records them, and counting them errs on the side of the limit.
@@ -30,34 +49,66 @@ func (r *RateLimiter) Allow(_ context.Context, key string, limit int, window tim
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	since := now.Add(-window)
-	var in []time.Time
-	for _, at := range r.events[key] {
-		if at.After(since) {
-			in = append(in, at)
-		}
+	ev := r.keys[key]
+	if ev == nil {
+		ev = &events{}
+		r.keys[key] = ev
 	}
-	if len(in) < limit {
-		r.events[key] = append(r.events[key], now)
+	ev.window, ev.limit = max(ev.window, window), max(ev.limit, min(limit, MaxEventsPerKey))
+	defer ev.prune(now)
+	in := len(ev.at) - ev.after(now.Add(-window))
+	if in < limit {
+		ev.record(now)
 		return true, 0, nil
 	}
 	// A hit is allowed again once fewer than limit events remain in the window:
 	// when the limit-th newest leaves it. Usually that is the oldest; not when the
 	// window is longer than that of earlier hits.
-	slices.SortFunc(in, func(a, b time.Time) int { return b.Compare(a) })
-	return false, in[limit-1].Add(window).Sub(now), nil
+	return false, ev.at[len(ev.at)-limit].Add(window).Sub(now), nil
+}
+
+// after returns the index of the first event after t.
+func (ev *events) after(t time.Time) int {
+	i, _ := slices.BinarySearchFunc(ev.at, t, func(at, t time.Time) int {
+		if at.After(t) {
+			return 1
+		}
+		return -1
+	})
+	return i
+}
+
+// record inserts an event at now in its place: the last, unless the clock went back.
+func (ev *events) record(now time.Time) {
+	ev.at = slices.Insert(ev.at, ev.after(now), now)
+	if extra := len(ev.at) - ev.limit; extra > 0 {
+		clear(ev.at[:extra])
+		ev.at = ev.at[extra:]
+	}
+}
+
+// prune drops the events older than the key's longest window, but the latest.
+// Reslicing leaves the dropped ones behind in the array until append moves it.
+func (ev *events) prune(now time.Time) {
+	old := min(ev.after(now.Add(-ev.window)), len(ev.at)-1)
+	if old > 0 {
+		ev.at = ev.at[old:]
+	}
 }
 
 // Undo implements ports.RateLimiter.
 func (r *RateLimiter) Undo(_ context.Context, key string, at time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	events := r.events[key]
-	if i := slices.IndexFunc(events, at.Equal); i >= 0 {
-		r.events[key] = slices.Delete(events, i, i+1)
+	ev := r.keys[key]
+	if ev == nil {
+		return nil
 	}
-	if len(r.events[key]) == 0 {
-		delete(r.events, key)
+	if i := slices.IndexFunc(ev.at, at.Equal); i >= 0 {
+		ev.at = slices.Delete(ev.at, i, i+1)
+	}
+	if len(ev.at) == 0 {
+		delete(r.keys, key)
 	}
 	return nil
 }
@@ -66,13 +117,10 @@ func (r *RateLimiter) Undo(_ context.Context, key string, at time.Time) error {
 func (r *RateLimiter) Latest(_ context.Context, key string) (time.Time, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var latest time.Time
-	for _, at := range r.events[key] {
-		if at.After(latest) {
-			latest = at
-		}
+	if ev := r.keys[key]; ev != nil && len(ev.at) > 0 {
+		return ev.at[len(ev.at)-1], nil
 	}
-	return latest, nil
+	return time.Time{}, nil
 }
 
 // Purge implements ports.RateLimiter.
@@ -80,13 +128,13 @@ func (r *RateLimiter) Purge(_ context.Context, cutoff time.Time) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0
-	for key, events := range r.events {
-		kept := slices.DeleteFunc(events, func(at time.Time) bool { return at.Before(cutoff) })
-		n += len(events) - len(kept)
+	for key, ev := range r.keys {
+		kept := slices.DeleteFunc(ev.at, func(at time.Time) bool { return at.Before(cutoff) })
+		n += len(ev.at) - len(kept)
 		if len(kept) == 0 {
-			delete(r.events, key) // so that the map does not grow with every key ever seen
+			delete(r.keys, key) // so that the map does not grow with every key ever seen
 		} else {
-			r.events[key] = kept
+			ev.at = kept
 		}
 	}
 	return n, nil

@@ -35,8 +35,10 @@ func translate(caller context.Context, op string, err error) error {
 var transientCodes = []int{
 	6,     // HostUnreachable
 	7,     // HostNotFound
+	64,    // WriteConcernFailed: a failover or lagging secondaries; the write may still land
 	89,    // NetworkTimeout
 	91,    // ShutdownInProgress
+	133,   // FailedToSatisfyReadPreference: a shard without a primary
 	189,   // PrimarySteppedDown
 	262,   // ExceededTimeLimit
 	9001,  // SocketException

@@ -52,35 +52,25 @@ func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	return n, nil
 }
 
-// Stats implements ports.Outbox; every state has a count, zero included. It reads
-// the whole collection, as it holds only the messages of the retention period.
+// Stats implements ports.Outbox; every state has a count, zero included. Each
+// count is filtered on its state, the first key of the messages' index, so that
+// MongoDB counts index entries rather than read the collection; the oldest
+// unfinished message is looked for among the unfinished ones only.
 func (o *Outbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	s := ports.OutboxStats{Counts: map[string]int{
-		ports.StatePending: 0, ports.StateSending: 0, ports.StateSent: 0, ports.StateFailed: 0,
-		ports.StateSuppressed: 0}}
-	cur, err := o.msgs.Aggregate(opCtx, mongo.Pipeline{{{Key: "$group", Value: bson.D{
-		{Key: "_id", Value: "$state"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}}})
-	var groups []struct {
-		State string `bson:"_id"`
-		N     int    `bson:"n"`
+	s := ports.OutboxStats{Counts: map[string]int{}}
+	for _, state := range []string{ports.StatePending, ports.StateSending, ports.StateSent, ports.StateFailed, ports.StateSuppressed} {
+		n, err := o.msgs.CountDocuments(opCtx, bson.D{{Key: "state", Value: state}})
+		if err != nil {
+			return s, o.fail(ctx, "count "+state+" messages", err)
+		}
+		s.Counts[state] = int(n)
 	}
-	if err == nil {
-		err = cur.All(opCtx, &groups)
-	}
-	if err != nil {
-		return s, o.fail(ctx, "count messages by state", err)
-	}
-	for _, g := range groups {
-		s.Counts[g.State] = g.N
-	}
-
-	// Apart: FerretDB has no $min in $group.
 	var oldest struct {
 		CreatedAt time.Time `bson:"created_at"`
 	}
-	err = o.msgs.FindOne(opCtx,
+	err := o.msgs.FindOne(opCtx,
 		bson.D{{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StatePending, ports.StateSending}}}}},
 		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: 1}}).SetProjection(bson.D{{Key: "created_at", Value: 1}}),
 	).Decode(&oldest)

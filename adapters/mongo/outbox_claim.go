@@ -22,9 +22,9 @@ const claimBatch = 8
 // a full batch: each loss was another worker's progress, and more may be due.
 const claimRounds = 4
 
-// maxSkips bounds how many abandoned claims (see claimAttempt) a Claim steps over
-// on one message.
-const maxSkips = 4
+// maxSkips bounds how many abandoned claims (see claimAttempt) one Claim steps
+// over on one message. Each step is stored, so the next Claim starts past them.
+const maxSkips = 8
 
 // Claim implements ports.Outbox. It reads the first due messages, then for each in
 // turn inserts the claim of its next attempt until an insert succeeds (see the
@@ -67,14 +67,14 @@ func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease t
 // claimOne leases d, as read, to owner until expires, once the claim of its next
 // attempt is won. It reports false when another worker claimed d first.
 func (o *Outbox) claimOne(opCtx context.Context, d envelopeDoc, owner string, now, expires time.Time) (ports.Envelope, bool, error) {
-	attempt, claim, err := o.claimAttempt(opCtx, d, owner, now, expires)
-	if err != nil || attempt == 0 {
+	d, claim, err := o.claimAttempt(opCtx, d, owner, now, expires)
+	if err != nil || claim == "" {
 		return ports.Envelope{}, false, err
 	}
 	// Still filtered on what was read, for MongoDB: the message may have been
 	// settled meanwhile by a worker whose lease had expired.
-	filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "state", Value: d.State}, {Key: "attempts", Value: d.Attempts}}
-	res, err := o.msgs.UpdateOne(opCtx, filter, bson.D{{Key: "$set", Value: bson.D{
+	attempt := d.Attempts + 1
+	res, err := o.msgs.UpdateOne(opCtx, d.asRead(), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "state", Value: ports.StateSending},
 		{Key: "attempts", Value: attempt},
 		{Key: "lease_owner", Value: owner},
@@ -90,28 +90,45 @@ func (o *Outbox) claimOne(opCtx context.Context, d envelopeDoc, owner string, no
 		_, _ = o.claims.DeleteOne(opCtx, bson.D{{Key: "_id", Value: claim}, {Key: "owner", Value: owner}})
 		return ports.Envelope{}, false, nil
 	}
+	// The claims of earlier attempts name states the message has left: nobody
+	// needs them any more (see dropClaims).
+	o.dropClaims(opCtx, d.ID, attempt-1)
 	d.State, d.Attempts, d.LeaseOwner = ports.StateSending, attempt, owner
 	d.LeaseExpires, d.NextAttemptAt = stored(expires), stored(expires)
 	return d.envelope(), true, nil
 }
 
+// asRead matches d's document as long as it is still as it was read: no claim,
+// lease or settlement has changed it since.
+func (d envelopeDoc) asRead() bson.D {
+	return bson.D{{Key: "_id", Value: d.ID}, {Key: "state", Value: d.State}, {Key: "attempts", Value: d.Attempts},
+		{Key: "next_attempt_at", Value: d.NextAttemptAt}}
+}
+
+// claimID names the claim of attempt n of message id.
+func claimID(id bson.ObjectID, n int) string { return fmt.Sprintf("%s:%d", id.Hex(), n) }
+
 // claimAttempt inserts the claim of d's next attempt, "<message id>:<attempt>",
-// and returns the attempt and the claim's _id; attempt 0 when another worker holds
-// it. A claim that expired while the message still shows the attempt before it
-// was abandoned: its worker died or lost MongoDB between insert and update. It
-// would block the message for ever, so it is stepped over, and the attempt after
-// it claimed instead; the abandoned one still counts, as it may have been made.
-func (o *Outbox) claimAttempt(opCtx context.Context, d envelopeDoc, owner string, now, expires time.Time) (int, string, error) {
-	attempt := d.Attempts + 1
+// and returns d as it then stands and the claim's _id; no _id when another worker
+// holds the attempt, or d changed meanwhile.
+//
+// A claim that expired while the message still shows the attempt before it was
+// abandoned: its worker died, or lost MongoDB, between insert and update. The
+// abandoned attempt is then recorded in the message (attempts + 1, filtered on
+// the message as read, so any number of workers doing it at once do it once),
+// and the attempt after it claimed instead. It still counts, as it may have been
+// made. So an abandoned claim delays its message by one lease at most, and the
+// next Claim starts past it: nothing is stepped over twice.
+func (o *Outbox) claimAttempt(opCtx context.Context, d envelopeDoc, owner string, now, expires time.Time) (envelopeDoc, string, error) {
 	for range maxSkips {
-		claim := fmt.Sprintf("%s:%d", d.ID.Hex(), attempt)
+		claim := claimID(d.ID, d.Attempts+1)
 		_, err := o.claims.InsertOne(opCtx, bson.D{{Key: "_id", Value: claim}, {Key: "msg_id", Value: d.ID},
 			{Key: "owner", Value: owner}, {Key: "at", Value: now}, {Key: "expires", Value: expires}})
 		if err == nil {
-			return attempt, claim, nil
+			return d, claim, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
-			return 0, "", err
+			return d, "", err
 		}
 		var held struct {
 			Expires time.Time `bson:"expires"`
@@ -121,11 +138,32 @@ func (o *Outbox) claimAttempt(opCtx context.Context, d envelopeDoc, owner string
 		case errors.Is(err, mongo.ErrNoDocuments):
 			continue // given back or purged meanwhile: the attempt is free again
 		case err != nil:
-			return 0, "", err
+			return d, "", err
 		case held.Expires.After(now):
-			return 0, "", nil // another worker's, and live
+			return d, "", nil // another worker's, and live
 		}
-		attempt++
+		res, err := o.msgs.UpdateOne(opCtx, d.asRead(), bson.D{{Key: "$set", Value: bson.D{{Key: "attempts", Value: d.Attempts + 1}}}})
+		if err != nil || res.MatchedCount == 0 {
+			return d, "", err // moved on meanwhile: read again
+		}
+		d.Attempts++
 	}
-	return 0, "", nil
+	return d, "", nil
+}
+
+// dropClaims deletes the claims of attempts 1 to last of message id. A claim only
+// matters while a worker may still read the message as it stood before that
+// attempt; once the message shows a later attempt, or is finished, such a worker's
+// update matches nothing and it gives its claim back. It is done on the way, so
+// that claims go soon whatever OUTBOX_RETENTION is; what a failure leaves, Purge
+// deletes.
+func (o *Outbox) dropClaims(opCtx context.Context, id bson.ObjectID, last int) {
+	if last < 1 {
+		return
+	}
+	ids := make(bson.A, 0, last)
+	for n := 1; n <= last; n++ {
+		ids = append(ids, claimID(id, n))
+	}
+	_, _ = o.claims.DeleteMany(opCtx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 }

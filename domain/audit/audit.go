@@ -6,6 +6,8 @@ package audit
 import (
 	"context"
 	"log/slog"
+
+	"github.com/pwreset/pwreset/ports"
 )
 
 // Event names.
@@ -16,6 +18,17 @@ const (
 	LinkSent       = "reset_link.sent"
 	ResetSucceeded = "password_reset.succeeded"
 	ResetFailed    = "password_reset.failed"
+	// LinkByOperator is a link an operator issued with `pwreset link` or `send-link`,
+	// outside the rate limits.
+	LinkByOperator = "reset_link.issued_by_operator"
+)
+
+// Suffixes of the delivery events the mail dispatcher writes after the kind of the
+// message: reset_link.sent, password_changed.retry, reset_link.failed.
+const (
+	DeliverySent   = ".sent"
+	DeliveryRetry  = ".retry"
+	DeliveryFailed = ".failed"
 )
 
 // Request identifies the request an event belongs to.
@@ -38,7 +51,10 @@ func RequestOf(ctx context.Context) Request {
 }
 
 // Log writes security events.
-type Log struct{ log *slog.Logger }
+type Log struct {
+	log      *slog.Logger
+	observer ports.EventObserver // nil: none
+}
 
 // New returns an audit log writing to l; a nil l discards events.
 func New(l *slog.Logger) *Log {
@@ -48,9 +64,18 @@ func New(l *slog.Logger) *Log {
 	return &Log{log: l.With("audit", true)}
 }
 
+// WithObserver returns a log that also tells o of every event (metrics count them),
+// so that the use cases report each outcome once, here.
+func (a *Log) WithObserver(o ports.EventObserver) *Log {
+	return &Log{log: a.log, observer: o}
+}
+
 // Event writes one event with the request's id and client IP and the given
 // attributes (key, value pairs or slog.Attr).
 func (a *Log) Event(ctx context.Context, name string, attrs ...any) {
+	if a.observer != nil {
+		a.observer.Observe(ports.Event{Name: name, Reason: reasonOf(attrs)})
+	}
 	r := RequestOf(ctx)
 	if r.ID != "" {
 		attrs = append(attrs, "request_id", r.ID)
@@ -59,4 +84,26 @@ func (a *Log) Event(ctx context.Context, name string, attrs ...any) {
 		attrs = append(attrs, "client_ip", r.ClientIP)
 	}
 	a.log.InfoContext(ctx, name, attrs...)
+}
+
+// reasonOf returns the "reason" attribute of attrs, or "".
+func reasonOf(attrs []any) string {
+	for i := 0; i < len(attrs); i++ {
+		switch a := attrs[i].(type) {
+		case slog.Attr:
+			if a.Key == "reason" {
+				return a.Value.String()
+			}
+		case string:
+			if i+1 < len(attrs) {
+				if a == "reason" {
+					if v, ok := attrs[i+1].(string); ok {
+						return v
+					}
+				}
+				i++ // skip the value
+			}
+		}
+	}
+	return ""
 }

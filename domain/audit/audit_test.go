@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"testing"
 
 	"github.com/pwreset/pwreset/domain/audit"
+	"github.com/pwreset/pwreset/ports"
 )
 
 func TestEventCarriesTheRequest(t *testing.T) {
@@ -29,4 +31,23 @@ func TestEventCarriesTheRequest(t *testing.T) {
 
 func TestNilLoggerDiscards(t *testing.T) {
 	audit.New(nil).Event(context.Background(), audit.LinkSent) // must not panic
+}
+
+// events records what an observer is told.
+type events []ports.Event
+
+func (e *events) Observe(ev ports.Event) { *e = append(*e, ev) }
+
+func TestObserverIsToldOfEveryEventWithItsReason(t *testing.T) {
+	var seen events
+	a := audit.New(nil).WithObserver(&seen)
+	ctx := context.Background()
+	a.Event(ctx, audit.LinkSuppressed, "user_id", "7", "reason", "cooldown")
+	a.Event(ctx, audit.ResetFailed, slog.String("reason", "expired"))
+	a.Event(ctx, audit.LinkQueued, "user_id", "reason") // a value named "reason" is no reason
+	want := events{{Name: audit.LinkSuppressed, Reason: "cooldown"}, {Name: audit.ResetFailed, Reason: "expired"},
+		{Name: audit.LinkQueued}}
+	if !slices.Equal(seen, want) {
+		t.Errorf("observed %v, want %v", seen, want)
+	}
 }

@@ -42,7 +42,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestRunRefusesAnUnusableConfig(t *testing.T) {
-	d := outbox.NewDispatcher(outbox.Config{}, memory.NewOutbox(), &provider{}, clock{}, slog.New(slog.DiscardHandler))
+	d := outbox.NewDispatcher(outbox.Config{}, memory.NewOutbox(), &provider{}, clock{}, slog.New(slog.DiscardHandler), nil)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := d.Run(ctx); err == nil || !strings.Contains(err.Error(), "MAIL_WORKERS") {

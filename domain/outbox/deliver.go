@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -33,10 +34,10 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 	switch {
 	case err == nil:
 		d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
-			return d.box.MarkSent(c, env.ID, d.owner, providerID, d.clock.Now())
+			return d.box.MarkSent(c, env.ID, env.LeaseOwner, providerID, d.clock.Now())
 		}, "provider_id", providerID)
 		// The security event, named after the kind: reset_link.sent, password_changed.sent.
-		d.audit.Event(ctx, env.Message.Kind+".sent", "user_id", env.Message.UserID,
+		d.audit.Event(ctx, env.Message.Kind+audit.DeliverySent, "user_id", env.Message.UserID,
 			"outbox_id", env.ID, "provider_id", providerID)
 	case errors.Is(context.Cause(attemptCtx), errShutdown):
 		d.release(ctx, log, env, err)
@@ -63,8 +64,9 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Enve
 		return
 	}
 	stored := d.settle(ctx, log, slog.LevelWarn, "mail not sent; will retry", func(c context.Context) error {
-		return d.box.Reschedule(c, env.ID, d.owner, next, err.Error())
+		return d.box.Reschedule(c, env.ID, env.LeaseOwner, next, err.Error())
 	}, "error", err, "retry_in", wait.String())
+	d.audit.Event(ctx, env.Message.Kind+audit.DeliveryRetry, "user_id", env.Message.UserID, "outbox_id", env.ID)
 	if stored {
 		// This process knows when the message is due again: no need to wait for a poll.
 		time.AfterFunc(wait, d.Wake)
@@ -73,8 +75,11 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Enve
 
 func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envelope, reason string) {
 	d.settle(ctx, log, slog.LevelError, "mail failed", func(c context.Context) error {
-		return d.box.MarkFailed(c, env.ID, d.owner, reason, d.clock.Now())
+		return d.box.MarkFailed(c, env.ID, env.LeaseOwner, reason, d.clock.Now())
 	}, "reason", reason)
+	// The reason stays in the outbox and the log line above: it may be long, and the
+	// event names what happened, not why.
+	d.audit.Event(ctx, env.Message.Kind+audit.DeliveryFailed, "user_id", env.Message.UserID, "outbox_id", env.ID)
 }
 
 // release hands back a message whose send shutdown cut off, due at once, so that
@@ -82,7 +87,7 @@ func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envel
 // it all the same; then it is sent twice, which beats not at all.
 func (d *Dispatcher) release(ctx context.Context, log *slog.Logger, env ports.Envelope, err error) {
 	d.settle(ctx, log, slog.LevelWarn, "mail send cut off by shutdown; handed back", func(c context.Context) error {
-		return d.box.Reschedule(c, env.ID, d.owner, d.clock.Now(), "cut off by shutdown: "+err.Error())
+		return d.box.Reschedule(c, env.ID, env.LeaseOwner, d.clock.Now(), "cut off by shutdown: "+err.Error())
 	}, "error", err)
 }
 

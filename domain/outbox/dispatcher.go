@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
@@ -36,14 +37,20 @@ type Dispatcher struct {
 	clock    ports.Clock
 	log      *slog.Logger
 	audit    *audit.Log
-	owner    string        // names this dispatcher's leases in the shared outbox
+	owner    string        // names this dispatcher in the shared outbox; see claim
+	claims   atomic.Uint64 // claims made so far, to name each lease
 	wake     chan struct{} // one token per idle worker to wake; see Wake
 }
 
-// NewDispatcher returns a dispatcher of the messages in box; Run starts it.
-func NewDispatcher(cfg Config, box ports.Outbox, provider Provider, clock ports.Clock, log *slog.Logger) *Dispatcher {
+// NewDispatcher returns a dispatcher of the messages in box; Run starts it. It writes
+// a delivery event to events for each attempt's outcome (a nil events: to log).
+func NewDispatcher(cfg Config, box ports.Outbox, provider Provider, clock ports.Clock, log *slog.Logger,
+	events *audit.Log) *Dispatcher {
+	if events == nil {
+		events = audit.New(log)
+	}
 	return &Dispatcher{cfg: cfg, box: box, provider: provider, clock: clock, log: log.With("component", "outbox"),
-		audit: audit.New(log), owner: newOwner(), wake: make(chan struct{}, max(cfg.Workers, 1))}
+		audit: events, owner: newOwner(), wake: make(chan struct{}, max(cfg.Workers, 1))}
 }
 
 // newOwner names a dispatcher uniquely among all processes sharing the outbox, in a
@@ -117,10 +124,15 @@ func (d *Dispatcher) work(ctx, sendCtx context.Context) {
 	}
 }
 
+// claim leases the next due message under an owner name of its own,
+// "<dispatcher>/<claim number>", by which its outcome is then stored. A name per
+// process would not do: a worker whose lease expired mid-send could then settle
+// the message a sibling worker has claimed since, and have it sent twice.
 func (d *Dispatcher) claim(ctx context.Context) (ports.Envelope, error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	return d.box.Claim(ctx, d.owner, d.clock.Now(), d.cfg.Lease)
+	owner := fmt.Sprintf("%s/%d", d.owner, d.claims.Add(1))
+	return d.box.Claim(ctx, owner, d.clock.Now(), d.cfg.Lease)
 }
 
 // idle waits for a Wake, the next poll, or shutdown.

@@ -88,6 +88,10 @@ func TestRetriesTemporaryFailures(t *testing.T) {
 					t.Errorf("attempt %d came %s after the one asked to wait %s", i+2, calls[i+1].Sub(calls[i]), sendErr.RetryAfter)
 				}
 			}
+			// Each retry is an event (the metrics count them), written before the next attempt.
+			if n := strings.Count(h.logs.String(), "msg="+message(1).Kind+".retry audit=true"); n != len(c.errs) {
+				t.Errorf("%d retry events, want %d", n, len(c.errs))
+			}
 		})
 	}
 }
@@ -106,6 +110,9 @@ func TestPermanentFailureIsNotRetried(t *testing.T) {
 			if n := h.provider.total(); n != 1 {
 				t.Fatalf("provider called %d times, want once", n)
 			}
+			waitFor(t, "failure event", func() bool {
+				return strings.Contains(h.logs.String(), "msg="+message(1).Kind+".failed audit=true user_id="+message(1).UserID)
+			})
 		})
 	}
 }

@@ -157,7 +157,7 @@ func newHarness(t *testing.T, p *provider) *harness {
 // returns a function that shuts it down and waits for Run to return.
 func (h *harness) start(t *testing.T, cfg outbox.Config) func() {
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	d := outbox.NewDispatcher(cfg, h.box, h.provider, clock{}, log)
+	d := outbox.NewDispatcher(cfg, h.box, h.provider, clock{}, log, nil)
 	if h.first == nil {
 		h.first, h.queue = d, outbox.NewQueue(h.box, d, clock{})
 	}

@@ -1,0 +1,149 @@
+package prometheus_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pwreset/pwreset/adapters/memory"
+	"github.com/pwreset/pwreset/adapters/prometheus"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// countingOutbox counts and can fail or hang its Stats calls.
+type countingOutbox struct {
+	ports.Outbox
+	calls atomic.Int32
+	fail  atomic.Bool
+	hang  chan struct{} // Stats waits on it (and on its context) while not nil
+}
+
+func (o *countingOutbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
+	o.calls.Add(1)
+	if o.hang != nil {
+		select {
+		case <-o.hang:
+		case <-ctx.Done():
+			return ports.OutboxStats{}, ctx.Err()
+		}
+	}
+	if o.fail.Load() {
+		return ports.OutboxStats{}, ports.ErrUnavailable
+	}
+	return o.Outbox.Stats(ctx)
+}
+
+// fixedClock is a clock the test moves.
+type fixedClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fixedClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func watched(t *testing.T, timeout time.Duration) (*prometheus.Metrics, *countingOutbox, *fixedClock) {
+	t.Helper()
+	clock := &fixedClock{now: time.Unix(1_700_000_000, 0)}
+	box := &countingOutbox{Outbox: memory.NewOutbox()}
+	ctx := context.Background()
+	for i, kind := range []string{"reset_link", "reset_link", "password_changed"} {
+		// Created 10, 20 and 30 minutes ago.
+		if _, err := box.Outbox.Add(ctx, ports.Message{Kind: kind, To: "a@example.com"}, clock.Now().Add(-time.Duration(10*(3-i))*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := box.Outbox.Claim(ctx, "worker", clock.Now(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	m := prometheus.New()
+	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: timeout, CacheFor: 5 * time.Second})
+	return m, box, clock
+}
+
+func TestOutboxGaugesAreReadOncePerCachePeriod(t *testing.T) {
+	m, box, clock := watched(t, 5*time.Second)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() { scrape(t, m.Handler()) })
+	}
+	wg.Wait()
+	body := scrape(t, m.Handler())
+	for _, line := range []string{
+		`pwreset_outbox_messages{state="pending"} 2`,
+		`pwreset_outbox_messages{state="sending"} 1`,
+		`pwreset_outbox_messages{state="failed"} 0`,
+		`pwreset_outbox_oldest_pending_age_seconds 1800`,
+	} {
+		if !strings.Contains(body, line+"\n") {
+			t.Errorf("scrape lacks %q:\n%s", line, grep(body, "pwreset_outbox"))
+		}
+	}
+	if n := box.calls.Load(); n != 1 {
+		t.Errorf("21 scrapes in one cache period read the outbox %d times, want 1", n)
+	}
+	clock.Add(5 * time.Second)
+	scrape(t, m.Handler())
+	if n := box.calls.Load(); n != 2 {
+		t.Errorf("a scrape after the cache period: %d reads in all, want 2", n)
+	}
+}
+
+func TestUnreadableOutboxLeavesItsSeriesOut(t *testing.T) {
+	m, box, clock := watched(t, 5*time.Second)
+	box.fail.Store(true)
+	for range 3 {
+		if body := scrape(t, m.Handler()); strings.Contains(body, "pwreset_outbox") {
+			t.Errorf("series of an unreadable outbox served:\n%s", grep(body, "pwreset_outbox"))
+		}
+		if !strings.Contains(scrape(t, m.Handler()), "pwreset_link_requests_total") {
+			t.Error("other series missing while the outbox is unreadable")
+		}
+	}
+	if n := box.calls.Load(); n != 1 {
+		t.Errorf("a failing outbox was read %d times in one cache period, want 1", n)
+	}
+	box.fail.Store(false)
+	clock.Add(5 * time.Second)
+	if body := scrape(t, m.Handler()); !strings.Contains(body, `pwreset_outbox_messages{state="pending"} 2`) {
+		t.Errorf("series not back once the outbox answers:\n%s", grep(body, "pwreset_outbox"))
+	}
+}
+
+func TestHangingOutboxDoesNotHangTheScrape(t *testing.T) {
+	m, box, _ := watched(t, 200*time.Millisecond)
+	box.hang = make(chan struct{})
+	defer close(box.hang)
+	done := make(chan string, 1)
+	go func() { done <- scrape(t, m.Handler()) }()
+	select {
+	case body := <-done:
+		if strings.Contains(body, "pwreset_outbox") {
+			t.Errorf("series of a hanging outbox served")
+		}
+	case <-time.After(30 * time.Second): // the outbox hangs for ever; the timeout is 200ms
+		t.Fatal("scrape hangs with the outbox")
+	}
+}
+
+func grep(body, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(body, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

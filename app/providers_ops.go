@@ -1,0 +1,79 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/google/wire"
+
+	apihttp "github.com/pwreset/pwreset/adapters/http"
+	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/postgres"
+	"github.com/pwreset/pwreset/adapters/prometheus"
+	"github.com/pwreset/pwreset/domain/health"
+	"github.com/pwreset/pwreset/ports"
+)
+
+const (
+	// outboxStatsCache is how long one read of the outbox serves metric scrapes.
+	outboxStatsCache = 5 * time.Second
+	// readinessCache is how long one ping of the store serves readiness probes.
+	readinessCache = 2 * time.Second
+)
+
+// Metrics holds the providers of metrics and readiness, shared by every command
+// (the support commands count nothing, but share the use cases that report).
+var Metrics = wire.NewSet(
+	ProvideMetrics,
+	wire.Bind(new(ports.EventObserver), new(*prometheus.Metrics)),
+	wire.Bind(new(ports.RequestObserver), new(*prometheus.Metrics)),
+)
+
+// SupportSet holds the Wire providers of the support commands (`pwreset link`,
+// `pwreset send-link`): Core without a server.
+var SupportSet = wire.NewSet(Core, wire.Value(Listener{}), NewSupportTool)
+
+// ProvideMetrics returns the Prometheus metrics, with the outbox gauges read from box.
+func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
+	m := prometheus.New()
+	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.MongoDBTimeout,
+		CacheFor: outboxStatsCache, Log: log})
+	return m
+}
+
+// ProvideReadiness returns the readiness check: PostgreSQL or MongoDB answering a
+// ping within DATABASE_TIMEOUT or MONGODB_TIMEOUT, or always ready in demo mode.
+func ProvideReadiness(cfg Config, db MongoDB, pg Postgres, clock ports.Clock) *health.Readiness {
+	if pg.Pool != nil {
+		return health.NewReadiness(postgres.NewPinger(pg.Pool, cfg.Database.Timeout), "PostgreSQL", cfg.Database.Timeout, readinessCache, clock)
+	}
+	var store ports.Pinger
+	if db.Database != nil {
+		store = mongo.NewPinger(db.Database, cfg.MongoDBTimeout)
+	}
+	return health.NewReadiness(store, "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
+}
+
+// ProvideOperations gives the API its metrics and readiness endpoints; /metrics
+// moves to a server of its own when METRICS_ADDR is set.
+func ProvideOperations(cfg Config, m *prometheus.Metrics, ready *health.Readiness) apihttp.Operations {
+	ops := apihttp.Operations{Observer: m, Readiness: ready}
+	if cfg.Ops.MetricsAddr == "" {
+		ops.Metrics = m.Handler()
+	}
+	return ops
+}
+
+// ProvideMetricsServer opens METRICS_ADDR, if set; nil otherwise.
+func ProvideMetricsServer(cfg Config, m *prometheus.Metrics, log *slog.Logger) (*MetricsServer, func(), error) {
+	if cfg.Ops.MetricsAddr == "" {
+		return nil, func() {}, nil
+	}
+	ln, err := net.Listen("tcp", cfg.Ops.MetricsAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen on METRICS_ADDR %q: %w", cfg.Ops.MetricsAddr, err)
+	}
+	return newMetricsServer(ln, m.Handler(), log), func() { ln.Close() }, nil
+}

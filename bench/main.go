@@ -1,0 +1,58 @@
+// Command bench measures pwreset under load, side by side with what bounds it: a
+// bare Echo server (the HTTP stack) and the raw password hasher (a reset's cost).
+//
+//	go run ./bench                     # the default run: a few minutes
+//	go run ./bench --sustain 60s       # adds a 60-second send-link run for RSS flatness
+//	go run ./bench --target http://host:8080 --secret-key ... --users 1000
+//
+// It builds pwreset and runs it in demo mode as a child process, so that its CPU
+// time and peak RSS can be read from /proc; with --target it drives a running
+// instance instead (no CPU or RSS then). Load comes from vegeta. docs/performance.md
+// explains the figures.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+)
+
+// options are the command line.
+type options struct {
+	target     string
+	secretKey  string
+	users      int
+	conns      int
+	window     time.Duration
+	resetFor   time.Duration
+	linkRate   int
+	resetRate  int
+	sustain    time.Duration
+	apiPrefix  string
+	knownLogin string
+}
+
+func main() {
+	if role := os.Getenv(echoRoleVar); role != "" {
+		serveEcho(role) // the bare Echo reference, started by this command as a child
+		return
+	}
+	var o options
+	flag.StringVar(&o.target, "target", "", "drive the pwreset at this URL instead of starting one in demo mode")
+	flag.StringVar(&o.secretKey, "secret-key", "", "the target's SECRET_KEY, to sign reset links (default: the one given to the demo child)")
+	flag.IntVar(&o.users, "users", 2000, "users user1..userN the resets spread over (DEMO_USERS of the demo child)")
+	flag.IntVar(&o.conns, "conns", 16, "connections of the saturating runs")
+	flag.DurationVar(&o.window, "window", 3*time.Second, "length of each send-link window")
+	flag.DurationVar(&o.resetFor, "reset-window", 5*time.Second, "length of each reset-password run")
+	flag.IntVar(&o.linkRate, "link-rate", 1000, "requests/s of the fixed-rate send-link run")
+	flag.IntVar(&o.resetRate, "reset-rate", 20, "requests/s of the fixed-rate reset run")
+	flag.DurationVar(&o.sustain, "sustain", 0, "also run send-link this long, sampling RSS (60s for the flatness target)")
+	flag.StringVar(&o.apiPrefix, "api-prefix", "/api/v1/accounts/", "API_PREFIX of the target")
+	flag.StringVar(&o.knownLogin, "login", "demo", "login of an existing user, for send-link")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}

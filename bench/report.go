@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// printReport writes the results as a Markdown table, with the targets checked.
+func printReport(w io.Writer, o options, echo outcome, hasher hashRate, runs []outcome, sustained *rssSeries) {
+	fmt.Fprintf(w, "\n| run | load | answers | answers/s | p50 | p99 | all 200 | CPU/answer | peak RSS | ratio |\n")
+	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|---|--:|--:|--:|\n")
+	row(w, echo, "")
+	fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | |\n",
+		hasher.workers, hasher.hashes, hasher.perSecond(), perAnswer(hasher.cpu, uint64(hasher.hashes)))
+	for _, r := range runs {
+		row(w, r, ratio(r, echo, hasher))
+	}
+	if sustained != nil {
+		row(w, sustained.run, ratio(sustained.run, echo, hasher))
+	}
+	fmt.Fprintln(w)
+	checks(w, echo, hasher, runs, sustained)
+}
+
+func row(w io.Writer, r outcome, ratio string) {
+	how := fmt.Sprintf("%d conns", r.conns)
+	if r.rate > 0 {
+		how = fmt.Sprintf("%d/s", r.rate)
+	}
+	rss := ""
+	if r.peakRSS > 0 {
+		rss = fmt.Sprintf("%.0f MiB", float64(r.peakRSS)/(1<<20))
+	}
+	fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %s |\n", r.name, how, r.metrics.Requests,
+		r.perSecond(), round(r.metrics.Latencies.P50), round(r.metrics.Latencies.P99), yes(r.all200()),
+		perAnswer(r.cpu, r.metrics.Requests), rss, ratio)
+}
+
+// ratio is a run's rate to its reference: bare Echo, or the raw hasher.
+func ratio(r outcome, echo outcome, hasher hashRate) string {
+	switch r.base {
+	case "echo":
+		return fmt.Sprintf("%.2f × Echo", r.perSecond()/echo.perSecond())
+	case "hasher":
+		return fmt.Sprintf("%.2f × argon2id", r.perSecond()/hasher.perSecond())
+	}
+	return ""
+}
+
+func perAnswer(cpu time.Duration, n uint64) string {
+	if cpu <= 0 || n == 0 {
+		return ""
+	}
+	return round(cpu / time.Duration(n)).String()
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+// checks prints each target of issue 9 with what was measured and whether it holds.
+func checks(w io.Writer, echo outcome, hasher hashRate, runs []outcome, sustained *rssSeries) {
+	find := func(name string) (outcome, bool) {
+		for _, r := range runs {
+			if r.name == name {
+				return r, true
+			}
+		}
+		return outcome{}, false
+	}
+	check := func(ok bool, format string, args ...any) {
+		fmt.Fprintf(w, "- [%s] %s\n", map[bool]string{true: "x", false: " "}[ok], fmt.Sprintf(format, args...))
+	}
+	first, ok1 := find("send-link, existing user, window 1")
+	last, ok3 := find("send-link, existing user, window 3")
+	if ok1 && ok3 {
+		r := first.perSecond() / echo.perSecond()
+		check(r >= 0.5 && first.all200(), "send-link ≥ 0.5 × bare Echo, every answer 200: %.2f ×", r)
+		check(last.perSecond() >= 0.9*first.perSecond(), "third window ≥ 0.9 × the first: %.2f ×", last.perSecond()/first.perSecond())
+	}
+	for _, name := range []string{"reset, one reusable link", "reset, many users"} {
+		if r, ok := find(name); ok {
+			x := r.perSecond() / hasher.perSecond()
+			check(r.all200() && x >= 0.9, "%s: every answer 200 and ≥ 0.9 × raw argon2id: %.2f ×, all 200: %s", name, x, yes(r.all200()))
+		}
+	}
+	if r, ok := find("reset, many users, 256 connections"); ok && r.peakRSS > 0 {
+		check(r.peakRSS < 256<<20, "peak RSS with 256 concurrent resets < 256 MiB: %.0f MiB", float64(r.peakRSS)/(1<<20))
+	}
+	if sustained != nil && len(sustained.samples) > 0 {
+		lo, hi := sustained.after()
+		check(float64(hi) <= 1.1*float64(lo), "RSS flat within 10 %% over %s after %s warm-up: %.1f to %.1f MiB (+%.1f %%)",
+			sustained.run.duration, sustained.warmUp, float64(lo)/(1<<20), float64(hi)/(1<<20), 100*float64(hi-lo)/float64(lo))
+	}
+}

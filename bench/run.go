@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// run measures the references, then pwreset, and prints the table.
+func run(o options) error {
+	fmt.Fprintf(os.Stderr, "%s, %s, %d CPUs, load average %s\n", time.Now().UTC().Format(time.DateTime+" MST"),
+		runtime.Version(), runtime.NumCPU(), loadAverage())
+	dir, err := os.MkdirTemp("", "pwreset-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find this command's binary to start the Echo reference: %w", err)
+	}
+	echoSrv, err := start("bare Echo", self, func(addr string) []string { return []string{echoRoleVar + "=" + addr} })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bare Echo v5 at %s\n", echoSrv.url)
+	attack(load{name: "warm-up", targets: sendLink(echoSrv.url+"/", o.knownLogin), conns: o.conns, duration: time.Second}, proc{})
+	echo := attack(load{name: "bare Echo: bind + answer", targets: sendLink(echoSrv.url+"/", o.knownLogin),
+		conns: o.conns, duration: o.window}, echoSrv.proc)
+	echoSrv.stop()
+
+	hasher := measureHasher(o.resetFor)
+
+	srv, secret, err := pwreset(o, dir)
+	if err != nil {
+		return err
+	}
+	if srv.cmd != nil {
+		defer srv.stop()
+	}
+	outcomes := pwresetLoads(o, srv, secret)
+	var sustained *rssSeries
+	if o.sustain > 0 {
+		sustained = sustain(o, srv)
+	}
+	printReport(os.Stdout, o, echo, hasher, outcomes, sustained)
+	return nil
+}
+
+// pwreset starts pwreset in demo mode, or names the target; the secret signs links.
+func pwreset(o options, dir string) (*child, []byte, error) {
+	if o.target != "" {
+		fmt.Fprintf(os.Stderr, "target %s (no CPU or RSS figures)\n", o.target)
+		return &child{name: "target", url: strings.TrimSuffix(o.target, "/")}, []byte(o.secretKey), nil
+	}
+	bin, err := buildPwreset(context.Background(), dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	secret := o.secretKey
+	if secret == "" {
+		secret = rand.Text() + rand.Text()
+	}
+	srv, err := start("pwreset", bin, func(addr string) []string {
+		return append(benchEnv(secret, o.users), "HTTP_ADDR="+addr, "API_PREFIX="+o.apiPrefix)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(os.Stderr, "pwreset in demo mode at %s, DEMO_USERS=%d, limits off\n", srv.url, o.users)
+	return srv, []byte(secret), nil
+}
+
+// pwresetLoads drives both endpoints, at saturation and at a fixed rate.
+func pwresetLoads(o options, srv *child, secret []byte) []outcome {
+	api := srv.url + o.apiPrefix
+	send, resetURL := api+"send-reset-password-link/", api+"reset-password/"
+	attack(load{name: "warm-up", targets: sendLink(send, o.knownLogin), conns: o.conns, duration: time.Second}, srv.proc)
+	var out []outcome
+	for i := range 3 {
+		out = append(out, attack(load{name: fmt.Sprintf("send-link, existing user, window %d", i+1),
+			targets: sendLink(send, o.knownLogin), conns: o.conns, duration: o.window, base: "echo"}, srv.proc))
+	}
+	out = append(out,
+		attack(load{name: "send-link, unknown users", targets: sendLinkUnknown(send), conns: o.conns,
+			duration: o.window, base: "echo"}, srv.proc),
+		attack(load{name: "send-link, existing user, fixed rate", targets: sendLink(send, o.knownLogin),
+			rate: o.linkRate, conns: o.conns, duration: o.window}, srv.proc))
+	if len(secret) == 0 {
+		fmt.Fprintln(os.Stderr, "no --secret-key for the target: reset-password runs skipped")
+		return out
+	}
+	return append(out,
+		attack(load{name: "reset, one reusable link", targets: resets(resetURL, secret, 1), conns: o.conns,
+			duration: o.resetFor, base: "hasher"}, srv.proc),
+		attack(load{name: "reset, many users", targets: resets(resetURL, secret, o.users), conns: o.conns,
+			duration: o.resetFor, base: "hasher"}, srv.proc),
+		attack(load{name: "reset, many users, fixed rate", targets: resets(resetURL, secret, o.users),
+			rate: o.resetRate, conns: o.conns, duration: o.resetFor}, srv.proc),
+		attack(load{name: "reset, many users, 256 connections", targets: resets(resetURL, secret, o.users),
+			conns: 256, duration: o.resetFor, base: "hasher"}, srv.proc))
+}
+
+// loadAverage is /proc/loadavg's first three fields: others' work skews the figures.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}

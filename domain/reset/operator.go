@@ -1,0 +1,102 @@
+package reset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/pwreset/pwreset/domain/audit"
+	"github.com/pwreset/pwreset/domain/link"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// Errors of the operator's commands.
+var (
+	// ErrNoEmail: the user has no e-mail address to send a link to.
+	ErrNoEmail = errors.New("the user has no e-mail address")
+	// ErrDisabled: the workflow is switched off, so no link would work.
+	ErrDisabled = errors.New("the reset-password workflow is disabled (RESET_PASSWORD_VERIFICATION_ENABLED=false)")
+)
+
+// Target names the user an operator issues a link to: by login (looked up in the
+// login fields, as the API does) or by verification id. Exactly one is set.
+type Target struct {
+	Login  string
+	UserID string
+}
+
+func (t Target) String() string {
+	if t.UserID != "" {
+		return "user id " + t.UserID
+	}
+	return "login " + t.Login
+}
+
+// IssueLink returns a valid link for the target user and sends nothing: support
+// staff hand it over themselves. Neither the rate limits nor the cooldown apply; the
+// link counts as the user's latest (older links die if so configured), and the audit
+// log records it. An unknown user is ErrUserNotFound.
+func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
+	user, err := s.operatorTarget(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
+	claims := link.Claims{UserID: user.ID, Timestamp: c.at.Unix(), PasswordHash: user.PasswordHash}
+	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
+	if err := s.record(ctx, c); err != nil {
+		return "", errors.Join(err, s.undo(ctx, c))
+	}
+	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "printed")
+	return url, nil
+}
+
+// SendLink queues the link e-mail to the target user in the outbox, where a running
+// instance delivers it, and returns its outbox id. Limits do not apply, as for
+// IssueLink. An unknown user is ErrUserNotFound, one without an address ErrNoEmail:
+// nothing is queued then.
+func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
+	user, err := s.operatorTarget(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	if user.Email == "" {
+		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
+	}
+	msg, err := s.linkMessage(user, nil)
+	if err != nil {
+		return "", err
+	}
+	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
+	if err := s.record(ctx, c); err != nil {
+		return "", errors.Join(err, s.undo(ctx, c))
+	}
+	id, err := s.mailer.Send(ctx, msg)
+	if err != nil {
+		err = fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
+		return "", errors.Join(err, s.undo(ctx, c))
+	}
+	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "queued", "outbox_id", id)
+	return id, nil
+}
+
+// operatorTarget finds the user an operator names.
+func (s *LinkSender) operatorTarget(ctx context.Context, t Target) (ports.User, error) {
+	if !s.cfg.Enabled {
+		return ports.User{}, ErrDisabled
+	}
+	var user ports.User
+	var err error
+	if t.UserID != "" {
+		user, err = s.users.FindByID(ctx, t.UserID)
+	} else {
+		user, err = s.users.FindByLogin(ctx, t.Login)
+	}
+	switch {
+	case errors.Is(err, ports.ErrUserNotFound):
+		return user, fmt.Errorf("%s: %w", t, ErrUserNotFound)
+	case err != nil:
+		return user, fmt.Errorf("look up %s: %w", t, err)
+	}
+	return user, nil
+}
