@@ -58,6 +58,32 @@ func StartServer(t testing.TB) *Server {
 	return s
 }
 
+// Launch starts a throw-away server for a program rather than a test (the
+// benchmark command): the caller must Close it. It stops when the calling
+// process exits, too.
+func Launch() (*Server, error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, err
+	}
+	s, err := newServer(bin)
+	if err == nil {
+		s.shared = true // removed by its watchdog
+		err = s.start()
+	}
+	if err != nil && s != nil {
+		s.remove()
+	}
+	return s, err
+}
+
+// Close stops a server of Launch and removes its files.
+func (s *Server) Close() error {
+	err := s.stop()
+	s.remove()
+	return err
+}
+
 // URL returns the server's connection URL; it stays the same across Stop and Start.
 func (s *Server) URL() string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", s.port)
