@@ -23,13 +23,13 @@ Commands:
   outbox                     show the outbox: messages by state, oldest unsent
   outbox retry <id>...       requeue failed messages, with a fresh link
   outbox retry --failed      requeue every failed message
-  migrate                    create or update pwreset's tables in PostgreSQL
-                             (DATABASE_URL) and stop; serve also does it at start
   link --login X | --user-id ID
                              print a valid reset link for the user; sends nothing
   send-link --login X | --user-id ID [--wait]
                              queue the link e-mail (a running serve delivers it);
                              --wait waits for the delivery and reports it
+  migrate                    create or update pwreset's tables in PostgreSQL
+                             (DATABASE_URL) and stop; serve also does it at start
   help                       show this text
 
 Configuration comes from environment variables: see docs/configuration.md.
@@ -50,10 +50,10 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		return serve(environ, stdout, stderr)
 	case "outbox":
 		return outboxCommand(args[1:], environ, stdout, stderr)
-	case "migrate":
-		return migrate(environ, stdout, stderr)
 	case "link", "send-link":
 		return supportCommand(cmd, args[1:], environ, stdout, stderr)
+	case "migrate":
+		return migrate(environ, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

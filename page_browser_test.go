@@ -4,14 +4,10 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -21,27 +17,20 @@ import (
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 )
 
-// Where the browser test saves its screenshots; PWRESET_SCREENSHOTS overrides it.
-// With PWRESET_README_SCREENSHOT=1 it also writes the README's picture.
-const (
-	screenshotDir    = "screenshots" // gitignored
-	readmeScreenshot = "docs/img/reset-page.png"
-)
-
-// browserStep bounds each browser step; it only turns a hang into a failure.
-const browserStep = 60 * time.Second
-
 // pageLanguage is what the browser test expects of the page and the e-mails in one
 // language.
 type pageLanguage struct {
 	lang, linkSubject, changedSubject, title, showPassword, success string
+	policy                                                          []string // the page's words for a weak password
 }
 
 var (
 	english = pageLanguage{"en", "Reset password link was sent", "Your password was changed",
-		"Reset your password", "Show password", "Your password has been changed. You can now sign in with it."}
+		"Reset your password", "Show password", "Your password has been changed. You can now sign in with it.",
+		[]string{"This password is too short. It must contain at least 8 characters.", "This password is too common."}}
 	german = pageLanguage{"de", "Link zum Zurücksetzen Ihres Passworts", "Ihr Passwort wurde geändert",
-		"Passwort zurücksetzen", "Passwort anzeigen", "Ihr Passwort wurde geändert. Sie können sich jetzt damit anmelden."}
+		"Passwort zurücksetzen", "Passwort anzeigen", "Ihr Passwort wurde geändert. Sie können sich jetzt damit anmelden.",
+		[]string{"Dieses Passwort ist zu kurz. Es muss mindestens 8 Zeichen enthalten.", "Dieses Passwort ist zu üblich."}}
 )
 
 // TestResetPageInBrowser drives headless Chromium through the hosted page of the
@@ -72,7 +61,7 @@ func TestResetPageInBrowser(t *testing.T) {
 	t.Run("German by the user's field", func(t *testing.T) {
 		// Her browser asks for English; her account says German, and wins for the e-mails.
 		resetInBrowser(t, browser, db, sg, api, origin, "clara", claraID, "en", pageLanguage{
-			"en", german.linkSubject, german.changedSubject, english.title, english.showPassword, english.success})
+			"en", german.linkSubject, german.changedSubject, english.title, english.showPassword, english.success, english.policy})
 	})
 	t.Run("tampered link, on a phone", func(t *testing.T) {
 		requestLinkIn(t, api, "dora", "es")
@@ -93,7 +82,7 @@ func TestResetPageInBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("#form-errors p")))
 		above := value(t, ctx, chromedp.Text(chromedp.ID("form-errors")))
 		beside := value(t, ctx, chromedp.Evaluate[string](`document.getElementById("password-errors").textContent`))
-		if above != "Invalid signature" || beside != "" {
+		if above != "Este enlace no es válido. Solicite uno nuevo." || beside != "" {
 			t.Errorf("above the form %q, beside the field %q", above, beside)
 		}
 		screenshot(t, ctx, "dora-phone-tampered.png", false)
@@ -122,18 +111,20 @@ func resetInBrowser(t *testing.T, browser context.Context, db *mongo.Database, s
 	ctx := tab(t, browser, acceptLanguage)
 
 	do(t, ctx, "open the link", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("password")))
-	if lang, title := value(t, ctx, chromedp.Evaluate[string](`document.documentElement.lang`)),
-		value(t, ctx, chromedp.Text(chromedp.CSS("h1"))); lang != want.lang || title != want.title {
-		t.Fatalf("page in %q titled %q, want %q %q", lang, title, want.lang, want.title)
+	lang := value(t, ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	title := value(t, ctx, chromedp.Text(chromedp.CSS("h1")))
+	toggle := value(t, ctx, chromedp.Text(chromedp.CSS("label[for=show-password]")))
+	if lang != want.lang || title != want.title || toggle != want.showPassword {
+		t.Fatalf("page in %q titled %q, toggle %q; want %q %q %q", lang, title, toggle, want.lang, want.title, want.showPassword)
 	}
 
 	// From the keyboard: type a weak password and press Enter.
 	do(t, ctx, "submit a weak password",
 		chromedp.Focus(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("password"), "abc\r"),
-		chromedp.WaitVisible(chromedp.CSS("#password-errors li")))
+		chromedp.WaitVisible(chromedp.CSS("#password-errors > *")))
 	fieldErrors := value(t, ctx, chromedp.Text(chromedp.ID("password-errors")))
-	for _, msg := range []string{"This password is too short. It must contain at least 8 characters.", "This password is too common."} {
+	for _, msg := range want.policy {
 		if !strings.Contains(fieldErrors, msg) {
 			t.Errorf("beside the field: %q, want %q", fieldErrors, msg)
 		}
@@ -211,102 +202,40 @@ func seedUser(t *testing.T, db *mongo.Database, login, language string) bson.Obj
 	return id
 }
 
-// findChromium returns the browser to drive, and skips the test only when there is none.
-func findChromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	t.Skip("Chromium is not installed (apt-get install -y chromium): the hosted reset page is not tested in a browser")
-	return ""
-}
+// TestDemoPageInBrowser: in demo mode the link printed in the e-mail opens the hosted
+// page; with a required confirmation, a mismatch is shown beside the confirmation
+// field in the page's language (French here), and the show-password toggle works
+// from the keyboard.
+func TestDemoPageInBrowser(t *testing.T) {
+	chrome := findChromium(t)
+	p := start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0",
+		"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM=true"}, "serve")
+	api := p.await(t, regexp.MustCompile(`curl -s -X POST (http://\S+/)send-reset-password-link/`))[1]
+	p.await(t, regexp.MustCompile(`pwreset listening`))
+	requestLinkIn(t, api, "demo", "fr")
+	link := p.await(t, regexp.MustCompile(`^(http://\S+/reset-password/\?\S+)$`))[1]
+	ctx := tab(t, newBrowser(t, chrome), "fr-FR,fr;q=0.9")
 
-// newBrowser starts headless Chromium with a fresh profile. The flags keep it off
-// the network but for the page under test (this machine refuses other connections),
-// and let it run as root.
-func newBrowser(t *testing.T, chrome string) context.Context {
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chrome),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(900, 760),
+	do(t, ctx, "open the printed link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("password_confirm")))
+	do(t, ctx, "submit two different passwords",
+		chromedp.SendKeys(chromedp.ID("password"), newPassword),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), newPassword+"!"),
+		chromedp.Focus(chromedp.ID("show-password")),
+		chromedp.SendKeys(chromedp.ID("show-password"), " "),
+		chromedp.Focus(chromedp.ID("password_confirm")),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), "\r"),
+		chromedp.WaitVisible(chromedp.CSS("#password_confirm-errors > *")))
+	beside := value(t, ctx, chromedp.Text(chromedp.ID("password_confirm-errors")))
+	types := value(t, ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("input[data-secret]")].map(i => i.type).join(",")`))
+	if beside != "Les mots de passe ne correspondent pas." || types != "text,text" {
+		t.Errorf("beside the confirmation %q; field types after Space on the toggle %q", beside, types)
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	browser, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first call starts the browser, and must not be bounded (a bound would stop it).
-	if _, err := chromedp.Run(browser, chromedp.Func(func(context.Context, *chromedp.Target) error { return nil })); err != nil {
-		t.Fatalf("start Chromium %s: %v", chrome, err)
-	}
-	return browser
-}
-
-// tab opens a tab whose requests, the page's own fetch included, carry acceptLanguage.
-func tab(t *testing.T, browser context.Context, acceptLanguage string) context.Context {
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	// The first call on a tab opens it, and must not be bounded (a bound would close it).
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	headers := network.Headers{"Accept-Language": acceptLanguage}
-	do(t, ctx, "set Accept-Language", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: headers})
-		return err
-	}))
-	return ctx
-}
-
-// do runs the steps of one action, failing the test if they fail or hang.
-func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, browserStep)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// value runs an action that reads something off the page.
-func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, browserStep)
-	defer cancel()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatalf("read the page: %v", err)
-	}
-	return v
-}
-
-// screenshot saves the tab's viewport as a PNG, and as the README's picture when
-// readme is set and PWRESET_README_SCREENSHOT=1.
-func screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
-	t.Helper()
-	png := value(t, ctx, chromedp.CaptureScreenshot())
-	dir := os.Getenv("PWRESET_SCREENSHOTS")
-	if dir == "" {
-		dir = screenshotDir
-	}
-	paths := []string{filepath.Join(dir, name)}
-	if readme && os.Getenv("PWRESET_README_SCREENSHOT") == "1" {
-		paths = append(paths, readmeScreenshot)
-	}
-	for _, p := range paths {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	screenshot(t, ctx, "demo-confirm-mismatch.png", false)
+	do(t, ctx, "correct the confirmation",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("password_confirm").value = ""`),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), newPassword+"\r"),
+		chromedp.WaitVisible(chromedp.CSS("#status.ok")))
+	if status := value(t, ctx, chromedp.Text(chromedp.ID("status"))); !strings.HasPrefix(status, "Votre mot de passe a été modifié.") {
+		t.Errorf("status %q", status)
 	}
 }

@@ -79,7 +79,7 @@ func demoOrigin(ln net.Listener) string {
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
 }
 
-// demoURL is the link base of demo mode: the demo page pwreset serves itself.
+// demoURL is the link base of demo mode: the hosted reset page pwreset serves itself.
 func demoURL(ln net.Listener) string { return demoOrigin(ln) + "/reset-password/" }
 
 // printDemoBanner tells a newcomer what demo mode is and how to try it.

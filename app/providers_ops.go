@@ -43,17 +43,16 @@ func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.L
 	return m
 }
 
-// ProvideReadiness returns the readiness check: PostgreSQL or MongoDB answering a
-// ping within DATABASE_TIMEOUT or MONGODB_TIMEOUT, or always ready in demo mode.
+// ProvideReadiness returns the readiness check: the database (PostgreSQL or
+// MongoDB) answering a ping within its timeout, or always ready in demo mode.
 func ProvideReadiness(cfg Config, db MongoDB, pg Postgres, clock ports.Clock) *health.Readiness {
-	if pg.Pool != nil {
+	switch {
+	case pg.Pool != nil:
 		return health.NewReadiness(postgres.NewPinger(pg.Pool, cfg.Database.Timeout), "PostgreSQL", cfg.Database.Timeout, readinessCache, clock)
+	case db.Database != nil:
+		return health.NewReadiness(mongo.NewPinger(db.Database, cfg.MongoDBTimeout), "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
 	}
-	var store ports.Pinger
-	if db.Database != nil {
-		store = mongo.NewPinger(db.Database, cfg.MongoDBTimeout)
-	}
-	return health.NewReadiness(store, "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
+	return health.NewReadiness(nil, "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
 }
 
 // ProvideOperations gives the API its metrics and readiness endpoints; /metrics

@@ -72,6 +72,9 @@ func NewArgon2Hasher(p Argon2Params) *Argon2Hasher {
 	return &Argon2Hasher{params: p}
 }
 
+// Params returns the costs of the hashes h makes.
+func (h *Argon2Hasher) Params() Argon2Params { return h.params }
+
 // Hash implements ports.PasswordHasher. Like Django, it salts with a random string of
 // its salt alphabet, whose bytes argon2 takes as they are.
 func (h *Argon2Hasher) Hash(password string) (string, error) {

@@ -31,6 +31,9 @@ func NewBcryptSHA256Hasher(cost int) *BcryptSHA256Hasher {
 	return &BcryptSHA256Hasher{cost: cost}
 }
 
+// Cost returns the cost of the hashes h makes.
+func (h *BcryptSHA256Hasher) Cost() int { return h.cost }
+
 // Hash implements ports.PasswordHasher. It writes the $2b$ prefix Django's bcrypt
 // library writes: for inputs of 64 bytes it is the same algorithm as the $2a$ the
 // Go library writes, and Django then sees nothing to upgrade.

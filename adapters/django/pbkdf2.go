@@ -43,6 +43,9 @@ func ValidatePBKDF2Iterations(n int) error {
 	return nil
 }
 
+// Iterations returns the iterations of the hashes h makes.
+func (h *PBKDF2Hasher) Iterations() int { return h.iterations }
+
 // Hash implements ports.PasswordHasher with a fresh salt.
 func (h *PBKDF2Hasher) Hash(password string) (string, error) {
 	return encodePBKDF2(password, newSalt(), h.iterations)

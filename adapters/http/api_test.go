@@ -40,7 +40,7 @@ func TestNotFound(t *testing.T) {
 		{"unknown path, POST", "POST", "/api/v1/accounts/register/", nil},
 		{"prefix alone", "POST", "/api/v1/accounts/", nil},
 		{"default prefix when another is set", "POST", resetPath, []option{withPrefix("/auth/")}},
-		{"no demo page unless asked", "GET", "/reset-password/", nil},
+		{"no reset page unless asked", "GET", "/reset-password/", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

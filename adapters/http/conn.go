@@ -49,8 +49,9 @@ func (c *conn) next() (ambiguous bool) {
 }
 
 // goErrorHeaders are the headers of every answer Go's server writes on its own,
-// right after the status line (net/http's conn.serve). Its handler's answers never
-// start so: Go writes their headers sorted, Connection before Content-Type.
+// right after the status line (net/http's conn.serve). A handler's answer never
+// starts so: Go adds a Date header to it, and this API's carry the security headers,
+// which Go writes before any it adds.
 const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
 func (c *conn) Write(p []byte) (int, error) {
@@ -67,7 +68,8 @@ func (c *conn) Write(p []byte) (int, error) {
 // goAnswer recognises an answer Go's server wrote on its own and returns its status
 // and what it says. Each is written in one piece.
 func goAnswer(p []byte) (status int, reason string, ok bool) {
-	if len(p) < len("HTTP/1.1 400 ") || !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
+	// Go answers an HTTP/1.0 request's unmet Expect with "HTTP/1.0 417".
+	if len(p) < len("HTTP/1.1 400 ") || !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) && !bytes.HasPrefix(p, []byte("HTTP/1.0 ")) {
 		return 0, "", false
 	}
 	status, err := strconv.Atoi(string(p[9:12]))

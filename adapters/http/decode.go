@@ -9,7 +9,6 @@ import (
 	"mime"
 	"mime/multipart"
 	stdhttp "net/http"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -136,9 +135,24 @@ func pythonType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// parseForm reads a form as Django's QueryDict does (Python's parse_qsl, blank values
+// kept): fields split on "&" only, "+" is a space, a "%" without two hex digits after
+// it is kept as is, and nothing is refused. Go's url.ParseQuery would drop a field
+// holding "100%" or ";", which curl -d sends as typed.
 func parseForm(raw []byte) body {
-	// Django's QueryDict keeps what it can read of a malformed form rather than refuse it.
-	values, _ := url.ParseQuery(string(raw))
+	s := string(raw)
+	if !utf8.ValidString(s) {
+		s = latin1(raw) // Django: "some user agents are misbehaving"
+	}
+	values := map[string][]string{}
+	for field := range strings.SplitSeq(s, "&") {
+		if field == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(field, "=")
+		name, value = pyUnquote(strings.ReplaceAll(name, "+", " ")), pyUnquote(strings.ReplaceAll(value, "+", " "))
+		values[name] = append(values[name], value)
+	}
 	return lastValues(values)
 }
 
@@ -155,12 +169,12 @@ func parseMultipart(raw []byte, boundary string) (body, error) {
 }
 
 // lastValues keeps the last value of each field, as QueryDict's item access does, and
-// decodes bytes that are not UTF-8 the way Django does (as U+FFFD).
+// decodes bytes that are not UTF-8 the way Django does (as U+FFFD, pyDecode).
 func lastValues(values map[string][]string) body {
 	b := body{}
 	for name, vs := range values {
 		if len(vs) > 0 {
-			b[name] = strings.ToValidUTF8(vs[len(vs)-1], "\uFFFD")
+			b[name] = pyDecode(vs[len(vs)-1])
 		}
 	}
 	return b

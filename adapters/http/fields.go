@@ -64,7 +64,7 @@ func (f *fields) text(name string) string {
 	case string:
 		s = v
 	case json.Number:
-		s = v.String() // DRF takes a number as its decimal text
+		s = pyStr(v) // DRF takes a number as Python writes it
 	case surrogateText:
 		s, surrogate = v.text, v.surrogate
 	default:

@@ -61,3 +61,23 @@ func FuzzHeads(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkConnOverhead measures what conn adds to one typical request: following
+// its head and body, and looking at the first write of its answer.
+func BenchmarkConnOverhead(b *testing.B) {
+	body := `{"user_id":"65a1b2c3d4e5f60718293a4b","timestamp":1764100000,"signature":"spflxhefd3XsTm5iQv3bPLGG_uv-wlCpOtRf4NaQ1NM","password":"a long new passphrase"}`
+	req := []byte("POST /api/v1/accounts/reset-password/ HTTP/1.1\r\nHost: api.example\r\nUser-Agent: Mozilla/5.0\r\n" +
+		"Accept: application/json\r\nContent-Type: application/json\r\nX-Forwarded-For: 203.0.113.7\r\n" +
+		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
+	answer := []byte("HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nContent-Type: application/json\r\n\r\n{\"detail\":\"Reset password successful\"}\n")
+	var h heads
+	b.SetBytes(int64(len(req)))
+	for b.Loop() {
+		if h.scan(req) != 0 {
+			b.Fatal("ambiguous")
+		}
+		if _, _, ok := goAnswer(answer); ok {
+			b.Fatal("taken for Go's own answer")
+		}
+	}
+}

@@ -70,7 +70,7 @@ func safeRequestID(id string) bool {
 }
 
 // securityHeaders marks every answer as not to be cached (they say whether a user
-// exists, and the demo page's address holds a signature) nor sniffed, and keeps that
+// exists, and the reset page's address holds a signature) nor sniffed, and keeps that
 // address out of Referer headers.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
@@ -88,7 +88,7 @@ func setSecurityHeaders(h stdhttp.Header) {
 
 // accessLog writes one line per request. It has the error handler answer first, so
 // that the line holds the status actually sent. The query string is left out: the
-// demo page's carries a signature.
+// reset page's carries a signature.
 func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		HandleError: true,

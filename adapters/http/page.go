@@ -57,6 +57,7 @@ type pageData struct {
 	Endpoint string      // the reset-password endpoint the form posts to
 	Confirm  bool        // whether to ask for the confirmation
 	LinkOK   bool        // whether the URL carries a well-formed link; if not, show no form
+	Messages string      // JSON translations of the API's messages, for the script (data-messages)
 	Nonce    string      // this answer's CSP nonce, for <script> and <style>
 	Script   template.JS // the page's script
 }
@@ -103,7 +104,8 @@ func resetPage(cfg PageConfig, endpoint string, confirm bool) echo.HandlerFunc {
 		r := c.Request()
 		lang := reset.ChooseLanguage(reset.BaseLanguage(fallback), preferredLanguages(r)...)
 		data := pageData{Lang: lang, T: pageTexts[lang], Title: cfg.Title, Product: cfg.ProductName,
-			Endpoint: endpoint, Confirm: confirm, LinkOK: linkComplete(r), Nonce: rand.Text(), Script: template.JS(pageScript)}
+			Endpoint: endpoint, Confirm: confirm, LinkOK: linkComplete(r), Messages: messagesJSON(lang),
+			Nonce: rand.Text(), Script: template.JS(pageScript)}
 		if data.Title == "" {
 			data.Title = data.T.Title
 		}

@@ -11,6 +11,21 @@
   var query = new URLSearchParams(location.search);
   var link = { user_id: query.get("user_id"), timestamp: query.get("timestamp"), signature: query.get("signature") };
 
+  var translations = {};
+  try { translations = JSON.parse(form.dataset.messages || "{}") || {}; } catch (e) { /* shown in English */ }
+
+  // translate shows one of the API's English messages in the page's language, if it
+  // knows it; otherwise as it came.
+  function translate(message) {
+    var exact = translations.exact || {};
+    if (Object.prototype.hasOwnProperty.call(exact, message)) return exact[message];
+    var m = /^This password is too short\. It must contain at least (\d+) characters?\.$/.exec(message);
+    if (m && translations.short) return (m[1] === "1" ? translations.shortOne : translations.short).replace("%d", m[1]);
+    m = /^The password is too similar to the (.+)\.$/.exec(message);
+    if (m && translations.similar) return translations.similar.replace("%s", (translations.fields || {})[m[1]] || m[1]);
+    return message;
+  }
+
   document.getElementById("show-password").addEventListener("change", function (event) {
     secrets.forEach(function (input) { input.type = event.target.checked ? "text" : "password"; });
   });
@@ -47,7 +62,7 @@
     var others = [];
     var first = null;
     Object.keys(data).forEach(function (name) {
-      var messages = [].concat(data[name]).map(String);
+      var messages = [].concat(data[name]).map(String).map(translate);
       var input = form.elements.namedItem(name);
       var box = input && document.getElementById(name + "-errors");
       if (box) {

@@ -1,7 +1,9 @@
 package http_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"strings"
@@ -35,8 +37,6 @@ func TestResetPage(t *testing.T) {
 			[]string{`name="password_confirm"`, `aria-describedby="password_confirm-errors"`}, nil},
 		{"other prefix", []option{withPage, withPrefix("/auth")}, "/reset-password/" + goodLink, nil,
 			[]string{`data-endpoint="/auth/reset-password/"`}, nil},
-		{"path of the links", []option{withPageConfig(pwhttp.PageConfig{Path: "/account/new-password"})},
-			"/account/new-password/" + goodLink, nil, []string{`name="password"`}, nil},
 		{"German", []option{withPage}, "/reset-password/" + goodLink, []string{"Accept-Language", "fr;q=0.5, de-CH, en;q=0.8"},
 			[]string{`<html lang="de">`, "<title>Passwort zurücksetzen</title>", "Passwort anzeigen"}, []string{"Show password"}},
 		{"unsupported language", []option{withPage}, "/reset-password/" + goodLink, []string{"Accept-Language", "it, ja"},
@@ -76,6 +76,18 @@ func TestResetPage(t *testing.T) {
 		rec := newFixture(t, withPage, withPrefix("/")).post("/reset-password/", `{}`)
 		if rec.Code != 400 {
 			t.Errorf("status %d", rec.Code)
+		}
+	})
+	t.Run("path of the links", func(t *testing.T) {
+		// The API document describes the page at its default path; this one is a team's own.
+		api := pwhttp.New(pwhttp.Config{Page: pwhttp.PageConfig{Enabled: true, Path: "/account/new-password"}},
+			nil, nil, nil, nil, nil)
+		for _, path := range []string{"/account/new-password/", "/account/new-password"} {
+			rec := httptest.NewRecorder()
+			api.ServeHTTP(rec, httptest.NewRequest("GET", path+goodLink, nil))
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="password"`) {
+				t.Errorf("GET %s: %d", path, rec.Code)
+			}
 		}
 	})
 	t.Run("off unless enabled", func(t *testing.T) {
@@ -187,6 +199,39 @@ func TestPageTextIsComplete(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPageTranslatesEveryMessage: each language but English translates the same
+// messages of the API, and the page carries its language's translations.
+func TestPageTranslatesEveryMessage(t *testing.T) {
+	type messages struct {
+		Exact                    map[string]string
+		Short, ShortOne, Similar string
+		Fields                   map[string]string
+	}
+	var german messages
+	if err := json.Unmarshal([]byte(pwhttp.PageMessages("de")), &german); err != nil || len(german.Exact) == 0 {
+		t.Fatalf("German: %v", err)
+	}
+	for _, lang := range reset.Languages[1:] {
+		var m messages
+		if err := json.Unmarshal([]byte(pwhttp.PageMessages(lang)), &m); err != nil {
+			t.Fatal(err)
+		}
+		for english := range german.Exact {
+			if m.Exact[english] == "" {
+				t.Errorf("%s lacks %q", lang, english)
+			}
+		}
+		if !strings.Contains(m.Short, "%d") || !strings.Contains(m.ShortOne, "%d") || !strings.Contains(m.Similar, "%s") ||
+			m.Fields["username"] == "" || m.Fields["email address"] == "" {
+			t.Errorf("%s: %+v", lang, m)
+		}
+	}
+	page := newFixture(t, withPage).do("GET", "/reset-password/"+goodLink, "", "", "Accept-Language", "fr").Body.String()
+	if !strings.Contains(page, `data-messages="{&#34;exact&#34;:{`) || !strings.Contains(page, "Ce mot de passe est trop courant.") {
+		t.Errorf("no French translations in the page")
+	}
 }
 
 // TestEmailLanguageFromRequest: Accept-Language travels from the API to the e-mails;

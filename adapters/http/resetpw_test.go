@@ -69,7 +69,8 @@ func TestResetPassword(t *testing.T) {
 			return l.body(newPassword, map[string]any{"user_id": "\u001f1\u001c", "signature": "\u001e" + l.Signature + "\u3000"})
 		}, 200, resetDone, newPassword},
 		{"timestamp with Python's whitespace", nil, func(l resetLink) string {
-			return l.body(newPassword, map[string]any{"timestamp": "\u001c" + l.Timestamp + ".0\u001f\u00a0"})
+			// DRF cuts ".0" and re's whitespace (U+001F too), then int() strips its own.
+			return l.body(newPassword, map[string]any{"timestamp": "\u00a0\u2003" + l.Timestamp + ".0\u001f\u00a0"})
 		}, 200, resetDone, newPassword},
 		{"timestamp with underscores", nil, func(l resetLink) string {
 			return l.body(newPassword, map[string]any{"timestamp": l.Timestamp[:1] + "_" + l.Timestamp[1:]})
@@ -111,6 +112,9 @@ func TestResetPassword(t *testing.T) {
 			`{"password_confirm":["Null characters are not allowed."]}`, ""},
 		{"timestamp with a NUL", nil, func(l resetLink) string {
 			return l.body(newPassword, map[string]any{"timestamp": l.Timestamp + "\x00"})
+		}, 400, `{"timestamp":["A valid integer is required."]}`, ""},
+		{"timestamp after an information separator", nil, func(l resetLink) string {
+			return l.body(newPassword, map[string]any{"timestamp": "\u001c" + l.Timestamp})
 		}, 400, `{"timestamp":["A valid integer is required."]}`, ""},
 		{"timestamp with a doubled underscore", nil, func(l resetLink) string {
 			return l.body(newPassword, map[string]any{"timestamp": l.Timestamp[:1] + "__" + l.Timestamp[1:]})
@@ -296,6 +300,31 @@ func TestResetPasswordAge(t *testing.T) {
 				want = hashOf(newPassword)
 			}
 			if got := f.hash(alice.ID); got != want {
+				t.Errorf("stored hash %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestResetPasswordFormBytes: a form's password is the one Django reads from the
+// same bytes: broken UTF-8 is one U+FFFD per broken part, a "%" without hex digits
+// and a ";" are kept as typed (curl -d sends them so), "+" is a space.
+func TestResetPasswordFormBytes(t *testing.T) {
+	tests := []struct{ name, sent, stored string }{
+		{"broken UTF-8", "%E2%82" + newPassword + "%FF%FE", "\uFFFD" + newPassword + "\uFFFD\uFFFD"},
+		{"a bare percent", "100%sure-" + newPassword, "100%sure-" + newPassword},
+		{"a percent and one hex digit", newPassword + "%4", newPassword + "%4"},
+		{"a semicolon", newPassword + ";x=1", newPassword + ";x=1"},
+		{"plus signs", "blue+Heron+42%2B", "blue Heron 42+"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			l := f.requestLink("alice")
+			body := url.Values{"user_id": {l.UserID}, "timestamp": {l.Timestamp}, "signature": {l.Signature}}.Encode() +
+				"&password=" + tt.sent
+			expect(t, f.do("POST", resetPath, formType, body), 200, resetDone)
+			if got, want := f.hash(alice.ID), hashOf(tt.stored); got != want {
 				t.Errorf("stored hash %q, want %q", got, want)
 			}
 		})

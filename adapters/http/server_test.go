@@ -112,9 +112,13 @@ func TestServerOwnAnswers(t *testing.T) {
 			431, "Request Header Fields Too Large"},
 		{"unknown transfer coding", post + "Host: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "Unsupported transfer encoding"},
 		{"malformed request line", "HELLO\r\n\r\n", 400, "Bad Request"},
+		{"invalid header name", "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n", 400, "Bad Request: invalid header name"},
+		{"HTTP/2 by text", "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505, "HTTP Version Not Supported: unsupported protocol version"},
 		{"two different lengths", post + "Host: x\r\nContent-Length: 17\r\nContent-Length: 18\r\n\r\n" + linkBody,
 			400, "Bad Request"},
 		{"unknown expectation", post + "Host: x\r\nExpect: miracles\r\nContent-Length: 17\r\n\r\n" + linkBody,
+			417, "Expectation Failed"},
+		{"unknown expectation, HTTP/1.0", "POST " + sendPath + " HTTP/1.0\r\nExpect: miracles\r\nContent-Length: 17\r\n\r\n" + linkBody,
 			417, "Expectation Failed"},
 	}
 	for _, tt := range tests {

@@ -9,7 +9,7 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// Pinger implements ports.Pinger: readiness is PostgreSQL answering in time.
+// Pinger implements ports.Pinger: readiness is PostgreSQL answering a ping in time.
 type Pinger struct {
 	pool    *pgxpool.Pool
 	timeout time.Duration
@@ -18,11 +18,8 @@ type Pinger struct {
 var _ ports.Pinger = (*Pinger)(nil)
 
 // NewPinger returns the readiness check of pool's server; each ping takes at most
-// timeout (DefaultTimeout if timeout ≤ 0).
+// timeout.
 func NewPinger(pool *pgxpool.Pool, timeout time.Duration) *Pinger {
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
 	return &Pinger{pool: pool, timeout: timeout}
 }
 
