@@ -54,7 +54,9 @@ func StartServer(t testing.TB) *Server {
 		}
 		s.remove()
 	})
-	s.Start()
+	if err := s.firstStart(); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 
@@ -69,7 +71,7 @@ func Launch() (*Server, error) {
 	s, err := newServer(bin)
 	if err == nil {
 		s.shared = true // removed by its watchdog
-		err = s.start()
+		err = s.firstStart()
 	}
 	if err != nil && s != nil {
 		s.remove()
@@ -185,6 +187,23 @@ func freePort() (int, error) {
 // server's directory (PGTEST_REMOVE), so that a package without pgtest.Main in its
 // TestMain leaves nothing behind either.
 const watchdog = `"$0" "$@" & pid=$!; read _; kill -INT $pid; wait $pid; [ -z "$PGTEST_REMOVE" ] || rm -rf "$PGTEST_REMOVE"`
+
+// firstStart starts the server on its port, or on another free one should
+// something else have taken that port meanwhile. Restarts keep the port.
+func (s *Server) firstStart() error {
+	var err error
+	for range 3 {
+		if err = s.start(); err == nil {
+			return nil
+		}
+		port, perr := freePort()
+		if perr != nil {
+			return errors.Join(err, perr)
+		}
+		s.port = port
+	}
+	return err
+}
 
 func (s *Server) start() error {
 	s.mu.Lock()
