@@ -77,7 +77,14 @@ func TestCitextLogin(t *testing.T) {
 	if _, err := pool.Exec(testCtx(t), "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
 		t.Skipf("the server has no citext extension: %v", err)
 	}
-	exec(t, pool, "CREATE TABLE users (id bigint PRIMARY KEY, username citext UNIQUE, email citext, password text)")
+	// The extension belongs to the database, in the schema of the test that made it.
+	var citext string
+	err := pool.QueryRow(testCtx(t), `SELECT format('%I.citext', n.nspname) FROM pg_type t
+		JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typname = 'citext'`).Scan(&citext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, pool, "CREATE TABLE users (id bigint PRIMARY KEY, username "+citext+" UNIQUE, email "+citext+", password text)")
 	exec(t, pool, "INSERT INTO users VALUES (7, 'Ann', 'Ann@Example.com', 'h')")
 	s := newUserStore(t, pool, postgres.UserMapping{})
 	if u, err := s.FindByLogin(testCtx(t), "Ann"); err != nil || u.ID != "7" || u.Email != "Ann@Example.com" {
