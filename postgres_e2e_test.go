@@ -247,3 +247,28 @@ func awaitReadiness(t *testing.T, url string, want int) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestSMTPRejected: the relay rejects the link e-mail (550); the message fails at
+// once, without a retry, its reason the relay's, and `pwreset outbox retry --failed`
+// sends a fresh link that arrives.
+func TestSMTPRejected(t *testing.T) {
+	dbURL := pgtest.NewSchema(t)
+	pool := pgtest.Pool(t, dbURL)
+	seedDjangoAlice(t, pool)
+	relay := smtptest.Start(t, smtptest.Options{})
+	relay.Reply(550, "mailbox unavailable")
+	env := postgresEnv(dbURL, relay)
+	_, api := servePostgres(t, env)
+	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
+	awaitOutput(t, env, "failed     1", "outbox")
+	var reason string
+	if err := pool.QueryRow(context.Background(), "SELECT last_error FROM pwreset_outbox WHERE state = 'failed'").Scan(&reason); err != nil ||
+		!strings.Contains(reason, "550") || !strings.Contains(reason, "mailbox unavailable") {
+		t.Fatalf("failed message's reason: %q, %v; want the relay's 550 and its text", reason, err)
+	}
+	if relay.Attempts() != 1 {
+		t.Fatalf("%d attempts; a permanent refusal is not retried", relay.Attempts())
+	}
+	runTool(t, env, "outbox", "retry", "--failed")
+	relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
+}
