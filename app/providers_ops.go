@@ -34,7 +34,7 @@ var Metrics = wire.NewSet(
 // ProvideMetrics returns the Prometheus metrics, with the outbox gauges read from box.
 func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
 	m := prometheus.New()
-	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.MongoDBTimeout,
+	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.storeTimeout(),
 		CacheFor: outboxStatsCache, Log: log})
 	return m
 }
