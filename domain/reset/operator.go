@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/pwreset/pwreset/domain/audit"
-	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -41,11 +40,9 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
-	claims := link.Claims{UserID: user.ID, Timestamp: c.at.Unix(), PasswordHash: user.PasswordHash}
-	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
-	if err := s.record(ctx, c); err != nil {
-		return "", errors.Join(err, s.undo(ctx, c))
+	url := s.link(user)
+	if _, err := s.record(ctx, user.ID); err != nil {
+		return "", err
 	}
 	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "printed")
 	return url, nil
@@ -54,7 +51,8 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 // SendLink queues the link e-mail to the target user in the outbox, where a running
 // instance delivers it, and returns its outbox id. Limits do not apply, as for
 // IssueLink. An unknown user is ErrUserNotFound, one without an address ErrNoEmail:
-// nothing is queued then.
+// nothing is queued then. `pwreset send-link` calls it, and `pwreset outbox retry`
+// for a link e-mail that failed (its link may have expired meanwhile).
 func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 	user, err := s.operatorTarget(ctx, t)
 	if err != nil {
@@ -67,9 +65,9 @@ func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
-	if err := s.record(ctx, c); err != nil {
-		return "", errors.Join(err, s.undo(ctx, c))
+	c, err := s.record(ctx, user.ID)
+	if err != nil {
+		return "", err
 	}
 	id, err := s.mailer.Send(ctx, msg)
 	if err != nil {

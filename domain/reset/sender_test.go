@@ -178,21 +178,3 @@ func TestParseTemplatesRefusesBrokenOnes(t *testing.T) {
 		}
 	}
 }
-
-func TestReissue(t *testing.T) {
-	s, d := newSender(t, config, reset.DefaultTemplates(reset.KindResetLink))
-	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
-	var sent ports.Message
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "id", nil })
-	if err := s.Reissue(context.Background(), alice.ID); err != nil {
-		t.Fatal(err)
-	}
-	if sent.UserID != alice.ID || sent.To != alice.Email || !strings.Contains(sent.Text, "user_id="+alice.ID) {
-		t.Fatalf("reissued %+v", sent)
-	}
-	d.users.EXPECT().FindByID(gomock.Any(), "gone").Return(ports.User{}, ports.ErrUserNotFound)
-	if err := s.Reissue(context.Background(), "gone"); !errors.Is(err, ports.ErrUserNotFound) {
-		t.Fatalf("Reissue of a deleted user = %v", err)
-	}
-}
