@@ -44,16 +44,22 @@ func expectRecorded(d senderDeps, userID string) {
 		Return(false, time.Hour, nil)
 }
 
+// expectAlice expects alice to be looked up as target names her, and her link
+// recorded.
+func expectAlice(d senderDeps, target reset.Target) {
+	if target.Login != "" {
+		d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
+	} else {
+		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
+	}
+	expectRecorded(d, alice.ID)
+}
+
 func TestIssueLinkPrintsAValidLinkAndSendsNothing(t *testing.T) {
 	for _, target := range []reset.Target{{Login: "alice"}, {UserID: alice.ID}} {
 		t.Run(target.String(), func(t *testing.T) {
 			s, d, events := operatorSender(t, config)
-			if target.Login != "" {
-				d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-			} else {
-				d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
-			}
-			expectRecorded(d, alice.ID)
+			expectAlice(d, target)
 			raw, err := s.IssueLink(context.Background(), target)
 			if err != nil {
 				t.Fatal(err)
@@ -79,12 +85,7 @@ func TestSendLinkQueuesDespiteTheLimits(t *testing.T) {
 	for _, target := range []reset.Target{{Login: "alice"}, {UserID: alice.ID}} {
 		t.Run(target.String(), func(t *testing.T) {
 			s, d, events := operatorSender(t, config)
-			if target.Login != "" {
-				d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-			} else {
-				d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
-			}
-			expectRecorded(d, alice.ID)
+			expectAlice(d, target)
 			d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, m ports.Message) (string, error) {
 				if m.Kind != reset.KindResetLink || m.To != alice.Email || m.UserID != alice.ID ||
 					!strings.Contains(m.Text, "user_id="+alice.ID) {
