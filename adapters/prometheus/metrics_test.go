@@ -11,8 +11,8 @@ import (
 	"time"
 
 	prom "github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/domain/audit"
