@@ -45,8 +45,8 @@ type process struct {
 	more  chan struct{}
 }
 
-// start runs the pwreset binary with env and args.
-func start(t *testing.T, env []string, args ...string) *process {
+// command returns the pwreset binary's command with env and args.
+func command(t *testing.T, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	bin, err := buildBinary()
 	if err != nil {
@@ -54,7 +54,13 @@ func start(t *testing.T, env []string, args ...string) *process {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
-	return startCommand(t, cmd)
+	return cmd
+}
+
+// start runs the pwreset binary with env and args.
+func start(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
+	return startCommand(t, command(t, env, args...))
 }
 
 // startCommand starts cmd as a process whose output the test reads.
