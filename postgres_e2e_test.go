@@ -272,3 +272,40 @@ func TestSMTPRejected(t *testing.T) {
 	runTool(t, env, "outbox", "retry", "--failed")
 	relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
 }
+
+// TestPostgresHang freezes PostgreSQL under a running service (connections open,
+// nothing answers) until the test has its answers: a request gets 503 with
+// Retry-After after DATABASE_TIMEOUT instead of waiting on the server, and after
+// the thaw the service answers 200 again.
+func TestPostgresHang(t *testing.T) {
+	server := pgtest.StartServer(t)
+	dbURL := pgtest.SchemaOn(t, server.URL())
+	seedDjangoAlice(t, pgtest.Pool(t, dbURL))
+	relay := smtptest.Start(t, smtptest.Options{})
+	_, api := servePostgres(t, append(postgresEnv(dbURL, relay), "DATABASE_TIMEOUT=1s"))
+	wantDetail(t, "before the hang", sendLink(t, api, "alice"), 200, "Reset link sent")
+	awaitRelayed(t, relay, "alice@example.com", 1)
+
+	server.Freeze()
+	client := http.Client{Timeout: time.Minute} // were the request to wait on the server, this ends the test
+	resp, err := client.Post(api+"send-reset-password-link/", "application/json", strings.NewReader(`{"login":"alice"}`))
+	server.Thaw()
+	if err != nil {
+		t.Fatalf("while PostgreSQL hangs: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("while PostgreSQL hangs: %d (Retry-After %q); want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := sendLink(t, api, "alice")
+		if r.status == 200 {
+			break
+		}
+		if r.status != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("after the thaw: %d %s", r.status, r.raw)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
