@@ -196,7 +196,7 @@ func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres
 		return memory.NewRateLimiter(), nil
 	}
 	l := mongo.NewRateLimiter(db.Database, mongo.RateLimitConfig{Collection: cfg.RateLimitsCollection, Timeout: cfg.MongoDBTimeout})
-	if err := l.EnsureIndexes(ctx); err != nil {
+	if err := l.EnsureIndexes(ctx, cfg.longestWindow()); err != nil {
 		return nil, fmt.Errorf("prepare the rate-limit collection %q: %w", cfg.RateLimitsCollection, err)
 	}
 	return l, nil

@@ -49,7 +49,7 @@ func main() {
 	flag.DurationVar(&o.resetFor, "reset-window", 5*time.Second, "length of each reset-password run")
 	flag.IntVar(&o.linkRate, "link-rate", 1000, "requests/s of the fixed-rate send-link run")
 	flag.IntVar(&o.resetRate, "reset-rate", 20, "requests/s of the fixed-rate reset run")
-	flag.DurationVar(&o.sustain, "sustain", 0, "also run send-link this long, sampling RSS (60s for the flatness target)")
+	flag.DurationVar(&o.sustain, "sustain", 0, "also run send-link this long after a warm-up, sampling RSS (60s for the flatness target)")
 	flag.StringVar(&o.apiPrefix, "api-prefix", "/api/v1/accounts/", "API_PREFIX of the target")
 	flag.StringVar(&o.knownLogin, "login", "demo", "login of an existing user, for send-link")
 	flag.StringVar(&o.postgres, "postgres", "", "run pwreset on PostgreSQL: a server's URL, or auto to start one from the installed binaries")
