@@ -309,3 +309,43 @@ func TestPostgresHang(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestPostgresTwoProcessesShareOneOutbox: two services on one database work off a
+// backlog that builds while the relay is down; FOR UPDATE SKIP LOCKED hands each
+// message to one of them, so every link arrives exactly once.
+func TestPostgresTwoProcessesShareOneOutbox(t *testing.T) {
+	const n = 30
+	dbURL := pgtest.NewSchema(t)
+	pool := pgtest.Pool(t, dbURL)
+	seedDjangoAlice(t, pool)
+	execSQL(t, pool, `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+		is_active, date_joined) SELECT 'unusable', false, 'user' || i, '', '', 'user' || i || '@example.com', false, true, now()
+		FROM generate_series(0, $1 - 1) i`, n)
+	relay := smtptest.Start(t, smtptest.Options{})
+	relay.SetDown(true)
+	// A lease far longer than any send: an expired lease is redelivered by design.
+	env := append(postgresEnv(dbURL, relay), "MAIL_LEASE=40s", "SMTP_TIMEOUT=10s")
+	_, apiA := servePostgres(t, env)
+	_, apiB := servePostgres(t, env)
+	for i := range n {
+		api := apiA
+		if i%2 == 1 {
+			api = apiB
+		}
+		wantDetail(t, "send link", sendLink(t, api, fmt.Sprint("user", i)), 200, "Reset link sent")
+	}
+	relay.SetDown(false)
+	deadline := time.Now().Add(30 * time.Second)
+	for len(relay.Messages()) < n && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	got := map[string]int{}
+	for _, m := range relay.Messages() {
+		got[m.To[0]]++
+	}
+	for i := range n {
+		if to := fmt.Sprintf("user%d@example.com", i); got[to] != 1 {
+			t.Errorf("%s received %d links, want 1", to, got[to])
+		}
+	}
+}

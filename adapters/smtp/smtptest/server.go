@@ -54,6 +54,7 @@ type Server struct {
 	mu       sync.Mutex
 	msgs     []Message
 	replies  []*smtp.SMTPError // answers to the next DATA commands; nil accepts
+	down     bool
 	attempts int
 	notify   chan struct{}
 }
@@ -137,6 +138,14 @@ func (s *Server) Reply(code int, text string) {
 	s.replies = append(s.replies, e)
 }
 
+// SetDown makes the server answer every DATA with 421 (service not available, a
+// temporary failure) while down is true; queued Replies wait until it is up.
+func (s *Server) SetDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -205,7 +214,10 @@ func (ss *session) Data(r io.Reader) error {
 	s.mu.Lock()
 	s.attempts++
 	var reply *smtp.SMTPError
-	if len(s.replies) > 0 {
+	switch {
+	case s.down:
+		reply = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "service not available"}
+	case len(s.replies) > 0:
 		reply, s.replies = s.replies[0], s.replies[1:]
 	}
 	if reply == nil {
