@@ -349,3 +349,60 @@ func TestPostgresTwoProcessesShareOneOutbox(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresKilledServiceLosesNoMail kills the service (SIGKILL) while a send is
+// in flight: the next service claims that message once its lease expires, and
+// every link arrives, the one in flight at most twice.
+func TestPostgresKilledServiceLosesNoMail(t *testing.T) {
+	const n = 6
+	dbURL := pgtest.NewSchema(t)
+	pool := pgtest.Pool(t, dbURL)
+	seedDjangoAlice(t, pool)
+	execSQL(t, pool, `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+		is_active, date_joined) SELECT 'unusable', false, 'user' || i, '', '', 'user' || i || '@example.com', false, true, now()
+		FROM generate_series(0, $1 - 1) i`, n)
+	relay := smtptest.Start(t, smtptest.Options{})
+	relay.SetDown(true) // nothing goes out before the kill
+	env := postgresEnv(dbURL, relay)
+	p, api := servePostgres(t, append(env, "MAIL_WORKERS=1"))
+	for i := range n {
+		wantDetail(t, "send link", sendLink(t, api, fmt.Sprint("user", i)), 200, "Reset link sent")
+	}
+	relay.SetDelay(800 * time.Millisecond) // the next send is in flight when the kill comes
+	before := relay.Attempts()
+	relay.SetDown(false)
+	deadline := time.Now().Add(20 * time.Second)
+	for relay.Attempts() == before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.cmd.Wait()
+	relay.SetDelay(0)
+	servePostgres(t, env)
+	deadline = time.Now().Add(30 * time.Second)
+	got := map[string]int{}
+	for {
+		clear(got)
+		for _, m := range relay.Messages() {
+			got[m.To[0]]++
+		}
+		if len(got) == n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	twice := 0
+	for i := range n {
+		switch c := got[fmt.Sprintf("user%d@example.com", i)]; {
+		case c == 2:
+			twice++
+		case c != 1:
+			t.Errorf("user%d received %d links, want 1 (or 2 for the one in flight)", i, c)
+		}
+	}
+	if twice > 1 {
+		t.Errorf("%d links arrived twice; only the one in flight may", twice)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -55,6 +56,7 @@ type Server struct {
 	msgs     []Message
 	replies  []*smtp.SMTPError // answers to the next DATA commands; nil accepts
 	down     bool
+	delay    time.Duration
 	attempts int
 	notify   chan struct{}
 }
@@ -146,6 +148,14 @@ func (s *Server) SetDown(down bool) {
 	s.down = down
 }
 
+// SetDelay makes the server wait d after reading each message before it answers,
+// so that a send is in flight for that long.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -213,6 +223,14 @@ func (ss *session) Data(r io.Reader) error {
 	s := ss.s
 	s.mu.Lock()
 	s.attempts++
+	delay := s.delay
+	s.mu.Unlock()
+	select {
+	case s.notify <- struct{}{}: // the attempt is under way
+	default:
+	}
+	time.Sleep(delay)
+	s.mu.Lock()
 	var reply *smtp.SMTPError
 	switch {
 	case s.down:
