@@ -111,7 +111,7 @@ func (s *Server) Stop() {
 	}
 }
 
-// Freeze stops every process of the server (SIGSTOP) without closing anything:
+// Freeze stops every process of a StartServer server (SIGSTOP), closing nothing:
 // connections stay open and new ones are accepted by the kernel, but nothing
 // answers, as with a server that hangs. Thaw undoes it; Stop thaws first.
 func (s *Server) Freeze() { s.signal(syscall.SIGSTOP) }
