@@ -86,7 +86,7 @@ func ProvideListener(cfg Config) (Listener, func(), error) {
 // MongoDB is the database of users and the outbox; nil in demo mode.
 type MongoDB struct{ *mongodriver.Database }
 
-// ProvideMongoDB connects to MONGODB_URI, unless in demo mode.
+// ProvideMongoDB connects to MONGODB_URI, if set.
 func ProvideMongoDB(ctx context.Context, cfg Config, log *slog.Logger) (MongoDB, func(), error) {
 	if cfg.MongoDBURI == "" {
 		return MongoDB{}, func() {}, nil
