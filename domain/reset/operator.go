@@ -40,10 +40,12 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	url := s.link(user)
-	if _, err := s.record(ctx, user.ID); err != nil {
+	// The link is dated as recorded: a link older than the user's latest is dead.
+	c, err := s.record(ctx, user.ID)
+	if err != nil {
 		return "", err
 	}
+	url := s.link(user, c.at)
 	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "printed")
 	return url, nil
 }
@@ -61,13 +63,13 @@ func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 	if user.Email == "" {
 		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
 	}
-	msg, err := s.linkMessage(user, nil)
-	if err != nil {
-		return "", err
-	}
 	c, err := s.record(ctx, user.ID)
 	if err != nil {
 		return "", err
+	}
+	msg, err := s.linkMessage(user, nil, c.at)
+	if err != nil {
+		return "", errors.Join(err, s.undo(ctx, c))
 	}
 	id, err := s.mailer.Send(ctx, msg)
 	if err != nil {

@@ -161,3 +161,40 @@ func TestOperatorLinkIsNotIssuedUnrecorded(t *testing.T) {
 		t.Errorf("audit events %v for links that did not go out", *events)
 	}
 }
+
+// An operator's link carries the time it was recorded as the user's latest, even
+// when the clock moves on in between: dated earlier, it would be dead on arrival
+// where older links die (RESET_PASSWORD_INVALIDATE_OLDER_LINKS).
+func TestOperatorLinksAreDatedAsRecorded(t *testing.T) {
+	ctrl := gomock.NewController(t)
+	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockMailer(ctrl), mocks.NewMockOutbox(ctrl),
+		mocks.NewMockRateLimiter(ctrl), mocks.NewMockClock(ctrl)}
+	tick := now
+	d.clock.EXPECT().Now().DoAndReturn(func() time.Time { tick = tick.Add(time.Second); return tick }).AnyTimes()
+	s := reset.NewLinkSender(config, d.users, d.mailer, d.box, d.limiter, link.NewSigner(key, config.OneTimeUse), d.clock,
+		reset.DefaultEmails(), audit.New(nil))
+	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil).Times(2)
+	var recorded []int64
+	d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:user:"+alice.ID, gomock.Any(), 24*time.Hour, gomock.Any()).
+		DoAndReturn(func(_ context.Context, _ string, _ int, _ time.Duration, at time.Time) (bool, time.Duration, error) {
+			recorded = append(recorded, at.Unix())
+			return true, 0, nil
+		}).Times(2)
+	var text string
+	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, m ports.Message) (string, error) {
+		text = m.Text
+		return "outbox-1", nil
+	})
+	printed, err := s.IssueLink(context.Background(), reset.Target{Login: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SendLink(context.Background(), reset.Target{Login: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	for i, raw := range []string{printed, text} {
+		if want := "timestamp=" + strconv.FormatInt(recorded[i], 10) + "&"; !strings.Contains(raw, want) {
+			t.Errorf("link %d is not dated as recorded (%s): %s", i+1, want, raw)
+		}
+	}
+}

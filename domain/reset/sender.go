@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
@@ -88,7 +89,7 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 // queue stores the link e-mail to user in the outbox: to be sent, or, with the reason
 // it must not go out, suppressed.
 func (s *LinkSender) queue(ctx context.Context, user ports.User, reason string, langs []string) error {
-	msg, err := s.linkMessage(user, langs)
+	msg, err := s.linkMessage(user, langs, s.clock.Now())
 	if err != nil {
 		return err
 	}
@@ -146,16 +147,16 @@ func (s *LinkSender) suppress(ctx context.Context, msg ports.Message, user ports
 	return nil
 }
 
-// linkMessage builds the link e-mail for user, in the user's language or else the
-// first supported of langs.
-func (s *LinkSender) linkMessage(user ports.User, langs []string) (ports.Message, error) {
+// linkMessage builds the link e-mail for user, with a link signed at the time at,
+// in the user's language or else the first supported of langs.
+func (s *LinkSender) linkMessage(user ports.User, langs []string, at time.Time) (ports.Message, error) {
 	lang := s.emails.Link.language(user, langs)
-	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": s.link(user)})
+	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": s.link(user, at)})
 }
 
-// link returns a link for user, signed now.
-func (s *LinkSender) link(user ports.User) string {
-	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
+// link returns a link for user, signed at the time at.
+func (s *LinkSender) link(user ports.User, at time.Time) string {
+	claims := link.Claims{UserID: user.ID, Timestamp: at.Unix(), PasswordHash: user.PasswordHash}
 	return link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
 }
 
