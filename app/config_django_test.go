@@ -59,6 +59,9 @@ func TestDjangoProblems(t *testing.T) {
 		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=short"}, nil},
 		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=short", "SECRET_KEY_FALLBACKS=a,b"}, nil},
 		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY="}, []string{"SECRET_KEY is required: set it to the SECRET_KEY of the Django back end"}},
+		// An empty key signs links anyone can forge: a stray comma must not add one.
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=short", "SECRET_KEY_FALLBACKS=a,,b,"},
+			[]string{"SECRET_KEY_FALLBACKS entry 2 is empty", "SECRET_KEY_FALLBACKS entry 4 is empty"}},
 		{[]string{"SECRET_KEY=short"}, []string{"SECRET_KEY is 5 bytes long; it must be at least 32"}},
 		{[]string{"SECRET_KEY_FALLBACKS=short"}, []string{"SECRET_KEY_FALLBACKS entry 1 is shorter than 32 bytes"}},
 		{[]string{"LINK_SIGNATURE=itsdangerous"}, []string{`LINK_SIGNATURE "itsdangerous" is not supported`}},
