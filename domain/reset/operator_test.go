@@ -180,11 +180,7 @@ func TestOperatorLinksAreDatedAsRecorded(t *testing.T) {
 			recorded = append(recorded, at.Unix())
 			return true, 0, nil
 		}).Times(2)
-	var text string
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, m ports.Message) (string, error) {
-		text = m.Text
-		return "outbox-1", nil
-	})
+	sent := expectMail(d.mailer, "outbox-1")
 	printed, err := s.IssueLink(context.Background(), reset.Target{Login: "alice"})
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +188,7 @@ func TestOperatorLinksAreDatedAsRecorded(t *testing.T) {
 	if _, err := s.SendLink(context.Background(), reset.Target{Login: "alice"}); err != nil {
 		t.Fatal(err)
 	}
-	for i, raw := range []string{printed, text} {
+	for i, raw := range []string{printed, sent.Text} {
 		if want := "timestamp=" + strconv.FormatInt(recorded[i], 10) + "&"; !strings.Contains(raw, want) {
 			t.Errorf("link %d is not dated as recorded (%s): %s", i+1, want, raw)
 		}
