@@ -90,6 +90,8 @@ func TestEveryLanguageRenders(t *testing.T) {
 			cfg.ChangedNotification = true
 			r, d := newResetter(t, cfg, now)
 			expectReset(d)
+			expectHeld(d)
+			d.box.EXPECT().Delete(gomock.Any(), "held-1")
 			var sent ports.Message
 			d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
 				func(_ context.Context, m ports.Message) (string, error) { sent = m; return "", nil })
@@ -115,6 +117,8 @@ func TestPasswordChangedEmailFollowsTheUser(t *testing.T) {
 	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(french, nil)
 	d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil)
 	d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any())
+	expectHeld(d)
+	d.box.EXPECT().Delete(gomock.Any(), "held-1")
 	var sent ports.Message
 	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
 		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "", nil })
