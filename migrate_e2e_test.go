@@ -53,3 +53,19 @@ func TestPostgresBadSchemaStopsStartUp(t *testing.T) {
 		t.Fatalf("exit: %v; want 1", err)
 	}
 }
+
+// TestPostgresTools: `pwreset link` and `pwreset outbox` work on PostgreSQL as on
+// MongoDB: a link for alice, and the outbox's counts.
+func TestPostgresTools(t *testing.T) {
+	dbURL := pgtest.NewSchema(t)
+	id := seedDjangoAlice(t, pgtest.Pool(t, dbURL))
+	relay := smtptest.Start(t, smtptest.Options{})
+	env := postgresEnv(dbURL, relay)
+	out := runTool(t, env, "link", "--login", "alice")
+	if !regexp.MustCompile(`user_id=` + id + `(&|\s|$)`).MatchString(out) {
+		t.Fatalf("pwreset link printed %q; want a link for user %s", out, id)
+	}
+	if out := runTool(t, env, "outbox"); !strings.Contains(out, "pending") {
+		t.Fatalf("pwreset outbox printed %q", out)
+	}
+}

@@ -124,8 +124,9 @@ func TestPostgresOneTimeLinkRace(t *testing.T) {
 }
 
 // TestPostgresOutage stops PostgreSQL under a running service: requests get 503
-// with Retry-After, never a hang or a 500, and once the server is back the service
-// answers again by itself, and the link requested before the outage still resets.
+// with Retry-After, never a hang or a 500, and /readyz says not ready; once the
+// server is back the service is ready and answers again by itself, and the link
+// requested before the outage still resets.
 func TestPostgresOutage(t *testing.T) {
 	server := pgtest.StartServer(t)
 	dbURL := pgtest.SchemaOn(t, server.URL())
@@ -150,7 +151,10 @@ func TestPostgresOutage(t *testing.T) {
 		}
 	}
 
+	awaitReadiness(t, strings.TrimSuffix(api, "/api/v1/accounts/")+"/readyz", http.StatusServiceUnavailable)
+
 	server.Start()
+	awaitReadiness(t, strings.TrimSuffix(api, "/api/v1/accounts/")+"/readyz", http.StatusOK)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		r := resetWith(t, api, link, newPassword)
@@ -223,4 +227,48 @@ func execSQL(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
 	if _, err := pool.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
+}
+
+// awaitReadiness polls url until it answers want (readiness is cached a moment).
+func awaitReadiness(t *testing.T, url string, want int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == want {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s never answered %d (last: %v, %v)", url, want, resp, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestSMTPRejected: the relay rejects the link e-mail (550); the message fails at
+// once, without a retry, its reason the relay's, and `pwreset outbox retry --failed`
+// sends a fresh link that arrives.
+func TestSMTPRejected(t *testing.T) {
+	dbURL := pgtest.NewSchema(t)
+	pool := pgtest.Pool(t, dbURL)
+	seedDjangoAlice(t, pool)
+	relay := smtptest.Start(t, smtptest.Options{})
+	relay.Reply(550, "mailbox unavailable")
+	env := postgresEnv(dbURL, relay)
+	_, api := servePostgres(t, env)
+	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
+	awaitOutput(t, env, "failed     1", "outbox")
+	var reason string
+	if err := pool.QueryRow(context.Background(), "SELECT last_error FROM pwreset_outbox WHERE state = 'failed'").Scan(&reason); err != nil ||
+		!strings.Contains(reason, "550") || !strings.Contains(reason, "mailbox unavailable") {
+		t.Fatalf("failed message's reason: %q, %v; want the relay's 550 and its text", reason, err)
+	}
+	if relay.Attempts() != 1 {
+		t.Fatalf("%d attempts; a permanent refusal is not retried", relay.Attempts())
+	}
+	runTool(t, env, "outbox", "retry", "--failed")
+	relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
 }

@@ -71,3 +71,12 @@ func (c Config) postgresProblems() []error {
 	}
 	return p
 }
+
+// storeTimeout bounds a call of the chosen database: DATABASE_TIMEOUT on
+// PostgreSQL, MONGODB_TIMEOUT otherwise.
+func (c Config) storeTimeout() time.Duration {
+	if c.Postgres() {
+		return c.Database.Timeout
+	}
+	return c.MongoDBTimeout
+}

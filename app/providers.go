@@ -86,7 +86,7 @@ func ProvideListener(cfg Config) (Listener, func(), error) {
 // MongoDB is the database of users and the outbox; nil in demo mode.
 type MongoDB struct{ *mongodriver.Database }
 
-// ProvideMongoDB connects to MONGODB_URI, unless in demo mode.
+// ProvideMongoDB connects to MONGODB_URI, if set.
 func ProvideMongoDB(ctx context.Context, cfg Config, log *slog.Logger) (MongoDB, func(), error) {
 	if cfg.MongoDBURI == "" {
 		return MongoDB{}, func() {}, nil
@@ -196,7 +196,7 @@ func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres
 		return memory.NewRateLimiter(), nil
 	}
 	l := mongo.NewRateLimiter(db.Database, mongo.RateLimitConfig{Collection: cfg.RateLimitsCollection, Timeout: cfg.MongoDBTimeout})
-	if err := l.EnsureIndexes(ctx); err != nil {
+	if err := l.EnsureIndexes(ctx, cfg.longestWindow()); err != nil {
 		return nil, fmt.Errorf("prepare the rate-limit collection %q: %w", cfg.RateLimitsCollection, err)
 	}
 	return l, nil

@@ -23,22 +23,18 @@ const (
 	readinessCache = 2 * time.Second
 )
 
-// Metrics holds the providers of metrics and readiness, shared by every command
-// (the support commands count nothing, but share the use cases that report).
+// Metrics holds the providers of the metrics, in Core: every command assembles the
+// use cases that report to them, though only `serve` serves them.
 var Metrics = wire.NewSet(
 	ProvideMetrics,
 	wire.Bind(new(ports.EventObserver), new(*prometheus.Metrics)),
 	wire.Bind(new(ports.RequestObserver), new(*prometheus.Metrics)),
 )
 
-// SupportSet holds the Wire providers of the support commands (`pwreset link`,
-// `pwreset send-link`): Core without a server.
-var SupportSet = wire.NewSet(Core, wire.Value(Listener{}), NewSupportTool)
-
 // ProvideMetrics returns the Prometheus metrics, with the outbox gauges read from box.
 func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
 	m := prometheus.New()
-	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.MongoDBTimeout,
+	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.storeTimeout(),
 		CacheFor: outboxStatsCache, Log: log})
 	return m
 }

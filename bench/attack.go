@@ -28,6 +28,8 @@ type outcome struct {
 	metrics vegeta.Metrics
 	cpu     time.Duration // the server's CPU time during the run; 0 if unknown
 	peakRSS int64         // the server's peak RSS during the run, bytes; 0 if unknown
+	// bySecond counts the answers to the requests sent in each second of the run.
+	bySecond []int
 }
 
 // perSecond is the rate of answers over the run, waiting for the last included.
@@ -58,19 +60,32 @@ func attack(l load, p proc) outcome {
 	var done atomic.Int64
 	stop := progress(l, &done)
 	var m vegeta.Metrics
+	var bySecond []int
+	begin := time.Now()
 	for r := range a.Attack(l.targets, pacer, l.duration, l.name) {
 		m.Add(r)
 		done.Add(1)
+		s := max(int(r.Timestamp.Sub(begin)/time.Second), 0)
+		for len(bySecond) <= s {
+			bySecond = append(bySecond, 0)
+		}
+		bySecond[s]++
 	}
 	m.Close()
 	stop()
-	o := outcome{load: l, metrics: m}
+	o := outcome{load: l, metrics: m, bySecond: bySecond}
 	if cpu1, ok := p.cpu(); ok && cpuOK {
 		o.cpu = cpu1 - cpu0
 	}
 	o.peakRSS, _ = p.memory("VmHWM")
 	fmt.Fprintf(os.Stderr, "  %-34s %8.0f req/s  p50 %-9s p99 %-9s codes %v\n", l.name, o.perSecond(),
 		round(m.Latencies.P50), round(m.Latencies.P99), m.StatusCodes)
+	for i, e := range m.Errors {
+		if i == 3 {
+			break
+		}
+		fmt.Fprintf(os.Stderr, "    error: %s\n", e)
+	}
 	return o
 }
 

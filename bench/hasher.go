@@ -23,6 +23,14 @@ type hashRate struct {
 
 func (h hashRate) perSecond() float64 { return float64(h.hashes) / h.elapsed.Seconds() }
 
+// with adds another measurement of the same hasher.
+func (h hashRate) with(o hashRate) hashRate {
+	h.hashes += o.hashes
+	h.elapsed += o.elapsed
+	h.cpu += o.cpu
+	return h
+}
+
 // measureHasher hashes for d on hashpool.DefaultSize() goroutines.
 func measureHasher(d time.Duration) hashRate {
 	h := argon2.NewHasher(argon2.DefaultParams())

@@ -25,14 +25,34 @@ func (s rssSeries) after() (lo, hi int64) {
 	return lo, hi
 }
 
-// sustain drives send-link for o.sustain, sampling the RSS; the first sixth (at
-// least 10 s) is the warm-up, when the heap grows to its working size.
+// rates returns the answers/s of the first and the last ten seconds after the
+// warm-up, to show whether the service slows down as its history grows.
+func (s rssSeries) rates() (first, last float64) {
+	from := int(s.warmUp / time.Second)
+	b := s.run.bySecond
+	if len(b) < from+20 {
+		return 0, 0
+	}
+	sum := func(xs []int) float64 {
+		n := 0
+		for _, x := range xs {
+			n += x
+		}
+		return float64(n) / float64(len(xs))
+	}
+	// The last second is cut short by the end of the run.
+	return sum(b[from : from+10]), sum(b[len(b)-11 : len(b)-1])
+}
+
+// sustain drives send-link for a warm-up (a quarter of o.sustain, at least 15 s:
+// the heap grows to its working size, the limiter's and outbox's bounds are
+// reached) and then for o.sustain, sampling the RSS every second.
 func sustain(o options, srv *child) *rssSeries {
 	if srv.proc.pid == 0 {
 		fmt.Fprintln(os.Stderr, "sustained run skipped: RSS is read from a child this command started")
 		return nil
 	}
-	s := &rssSeries{warmUp: max(o.sustain/6, 10*time.Second)}
+	s := &rssSeries{warmUp: max(o.sustain/4, 15*time.Second)}
 	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -51,8 +71,8 @@ func sustain(o options, srv *child) *rssSeries {
 		}
 	}()
 	send := srv.url + o.apiPrefix + "send-reset-password-link/"
-	s.run = attack(load{name: fmt.Sprintf("send-link, existing user, %s", o.sustain), targets: sendLink(send, o.knownLogin),
-		conns: o.conns, duration: o.sustain, base: "echo"}, srv.proc)
+	s.run = attack(load{name: fmt.Sprintf("send-link, existing user, %s after %s", o.sustain, s.warmUp),
+		targets: sendLink(send, o.knownLogin), conns: o.conns, duration: s.warmUp + o.sustain, base: "echo"}, srv.proc)
 	close(quit)
 	<-done
 	return s

@@ -38,7 +38,7 @@ func (discardProvider) Send(context.Context, ports.Message) (string, error) { re
 // and its dispatcher running, JSON logs), with the harness's settings: limits off,
 // unknown users answered like known ones. The hasher is plainHasher: argon2id has
 // a benchmark of its own, and would hide everything else here.
-func demoAPI(b *testing.B) http.Handler {
+func demoAPI(b testing.TB) http.Handler {
 	b.Helper()
 	users := memory.NewUserStore([]string{"username"}, ports.User{ID: "1", Email: "demo@example.com",
 		PasswordHash: hashOf(oldPassword), Logins: []ports.Field{{Name: "username", Value: "demo"}}})
@@ -67,7 +67,7 @@ func demoAPI(b *testing.B) http.Handler {
 }
 
 // serve runs one request through api and checks the answer is 200.
-func serve(b *testing.B, api http.Handler, path, body string) {
+func serve(b testing.TB, api http.Handler, path, body string) {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", jsonType)
 	rec := httptest.NewRecorder()

@@ -11,8 +11,8 @@ import (
 
 // DefaultMaxFinished is how many finished (sent, failed, suppressed) messages an
 // Outbox keeps at most, unless told otherwise: enough to look a recent one up, and
-// a few MiB at most, as their bodies are erased.
-const DefaultMaxFinished = 10_000
+// well under a MiB, which the garbage collector scans in every cycle.
+const DefaultMaxFinished = 1000
 
 // OutboxBounds bound the memory an Outbox holds for finished messages; pending and
 // sending ones are always kept.

@@ -79,7 +79,7 @@ func TestOutage(t *testing.T) {
 		},
 		"Limiter.Latest":        func(ctx context.Context) error { _, err := limiter.Latest(ctx, "k"); return err },
 		"Limiter.Purge":         func(ctx context.Context) error { _, err := limiter.Purge(ctx, time.Now()); return err },
-		"Limiter.EnsureIndexes": func(ctx context.Context) error { return limiter.EnsureIndexes(ctx) },
+		"Limiter.EnsureIndexes": func(ctx context.Context) error { return limiter.EnsureIndexes(ctx, time.Hour) },
 	}
 	// The calls run side by side: each must give up within its own Timeout.
 	var wg sync.WaitGroup

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -12,6 +13,11 @@ import (
 
 // DefaultTimeout bounds each call of a store configured without a Timeout.
 const DefaultTimeout = 5 * time.Second
+
+// DefaultMaxConns is the pool's size unless the URL sets pool_max_conns. pgx's own
+// default, 4 on a small machine, makes requests queue for a connection behind the
+// mail workers; each request holds one only for a statement at a time.
+const DefaultMaxConns = 16
 
 // ErrBadURL is wrapped by Connect when the URL does not parse.
 var ErrBadURL = errors.New("not a PostgreSQL URL such as postgres://user:password@host:5432/database")
@@ -32,6 +38,9 @@ func Connect(ctx context.Context, url string, timeout time.Duration) (*pgxpool.P
 			return nil, fmt.Errorf("postgres: %w: %v", ErrBadURL, pe.Unwrap())
 		}
 		return nil, fmt.Errorf("postgres: %w", ErrBadURL)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > timeout {
 		cfg.ConnConfig.ConnectTimeout = timeout

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pwreset/pwreset/adapters/postgres"
+	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -34,5 +35,21 @@ func TestConnectErrors(t *testing.T) {
 				t.Errorf("the error shows the password: %v", err)
 			}
 		})
+	}
+}
+
+// TestPoolSize: the pool holds DefaultMaxConns connections unless the URL says
+// otherwise.
+func TestPoolSize(t *testing.T) {
+	url := pgtest.NewSchema(t)
+	for want, u := range map[int32]string{postgres.DefaultMaxConns: url, 3: pgtest.WithParam(url, "pool_max_conns", "3")} {
+		pool, err := postgres.Connect(testCtx(t), u, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pool.Config().MaxConns; got != want {
+			t.Errorf("MaxConns = %d, want %d", got, want)
+		}
+		pool.Close()
 	}
 }

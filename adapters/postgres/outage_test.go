@@ -11,7 +11,7 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// TestOutage: with the server stopped, every store answers ErrUnavailable (the
+// TestOutage: with the server stopped, every store and the readiness ping answer ErrUnavailable (the
 // API's 503) rather than hanging or failing otherwise; once it is back, the same
 // stores work again without being rebuilt.
 func TestOutage(t *testing.T) {
@@ -47,6 +47,7 @@ func TestOutage(t *testing.T) {
 			_, _, err := limiter.Allow(ctx, "k", 1000, time.Minute, time.Now())
 			return err
 		},
+		"Ping": postgres.NewPinger(pool, 2*time.Second).Ping,
 	}
 	for name, call := range calls {
 		if err := call(testCtx(t)); err != nil {

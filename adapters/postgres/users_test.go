@@ -69,3 +69,33 @@ func rowText(t *testing.T, pool *pgxpool.Pool, table string) string {
 	}
 	return row
 }
+
+// TestCitextLogin: a citext login column, which the schema check accepts, is
+// compared exactly like any other, as the port asks: the case of a login counts.
+func TestCitextLogin(t *testing.T) {
+	pool := pgtest.Pool(t, pgtest.NewSchema(t))
+	if _, err := pool.Exec(testCtx(t), "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
+		t.Skipf("the server has no citext extension: %v", err)
+	}
+	// The extension belongs to the database, in the schema of the test that made it.
+	var citext string
+	err := pool.QueryRow(testCtx(t), `SELECT format('%I.citext', n.nspname) FROM pg_type t
+		JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typname = 'citext'`).Scan(&citext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, pool, "CREATE TABLE users (id bigint PRIMARY KEY, username "+citext+" UNIQUE, email "+citext+", password text)")
+	exec(t, pool, "INSERT INTO users VALUES (7, 'Ann', 'Ann@Example.com', 'h')")
+	s := newUserStore(t, pool, postgres.UserMapping{})
+	if u, err := s.FindByLogin(testCtx(t), "Ann"); err != nil || u.ID != "7" || u.Email != "Ann@Example.com" {
+		t.Errorf("FindByLogin(Ann) = %+v, %v", u, err)
+	}
+	for _, login := range []string{"ann", "ANN"} {
+		if _, err := s.FindByLogin(testCtx(t), login); !errors.Is(err, ports.ErrUserNotFound) {
+			t.Errorf("FindByLogin(%q): %v; want ErrUserNotFound", login, err)
+		}
+	}
+	if _, err := s.FindByEmail(testCtx(t), "ann@example.com"); !errors.Is(err, ports.ErrUserNotFound) {
+		t.Errorf("FindByEmail in another case: %v; want ErrUserNotFound", err)
+	}
+}

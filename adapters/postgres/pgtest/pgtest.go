@@ -62,7 +62,7 @@ func URL(t testing.TB) string {
 		s, err := newServer(bin)
 		if err == nil {
 			s.shared = true
-			err = s.start()
+			err = s.firstStart()
 		}
 		if err != nil {
 			shared.err = err

@@ -54,8 +54,36 @@ func StartServer(t testing.TB) *Server {
 		}
 		s.remove()
 	})
-	s.Start()
+	if err := s.firstStart(); err != nil {
+		t.Fatal(err)
+	}
 	return s
+}
+
+// Launch starts a throw-away server for a program rather than a test (the
+// benchmark command): the caller must Close it. It stops when the calling
+// process exits, too.
+func Launch() (*Server, error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, err
+	}
+	s, err := newServer(bin)
+	if err == nil {
+		s.shared = true // removed by its watchdog
+		err = s.firstStart()
+	}
+	if err != nil && s != nil {
+		s.remove()
+	}
+	return s, err
+}
+
+// Close stops a server of Launch and removes its files.
+func (s *Server) Close() error {
+	err := s.stop()
+	s.remove()
+	return err
 }
 
 // URL returns the server's connection URL; it stays the same across Stop and Start.
@@ -159,6 +187,23 @@ func freePort() (int, error) {
 // server's directory (PGTEST_REMOVE), so that a package without pgtest.Main in its
 // TestMain leaves nothing behind either.
 const watchdog = `"$0" "$@" & pid=$!; read _; kill -INT $pid; wait $pid; [ -z "$PGTEST_REMOVE" ] || rm -rf "$PGTEST_REMOVE"`
+
+// firstStart starts the server on its port, or on another free one should
+// something else have taken that port meanwhile. Restarts keep the port.
+func (s *Server) firstStart() error {
+	var err error
+	for range 3 {
+		if err = s.start(); err == nil {
+			return nil
+		}
+		port, perr := freePort()
+		if perr != nil {
+			return errors.Join(err, perr)
+		}
+		s.port = port
+	}
+	return err
+}
 
 func (s *Server) start() error {
 	s.mu.Lock()
