@@ -36,13 +36,14 @@ func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (n
 	if !r.cfg.ChangedNotification || user.Email == "" {
 		return notice{}, nil
 	}
+	now := r.clock.Now()
 	lang := r.emails.Changed.language(user, langs)
-	when := r.clock.Now().UTC().Format(changedAtLayouts[lang])
+	when := now.UTC().Format(changedAtLayouts[lang])
 	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
 	if err != nil {
 		return notice{}, fmt.Errorf("render the password-changed e-mail: %w", err)
 	}
-	id, err := r.box.Add(ctx, msg, r.clock.Now().Add(r.storeTimeout()+noticeMargin))
+	id, err := r.box.Add(ctx, msg, now.Add(r.storeTimeout()+noticeMargin))
 	if err != nil {
 		return notice{}, fmt.Errorf("hold the password-changed e-mail in the outbox before the change: %w", err)
 	}
