@@ -52,6 +52,8 @@ func TestKillsLeaveNoUnnoticedChange(t *testing.T) {
 			p, api := serveAgainst(t, uri, db.Name(), env...)
 			wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
 			first := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
+			// Its delivery recorded, so that the kill cannot leave it to be sent again.
+			awaitOutboxSettled(t, db)
 
 			h := proxy.holdAfter(m.command, m.collection, m.skip)
 			killDuring(t, p, api+"reset-password/", resetBody(first, newPassword), h)
