@@ -11,7 +11,6 @@ import (
 	"go.uber.org/mock/gomock"
 
 	"github.com/pwreset/pwreset/domain/reset"
-	"github.com/pwreset/pwreset/ports"
 )
 
 func expectReset(d resetDeps) {
@@ -50,9 +49,7 @@ func TestPasswordChangedNotification(t *testing.T) {
 	expectReset(d)
 	expectHeld(d)
 	d.box.EXPECT().Delete(gomock.Any(), "held-1")
-	var sent ports.Message
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "id", nil })
+	sent := expectMail(d.mailer, "id")
 	if err := r.Reset(context.Background(), request(false, now, goodPassword)); err != nil {
 		t.Fatal(err)
 	}
