@@ -116,7 +116,10 @@ func checks(w io.Writer, echo outcome, hasher hashRate, runs []outcome, sustaine
 			check(last >= 0.9*first, "no slowdown over %s: the last 10 s at %.2f × the first 10 s after warm-up (%.0f and %.0f answers/s)",
 				sustained.run.duration-sustained.warmUp, last/first, first, last)
 		}
-		check(float64(hi) <= 1.1*float64(lo), "RSS flat within 10 %% over %s after %s warm-up: %.1f to %.1f MiB (+%.1f %%)",
-			sustained.run.duration-sustained.warmUp, sustained.warmUp, float64(lo)/(1<<20), float64(hi)/(1<<20), 100*float64(hi-lo)/float64(lo))
+		if first, last := sustained.trend(); first > 0 {
+			check(last <= 1.1*first && last >= first/1.1, "RSS flat within 10 %% over %s after %s warm-up: %.1f MiB in the first 10 s, %.1f in the last (%+.1f %%); samples %.1f to %.1f MiB",
+				sustained.run.duration-sustained.warmUp, sustained.warmUp, first/(1<<20), last/(1<<20), 100*(last-first)/first,
+				float64(lo)/(1<<20), float64(hi)/(1<<20))
+		}
 	}
 }

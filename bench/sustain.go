@@ -13,6 +13,25 @@ type rssSeries struct {
 	samples []int64 // bytes, one a second
 }
 
+// trend returns the mean RSS of the first and of the last ten samples after the
+// warm-up. Single samples swing by several per cent with each collector cycle (the
+// heap grows to twice the live heap, then pages are returned): a trend is what
+// tells memory that grows with the load's history.
+func (s rssSeries) trend() (first, last float64) {
+	from := int(s.warmUp / time.Second)
+	if len(s.samples) < from+20 {
+		return 0, 0
+	}
+	mean := func(xs []int64) float64 {
+		var n int64
+		for _, x := range xs {
+			n += x
+		}
+		return float64(n) / float64(len(xs))
+	}
+	return mean(s.samples[from : from+10]), mean(s.samples[len(s.samples)-10:])
+}
+
 // after returns the smallest and largest sample after the warm-up.
 func (s rssSeries) after() (lo, hi int64) {
 	skip := int(s.warmUp / time.Second)
