@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -66,5 +69,25 @@ func TestChecks(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestReadAllocs reads the two counters from Prometheus's text format, and nothing
+// from a server without them.
+func TestReadAllocs(t *testing.T) {
+	metrics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "# HELP go_memstats_mallocs_total Total number of heap objects allocated.\n"+
+			"# TYPE go_memstats_mallocs_total counter\ngo_memstats_mallocs_total 11612\n"+
+			"go_memstats_alloc_bytes_total 2.1267496e+07\ngo_memstats_alloc_bytes 5e+06\n")
+	}))
+	defer metrics.Close()
+	a, ok := readAllocs(metrics.URL)
+	if !ok || a.objects != 11612 || a.bytes != 21267496 {
+		t.Fatalf("readAllocs = %+v, %v; want 11612 objects, 21267496 bytes", a, ok)
+	}
+	none := httptest.NewServer(http.NotFoundHandler())
+	defer none.Close()
+	if a, ok := readAllocs(none.URL); ok {
+		t.Fatalf("readAllocs of a server without metrics = %+v, true", a)
 	}
 }

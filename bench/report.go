@@ -8,10 +8,10 @@ import (
 
 // printReport writes the results as a Markdown table, with the targets checked.
 func printReport(w io.Writer, o options, echo outcome, hasher hashRate, runs []outcome, sustained *rssSeries) {
-	fmt.Fprintf(w, "\n| run | load | answers | answers/s | p50 | p99 | all 200 | CPU/answer | peak RSS | ratio |\n")
-	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|---|--:|--:|--:|\n")
+	fmt.Fprintf(w, "\n| run | load | answers | answers/s | p50 | p99 | all 200 | CPU/answer | allocs/answer | peak RSS | ratio |\n")
+	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|\n")
 	row(w, echo, "")
-	fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | |\n",
+	fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | | |\n",
 		hasher.workers, hasher.hashes, hasher.perSecond(), perAnswer(hasher.cpu, uint64(hasher.hashes)))
 	for _, r := range runs {
 		row(w, r, ratio(r, echo, hasher))
@@ -32,9 +32,13 @@ func row(w io.Writer, r outcome, ratio string) {
 	if r.peakRSS > 0 {
 		rss = fmt.Sprintf("%.0f MiB", float64(r.peakRSS)/(1<<20))
 	}
-	fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %s |\n", r.name, how, r.metrics.Requests,
+	allocs := ""
+	if n := float64(r.metrics.Requests); r.allocs.objects > 0 && n > 0 {
+		allocs = fmt.Sprintf("%.0f (%.1f KB)", r.allocs.objects/n, r.allocs.bytes/n/1000)
+	}
+	fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", r.name, how, r.metrics.Requests,
 		r.perSecond(), round(r.metrics.Latencies.P50), round(r.metrics.Latencies.P99), yes(r.all200()),
-		perAnswer(r.cpu, r.metrics.Requests), rss, ratio)
+		perAnswer(r.cpu, r.metrics.Requests), allocs, rss, ratio)
 }
 
 // ratio is a run's rate to its reference (bare Echo, or the raw hasher) and, in

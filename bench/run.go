@@ -54,8 +54,9 @@ func run(o options) error {
 // pwreset starts pwreset in demo mode, or names the target; the secret signs links.
 func pwreset(o options, dir string) (*child, []byte, error) {
 	if o.target != "" {
-		fmt.Fprintf(os.Stderr, "target %s (no CPU or RSS figures)\n", o.target)
-		return &child{name: "target", url: strings.TrimSuffix(o.target, "/")}, []byte(o.secretKey), nil
+		fmt.Fprintf(os.Stderr, "target %s (no CPU or RSS figures; allocations if it serves /metrics)\n", o.target)
+		url := strings.TrimSuffix(o.target, "/")
+		return &child{name: "target", url: url, proc: proc{metrics: url + "/metrics"}}, []byte(o.secretKey), nil
 	}
 	bin, err := buildPwreset(context.Background(), dir)
 	if err != nil {
