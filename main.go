@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,7 +18,8 @@ const usage = `pwreset: reset forgotten passwords by e-mail.
 
 Commands:
   serve                      run the API and the mail dispatcher
-                             (demo mode when MONGODB_URI is not set)
+                             (demo mode when neither DATABASE_URL nor
+                             MONGODB_URI is set)
   outbox                     show the outbox: messages by state, oldest unsent
   outbox retry <id>...       requeue failed messages, with a fresh link
   outbox retry --failed      requeue every failed message
@@ -26,6 +28,8 @@ Commands:
   send-link --login X | --user-id ID [--wait]
                              queue the link e-mail (a running serve delivers it);
                              --wait waits for the delivery and reports it
+  migrate                    create or update pwreset's tables in PostgreSQL
+                             (DATABASE_URL) and stop; serve also does it at start
   help                       show this text
 
 Configuration comes from environment variables: see docs/configuration.md.
@@ -48,6 +52,8 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		return outboxCommand(args[1:], environ, stdout, stderr)
 	case "link", "send-link":
 		return supportCommand(cmd, args[1:], environ, stdout, stderr)
+	case "migrate":
+		return migrate(environ, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -98,7 +104,7 @@ func outboxCommand(args, environ []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if cfg.Demo() {
-		fmt.Fprintln(stderr, "pwreset: outbox: demo mode keeps the outbox in the memory of the running service; set MONGODB_URI")
+		fmt.Fprintln(stderr, "pwreset: outbox: demo mode keeps the outbox in the memory of the running service; set DATABASE_URL or MONGODB_URI")
 		return 2
 	}
 	log := app.NewLogger(cfg, stderr)
@@ -120,6 +126,22 @@ func outboxCommand(args, environ []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "pwreset: outbox: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// migrate runs `pwreset migrate`: exit 2 without DATABASE_URL, 1 when it fails.
+func migrate(environ []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := app.Migrate(ctx, environ, stdout)
+	switch {
+	case errors.Is(err, app.ErrNoDatabaseURL):
+		fmt.Fprintf(stderr, "pwreset: migrate: %v\n", err)
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "pwreset: migrate: %v\n", err)
 		return 1
 	}
 	return 0

@@ -211,8 +211,12 @@ func TestTwoProcessesShareOneOutbox(t *testing.T) {
 	seedUsers(t, db, n)
 	sg := sendgridtest.New(t)
 	sg.SetDown(true) // a backlog builds up that both processes then compete for
-	_, apiA := serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
-	_, apiB := serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
+	// Once means no lease runs out mid-send, which only a lease far longer than any
+	// send can promise on a busy machine: an expired lease is redelivered by design
+	// (TestKilledServiceLosesNoMail), and two seconds can pass in a starved process.
+	env := append(mailEnv(sg), "MAIL_LEASE=40s", "SENDGRID_TIMEOUT=10s")
+	_, apiA := serveAgainst(t, mongotest.URI(t), db.Name(), env...)
+	_, apiB := serveAgainst(t, mongotest.URI(t), db.Name(), env...)
 	requestLinks(t, apiA, users(0, n/2))
 	requestLinks(t, apiB, users(n/2, n))
 	sg.SetDown(false)

@@ -198,3 +198,46 @@ func linkTime(link url.Values) int64 {
 	n, _ := strconv.ParseInt(link.Get("timestamp"), 10, 64)
 	return n
 }
+
+// TestReusableLinkRaceEndToEnd posts 16 resets with one reusable link at once: all
+// are answered 200, as django-rest-registration answers them; the stored hash is
+// one of theirs, and each change is notified.
+func TestReusableLinkRaceEndToEnd(t *testing.T) {
+	const racers = 16
+	db := mongotest.NewDatabase(t)
+	id := seedAlice(t, db)
+	sg := sendgridtest.New(t)
+	_, api := serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
+	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
+	link := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
+
+	password := func(i int) string { return fmt.Sprintf("racer %02d's reusable passphrase", i) }
+	replies, errs := make([]reply, racers), make([]error, racers)
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for i := range racers {
+		wg.Go(func() {
+			<-gate
+			replies[i], errs[i] = tryCall(api+"reset-password/", resetBody(link, password(i)))
+		})
+	}
+	close(gate)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range replies {
+		wantDetail(t, fmt.Sprintf("racer %d", i), r, 200, "Reset password successful")
+	}
+	stored, _ := userDoc(t, db, id)["password"].(string)
+	last := -1
+	for i := range racers {
+		if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(stored, password(i)); ok && err == nil {
+			last = i
+		}
+	}
+	if last < 0 {
+		t.Fatal("the stored hash verifies none of the racers' passwords")
+	}
+	awaitMails(t, sg, "alice@example.com", reset.KindPasswordChanged, racers)
+}

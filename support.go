@@ -27,7 +27,7 @@ func supportCommand(cmd string, args, environ []string, stdout, stderr io.Writer
 		return 2
 	}
 	if cfg.Demo() {
-		fmt.Fprintf(stderr, "pwreset %s: demo mode keeps its users in the memory of the running service; set MONGODB_URI\n", cmd)
+		fmt.Fprintf(stderr, "pwreset %s: demo mode keeps its users in the memory of the running service; set DATABASE_URL or MONGODB_URI\n", cmd)
 		return 2
 	}
 	log := app.NewLogger(cfg, stderr)

@@ -29,36 +29,52 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log)
 	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := system.NewClock()
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
-	readiness := app.ProvideReadiness(cfg, mongoDB, clock)
+	readiness := app.ProvideReadiness(cfg, mongoDB, postgres, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
 	config, err := app.ProvideHTTPConfig(cfg, operations)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	resetConfig := app.ProvideResetConfig(cfg, listener)
 	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -66,6 +82,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -75,14 +92,16 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	breachChecker := app.ProvideBreachChecker(cfg)
 	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
-	metricsServer, cleanup3, err := app.ProvideMetricsServer(cfg, metrics, log)
+	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, log)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
 	return appApp, func() {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -95,8 +114,14 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	if err != nil {
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
 	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -105,29 +130,38 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	clock := system.NewClock()
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }
@@ -144,37 +178,52 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	if err != nil {
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB)
+	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
 	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := system.NewClock()
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(cfg, mongoDB, passwordHasher)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
 	return supportTool, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/domain/outbox"
@@ -87,40 +86,4 @@ func (a *App) serve(ctx context.Context) error {
 		return fmt.Errorf("serve http: %w", err)
 	}
 	return nil
-}
-
-// guardPurger is a user store that leaves small records behind to arbitrate
-// concurrent password changes (MongoDB's), which can go once expired.
-type guardPurger interface {
-	PurgeGuards(ctx context.Context) (int, error)
-}
-
-// maintenanceInterval is how often old bookkeeping is deleted: rate-limit events and
-// password-change guards are tiny, and pile up only as fast as requests come.
-const maintenanceInterval = 10 * time.Minute
-
-// maintain deletes, now and then, the bookkeeping no limit or link needs any more.
-func (a *App) maintain(ctx context.Context) {
-	t := time.NewTicker(maintenanceInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		keep := a.cfg.longestWindow()
-		if n, err := a.limiter.Purge(ctx, time.Now().Add(-keep)); err != nil {
-			a.log.Warn("delete old rate-limit events", "error", err)
-		} else if n > 0 {
-			a.log.Debug("deleted old rate-limit events", "count", n)
-		}
-		if g, ok := a.users.(guardPurger); ok {
-			if n, err := g.PurgeGuards(ctx); err != nil {
-				a.log.Warn("delete expired password-change guards", "error", err)
-			} else if n > 0 {
-				a.log.Debug("deleted expired password-change guards", "count", n)
-			}
-		}
-	}
 }

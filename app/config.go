@@ -36,6 +36,7 @@ type Config struct {
 	MongoDBDatabase string        `env:"MONGODB_DATABASE" envDefault:"pwreset"`
 	MongoDBTimeout  time.Duration `env:"MONGODB_TIMEOUT" envDefault:"5s"`
 	Users           UserMapping
+	Database        PostgresSettings
 
 	PasswordHasher    string `env:"PASSWORD_HASHER" envDefault:"argon2id"`
 	PasswordMinLength int    `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
@@ -80,6 +81,7 @@ type Config struct {
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
 	SendGridTimeout time.Duration `env:"SENDGRID_TIMEOUT" envDefault:"10s"`
+	SMTP            SMTPSettings
 }
 
 // OutboxSettings say how e-mails wait for and get delivery.
@@ -109,8 +111,8 @@ type UserMapping struct {
 // MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
 const MinSecretKeyBytes = 32
 
-// Demo reports whether pwreset runs in demo mode: no MongoDB, nothing persists.
-func (c Config) Demo() bool { return c.MongoDBURI == "" }
+// Demo reports whether pwreset runs in demo mode: no database, nothing persists.
+func (c Config) Demo() bool { return c.MongoDBURI == "" && c.Database.URL == "" }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ gives)
 // and checks it. The error lists every problem, one per line.
@@ -121,6 +123,7 @@ func Load(environ []string) (Config, error) {
 			vars[k] = v
 		}
 	}
+	applyPostgresSchema(vars) // before applySchema: it fills only what is unset
 	applySchema(vars)
 	cfg, err := env.ParseAsWithOptions[Config](env.Options{Environment: vars})
 	if err != nil {
@@ -176,9 +179,9 @@ func (c Config) problems() []error {
 	var p []error
 	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
 	p = append(p, c.djangoProblems()...) // SECRET_KEY's rules depend on LINK_SIGNATURE
-	if !c.Demo() && c.SendGridAPIKey == "" {
+	if !c.Demo() && c.SendGridAPIKey == "" && c.SMTP.URL == "" {
 		// Outside demo mode, printing e-mails would put live reset links in the logs.
-		add("SENDGRID_API_KEY is required outside demo mode: a SendGrid API key with the Mail Send permission")
+		add("SENDGRID_API_KEY is required outside demo mode, unless SMTP_URL names an SMTP relay: a SendGrid API key with the Mail Send permission")
 	}
 	if c.Enabled && !c.Demo() {
 		if c.URL == "" {
@@ -217,6 +220,8 @@ func (c Config) problems() []error {
 		}
 	}
 	p = append(p, c.Users.problems()...)
+	p = append(p, c.postgresProblems()...)
+	p = append(p, c.smtpProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.Ops.problems()...)
 	p = append(p, c.limitProblems()...)
@@ -224,7 +229,7 @@ func (c Config) problems() []error {
 	if err := c.dispatcherConfig().Validate(); err != nil {
 		p = append(p, Problems(err)...)
 	}
-	if c.Outbox.Lease < c.SendGridTimeout*4/3 {
+	if c.SMTP.URL == "" && c.Outbox.Lease < c.SendGridTimeout*4/3 {
 		// A send is cut off at three quarters of the lease, before SendGrid's own timeout.
 		add("MAIL_LEASE (%s) must be at least 4/3 of SENDGRID_TIMEOUT (%s)", c.Outbox.Lease, c.SendGridTimeout)
 	}

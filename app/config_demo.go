@@ -20,7 +20,7 @@ func (d DemoSettings) problems(demo bool) []error {
 	case d.Users < 0 || d.Users > MaxDemoUsers:
 		return []error{fmt.Errorf("DEMO_USERS must be between 0 and %d, not %d", MaxDemoUsers, d.Users)}
 	case d.Users > 0 && !demo:
-		return []error{errors.New("DEMO_USERS seeds demo mode only: unset it, or unset MONGODB_URI for demo mode")}
+		return []error{errors.New("DEMO_USERS seeds demo mode only: unset it, or unset DATABASE_URL and MONGODB_URI for demo mode")}
 	}
 	return nil
 }

@@ -91,7 +91,7 @@ func printDemoBanner(out io.Writer, cfg Config, origin string) {
 	}
 	fmt.Fprintf(out, `
 ==========================================================================
- pwreset DEMO MODE: no MONGODB_URI is set.
+ pwreset DEMO MODE: neither DATABASE_URL nor MONGODB_URI is set.
  Users live in memory and NOTHING PERSISTS; e-mails are printed here,
  not sent; the secret key was generated and dies with the process.
  Demo user: login "demo", e-mail %s

@@ -19,6 +19,7 @@ import (
 	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/postgres"
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
@@ -35,6 +36,7 @@ import (
 // provider is one adapter package and one case in ProvideUserStore or ProvideMailProvider.
 var Core = wire.NewSet(
 	ProvideMongoDB,
+	ProvidePostgres,
 	ProvideResetConfig,
 	ProvideSigner,
 	ProvideTemplates,
@@ -84,9 +86,9 @@ func ProvideListener(cfg Config) (Listener, func(), error) {
 // MongoDB is the database of users and the outbox; nil in demo mode.
 type MongoDB struct{ *mongodriver.Database }
 
-// ProvideMongoDB connects to MONGODB_URI, unless in demo mode.
+// ProvideMongoDB connects to MONGODB_URI, if set.
 func ProvideMongoDB(ctx context.Context, cfg Config, log *slog.Logger) (MongoDB, func(), error) {
-	if cfg.Demo() {
+	if cfg.MongoDBURI == "" {
 		return MongoDB{}, func() {}, nil
 	}
 	client, err := mongo.Connect(ctx, cfg.MongoDBURI, cfg.MongoDBTimeout)
@@ -184,14 +186,17 @@ func ProvideHasher(cfg Config, m *prometheus.Metrics) ports.PasswordHasher {
 	return hashpool.New(m.TimeHasher(h), size) // timed inside the pool: the hash, not the wait
 }
 
-// ProvideRateLimiter chooses where rate-limit counts live: MongoDB, shared by every
-// instance, or memory in demo mode.
-func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB) (ports.RateLimiter, error) {
+// ProvideRateLimiter chooses where rate-limit counts live: PostgreSQL or MongoDB,
+// shared by every instance, or memory in demo mode.
+func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (ports.RateLimiter, error) {
+	if pg.Pool != nil {
+		return postgres.NewRateLimiter(pg.Pool, cfg.Database.Timeout), nil
+	}
 	if db.Database == nil {
 		return memory.NewRateLimiter(), nil
 	}
 	l := mongo.NewRateLimiter(db.Database, mongo.RateLimitConfig{Collection: cfg.RateLimitsCollection, Timeout: cfg.MongoDBTimeout})
-	if err := l.EnsureIndexes(ctx); err != nil {
+	if err := l.EnsureIndexes(ctx, cfg.longestWindow()); err != nil {
 		return nil, fmt.Errorf("prepare the rate-limit collection %q: %w", cfg.RateLimitsCollection, err)
 	}
 	return l, nil
@@ -211,9 +216,12 @@ func ProvideAudit(log *slog.Logger, obs ports.EventObserver) *audit.Log {
 	return audit.New(log).WithObserver(obs)
 }
 
-// ProvideUserStore chooses the user store: MongoDB when MONGODB_URI is set, the
-// in-memory demo store otherwise.
-func ProvideUserStore(cfg Config, db MongoDB, hasher ports.PasswordHasher) (ports.UserStore, error) {
+// ProvideUserStore chooses the user store: PostgreSQL when DATABASE_URL is set,
+// MongoDB when MONGODB_URI is, the in-memory demo store otherwise.
+func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
+	if pg.Pool != nil {
+		return postgresUserStore(ctx, cfg, pg)
+	}
 	if db.Database == nil {
 		return demoUserStore(cfg, hasher)
 	}
@@ -228,9 +236,12 @@ func ProvideUserStore(cfg Config, db MongoDB, hasher ports.PasswordHasher) (port
 	}), nil
 }
 
-// ProvideOutbox chooses where e-mails wait for delivery: a MongoDB collection shared
-// by every instance, or memory in demo mode.
-func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB) (ports.Outbox, error) {
+// ProvideOutbox chooses where e-mails wait for delivery: a PostgreSQL table or a
+// MongoDB collection shared by every instance, or memory in demo mode.
+func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (ports.Outbox, error) {
+	if pg.Pool != nil {
+		return postgres.NewOutbox(pg.Pool, cfg.Database.Timeout), nil
+	}
 	if db.Database == nil {
 		return memory.NewBoundedOutbox(memory.OutboxBounds{Retention: cfg.Outbox.Retention}), nil
 	}
@@ -241,13 +252,17 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB) (ports.Outbox, e
 	return box, nil
 }
 
-// ProvideMailProvider chooses the mail provider: SendGrid when SENDGRID_API_KEY is
-// set, printing to standard output otherwise (which configuration allows in demo mode only).
-func ProvideMailProvider(cfg Config, out Output) outbox.Provider {
-	if cfg.SendGridAPIKey != "" {
-		return sendgrid.NewMailer(sendgrid.Config{APIKey: cfg.SendGridAPIKey, BaseURL: cfg.SendGridAPIURL, Timeout: cfg.SendGridTimeout})
+// ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
+// SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
+// configuration allows in demo mode only).
+func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
+	if cfg.SMTP.URL != "" {
+		return smtpMailer(cfg)
 	}
-	return console.NewMailer(out)
+	if cfg.SendGridAPIKey != "" {
+		return sendgrid.NewMailer(sendgrid.Config{APIKey: cfg.SendGridAPIKey, BaseURL: cfg.SendGridAPIURL, Timeout: cfg.SendGridTimeout}), nil
+	}
+	return console.NewMailer(out), nil
 }
 
 // ProvideDispatcher returns the outbox dispatcher of this process.

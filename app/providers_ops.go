@@ -10,6 +10,7 @@ import (
 
 	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/postgres"
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/domain/health"
 	"github.com/pwreset/pwreset/ports"
@@ -22,34 +23,32 @@ const (
 	readinessCache = 2 * time.Second
 )
 
-// Metrics holds the providers of metrics and readiness, shared by every command
-// (the support commands count nothing, but share the use cases that report).
+// Metrics holds the providers of the metrics, in Core: every command assembles the
+// use cases that report to them, though only `serve` serves them.
 var Metrics = wire.NewSet(
 	ProvideMetrics,
 	wire.Bind(new(ports.EventObserver), new(*prometheus.Metrics)),
 	wire.Bind(new(ports.RequestObserver), new(*prometheus.Metrics)),
 )
 
-// SupportSet holds the Wire providers of the support commands (`pwreset link`,
-// `pwreset send-link`): Core without a server.
-var SupportSet = wire.NewSet(Core, wire.Value(Listener{}), NewSupportTool)
-
 // ProvideMetrics returns the Prometheus metrics, with the outbox gauges read from box.
 func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
 	m := prometheus.New()
-	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.MongoDBTimeout,
+	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.storeTimeout(),
 		CacheFor: outboxStatsCache, Log: log})
 	return m
 }
 
-// ProvideReadiness returns the readiness check: MongoDB answering a ping within
-// MONGODB_TIMEOUT, or always ready in demo mode.
-func ProvideReadiness(cfg Config, db MongoDB, clock ports.Clock) *health.Readiness {
-	var store ports.Pinger
-	if db.Database != nil {
-		store = mongo.NewPinger(db.Database, cfg.MongoDBTimeout)
+// ProvideReadiness returns the readiness check: the database (PostgreSQL or
+// MongoDB) answering a ping within its timeout, or always ready in demo mode.
+func ProvideReadiness(cfg Config, db MongoDB, pg Postgres, clock ports.Clock) *health.Readiness {
+	switch {
+	case pg.Pool != nil:
+		return health.NewReadiness(postgres.NewPinger(pg.Pool, cfg.Database.Timeout), "PostgreSQL", cfg.Database.Timeout, readinessCache, clock)
+	case db.Database != nil:
+		return health.NewReadiness(mongo.NewPinger(db.Database, cfg.MongoDBTimeout), "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
 	}
-	return health.NewReadiness(store, "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
+	return health.NewReadiness(nil, "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
 }
 
 // ProvideOperations gives the API its metrics and readiness endpoints; /metrics

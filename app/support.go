@@ -7,9 +7,15 @@ import (
 	"io"
 	"time"
 
+	"github.com/google/wire"
+
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
 )
+
+// SupportSet holds the Wire providers of the support commands (`pwreset link`,
+// `pwreset send-link`): Core without a server.
+var SupportSet = wire.NewSet(Core, wire.Value(Listener{}), NewSupportTool)
 
 // ErrNotDelivered is returned by SendLink with wait when the e-mail failed or was not
 // sent within MAIL_MAX_AGE.

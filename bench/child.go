@@ -55,7 +55,7 @@ func buildPwreset(ctx context.Context, dir string) (string, error) {
 }
 
 // start runs bin on a free loopback port, with env(its address) added to this
-// environment (MONGODB_URI removed: demo mode), its output discarded, and waits
+// environment (MONGODB_URI and DATABASE_URL removed: demo mode unless env adds one), its output discarded, and waits
 // until it answers /healthz.
 func start(name, bin string, env func(addr string) []string) (*child, error) {
 	addr, err := freeAddr()
@@ -64,7 +64,7 @@ func start(name, bin string, env func(addr string) []string) (*child, error) {
 	}
 	cmd := exec.Command(bin)
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "MONGODB_URI=") && !strings.HasPrefix(kv, echoRoleVar+"=") {
+		if !strings.HasPrefix(kv, "MONGODB_URI=") && !strings.HasPrefix(kv, "DATABASE_URL=") && !strings.HasPrefix(kv, echoRoleVar+"=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

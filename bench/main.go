@@ -4,6 +4,7 @@
 //	go run ./bench                     # the default run: a few minutes
 //	go run ./bench --sustain 60s       # adds a 60-second send-link run for RSS flatness
 //	go run ./bench --target http://host:8080 --secret-key ... --users 1000
+//	go run ./bench --postgres auto     # pwreset on PostgreSQL (a throw-away server)
 //
 // It builds pwreset and runs it in demo mode as a child process, so that its CPU
 // time and peak RSS can be read from /proc; with --target it drives a running
@@ -31,6 +32,7 @@ type options struct {
 	sustain    time.Duration
 	apiPrefix  string
 	knownLogin string
+	postgres   string
 }
 
 func main() {
@@ -50,6 +52,7 @@ func main() {
 	flag.DurationVar(&o.sustain, "sustain", 0, "also run send-link this long after a warm-up, sampling RSS (60s for the flatness target)")
 	flag.StringVar(&o.apiPrefix, "api-prefix", "/api/v1/accounts/", "API_PREFIX of the target")
 	flag.StringVar(&o.knownLogin, "login", "demo", "login of an existing user, for send-link")
+	flag.StringVar(&o.postgres, "postgres", "", "run pwreset on PostgreSQL: a server's URL, or auto to start one from the installed binaries")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

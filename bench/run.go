@@ -19,6 +19,7 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	defer runAtExit() // after the children stop
 
 	self, err := os.Executable()
 	if err != nil {
@@ -66,13 +67,22 @@ func pwreset(o options, dir string) (*child, []byte, error) {
 	if secret == "" {
 		secret = rand.Text() + rand.Text()
 	}
+	env, where := benchEnv(secret, o.users), fmt.Sprintf("in demo mode, DEMO_USERS=%d", o.users)
+	if o.postgres != "" {
+		pg, err := preparePostgres(o.postgres, o.users)
+		if err != nil {
+			return nil, nil, err
+		}
+		atExit = append(atExit, pg.cleanup)
+		env, where = pg.env(secret), "on PostgreSQL"
+	}
 	srv, err := start("pwreset", bin, func(addr string) []string {
-		return append(benchEnv(secret, o.users), "HTTP_ADDR="+addr, "API_PREFIX="+o.apiPrefix)
+		return append(env, "HTTP_ADDR="+addr, "API_PREFIX="+o.apiPrefix)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	fmt.Fprintf(os.Stderr, "pwreset in demo mode at %s, DEMO_USERS=%d, limits off\n", srv.url, o.users)
+	fmt.Fprintf(os.Stderr, "pwreset %s at %s, limits off\n", where, srv.url)
 	return srv, []byte(secret), nil
 }
 

@@ -231,6 +231,43 @@ func TestDashboardQueriesExportedSeries(t *testing.T) {
 	}
 }
 
+// TestDashboardQueriesParse has promtool check the PromQL of every panel, as the
+// recording rules of a file of their own (Grafana's $__range taken as 1h).
+func TestDashboardQueriesParse(t *testing.T) {
+	bin := promtool(t)
+	b, err := os.ReadFile(dashboardFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(b, &dash); err != nil {
+		t.Fatal(err)
+	}
+	var rules strings.Builder
+	rules.WriteString("groups:\n  - name: dashboard\n    rules:\n")
+	n := 0
+	for _, p := range dash.Panels {
+		for _, target := range p.Targets {
+			n++
+			q, _ := json.Marshal(strings.ReplaceAll(target.Expr, "$__range", "1h")) // a JSON string is a YAML string
+			fmt.Fprintf(&rules, "      - record: dashboard:query_%d\n        expr: %s\n", n, q)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "dashboard-rules.yml")
+	if err := os.WriteFile(path, []byte(rules.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "check", "rules", path).CombinedOutput(); err != nil {
+		t.Errorf("a dashboard query is not valid PromQL: %v\n%s", err, out)
+	}
+}
+
 func TestAlertRulesQueryExportedSeries(t *testing.T) {
 	b, err := os.ReadFile(rulesFile)
 	if err != nil {

@@ -63,6 +63,9 @@ type Outbox interface {
 	// Claim atomically leases the due message with the earliest NextAttemptAt to owner
 	// until now+lease, counting an attempt. Due means pending with NextAttemptAt <= now,
 	// or sending with an expired lease (its worker died). ErrNothingDue if none is.
+	// The owner names the lease, and only the lease: settling checks it alone, so
+	// every claim needs an owner of its own (the Dispatcher numbers its claims), or
+	// a worker whose lease expired could settle what a sibling claimed since.
 	Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (Envelope, error)
 	// MarkSent records the delivery of a message owner holds, and erases its body.
 	MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error

@@ -56,9 +56,9 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 
 // checked returns h with every answer checked against the API document: its status
 // must be documented for the operation, and its headers and body must match. Paths
-// under a custom prefix are looked up under the default one, and paths without their
-// trailing slash with it (the document describes both in words).
-func checked(t testing.TB, prefix string, h http.Handler) http.Handler {
+// under a custom prefix (or page path) are looked up under the default one, and
+// paths without their trailing slash with it (the document describes both in words).
+func checked(t testing.TB, cfg pwhttp.Config, h http.Handler) http.Handler {
 	c, err := loadContract()
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func checked(t testing.TB, prefix string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
-		if err := c.check(r, rec.Result(), prefix); err != nil {
+		if err := c.check(r, rec.Result(), cfg); err != nil {
 			t.Errorf("%s %s answered %d, which %s does not describe:\n%v", r.Method, r.URL.Path, rec.Code, specPath, err)
 		}
 		for k, v := range rec.Header() {
@@ -78,8 +78,8 @@ func checked(t testing.TB, prefix string, h http.Handler) http.Handler {
 }
 
 // check validates one answer.
-func (c *contract) check(r *http.Request, resp *http.Response, prefix string) error {
-	route, params, err := c.find(r, prefix)
+func (c *contract) check(r *http.Request, resp *http.Response, cfg pwhttp.Config) error {
+	route, params, err := c.find(r, cfg)
 	if err != nil {
 		return err
 	}
@@ -99,9 +99,12 @@ func (c *contract) check(r *http.Request, resp *http.Response, prefix string) er
 
 // find returns the operation r is an answer to. A path the document lacks must get
 // its NotFound answer, a method it lacks its MethodNotAllowed answer.
-func (c *contract) find(r *http.Request, prefix string) (*routers.Route, map[string]string, error) {
+func (c *contract) find(r *http.Request, cfg pwhttp.Config) (*routers.Route, map[string]string, error) {
 	path := r.URL.Path
-	if p := normalPrefix(prefix); p != pwhttp.DefaultPrefix && strings.HasPrefix(path, p) {
+	if p := normalPrefix(cfg.Page.Path, pwhttp.DefaultPagePath); cfg.Page.Enabled && p != pwhttp.DefaultPagePath &&
+		(path == p || path == strings.TrimSuffix(p, "/")) {
+		path = pwhttp.DefaultPagePath
+	} else if p := normalPrefix(cfg.Prefix, pwhttp.DefaultPrefix); p != pwhttp.DefaultPrefix && strings.HasPrefix(path, p) {
 		path = pwhttp.DefaultPrefix + strings.TrimPrefix(path, p)
 	}
 	candidates := []string{path}
@@ -137,9 +140,10 @@ func (c *contract) fallback(r *http.Request, status, response string) *routers.R
 	return &routers.Route{Spec: c.doc, Path: r.URL.Path, Method: r.Method, Operation: op}
 }
 
-func normalPrefix(p string) string {
+// normalPrefix makes p a path that starts and ends with a slash; empty is def.
+func normalPrefix(p, def string) string {
 	if p == "" {
-		return pwhttp.DefaultPrefix
+		return def
 	}
 	if p = strings.Trim(p, "/"); p == "" {
 		return "/"
@@ -173,7 +177,7 @@ func TestContractCatchesUndocumentedAnswers(t *testing.T) {
 	} {
 		t.Run(a.name, func(t *testing.T) {
 			resp := &http.Response{StatusCode: a.status, Header: headers, Body: io.NopCloser(strings.NewReader(a.body))}
-			err := c.check(httptest.NewRequest(a.method, a.path, nil), resp, "")
+			err := c.check(httptest.NewRequest(a.method, a.path, nil), resp, pwhttp.Config{})
 			if (err == nil) != a.ok {
 				t.Errorf("check = %v, want ok %v", err, a.ok)
 			}

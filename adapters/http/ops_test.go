@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -133,14 +134,11 @@ func TestReadinessOfAHangingStore(t *testing.T) {
 	}()
 	check := health.NewReadiness(pinger{hang: hang}, "MongoDB", 100*time.Millisecond, time.Second, &clock{now: time.Unix(1_700_000_000, 0)})
 	f := newFixture(t, withOperations(pwhttp.Operations{Readiness: check}))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		expect(t, f.do(http.MethodGet, "/readyz", "", ""), 503,
-			`{"status": "unavailable", "reason": "MongoDB did not answer a ping within 100ms"}`)
-	}()
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() { done <- f.do(http.MethodGet, "/readyz", "", "") }()
 	select {
-	case <-done:
+	case rec := <-done:
+		expect(t, rec, 503, `{"status": "unavailable", "reason": "MongoDB did not answer a ping within 100ms"}`)
 	case <-time.After(20 * time.Second):
 		t.Fatal("/readyz waits for a hanging store")
 	}

@@ -31,8 +31,13 @@
 // The losers back off without writing. The winner's update is still filtered on
 // what it read, so that on MongoDB a write delayed past every deadline cannot undo
 // a later one. A winner may die between its insert and its update; its document
-// carries an expiry (for a turn: its time plus the window) after which it no
-// longer blocks anybody.
+// carries an expiry after which it no longer blocks anybody, and no pile of them
+// stalls anything (see claimAttempt, takeOver and RateLimiter.counts).
+//
+// FerretDB also writes an update as the whole document it read, changed: a write
+// that lands late can undo another one. So a document is only ever updated by the
+// winner of the insert that names the update, never by several "idempotent"
+// writers at once.
 //
 // On a sharded cluster, leave the guard, claims and turns collections unsharded
 // or shard them on _id: only then is an _id unique across shards.

@@ -45,43 +45,91 @@ func (m UserMapping) guardTTL() time.Duration {
 	return max(minGuardTTL, 2*m.Timeout+releaseTimeout)
 }
 
+// maxMarkerSteps bounds how many expired takeover markers (see takeOver) one
+// change steps over.
+const maxMarkerSteps = 8
+
 // acquireGuard inserts the guard of change c, or returns errGuardHeld when another
 // writer holds it. An expired guard was left by a writer that failed midway; it
 // is replaced, and the race between those who found it expired is settled by an
-// insert too: of a takeover marker named after the guard and the expiry they read.
+// insert too (see takeOver). A guard insert whose outcome is unclear is undone
+// at once, so that it cannot turn the user's retry away.
 func (s *UserStore) acquireGuard(caller, opCtx context.Context, c ports.PasswordChange) (guard, error) {
 	id := guardID(c.UserID, c.OldHash)
 	now := time.Now()
 	g := guard{id: id, expires: bson.NewDateTimeFromTime(now.Add(s.m.guardTTL())).Time()}
 	err := s.insertGuard(opCtx, g.id, c.UserID, g.expires)
+	if err == nil {
+		return g, nil
+	}
 	if !mongo.IsDuplicateKeyError(err) {
+		s.releaseGuard(caller, g)
 		return g, s.guardError(caller, c.UserID, err)
 	}
+	held, live, err := s.guardExpiry(opCtx, id, now)
+	if err != nil {
+		return g, s.guardError(caller, c.UserID, err)
+	}
+	if live {
+		return g, errGuardHeld
+	}
+	won, err := s.takeOver(opCtx, id, held, c.UserID, g.expires, now)
+	if err != nil {
+		return g, s.guardError(caller, c.UserID, err)
+	}
+	if !won {
+		return g, errGuardHeld
+	}
+	err = s.insertGuard(opCtx, g.id, c.UserID, g.expires) // a newcomer may get in between, and win
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		s.releaseGuard(caller, g)
+	}
+	return g, s.guardError(caller, c.UserID, err)
+}
+
+// guardExpiry reads when guard (or marker) id expires, and whether it is live at
+// now; one that is gone counts as live: released or being replaced, it is someone
+// else's turn either way.
+func (s *UserStore) guardExpiry(opCtx context.Context, id string, now time.Time) (time.Time, bool, error) {
 	var held struct {
 		Expires time.Time `bson:"expires_at"`
 	}
-	err = s.guards.FindOne(opCtx, bson.D{{Key: "_id", Value: id}}).Decode(&held)
+	err := s.guards.FindOne(opCtx, bson.D{{Key: "_id", Value: id}}).Decode(&held)
 	switch {
-	case errors.Is(err, mongo.ErrNoDocuments), err == nil && held.Expires.After(now):
-		// Gone already means released or being replaced: either way someone else's turn.
-		return g, errGuardHeld
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return time.Time{}, true, nil
 	case err != nil:
-		return g, s.guardError(caller, c.UserID, err)
+		return time.Time{}, false, err
 	}
-	marker := fmt.Sprintf("%s@%d", id, held.Expires.UnixMilli())
-	err = s.insertGuard(opCtx, marker, c.UserID, g.expires)
-	if err == nil {
-		// Only the marker's winner deletes the expired guard, so this cannot hit a
-		// fresh one even where a delete is a query and then a delete by _id.
-		_, err = s.guards.DeleteOne(opCtx, bson.D{{Key: "_id", Value: id}, {Key: "expires_at", Value: held.Expires}})
+	return held.Expires, held.Expires.After(now), nil
+}
+
+// takeOver deletes the expired guard id, which expired at held, if this writer
+// wins the right to: the insert of a takeover marker "<id>@<held>". A marker's
+// winner that died leaves the marker behind; once it has expired too, it is
+// taken over the same way, by "<marker>@<its expiry>", and so on. So a crash at
+// any step blocks the user's changes for one guardTTL at most, with no purge.
+func (s *UserStore) takeOver(opCtx context.Context, id string, held time.Time, userID string, expires, now time.Time) (bool, error) {
+	name, at := id, held
+	for range maxMarkerSteps {
+		marker := fmt.Sprintf("%s@%d", name, at.UnixMilli())
+		err := s.insertGuard(opCtx, marker, userID, expires)
+		if err == nil {
+			// Only the marker's winner deletes the expired guard, so this cannot hit a
+			// fresh one even where a delete is a query and then a delete by _id.
+			_, err = s.guards.DeleteOne(opCtx, bson.D{{Key: "_id", Value: id}, {Key: "expires_at", Value: held}})
+			return err == nil, err
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return false, err // a marker that did land expires with the guard it was for
+		}
+		markerExpires, live, err := s.guardExpiry(opCtx, marker, now)
+		if err != nil || live {
+			return false, err
+		}
+		name, at = marker, markerExpires
 	}
-	if err == nil {
-		err = s.insertGuard(opCtx, g.id, c.UserID, g.expires) // a newcomer may get in between, and win
-	}
-	if mongo.IsDuplicateKeyError(err) {
-		return g, errGuardHeld
-	}
-	return g, s.guardError(caller, c.UserID, err)
+	return false, nil
 }
 
 // insertGuard inserts one guard document (or takeover marker).
@@ -91,9 +139,14 @@ func (s *UserStore) insertGuard(opCtx context.Context, id, userID string, expire
 	return err
 }
 
+// guardError translates an error of guarding a change; a guard or marker insert
+// another writer won is errGuardHeld.
 func (s *UserStore) guardError(caller context.Context, userID string, err error) error {
-	if err == nil {
+	switch {
+	case err == nil:
 		return nil
+	case mongo.IsDuplicateKeyError(err):
+		return errGuardHeld
 	}
 	return translate(caller, "guard the password change of user "+userID, err)
 }

@@ -129,3 +129,43 @@ func TestPurgeGuards(t *testing.T) {
 		t.Fatalf("%d guards left, want the live one", n)
 	}
 }
+
+// plantMarker stores the takeover marker a writer inserts before it replaces the
+// guard of userID and oldHash that expired at guardExpires, as one that died
+// right after leaves it.
+func plantMarker(t *testing.T, db *driver.Database, userID, oldHash string, guardExpires, expires time.Time) {
+	t.Helper()
+	id := fmt.Sprintf("%s@%d", mongo.GuardID(userID, oldHash), guardExpires.UnixMilli())
+	_, err := db.Collection("password_changes").InsertOne(testCtx(t), bson.D{
+		{Key: "_id", Value: id}, {Key: "user_id", Value: userID}, {Key: "expires_at", Value: expires}})
+	if err != nil {
+		t.Fatalf("plant marker: %v", err)
+	}
+}
+
+// TestGuardDeadTakeover: a writer took an expired guard over and died right after
+// inserting its marker (issue 8, item 5). While the marker is live the change
+// waits; once it has expired, the next change goes through, with no purge.
+func TestGuardDeadTakeover(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		marker time.Duration // the marker's expiry, from now
+		want   error
+	}{
+		{"marker live", time.Minute, ports.ErrPasswordChanged},
+		{"marker expired", -time.Second, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := mongotest.NewDatabase(t)
+			insert(t, db, teamDoc("g5"))
+			guardExpires := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+			plantGuard(t, db, "g5", "old", guardExpires)
+			plantMarker(t, db, "g5", "old", guardExpires, time.Now().Add(c.marker))
+			store := mongo.NewUserStore(db, mongo.UserMapping{})
+			err := store.SetPassword(testCtx(t), ports.PasswordChange{UserID: "g5", OldHash: "old", NewHash: "new"})
+			if !errors.Is(err, c.want) {
+				t.Fatalf("SetPassword: got %v, want %v", err, c.want)
+			}
+		})
+	}
+}

@@ -16,8 +16,9 @@ import (
 )
 
 // margin is what a call may take beyond its timeout: scheduling on a loaded CI
-// machine, not the driver waiting on its own.
-const margin = 750 * time.Millisecond
+// machine, not the driver waiting on its own. It is generous: without its own
+// deadline, a call would wait for the driver's 30 seconds of server selection.
+const margin = 3 * time.Second
 
 // TestOutage: with the server gone, calls of the user store, the outbox and the rate
 // limiter fail with ErrUnavailable within their Timeout (so the service answers 503
@@ -72,7 +73,7 @@ func TestOutage(t *testing.T) {
 		},
 		"Limiter.Latest":        func(ctx context.Context) error { _, err := limiter.Latest(ctx, "k"); return err },
 		"Limiter.Purge":         func(ctx context.Context) error { _, err := limiter.Purge(ctx, time.Now()); return err },
-		"Limiter.EnsureIndexes": func(ctx context.Context) error { return limiter.EnsureIndexes(ctx) },
+		"Limiter.EnsureIndexes": func(ctx context.Context) error { return limiter.EnsureIndexes(ctx, time.Hour) },
 	}
 	// The calls run side by side: each must give up within its own Timeout.
 	var wg sync.WaitGroup
@@ -84,8 +85,12 @@ func TestOutage(t *testing.T) {
 			if !errors.Is(err, ports.ErrUnavailable) {
 				t.Errorf("%s during the outage: got %v, want ErrUnavailable", name, err)
 			}
-			if elapsed > timeout+margin {
-				t.Errorf("%s during the outage took %s, want at most %s", name, elapsed, timeout+margin)
+			bound := timeout + margin
+			if name == "SetPassword" {
+				bound += time.Second // it then undoes the guard it may have inserted, within a second
+			}
+			if elapsed > bound {
+				t.Errorf("%s during the outage took %s, want at most %s", name, elapsed, bound)
 			}
 			t.Logf("%s during the outage: %s: %v", name, elapsed.Round(time.Millisecond), err)
 		})

@@ -33,23 +33,25 @@ func (o *Outbox) Failed(ctx context.Context) ([]ports.Envelope, error) {
 }
 
 // Purge implements ports.Outbox. It also deletes the claims of attempts made
-// before cutoff: a claim only matters while a worker that read its message before
-// that attempt may still try to claim it, a matter of seconds.
+// before cutoff that are still there: those a failure kept from going with their
+// message (see dropClaims). Messages and claims each get a delete and a timeout of
+// their own, served by an index, and the claims go even when the messages could not.
 func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
-	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	res, err := o.msgs.DeleteMany(opCtx, bson.D{
+	purge := func(coll *mongo.Collection, filter bson.D) (int, error) {
+		opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+		res, err := coll.DeleteMany(opCtx, filter)
+		if err != nil {
+			return 0, o.fail(ctx, "purge "+coll.Name(), err)
+		}
+		return int(res.DeletedCount), nil
+	}
+	n, err := purge(o.msgs, bson.D{
 		{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StateSent, ports.StateFailed, ports.StateSuppressed}}}},
 		{Key: "finished_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
 	})
-	if err != nil {
-		return 0, o.fail(ctx, "purge finished messages", err)
-	}
-	n := int(res.DeletedCount)
-	if _, err = o.claims.DeleteMany(opCtx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}); err != nil {
-		return n, o.fail(ctx, "purge old claims", err)
-	}
-	return n, nil
+	_, cerr := purge(o.claims, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}})
+	return n, errors.Join(err, cerr)
 }
 
 // Stats implements ports.Outbox; every state has a count, zero included. Each

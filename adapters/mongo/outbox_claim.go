@@ -64,17 +64,18 @@ func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease t
 	return ports.Envelope{}, ports.ErrNothingDue
 }
 
-// claimOne leases d, as read, to owner until expires, once the claim of its next
+// claimOne leases d, as read, to owner until expires, once the claim of an
 // attempt is won. It reports false when another worker claimed d first.
 func (o *Outbox) claimOne(opCtx context.Context, d envelopeDoc, owner string, now, expires time.Time) (ports.Envelope, bool, error) {
-	d, claim, err := o.claimAttempt(opCtx, d, owner, now, expires)
-	if err != nil || claim == "" {
+	attempt, err := o.claimAttempt(opCtx, d, owner, now, expires)
+	if err != nil || attempt == 0 {
 		return ports.Envelope{}, false, err
 	}
 	// Still filtered on what was read, for MongoDB: the message may have been
 	// settled meanwhile by a worker whose lease had expired.
-	attempt := d.Attempts + 1
-	res, err := o.msgs.UpdateOne(opCtx, d.asRead(), bson.D{{Key: "$set", Value: bson.D{
+	filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "state", Value: d.State}, {Key: "attempts", Value: d.Attempts},
+		{Key: "next_attempt_at", Value: d.NextAttemptAt}}
+	res, err := o.msgs.UpdateOne(opCtx, filter, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "state", Value: ports.StateSending},
 		{Key: "attempts", Value: attempt},
 		{Key: "lease_owner", Value: owner},
@@ -87,7 +88,7 @@ func (o *Outbox) claimOne(opCtx context.Context, d envelopeDoc, owner string, no
 	if res.MatchedCount == 0 {
 		// Give the attempt back rather than block the message until expires; at
 		// worst it stays until then, as an abandoned claim.
-		_, _ = o.claims.DeleteOne(opCtx, bson.D{{Key: "_id", Value: claim}, {Key: "owner", Value: owner}})
+		_, _ = o.claims.DeleteOne(opCtx, bson.D{{Key: "_id", Value: claimID(d.ID, attempt)}, {Key: "owner", Value: owner}})
 		return ports.Envelope{}, false, nil
 	}
 	// The claims of earlier attempts name states the message has left: nobody
@@ -98,72 +99,94 @@ func (o *Outbox) claimOne(opCtx context.Context, d envelopeDoc, owner string, no
 	return d.envelope(), true, nil
 }
 
-// asRead matches d's document as long as it is still as it was read: no claim,
-// lease or settlement has changed it since.
-func (d envelopeDoc) asRead() bson.D {
-	return bson.D{{Key: "_id", Value: d.ID}, {Key: "state", Value: d.State}, {Key: "attempts", Value: d.Attempts},
-		{Key: "next_attempt_at", Value: d.NextAttemptAt}}
-}
-
 // claimID names the claim of attempt n of message id.
 func claimID(id bson.ObjectID, n int) string { return fmt.Sprintf("%s:%d", id.Hex(), n) }
 
+// skipID names the document that records up to which attempt the claims of
+// message id are known to be abandoned. No claim has that name.
+func skipID(id bson.ObjectID) string { return id.Hex() + ":skip" }
+
 // claimAttempt inserts the claim of d's next attempt, "<message id>:<attempt>",
-// and returns d as it then stands and the claim's _id; no _id when another worker
-// holds the attempt, or d changed meanwhile.
+// and returns the attempt; 0 when another worker holds it.
 //
 // A claim that expired while the message still shows the attempt before it was
-// abandoned: its worker died, or lost MongoDB, between insert and update. The
-// abandoned attempt is then recorded in the message (attempts + 1, filtered on
-// the message as read, so any number of workers doing it at once do it once),
-// and the attempt after it claimed instead. It still counts, as it may have been
-// made. So an abandoned claim delays its message by one lease at most, and the
-// next Claim starts past it: nothing is stepped over twice.
-func (o *Outbox) claimAttempt(opCtx context.Context, d envelopeDoc, owner string, now, expires time.Time) (envelopeDoc, string, error) {
+// abandoned: its worker died, or lost MongoDB, between insert and update. It
+// would block the message for ever, so it is stepped over and the attempt after
+// it claimed instead; the abandoned one still counts, as it may have been made.
+// Should a message carry more abandoned claims than one call steps over, the call
+// records where it stopped (a document of the claims collection, never the
+// message, which only a claim's winner writes), and the next call starts there:
+// so abandoned claims delay a message by one lease at most, and stall nothing.
+func (o *Outbox) claimAttempt(opCtx context.Context, d envelopeDoc, owner string, now, expires time.Time) (int, error) {
+	attempt, skipped := d.Attempts+1, false
 	for range maxSkips {
-		claim := claimID(d.ID, d.Attempts+1)
-		_, err := o.claims.InsertOne(opCtx, bson.D{{Key: "_id", Value: claim}, {Key: "msg_id", Value: d.ID},
+		_, err := o.claims.InsertOne(opCtx, bson.D{{Key: "_id", Value: claimID(d.ID, attempt)}, {Key: "msg_id", Value: d.ID},
 			{Key: "owner", Value: owner}, {Key: "at", Value: now}, {Key: "expires", Value: expires}})
 		if err == nil {
-			return d, claim, nil
+			return attempt, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
-			return d, "", err
+			return 0, err
+		}
+		if !skipped { // once: a former call may have stepped over these already
+			skipped = true
+			if last, err := o.skipped(opCtx, d.ID); err != nil {
+				return 0, err
+			} else if last >= attempt {
+				attempt = last + 1
+				continue
+			}
 		}
 		var held struct {
 			Expires time.Time `bson:"expires"`
 		}
-		err = o.claims.FindOne(opCtx, bson.D{{Key: "_id", Value: claim}}).Decode(&held)
+		err = o.claims.FindOne(opCtx, bson.D{{Key: "_id", Value: claimID(d.ID, attempt)}}).Decode(&held)
 		switch {
 		case errors.Is(err, mongo.ErrNoDocuments):
 			continue // given back or purged meanwhile: the attempt is free again
 		case err != nil:
-			return d, "", err
+			return 0, err
 		case held.Expires.After(now):
-			return d, "", nil // another worker's, and live
+			return 0, nil // another worker's, and live
 		}
-		res, err := o.msgs.UpdateOne(opCtx, d.asRead(), bson.D{{Key: "$set", Value: bson.D{{Key: "attempts", Value: d.Attempts + 1}}}})
-		if err != nil || res.MatchedCount == 0 {
-			return d, "", err // moved on meanwhile: read again
-		}
-		d.Attempts++
+		attempt++
 	}
-	return d, "", nil
+	// Any number of workers may write this at once, even stale values: it only
+	// spares steps, and an abandoned claim stays abandoned.
+	_, _ = o.claims.UpdateOne(opCtx, bson.D{{Key: "_id", Value: skipID(d.ID)}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "last", Value: attempt - 1}}},
+			{Key: "$set", Value: bson.D{{Key: "msg_id", Value: d.ID}, {Key: "at", Value: now}}}},
+		options.UpdateOne().SetUpsert(true))
+	return 0, nil
 }
 
-// dropClaims deletes the claims of attempts 1 to last of message id. A claim only
-// matters while a worker may still read the message as it stood before that
-// attempt; once the message shows a later attempt, or is finished, such a worker's
-// update matches nothing and it gives its claim back. It is done on the way, so
-// that claims go soon whatever OUTBOX_RETENTION is; what a failure leaves, Purge
-// deletes.
+// skipped returns the last attempt of message id whose claim a former call found
+// abandoned; 0 if none.
+func (o *Outbox) skipped(opCtx context.Context, id bson.ObjectID) (int, error) {
+	var doc struct {
+		Last int `bson:"last"`
+	}
+	err := o.claims.FindOne(opCtx, bson.D{{Key: "_id", Value: skipID(id)}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	return doc.Last, err
+}
+
+// dropClaims deletes the claims of attempts 1 to last of message id, and its
+// record of skipped ones. A claim only matters while a worker may still read the
+// message as it stood before that attempt; once the message shows a later
+// attempt, or is finished, such a worker's update matches nothing and it gives
+// its claim back. It is done on the way, so that claims go soon whatever
+// OUTBOX_RETENTION is; what a failure leaves, Purge deletes.
 func (o *Outbox) dropClaims(opCtx context.Context, id bson.ObjectID, last int) {
 	if last < 1 {
 		return
 	}
-	ids := make(bson.A, 0, last)
+	ids := make(bson.A, 0, last+1)
 	for n := 1; n <= last; n++ {
 		ids = append(ids, claimID(id, n))
 	}
+	ids = append(ids, skipID(id))
 	_, _ = o.claims.DeleteMany(opCtx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 }

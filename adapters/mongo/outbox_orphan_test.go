@@ -62,3 +62,29 @@ func TestOutboxOrphanedClaims(t *testing.T) {
 		t.Fatalf("Claim once all are leased = %+v, %v; want ErrNothingDue", env, err)
 	}
 }
+
+// TestOutboxManyOrphanedClaims: a message with more orphaned claims than one Claim
+// steps over is still claimed after a few calls: each call records how far it got.
+func TestOutboxManyOrphanedClaims(t *testing.T) {
+	const orphans, lease = 30, time.Minute
+	db := mongotest.NewDatabase(t)
+	box := prepareOutbox(t, db)
+	id := mustAdd(t, box, 1, t0)
+	for n := 1; n <= orphans; n++ {
+		plantClaim(t, db, id, n, t0, lease)
+	}
+	at := t0.Add(2 * lease)
+	for call := 1; ; call++ {
+		env, err := box.Claim(testCtx(t), "w", at, lease)
+		if err == nil {
+			if env.ID != id || env.Attempts != orphans+1 {
+				t.Fatalf("Claim = message %s attempt %d; want %s attempt %d", env.ID, env.Attempts, id, orphans+1)
+			}
+			t.Logf("claimed at call %d", call)
+			break
+		}
+		if !errors.Is(err, ports.ErrNothingDue) || call == orphans {
+			t.Fatalf("Claim #%d: %v", call, err)
+		}
+	}
+}

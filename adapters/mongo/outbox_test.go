@@ -227,3 +227,19 @@ func TestOutboxStatsByIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestOutboxPurgeClaimsDespiteMessages: the claims are purged even when deleting
+// the messages fails; the failure is reported.
+func TestOutboxPurgeClaimsDespiteMessages(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	box := prepareOutbox(t, db)
+	plantClaim(t, db, mustAdd(t, box, 1, t0), 1, t0, time.Minute)
+	fdb, f := faulty(t, db)
+	f.arm("delete", "outbox", dropRequest)
+	if _, err := mongo.NewOutbox(fdb, mongo.OutboxConfig{}).Purge(testCtx(t), t0.Add(time.Hour)); !errors.Is(err, ports.ErrUnavailable) {
+		t.Fatalf("Purge with the messages' delete lost: got %v, want ErrUnavailable", err)
+	}
+	if got := stringIDs(t, db.Collection("outbox_claims")); len(got) != 0 {
+		t.Fatalf("claims left: %v; want them purged", got)
+	}
+}

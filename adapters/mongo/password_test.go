@@ -123,3 +123,37 @@ func TestNoIndexCreated(t *testing.T) {
 		t.Fatalf("indexes = %+v, want only _id_", specs)
 	}
 }
+
+// TestSetPasswordExactID: the update names the user by the id exactly as stored,
+// whatever its type, never by $in over the forms the id could take: a sharded
+// users collection (before MongoDB 7.1) refuses that (issue 8, item 9).
+func TestSetPasswordExactID(t *testing.T) {
+	oid := bson.NewObjectID()
+	for name, id := range map[string]any{"ObjectId": oid, "int64": int64(42), "int32": int32(43), "string": "s-44"} {
+		t.Run(name, func(t *testing.T) {
+			db := mongotest.NewDatabase(t)
+			insert(t, db, teamDoc(id))
+			wdb, log := watched(t, db)
+			text := map[string]string{"ObjectId": oid.Hex(), "int64": "42", "int32": "43", "string": "s-44"}[name]
+			err := mongo.NewUserStore(wdb, mongo.UserMapping{}).SetPassword(testCtx(t),
+				ports.PasswordChange{UserID: text, OldHash: "old", NewHash: "new"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			updates := 0
+			for _, cmd := range log.take() {
+				if coll, _ := cmd.Lookup("update").StringValueOK(); coll != "users" {
+					continue
+				}
+				updates++
+				q := cmd.Lookup("updates", "0", "q", "_id")
+				if q.Type != bson.TypeObjectID && q.Type != bson.TypeInt64 && q.Type != bson.TypeInt32 && q.Type != bson.TypeString {
+					t.Errorf("update filtered on _id %s, want the stored id", q)
+				}
+			}
+			if updates != 1 || rawUser(t, db, id)["password"] != "new" {
+				t.Fatalf("%d updates, password %v; want one, and the new hash", updates, rawUser(t, db, id)["password"])
+			}
+		})
+	}
+}

@@ -153,31 +153,38 @@ func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error)
 
 // Purge implements ports.RateLimiter. It also deletes the turns taken before
 // cutoff, which named events now gone. Its cutoff must be at least the longest
-// window ago, or it lifts limits early. It scans the collections: it runs seldom,
-// and an index on at alone would cost every event an index entry.
+// window ago, or it lifts limits early. Each collection gets a delete and a
+// timeout of its own, served by the {at} index (a TTL index where the server has
+// them, when MongoDB deletes most of it first), and the turns go even when the
+// events could not.
 func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) {
-	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
 	before := bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}
-	res, err := r.events.DeleteMany(opCtx, before)
-	if err != nil {
-		return 0, r.fail(ctx, "purge old events", err)
+	purge := func(coll *mongo.Collection) (int, error) {
+		opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+		defer cancel()
+		res, err := coll.DeleteMany(opCtx, before)
+		if err != nil {
+			return 0, r.fail(ctx, "purge old "+coll.Name(), err)
+		}
+		return int(res.DeletedCount), nil
 	}
-	n := int(res.DeletedCount)
-	if _, err = r.turns.DeleteMany(opCtx, before); err != nil {
-		return n, r.fail(ctx, "purge old turns", err)
-	}
-	return n, nil
+	n, err := purge(r.events)
+	_, terr := purge(r.turns)
+	return n, errors.Join(err, terr)
 }
 
-// EnsureIndexes creates the {key: 1, at: -1} index that Allow and Latest need,
-// unless it exists. Every instance may call it at start.
-func (r *RateLimiter) EnsureIndexes(ctx context.Context) error {
-	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	model := mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}}
-	if _, err := r.events.Indexes().CreateOne(opCtx, model); err != nil {
-		return r.fail(ctx, "create index {key: 1, at: -1} on "+r.events.Name(), err)
+// EnsureIndexes creates the indexes the limiter needs, unless they exist: {key: 1,
+// at: -1} for Allow and Latest, and {at: 1} on the events and on the turns for
+// Purge. Those are TTL indexes of keep, the longest window (see Purge), where the
+// server has them. Every instance may call it at start.
+func (r *RateLimiter) EnsureIndexes(ctx context.Context, keep time.Duration) error {
+	if err := createIndex(ctx, r.events, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}}, r.timeout); err != nil {
+		return err
+	}
+	for _, coll := range []*mongo.Collection{r.events, r.turns} {
+		if err := ensureExpiringIndex(ctx, coll, "at", keep, r.timeout); err != nil {
+			return err
+		}
 	}
 	return nil
 }

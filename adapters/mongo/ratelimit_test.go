@@ -33,11 +33,13 @@ func TestRateLimiterContract(t *testing.T) {
 	})
 }
 
-// prepareLimiter returns the limiter of db ("rate_limits"), with its index.
+// prepareLimiter returns the limiter of db ("rate_limits"), with its indexes.
+// They have no TTL: on MongoDB one would delete the events of the tests' fixed
+// dates while the tests run (TestRateLimiterDocuments checks TTLs).
 func prepareLimiter(t *testing.T, db *driver.Database) *mongo.RateLimiter {
 	t.Helper()
 	l := mongo.NewRateLimiter(db, mongo.RateLimitConfig{})
-	if err := l.EnsureIndexes(testCtx(t)); err != nil {
+	if err := l.EnsureIndexes(testCtx(t), 0); err != nil {
 		t.Fatalf("EnsureIndexes: %v", err)
 	}
 	return l
@@ -68,21 +70,24 @@ func plantTurn(t *testing.T, db *driver.Database, key string, after, at time.Tim
 }
 
 // TestRateLimiterAbandonedTurn: a turn whose winner never recorded its event
-// holds the key for one window, as its event would have; then the next hit takes
-// the turn after it, and the chain goes on from that hit's event.
+// (it died, or its request failed and could not take the turn back) holds the key
+// only while its winner might still be recording, not for a window: the failed
+// request must not silence the next one (issue 8, item 2). Then the next hit
+// takes the turn after it, and the chain goes on from that hit's event.
 func TestRateLimiterAbandonedTurn(t *testing.T) {
 	db := mongotest.NewDatabase(t)
 	l := prepareLimiter(t, db)
 	const k, w = "email:dora@example.com", time.Minute
 	plantTurn(t, db, k, time.Time{}, t0)
-	allow(t, l, k, w, t0.Add(20*time.Second), false, 40*time.Second)
-	allow(t, l, k, w, t0.Add(w), true, 0)
-	allow(t, l, k, w, t0.Add(w+time.Second), false, w-time.Second)
-	allow(t, l, k, w, t0.Add(2*w), true, 0)
-	if got, err := l.Latest(testCtx(t), k); err != nil || !got.Equal(t0.Add(2*w)) {
-		t.Fatalf("Latest = %v, %v; want %v", got, err, t0.Add(2*w))
+	allow(t, l, k, w, t0.Add(time.Second), false, w-time.Second) // its winner may be recording
+	at := t0.Add(20 * time.Second)
+	allow(t, l, k, w, at, true, 0)
+	allow(t, l, k, w, at.Add(time.Second), false, w-time.Second)
+	allow(t, l, k, w, at.Add(w), true, 0)
+	if got, err := l.Latest(testCtx(t), k); err != nil || !got.Equal(at.Add(w)) {
+		t.Fatalf("Latest = %v, %v; want %v", got, err, at.Add(w))
 	}
-	want := []string{k + ":none", fmt.Sprint(k, ":", t0.UnixMilli()), fmt.Sprint(k, ":", t0.Add(w).UnixMilli())}
+	want := []string{k + ":none", fmt.Sprint(k, ":", t0.UnixMilli()), fmt.Sprint(k, ":", at.UnixMilli())}
 	slices.Sort(want)
 	if got := stringIDs(t, db.Collection("rate_limits_turns")); !slices.Equal(got, want) {
 		t.Fatalf("turns = %v, want %v", got, want)
@@ -146,13 +151,29 @@ func TestRateLimiterCooldownRaces(t *testing.T) {
 func TestRateLimiterDocuments(t *testing.T) {
 	db := mongotest.NewDatabase(t)
 	l := mongo.NewRateLimiter(db, mongo.RateLimitConfig{Collection: "limits"})
+	const keep = 24 * time.Hour
 	for range 2 {
-		if err := l.EnsureIndexes(testCtx(t)); err != nil {
+		if err := l.EnsureIndexes(testCtx(t), keep); err != nil {
 			t.Fatalf("EnsureIndexes: %v", err)
 		}
 	}
-	if got, want := names(indexes(t, db.Collection("limits"))), []string{"_id_", "key_1_at_-1"}; !slices.Equal(got, want) {
+	if got, want := names(indexes(t, db.Collection("limits"))), []string{"_id_", "at_1", "key_1_at_-1"}; !slices.Equal(got, want) {
 		t.Errorf("indexes = %v, want %v", got, want)
+	}
+	for _, coll := range []string{"limits", "limits_turns"} {
+		for _, ix := range indexes(t, db.Collection(coll)) {
+			if ix.Name != "at_1" {
+				continue
+			}
+			switch ttl := ix.ExpireAfterSeconds; {
+			case mongotest.FerretDB():
+				if ttl != nil {
+					t.Errorf("%s.at_1 has a TTL on FerretDB", coll)
+				}
+			case ttl == nil || time.Duration(*ttl)*time.Second != keep:
+				t.Errorf("%s.at_1 TTL = %v, want %s", coll, ttl, keep)
+			}
+		}
 	}
 	if ok, _, err := l.Allow(testCtx(t), "ip:192.0.2.1", 3, time.Minute, t0); !ok || err != nil {
 		t.Fatalf("Allow = %v, %v", ok, err)

@@ -87,7 +87,7 @@ func TestRoundTrips(t *testing.T) {
 	if err := box.EnsureIndexes(ctx, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := limiter.EnsureIndexes(ctx); err != nil {
+	if err := limiter.EnsureIndexes(ctx, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))

@@ -40,6 +40,7 @@ type Readiness struct {
 	checked time.Time     // when the last ping ended; zero before the first
 	result  error         // its outcome
 	running chan struct{} // closed when the ping in flight ends; nil if none
+	since   time.Time     // when the ping in flight began
 }
 
 // NewReadiness returns the readiness of store, which a probe names name (such as
@@ -60,15 +61,19 @@ func (r *Readiness) Ping(ctx context.Context) error {
 		return r.result
 	}
 	if r.running == nil {
-		r.running = make(chan struct{})
+		r.running, r.since = make(chan struct{}), time.Now()
 		go r.ping(r.running)
 	}
-	done := r.running
+	done, left := r.running, r.timeout-time.Since(r.since)
 	r.mu.Unlock()
 
-	// A store that ignores its context must not hold the probe: it waits Timeout at
-	// most, and the ping in flight keeps others from starting until it ends.
-	t := time.NewTimer(r.timeout)
+	// A store that ignores its context must not hold the probe: it waits at most
+	// until the ping in flight is Timeout old (at once if it is already), and that
+	// ping keeps others from starting until it ends.
+	if left <= 0 {
+		return r.late()
+	}
+	t := time.NewTimer(left)
 	defer t.Stop()
 	select {
 	case <-done:

@@ -40,6 +40,9 @@ func (r *Resetter) storeTimeout() time.Duration {
 func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash string) (ports.User, error) {
 	wait := firstRetryWait
 	for {
+		if ctx.Err() != nil {
+			return user, r.contended(user)
+		}
 		err := r.users.SetPassword(ctx, ports.PasswordChange{
 			UserID: user.ID, OldHash: user.PasswordHash, NewHash: hash, ChangedAt: r.clock.Now()})
 		if err == nil {
@@ -58,29 +61,34 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 			return user, errors.Join(err, fmt.Errorf("read user %s again after a failed change: %w", user.ID, rerr))
 		case now.PasswordHash == hash:
 			return now, nil // made, its answer lost
-		case r.cfg.OneTimeUse && lost:
-			return user, ErrInvalidSignature // another reset used the link first
 		case now.PasswordHash == user.PasswordHash && !lost:
 			return user, err // not made, or not yet: the client may try again
+		case r.cfg.OneTimeUse:
+			return user, ErrInvalidSignature // another reset has used the link, or is using it
 		case now.PasswordHash != user.PasswordHash:
-			if r.cfg.OneTimeUse {
-				return user, ErrInvalidSignature
-			}
+			// The other change has landed: write on top of it at once.
 			if err := r.check(ctx, req, now, true); err != nil {
 				return user, err // say, a newer link was sent meanwhile
 			}
-			user = now
+			user, wait = now, firstRetryWait
+			continue
 		}
-		// The other change is under way (its guard taken, its write not yet seen), or
-		// has landed: try again a little later, on top of it.
+		// The other change is under way (its guard taken, its write not yet seen): try
+		// again a little later.
 		select {
 		case <-ctx.Done():
-			return user, fmt.Errorf("store new password of user %s: other changes kept coming first for %s: %w",
-				user.ID, r.storeTimeout(), ports.ErrUnavailable)
+			return user, r.contended(user)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, maxRetryWait)
 	}
+}
+
+// contended is the error of a change that other changes kept from landing until
+// the store timeout: a 503, and the client may try again.
+func (r *Resetter) contended(user ports.User) error {
+	return fmt.Errorf("store new password of user %s: other changes kept coming first for %s: %w",
+		user.ID, r.storeTimeout(), ports.ErrUnavailable)
 }
 
 // notify e-mails the user that the password changed, in the user's language, else

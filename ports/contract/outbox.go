@@ -91,26 +91,29 @@ func testClaim(t *testing.T, newOutbox func(*testing.T) ports.Outbox) {
 	}
 }
 
-// testLease: a leased message waits for its lease to expire; then another worker
-// claims it and the first one can no longer record anything about it.
+// testLease: a leased message waits for its lease to expire; then another claim
+// takes it, and the first one can no longer record anything about it. The two
+// claims are named as one Dispatcher names its claims: two workers of one
+// process, whose expired lease must not settle what its sibling holds.
 func testLease(t *testing.T, box ports.Outbox) {
+	const first, second = "host/42/5eed/1", "host/42/5eed/2"
 	id := add(t, box, 0, t0)
-	claim(t, box, "worker-a", t0, id)
-	got, err := box.Claim(ctx(t), "worker-b", t0.Add(lease-time.Millisecond), lease)
+	claim(t, box, first, t0, id)
+	got, err := box.Claim(ctx(t), second, t0.Add(lease-time.Millisecond), lease)
 	expectNothingDue(t, got, err)
 	at := t0.Add(lease + time.Millisecond)
-	got = claim(t, box, "worker-b", at, id)
-	if got.Attempts != 2 || got.LeaseOwner != "worker-b" || !sameTime(got.LeaseExpires, at.Add(lease)) {
-		t.Fatalf("reclaimed after expiry: %+v; want attempt 2 leased to worker-b until %v", got, at.Add(lease))
+	got = claim(t, box, second, at, id)
+	if got.Attempts != 2 || got.LeaseOwner != second || !sameTime(got.LeaseExpires, at.Add(lease)) {
+		t.Fatalf("reclaimed after expiry: %+v; want attempt 2 leased to %s until %v", got, second, at.Add(lease))
 	}
-	for name, err := range marks(t, box, id, "worker-a", at) {
+	for name, err := range marks(t, box, id, first, at) {
 		if !errors.Is(err, ports.ErrLeaseLost) {
 			t.Errorf("%s by the old owner: got %v, want ErrLeaseLost", name, err)
 		}
 	}
 	checkEnvelope(t, get(t, box, id), got) // the old owner changed nothing
-	must(t, box.MarkSent(ctx(t), id, "worker-b", "provider-1", at))
-	for name, err := range marks(t, box, id, "worker-b", at) {
+	must(t, box.MarkSent(ctx(t), id, second, "provider-1", at))
+	for name, err := range marks(t, box, id, second, at) {
 		if !errors.Is(err, ports.ErrLeaseLost) {
 			t.Errorf("%s of a sent message: got %v, want ErrLeaseLost", name, err)
 		}

@@ -1,0 +1,61 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DefaultTimeout bounds each call of a store configured without a Timeout.
+const DefaultTimeout = 5 * time.Second
+
+// DefaultMaxConns is the pool's size unless the URL sets pool_max_conns. pgx's own
+// default, 4 on a small machine, makes requests queue for a connection behind the
+// mail workers; each request holds one only for a statement at a time.
+const DefaultMaxConns = 16
+
+// ErrBadURL is wrapped by Connect when the URL does not parse.
+var ErrBadURL = errors.New("not a PostgreSQL URL such as postgres://user:password@host:5432/database")
+
+// Connect returns a pool of connections to the server at url once it has answered a
+// ping, or an error within timeout (DefaultTimeout if timeout ≤ 0). timeout also
+// bounds each new connection, so that calls on a server that went away fail in that
+// time instead of hanging. An unreachable server wraps ports.ErrUnavailable; a url
+// that does not parse wraps ErrBadURL (its text never holds the password).
+func Connect(ctx context.Context, url string, timeout time.Duration) (*pgxpool.Pool, error) {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		var pe *pgconn.ParseConfigError
+		if errors.As(err, &pe) && pe.Unwrap() != nil {
+			return nil, fmt.Errorf("postgres: %w: %v", ErrBadURL, pe.Unwrap())
+		}
+		return nil, fmt.Errorf("postgres: %w", ErrBadURL)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > timeout {
+		cfg.ConnConfig.ConnectTimeout = timeout
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w: %v", ErrBadURL, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, translate(ctx, fmt.Sprintf("connect to PostgreSQL at %s:%d (timeout %s); check that the server runs, "+
+			"that this host can reach it, and the URL's host, port, database, user, password and sslmode",
+			cfg.ConnConfig.Host, cfg.ConnConfig.Port, timeout), err)
+	}
+	return pool, nil
+}

@@ -1,0 +1,80 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pwreset/pwreset/adapters/postgres"
+	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// TestOutage: with the server stopped, every store and the readiness ping answer ErrUnavailable (the
+// API's 503) rather than hanging or failing otherwise; once it is back, the same
+// stores work again without being rebuilt.
+func TestOutage(t *testing.T) {
+	server := pgtest.StartServer(t)
+	url := pgtest.SchemaOn(t, server.URL())
+	pool, err := postgres.Connect(testCtx(t), url, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, pool, "CREATE TABLE users (id integer PRIMARY KEY, username text, email text, password text)")
+	exec(t, pool, "INSERT INTO users VALUES (1, 'ann', 'ann@example.com', 'h1')")
+	users := newUserStore(t, pool, postgres.UserMapping{Timeout: 2 * time.Second})
+	box := postgres.NewOutbox(pool, 2*time.Second)
+	limiter := postgres.NewRateLimiter(pool, 2*time.Second)
+	calls := map[string]func(ctx context.Context) error{
+		"FindByLogin": func(ctx context.Context) error { _, err := users.FindByLogin(ctx, "ann"); return err },
+		"SetPassword": func(ctx context.Context) error {
+			return users.SetPassword(ctx, ports.PasswordChange{UserID: "1", OldHash: "h1", NewHash: "h1", ChangedAt: time.Now()})
+		},
+		"Add": func(ctx context.Context) error {
+			_, err := box.Add(ctx, ports.Message{Kind: "k"}, time.Now())
+			return err
+		},
+		"Claim": func(ctx context.Context) error {
+			_, err := box.Claim(ctx, "w", time.Now(), time.Minute)
+			return ignore(err, ports.ErrNothingDue)
+		},
+		"Allow": func(ctx context.Context) error {
+			_, _, err := limiter.Allow(ctx, "k", 1000, time.Minute, time.Now())
+			return err
+		},
+		"Ping": postgres.NewPinger(pool, 2*time.Second).Ping,
+	}
+	for name, call := range calls {
+		if err := call(testCtx(t)); err != nil {
+			t.Fatalf("%s before the outage: %v", name, err)
+		}
+	}
+	server.Stop()
+	for name, call := range calls {
+		if err := call(testCtx(t)); !errors.Is(err, ports.ErrUnavailable) {
+			t.Errorf("%s during the outage: %v; want ErrUnavailable", name, err)
+		}
+	}
+	server.Start()
+	for name, call := range calls {
+		// The pool may hand out a connection that died with the server once.
+		if err := call(testCtx(t)); err != nil && !errors.Is(err, ports.ErrUnavailable) {
+			t.Errorf("%s after the restart: %v", name, err)
+		}
+		if err := call(testCtx(t)); err != nil {
+			t.Errorf("%s after the restart, again: %v", name, err)
+		}
+	}
+}
+
+func ignore(err, want error) error {
+	if errors.Is(err, want) {
+		return nil
+	}
+	return err
+}

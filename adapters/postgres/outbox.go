@@ -1,0 +1,126 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// Outbox is the ports.Outbox of the table pwreset_outbox (see Migrate), shared by
+// every instance of the service. A message is one row; its id, a bigint, in
+// decimal is the port's id.
+type Outbox struct {
+	pool    *pgxpool.Pool
+	timeout time.Duration
+}
+
+var _ ports.Outbox = (*Outbox)(nil)
+
+// NewOutbox returns the outbox on pool; timeout bounds each call (DefaultTimeout
+// if ≤ 0). Migrate must have run.
+func NewOutbox(pool *pgxpool.Pool, timeout time.Duration) *Outbox {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &Outbox{pool: pool, timeout: timeout}
+}
+
+// envelopeColumns are the columns scanEnvelope reads, in its order.
+const envelopeColumns = `id::text, state, attempts, created_at, next_attempt_at, lease_owner, lease_expires,
+	finished_at, provider_id, last_error, kind, user_id, from_address, to_address, subject, body_text, body_html`
+
+const insertMessage = `INSERT INTO pwreset_outbox (state, created_at, next_attempt_at, finished_at, last_error,
+	kind, user_id, from_address, to_address, subject, body_text, body_html)
+	VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text`
+
+// Add implements ports.Outbox.
+func (o *Outbox) Add(ctx context.Context, msg ports.Message, now time.Time) (string, error) {
+	return o.insert(ctx, "add a message", ports.StatePending, now, nil, "", msg)
+}
+
+// Discard implements ports.Outbox: one insert like Add, of a row of the same
+// shape without the body, so that a suppressed request costs what a queued one does.
+func (o *Outbox) Discard(ctx context.Context, msg ports.Message, reason string, now time.Time) (string, error) {
+	msg.Subject, msg.Text, msg.HTML = "", "", ""
+	return o.insert(ctx, "discard a message", ports.StateSuppressed, now, now, reason, msg)
+}
+
+func (o *Outbox) insert(ctx context.Context, op, state string, now time.Time, finished any, reason string, m ports.Message) (string, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	var id string
+	err := o.pool.QueryRow(opCtx, insertMessage, state, now, finished, reason,
+		m.Kind, m.UserID, m.From, m.To, m.Subject, m.Text, m.HTML).Scan(&id)
+	if err != nil {
+		return "", translate(ctx, "outbox: "+op, err)
+	}
+	return id, nil
+}
+
+// Get implements ports.Outbox.
+func (o *Outbox) Get(ctx context.Context, id string) (ports.Envelope, error) {
+	n, ok := messageID(id)
+	if !ok {
+		return ports.Envelope{}, ports.ErrMessageNotFound
+	}
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	rows, _ := o.pool.Query(opCtx, "SELECT "+envelopeColumns+" FROM pwreset_outbox WHERE id = $1", n)
+	env, err := pgx.CollectExactlyOneRow(rows, scanEnvelope)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ports.Envelope{}, ports.ErrMessageNotFound
+	}
+	if err != nil {
+		return ports.Envelope{}, translate(ctx, "outbox: get message "+id, err)
+	}
+	return env, nil
+}
+
+// Delete implements ports.Outbox.
+func (o *Outbox) Delete(ctx context.Context, id string) error {
+	n, ok := messageID(id)
+	if !ok {
+		return ports.ErrMessageNotFound
+	}
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	tag, err := o.pool.Exec(opCtx, "DELETE FROM pwreset_outbox WHERE id = $1", n)
+	if err != nil {
+		return translate(ctx, "outbox: delete message "+id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ports.ErrMessageNotFound
+	}
+	return nil
+}
+
+// messageID reads a port's id; only the canonical decimal names a message, so
+// that each message answers to exactly one id.
+func messageID(id string) (int64, bool) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	return n, err == nil && n > 0 && strconv.FormatInt(n, 10) == id
+}
+
+// scanEnvelope reads a row of envelopeColumns. Times come back in UTC.
+func scanEnvelope(row pgx.CollectableRow) (ports.Envelope, error) {
+	var e ports.Envelope
+	var leaseExpires, finished pgtype.Timestamptz
+	m := &e.Message
+	err := row.Scan(&e.ID, &e.State, &e.Attempts, &e.CreatedAt, &e.NextAttemptAt, &e.LeaseOwner, &leaseExpires,
+		&finished, &e.ProviderID, &e.LastError, &m.Kind, &m.UserID, &m.From, &m.To, &m.Subject, &m.Text, &m.HTML)
+	e.CreatedAt, e.NextAttemptAt = e.CreatedAt.UTC(), e.NextAttemptAt.UTC()
+	if leaseExpires.Valid {
+		e.LeaseExpires = leaseExpires.Time.UTC()
+	}
+	if finished.Valid {
+		e.FinishedAt = finished.Time.UTC()
+	}
+	return e, err
+}

@@ -1,0 +1,59 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// Failed implements ports.Outbox, oldest CreatedAt first (then in order of arrival).
+func (o *Outbox) Failed(ctx context.Context) ([]ports.Envelope, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	rows, _ := o.pool.Query(opCtx, "SELECT "+envelopeColumns+" FROM pwreset_outbox WHERE state = 'failed' ORDER BY created_at, id")
+	envs, err := pgx.CollectRows(rows, scanEnvelope)
+	if err != nil {
+		return nil, translate(ctx, "outbox: list failed messages", err)
+	}
+	return envs, nil
+}
+
+// Purge implements ports.Outbox.
+func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	tag, err := o.pool.Exec(opCtx, `DELETE FROM pwreset_outbox
+		WHERE state IN ('sent', 'failed', 'suppressed') AND finished_at < $1`, cutoff)
+	if err != nil {
+		return 0, translate(ctx, "outbox: purge finished messages", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Stats implements ports.Outbox; every state has a count, zero included.
+func (o *Outbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	s := ports.OutboxStats{Counts: map[string]int{
+		ports.StatePending: 0, ports.StateSending: 0, ports.StateSent: 0, ports.StateFailed: 0, ports.StateSuppressed: 0}}
+	rows, _ := o.pool.Query(opCtx, `SELECT state, count(*),
+		min(created_at) FILTER (WHERE state IN ('pending', 'sending')) FROM pwreset_outbox GROUP BY state`)
+	var state string
+	var n int
+	var oldest pgtype.Timestamptz
+	_, err := pgx.ForEachRow(rows, []any{&state, &n, &oldest}, func() error {
+		s.Counts[state] = n
+		if oldest.Valid && (s.OldestPending.IsZero() || oldest.Time.Before(s.OldestPending)) {
+			s.OldestPending = oldest.Time.UTC()
+		}
+		return nil
+	})
+	if err != nil {
+		return s, translate(ctx, "outbox: count messages by state", err)
+	}
+	return s, nil
+}

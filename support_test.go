@@ -1,0 +1,29 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Bad arguments and demo mode exit 2 before anything is looked up.
+func TestSupportCommandUsage(t *testing.T) {
+	production := []string{"MONGODB_URI=mongodb://127.0.0.1:1", "SECRET_KEY=" + secretKey, "SENDGRID_API_KEY=SG.x",
+		"RESET_PASSWORD_VERIFICATION_URL=https://frontend.example/reset-password/", "VERIFICATION_FROM_EMAIL=noreply@example.com"}
+	for _, c := range []struct {
+		args []string
+		env  []string
+		want string
+	}{
+		{[]string{"link"}, production, "exactly one of --login X or --user-id ID"},
+		{[]string{"link", "--login", "a", "--user-id", "1"}, production, "exactly one of --login X or --user-id ID"},
+		{[]string{"link", "--login", "a", "--wait"}, production, "flag provided but not defined: -wait"},
+		{[]string{"send-link", "--login", "a", "extra"}, production, `unexpected argument "extra"`},
+		{[]string{"send-link", "--login", "a"}, nil, "demo mode keeps its users in the memory of the running service"},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(c.args, c.env, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), c.want) || stdout.Len() != 0 {
+			t.Errorf("pwreset %s: exit %d, stderr %q; want 2 and %q", strings.Join(c.args, " "), code, stderr.String(), c.want)
+		}
+	}
+}
