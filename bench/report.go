@@ -35,6 +35,9 @@ func row(w io.Writer, r outcome, ratio string) {
 	allocs := ""
 	if n := float64(r.metrics.Requests); r.allocs.objects > 0 && n > 0 {
 		allocs = fmt.Sprintf("%.0f (%.1f KB)", r.allocs.objects/n, r.allocs.bytes/n/1000)
+		if r.allocs.bytes/n >= 1e6 {
+			allocs = fmt.Sprintf("%.0f (%.1f MB)", r.allocs.objects/n, r.allocs.bytes/n/1e6)
+		}
 	}
 	fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", r.name, how, r.metrics.Requests,
 		r.perSecond(), round(r.metrics.Latencies.P50), round(r.metrics.Latencies.P99), yes(r.all200()),
