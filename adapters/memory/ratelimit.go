@@ -20,7 +20,7 @@ const MaxEventsPerKey = 1 << 16
 // MaxKeys bounds the keys a RateLimiter keeps: beyond it, the key hit least recently
 // is forgotten. Each unknown login asking for a link has keys of its own, kept for a
 // day; without a bound a bot trying new names would grow demo mode's memory by some
-// 300 bytes a request. 100,000 keys take about 30 MiB.
+// 350 bytes a request. 100,000 keys take about 35 MiB.
 const MaxKeys = 100_000
 
 // RateLimiter keeps rate-limit events in memory: the limits hold within one
