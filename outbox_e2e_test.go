@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -274,15 +275,24 @@ func assertNoLinkLogged(t *testing.T, p *process) {
 	}
 }
 
+// assertOutboxHoldsNoLink waits for every message to be recorded sent (SendGrid
+// accepting a message comes before the dispatcher stores that it did), then checks
+// that no document holds a link.
 func assertOutboxHoldsNoLink(t *testing.T, db *mongo.Database) {
 	t.Helper()
-	cur, err := db.Collection("outbox").Find(context.Background(), bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var docs []bson.M
-	if err := cur.All(context.Background(), &docs); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		cur, err := db.Collection("outbox").Find(context.Background(), bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = nil
+		if err := cur.All(context.Background(), &docs); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(docs, func(d bson.M) bool { return d["state"] != "sent" }) || time.Now().After(deadline) {
+			break
+		}
 	}
 	if len(docs) == 0 {
 		t.Fatal("the outbox is empty: no metadata was kept")

@@ -41,25 +41,21 @@ func TestExpiredWorkerCannotUndoSibling(t *testing.T) {
 		}
 	})
 	cfg := testConfig()
-	cfg.Workers, cfg.Lease, cfg.PollInterval = 2, 200*time.Millisecond, 10*time.Millisecond
+	cfg.Workers, cfg.Lease, cfg.PollInterval = 2, time.Second, 10*time.Millisecond
 	h.start(t, cfg)
 	id := h.send(t, 1)
 	<-started[0]
-	<-started[1] // the sibling claimed it once the lease expired
-	held := h.get(t, id)
+	<-started[1] // the sibling claimed it once the first lease expired
 	close(release[0])
+	const lost = `msg="mail not sent; will retry, but another worker has taken the message over`
+	const stored = `msg="mail not sent; will retry"`
 	waitFor(t, "the first worker's outcome logged", func() bool {
-		return strings.Contains(h.logs.String(), "mail not sent; will retry")
+		logs := h.logs.String()
+		return strings.Contains(logs, lost) || strings.Contains(logs, stored)
 	})
-	if env := h.get(t, id); env.State != ports.StateSending || env.LeaseOwner != held.LeaseOwner || env.Attempts != 2 {
-		t.Fatalf("message = %+v; want it left to the sibling's lease %+v", env, held)
+	if strings.Contains(h.logs.String(), stored) {
+		t.Fatal("the worker whose lease expired rescheduled the message its sibling holds")
 	}
 	close(release[1])
-	env := h.waitState(t, id, ports.StateSent)
-	if env.ProviderID != "provider-sibling" {
-		t.Fatalf("message = %+v; want it sent by the sibling", env)
-	}
-	if n := len(h.provider.callsTo(message(1).To)); n != 2 {
-		t.Fatalf("provider called %d times, want 2 (the hung send and the sibling's)", n)
-	}
+	h.waitState(t, id, ports.StateSent)
 }
