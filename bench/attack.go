@@ -82,7 +82,8 @@ func attack(l load, p proc) outcome {
 	}
 	o.peakRSS, _ = p.memory("VmHWM")
 	if allocs1, ok := readAllocs(p.metrics); ok && allocsOK {
-		o.allocs = allocs{objects: allocs1.objects - allocs0.objects, bytes: allocs1.bytes - allocs0.bytes}
+		o.allocs = allocs{objects: allocs1.objects - allocs0.objects, bytes: allocs1.bytes - allocs0.bytes,
+			hashes: allocs1.hashes - allocs0.hashes}
 	}
 	fmt.Fprintf(os.Stderr, "  %-34s %8.0f req/s  p50 %-9s p99 %-9s codes %v\n", l.name, o.perSecond(),
 		round(m.Latencies.P50), round(m.Latencies.P99), m.StatusCodes)

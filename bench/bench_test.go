@@ -78,12 +78,13 @@ func TestReadAllocs(t *testing.T) {
 	metrics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "# HELP go_memstats_mallocs_total Total number of heap objects allocated.\n"+
 			"# TYPE go_memstats_mallocs_total counter\ngo_memstats_mallocs_total 11612\n"+
-			"go_memstats_alloc_bytes_total 2.1267496e+07\ngo_memstats_alloc_bytes 5e+06\n")
+			"go_memstats_alloc_bytes_total 2.1267496e+07\ngo_memstats_alloc_bytes 5e+06\n"+
+			"pwreset_password_hash_duration_seconds_sum 1.5\npwreset_password_hash_duration_seconds_count 42\n")
 	}))
 	defer metrics.Close()
 	a, ok := readAllocs(metrics.URL)
-	if !ok || a.objects != 11612 || a.bytes != 21267496 {
-		t.Fatalf("readAllocs = %+v, %v; want 11612 objects, 21267496 bytes", a, ok)
+	if !ok || a.objects != 11612 || a.bytes != 21267496 || a.hashes != 42 {
+		t.Fatalf("readAllocs = %+v, %v; want 11612 objects, 21267496 bytes, 42 hashes", a, ok)
 	}
 	none := httptest.NewServer(http.NotFoundHandler())
 	defer none.Close()

@@ -8,11 +8,13 @@ import (
 	"time"
 )
 
-// allocs are the Go runtime's cumulative allocation counters of a server, read from
-// its Prometheus endpoint (pwreset serves /metrics on the API address unless
-// METRICS_ADDR moves it): go_memstats_mallocs_total and _alloc_bytes_total.
+// allocs are cumulative counters of a server, read from its Prometheus endpoint
+// (pwreset serves /metrics on the API address unless METRICS_ADDR moves it): the Go
+// runtime's go_memstats_mallocs_total and _alloc_bytes_total, and the password
+// hashes pwreset computed (pwreset_password_hash_duration_seconds_count), which
+// show that a reset whose compare-and-set was lost does not hash again.
 type allocs struct {
-	objects, bytes float64
+	objects, bytes, hashes float64
 }
 
 // readAllocs reads them from metricsURL; false if there is none or it has no such series.
@@ -44,6 +46,8 @@ func readAllocs(metricsURL string) (allocs, bool) {
 			a.objects, found = v, found+1
 		case name == "go_memstats_alloc_bytes_total":
 			a.bytes, found = v, found+1
+		case name == "pwreset_password_hash_duration_seconds_count":
+			a.hashes = v
 		}
 	}
 	return a, found == 2
