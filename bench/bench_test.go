@@ -56,14 +56,19 @@ func TestChecks(t *testing.T) {
 	for i := range 30 {
 		rss = append(rss, int64(100+(i%3)*8/2+i/6)<<20)
 	}
+	var cpu []time.Duration // 100 ms a second: 1 ms an answer at 100/s, 1.14 ms over 4 s at 100/s and 6 at 80/s
+	for i := range rss {
+		cpu = append(cpu, time.Duration(i)*100*time.Millisecond)
+	}
 	var out bytes.Buffer
 	checks(&out, echo, hashRate{hashes: 50, elapsed: time.Second}, runs, &rssSeries{
-		run: sustained, warmUp: 2 * time.Second, samples: rss})
+		run: sustained, warmUp: 2 * time.Second, samples: rss, cpu: cpu})
 	for _, want := range []string{
 		"- [x] send-link ≥ 0.5 × bare Echo, every answer 200: 0.60 × Echo",
 		"- [ ] third window ≥ 0.9 × the first: 0.83 ×",
 		"- [ ] reset, one reusable link: every answer 200 and ≥ 0.9 × raw argon2id: 0.80 × argon2id",
 		"- [x] RSS flat within 10 % over 1m0s after 2s warm-up: 104.0 MiB in the first 10 s, 108.0 in the last (+3.8 %); samples 100.0 to 112.0 MiB",
+		"- [ ] the work per answer does not grow over 1m0s: CPU/answer 1ms in the first 10 s after warm-up, 1.14ms in the last",
 		"- [ ] no slowdown over 1m0s: the last 10 s at 0.80 × the first 10 s after warm-up (100 and 80 answers/s)",
 	} {
 		if !strings.Contains(out.String(), want) {

@@ -112,6 +112,10 @@ func checks(w io.Writer, echo outcome, hasher hashRate, runs []outcome, sustaine
 		r := first.perSecond() / echo.perSecond()
 		check(r >= 0.5 && first.all200(), "send-link ≥ 0.5 × bare Echo, every answer 200: %s", ratio(first, echo, hasher))
 		check(last.perSecond() >= 0.9*first.perSecond(), "third window ≥ 0.9 × the first: %.2f ×", last.perSecond()/first.perSecond())
+		if c1, c3 := perAnswerOf(first.cpu, first.metrics.Requests), perAnswerOf(last.cpu, last.metrics.Requests); c1 > 0 && c3 > 0 {
+			check(c3 <= c1*11/10, "the work per answer does not grow (the rate above follows others' load; this does not): CPU/answer %s, then %s in the third window",
+				round(c1), round(c3))
+		}
 	}
 	for _, name := range []string{"reset, one reusable link", "reset, many users"} {
 		if r, ok := find(name); ok {
@@ -127,6 +131,10 @@ func checks(w io.Writer, echo outcome, hasher hashRate, runs []outcome, sustaine
 		if first, last := sustained.rates(); first > 0 {
 			check(last >= 0.9*first, "no slowdown over %s: the last 10 s at %.2f × the first 10 s after warm-up (%.0f and %.0f answers/s)",
 				sustained.run.duration-sustained.warmUp, last/first, first, last)
+		}
+		if first, last := sustained.cpuPerAnswer(); first > 0 {
+			check(last <= first*11/10, "the work per answer does not grow over %s: CPU/answer %s in the first 10 s after warm-up, %s in the last",
+				sustained.run.duration-sustained.warmUp, round(first), round(last))
 		}
 		if first, last := sustained.trend(); first > 0 {
 			check(last <= 1.1*first && last >= first/1.1, "RSS flat within 10 %% over %s after %s warm-up: %.1f MiB in the first 10 s, %.1f in the last (%+.1f %%); samples %.1f to %.1f MiB",
