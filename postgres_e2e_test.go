@@ -272,3 +272,137 @@ func TestSMTPRejected(t *testing.T) {
 	runTool(t, env, "outbox", "retry", "--failed")
 	relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
 }
+
+// TestPostgresHang freezes PostgreSQL under a running service (connections open,
+// nothing answers) until the test has its answers: a request gets 503 with
+// Retry-After after DATABASE_TIMEOUT instead of waiting on the server, and after
+// the thaw the service answers 200 again.
+func TestPostgresHang(t *testing.T) {
+	server := pgtest.StartServer(t)
+	dbURL := pgtest.SchemaOn(t, server.URL())
+	seedDjangoAlice(t, pgtest.Pool(t, dbURL))
+	relay := smtptest.Start(t, smtptest.Options{})
+	_, api := servePostgres(t, append(postgresEnv(dbURL, relay), "DATABASE_TIMEOUT=1s"))
+	wantDetail(t, "before the hang", sendLink(t, api, "alice"), 200, "Reset link sent")
+	awaitRelayed(t, relay, "alice@example.com", 1)
+
+	server.Freeze()
+	client := http.Client{Timeout: time.Minute} // were the request to wait on the server, this ends the test
+	resp, err := client.Post(api+"send-reset-password-link/", "application/json", strings.NewReader(`{"login":"alice"}`))
+	server.Thaw()
+	if err != nil {
+		t.Fatalf("while PostgreSQL hangs: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("while PostgreSQL hangs: %d (Retry-After %q); want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := sendLink(t, api, "alice")
+		if r.status == 200 {
+			break
+		}
+		if r.status != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("after the thaw: %d %s", r.status, r.raw)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestPostgresTwoProcessesShareOneOutbox: two services on one database work off a
+// backlog that builds while the relay is down; FOR UPDATE SKIP LOCKED hands each
+// message to one of them, so every link arrives exactly once.
+func TestPostgresTwoProcessesShareOneOutbox(t *testing.T) {
+	const n = 30
+	dbURL := pgtest.NewSchema(t)
+	pool := pgtest.Pool(t, dbURL)
+	seedDjangoAlice(t, pool)
+	execSQL(t, pool, `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+		is_active, date_joined) SELECT 'unusable', false, 'user' || i, '', '', 'user' || i || '@example.com', false, true, now()
+		FROM generate_series(0, $1 - 1) i`, n)
+	relay := smtptest.Start(t, smtptest.Options{})
+	relay.SetDown(true)
+	// A lease far longer than any send: an expired lease is redelivered by design.
+	env := append(postgresEnv(dbURL, relay), "MAIL_LEASE=40s", "SMTP_TIMEOUT=10s")
+	_, apiA := servePostgres(t, env)
+	_, apiB := servePostgres(t, env)
+	for i := range n {
+		api := apiA
+		if i%2 == 1 {
+			api = apiB
+		}
+		wantDetail(t, "send link", sendLink(t, api, fmt.Sprint("user", i)), 200, "Reset link sent")
+	}
+	relay.SetDown(false)
+	deadline := time.Now().Add(30 * time.Second)
+	for len(relay.Messages()) < n && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	got := map[string]int{}
+	for _, m := range relay.Messages() {
+		got[m.To[0]]++
+	}
+	for i := range n {
+		if to := fmt.Sprintf("user%d@example.com", i); got[to] != 1 {
+			t.Errorf("%s received %d links, want 1", to, got[to])
+		}
+	}
+}
+
+// TestPostgresKilledServiceLosesNoMail kills the service (SIGKILL) while a send is
+// in flight: the next service claims that message once its lease expires, and
+// every link arrives, the one in flight at most twice.
+func TestPostgresKilledServiceLosesNoMail(t *testing.T) {
+	const n = 6
+	dbURL := pgtest.NewSchema(t)
+	pool := pgtest.Pool(t, dbURL)
+	seedDjangoAlice(t, pool)
+	execSQL(t, pool, `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+		is_active, date_joined) SELECT 'unusable', false, 'user' || i, '', '', 'user' || i || '@example.com', false, true, now()
+		FROM generate_series(0, $1 - 1) i`, n)
+	relay := smtptest.Start(t, smtptest.Options{})
+	relay.SetDown(true) // nothing goes out before the kill
+	env := postgresEnv(dbURL, relay)
+	p, api := servePostgres(t, append(env, "MAIL_WORKERS=1"))
+	for i := range n {
+		wantDetail(t, "send link", sendLink(t, api, fmt.Sprint("user", i)), 200, "Reset link sent")
+	}
+	relay.SetDelay(800 * time.Millisecond) // the next send is in flight when the kill comes
+	before := relay.Attempts()
+	relay.SetDown(false)
+	deadline := time.Now().Add(20 * time.Second)
+	for relay.Attempts() == before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.wait()
+	relay.SetDelay(0)
+	servePostgres(t, env)
+	deadline = time.Now().Add(30 * time.Second)
+	got := map[string]int{}
+	for {
+		clear(got)
+		for _, m := range relay.Messages() {
+			got[m.To[0]]++
+		}
+		if len(got) == n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	twice := 0
+	for i := range n {
+		switch c := got[fmt.Sprintf("user%d@example.com", i)]; {
+		case c == 2:
+			twice++
+		case c != 1:
+			t.Errorf("user%d received %d links, want 1 (or 2 for the one in flight)", i, c)
+		}
+	}
+	if twice > 1 {
+		t.Errorf("%d links arrived twice; only the one in flight may", twice)
+	}
+}

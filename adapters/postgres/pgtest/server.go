@@ -1,6 +1,7 @@
 package pgtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -107,6 +109,60 @@ func (s *Server) Stop() {
 	if err := s.stop(); err != nil {
 		s.t.Fatal(err)
 	}
+}
+
+// Freeze stops every process of a StartServer server (SIGSTOP), closing nothing:
+// connections stay open and new ones are accepted by the kernel, but nothing
+// answers, as with a server that hangs. Thaw undoes it; Stop thaws first.
+func (s *Server) Freeze() { s.signal(syscall.SIGSTOP) }
+
+// Thaw lets a frozen server run again.
+func (s *Server) Thaw() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stdin == nil {
+		s.t.Fatal("pgtest: the server is not running")
+	}
+	pids, err := s.processes()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			s.t.Fatalf("pgtest: signal %v to process %d of the server: %v", sig, pid, err)
+		}
+	}
+}
+
+// processes lists the postmaster and its children (each of which PostgreSQL puts
+// in a session of its own, out of the watchdog's process group).
+func (s *Server) processes() ([]int, error) {
+	b, err := os.ReadFile(filepath.Join(s.dir, "data", "postmaster.pid"))
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: read postmaster.pid: %w", err)
+	}
+	var postmaster int
+	if _, err := fmt.Sscan(string(b), &postmaster); err != nil {
+		return nil, fmt.Errorf("pgtest: postmaster.pid: %w", err)
+	}
+	pids := []int{postmaster}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(postmaster) {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
 }
 
 // binDir finds the directory of initdb and postgres: on the PATH, or the newest
@@ -284,6 +340,11 @@ func (s *Server) stop() error {
 func (s *Server) stopLocked() error {
 	if s.stdin == nil {
 		return nil
+	}
+	if pids, err := s.processes(); err == nil { // a frozen server could not stop
+		for _, pid := range pids {
+			_ = syscall.Kill(pid, syscall.SIGCONT)
+		}
 	}
 	_ = s.stdin.Close()
 	s.stdin = nil

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -54,6 +55,8 @@ type Server struct {
 	mu       sync.Mutex
 	msgs     []Message
 	replies  []*smtp.SMTPError // answers to the next DATA commands; nil accepts
+	down     bool
+	delay    time.Duration
 	attempts int
 	notify   chan struct{}
 }
@@ -137,6 +140,22 @@ func (s *Server) Reply(code int, text string) {
 	s.replies = append(s.replies, e)
 }
 
+// SetDown makes the server answer every DATA with 421 (service not available, a
+// temporary failure) while down is true; queued Replies wait until it is up.
+func (s *Server) SetDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
+// SetDelay makes the server wait d after reading each message before it answers,
+// so that a send is in flight for that long.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -204,8 +223,19 @@ func (ss *session) Data(r io.Reader) error {
 	s := ss.s
 	s.mu.Lock()
 	s.attempts++
+	delay := s.delay
+	s.mu.Unlock()
+	select {
+	case s.notify <- struct{}{}: // the attempt is under way
+	default:
+	}
+	time.Sleep(delay)
+	s.mu.Lock()
 	var reply *smtp.SMTPError
-	if len(s.replies) > 0 {
+	switch {
+	case s.down:
+		reply = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "service not available"}
+	case len(s.replies) > 0:
 		reply, s.replies = s.replies[0], s.replies[1:]
 	}
 	if reply == nil {
