@@ -13,6 +13,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
+	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/policy"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
@@ -130,7 +131,7 @@ func TestFailedLinkRequestDoesNotSilenceTheRetry(t *testing.T) {
 	limiter := memory.NewRateLimiter()
 	signer := link.NewSigner([]byte(secretKey), false)
 	sender := reset.NewLinkSender(cfg, users, box, box, limiter, signer, clock, reset.DefaultEmails(), audit.New(nil))
-	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(8), nil, limiter, box, box,
+	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(8), nil, limiter, outbox.NewQueue(box, nil, clock), box,
 		reset.DefaultEmails(), audit.New(nil), slog.New(slog.DiscardHandler))
 
 	if err := sender.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {

@@ -54,6 +54,7 @@ var Core = wire.NewSet(
 	system.NewClock,
 	outbox.NewQueue,
 	wire.Bind(new(ports.Mailer), new(*outbox.Queue)),
+	wire.Bind(new(ports.Releaser), new(*outbox.Queue)),
 	reset.NewLinkSender,
 	reset.NewResetter,
 )

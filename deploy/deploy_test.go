@@ -18,6 +18,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
+	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/policy"
 	"github.com/pwreset/pwreset/domain/reset"
 )
@@ -91,7 +92,7 @@ func exported(t *testing.T) map[string]map[string][]string {
 	events := audit.New(nil).WithObserver(m)
 	sender := reset.NewLinkSender(cfg, users, mailer, box, limiter, signer, clock, reset.DefaultEmails(), events)
 	resetter := reset.NewResetter(cfg, users, m.TimeHasher(nil), signer, clock, policy.New(policy.DefaultMinLength),
-		nil, limiter, mailer, box, reset.DefaultEmails(), events, slog.New(slog.DiscardHandler))
+		nil, limiter, outbox.NewQueue(box, nil, clock), box, reset.DefaultEmails(), events, slog.New(slog.DiscardHandler))
 	apihttp.New(apihttp.Config{Operations: apihttp.Operations{Observer: m, Metrics: m.Handler()}},
 		sender, resetter, limiter, clock, slog.New(slog.DiscardHandler))
 

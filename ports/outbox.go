@@ -53,7 +53,7 @@ type OutboxStats struct {
 // Outbox stores messages durably until they are delivered. Any number of processes
 // share one outbox: Claim hands each due message to one of them under a lease.
 //
-//go:generate go tool mockgen -destination=../mocks/outbox.go -package=mocks . Outbox
+//go:generate go tool mockgen -destination=../mocks/outbox.go -package=mocks . Outbox,Releaser
 type Outbox interface {
 	// Add stores msg as pending and due at now, and returns its id.
 	Add(ctx context.Context, msg Message, now time.Time) (string, error)
@@ -71,6 +71,12 @@ type Outbox interface {
 	MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error
 	// MarkFailed gives up on a message owner holds, with the reason, and erases its body.
 	MarkFailed(ctx context.Context, id, owner, reason string, at time.Time) error
+	// Release makes a pending message due at at, which should be no earlier than
+	// now: a message held back (added due later) goes out as soon as it is known
+	// that it should, in one write, so that it is never there twice. A message that
+	// is not pending (being sent, finished, or unknown) is left as it is:
+	// ErrMessageNotFound.
+	Release(ctx context.Context, id string, at time.Time) error
 	// Reschedule returns a message owner holds to pending, due at next.
 	Reschedule(ctx context.Context, id, owner string, next time.Time, lastError string) error
 	// Get returns one message.
@@ -84,4 +90,13 @@ type Outbox interface {
 	Purge(ctx context.Context, cutoff time.Time) (int, error)
 	// Stats counts the messages by state.
 	Stats(ctx context.Context) (OutboxStats, error)
+}
+
+// Releaser sends a message held back in the outbox at once: it makes the message
+// due now (Outbox.Release) and has it delivered without waiting for the next poll.
+// The outbox queue (domain/outbox.Queue) is one.
+type Releaser interface {
+	// Release makes the pending message id due now; ErrMessageNotFound if it is not
+	// pending (a worker has it already, it is finished, or it is gone).
+	Release(ctx context.Context, id string) error
 }

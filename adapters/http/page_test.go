@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	pwhttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/domain/reset"
@@ -250,8 +252,9 @@ func TestEmailLanguageFromRequest(t *testing.T) {
 		t.Fatalf("weak password: %d %s", weak.Code, weak.Body)
 	}
 	rec = f.do(http.MethodPost, resetPath, jsonType, l.body(newPassword, nil), "Accept-Language", "fr")
-	sent = f.mailer.Sent()
-	if rec.Code != 200 || sent[len(sent)-1].Subject != "Votre mot de passe a été modifié" {
-		t.Fatalf("%d %s, sent %+v", rec.Code, rec.Body, sent[len(sent)-1])
+	// The notice is released in the outbox, due at once, for the dispatcher to send.
+	notice, err := f.box.Claim(context.Background(), "test", f.clock.Now(), time.Minute)
+	if rec.Code != 200 || err != nil || notice.Message.Subject != "Votre mot de passe a été modifié" {
+		t.Fatalf("%d %s, notice due %+v, %v", rec.Code, rec.Body, notice.Message, err)
 	}
 }

@@ -133,6 +133,19 @@ func (o *Outbox) MarkFailed(_ context.Context, id, owner, reason string, at time
 	})
 }
 
+// Release implements ports.Outbox: the message moves up the due heap to its new time.
+func (o *Outbox) Release(_ context.Context, id string, at time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	e, ok := o.msgs[id]
+	if !ok || e.env.State != ports.StatePending {
+		return ports.ErrMessageNotFound
+	}
+	e.env.NextAttemptAt = at
+	o.due.fix(e)
+	return nil
+}
+
 // Reschedule implements ports.Outbox.
 func (o *Outbox) Reschedule(_ context.Context, id, owner string, next time.Time, lastError string) error {
 	return o.settle(id, owner, func(e *entry) {

@@ -32,3 +32,13 @@ func (q *Queue) Send(ctx context.Context, msg ports.Message) (string, error) {
 	q.d.Wake()
 	return id, nil
 }
+
+// Release implements ports.Releaser: the held message becomes due now, in one
+// write, and this process's dispatcher is woken to send it.
+func (q *Queue) Release(ctx context.Context, id string) error {
+	if err := q.box.Release(ctx, id, q.clock.Now()); err != nil {
+		return fmt.Errorf("release message %s in the outbox: %w", id, err)
+	}
+	q.d.Wake()
+	return nil
+}

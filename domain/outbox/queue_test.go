@@ -2,7 +2,9 @@ package outbox_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/domain/outbox"
@@ -19,5 +21,48 @@ func TestQueueWithoutDispatcherStores(t *testing.T) {
 	env, err := box.Get(context.Background(), id)
 	if err != nil || env.State != ports.StatePending || env.Message != message(1) {
 		t.Fatalf("stored %+v, %v; want the message pending", env, err)
+	}
+}
+
+// TestQueueReleaseSendsAtOnce: a message held back for an hour goes out as soon as it
+// is released, without waiting for the hour's poll: the release wakes the dispatcher.
+func TestQueueReleaseSendsAtOnce(t *testing.T) {
+	h := newHarness(t, &provider{})
+	cfg := testConfig()
+	h.start(t, cfg)
+	waitFor(t, "workers idle", func() bool { return h.box.claims.Load() >= int64(cfg.Workers) })
+	id, err := h.box.Add(context.Background(), message(1), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.queue.Release(context.Background(), id); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	h.waitState(t, id, ports.StateSent)
+	if n := len(h.provider.callsTo(message(1).To)); n != 1 {
+		t.Fatalf("the released message was sent %d times, want once", n)
+	}
+}
+
+// TestQueueReleaseOfAMessageNotPending: a message that is not pending any more
+// (sent, or gone) is not released, and the caller can tell why.
+func TestQueueReleaseOfAMessageNotPending(t *testing.T) {
+	box := memory.NewOutbox()
+	q := outbox.NewQueue(box, nil, clock{})
+	ctx := context.Background()
+	sent, _ := box.Add(ctx, message(1), time.Now())
+	if _, err := box.Claim(ctx, "worker", time.Now(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := box.MarkSent(ctx, sent, "worker", "provider-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{sent, "no-such-id"} {
+		if err := q.Release(ctx, id); !errors.Is(err, ports.ErrMessageNotFound) {
+			t.Errorf("Release(%s) = %v, want ErrMessageNotFound", id, err)
+		}
+	}
+	if env, _ := box.Get(ctx, sent); env.State != ports.StateSent {
+		t.Fatalf("the sent message became %s", env.State)
 	}
 }

@@ -88,9 +88,8 @@ func TestEveryLanguageRenders(t *testing.T) {
 			cfg.ChangedNotification = true
 			r, d := newResetter(t, cfg, now)
 			expectReset(d)
-			expectHeld(d)
-			d.box.EXPECT().Delete(gomock.Any(), "held-1")
-			sent := expectMail(d.mailer, "")
+			sent := expectHeldMessage(d)
+			expectReleased(d)
 			req := request(false, now, goodPassword)
 			req.Languages = []string{lang}
 			if err := r.Reset(context.Background(), req); err != nil {
@@ -113,9 +112,8 @@ func TestPasswordChangedEmailFollowsTheUser(t *testing.T) {
 	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(french, nil)
 	d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil)
 	d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any())
-	expectHeld(d)
-	d.box.EXPECT().Delete(gomock.Any(), "held-1")
-	sent := expectMail(d.mailer, "")
+	sent := expectHeldMessage(d)
+	expectReleased(d)
 	req := request(false, now, goodPassword)
 	req.Languages = []string{"de"}
 	if err := r.Reset(context.Background(), req); err != nil {

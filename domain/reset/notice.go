@@ -21,8 +21,8 @@ const cleanupTimeout = 5 * time.Second
 // notice is a password-changed e-mail held in the outbox while its password is
 // written; the zero notice is none (notices off, or the user has no address).
 type notice struct {
-	id  string // the held message's outbox id
-	msg ports.Message
+	id     string // the held message's outbox id
+	userID string // whom it is about, for the log
 }
 
 // hold stores the password-changed notice of user in the outbox before the new
@@ -47,27 +47,23 @@ func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (n
 	if err != nil {
 		return notice{}, fmt.Errorf("hold the password-changed e-mail in the outbox before the change: %w", err)
 	}
-	return notice{id: id, msg: msg}, nil
+	return notice{id: id, userID: msg.UserID}, nil
 }
 
-// release sends the notice of a change that was made at once: a copy due now goes
-// through the mailer, then the held one is deleted. Should either step fail (or
-// this process die between them), the held notice still goes out when due, late
-// or as a second copy; never is there none.
+// release sends the notice of a change that was made at once: the held message
+// becomes due now, in one write. Should that fail (or this process die before),
+// the held notice still goes out when due, late; never is there none, nor two.
 func (r *Resetter) release(ctx context.Context, n notice) {
 	if n.id == "" {
 		return
 	}
 	ctx, cancel := r.cleanupContext(ctx)
 	defer cancel()
-	if _, err := r.mailer.Send(ctx, n.msg); err != nil {
-		r.log.WarnContext(ctx, "queue the password-changed e-mail; the held copy goes out when due",
-			"user_id", n.msg.UserID, "due_in", (r.storeTimeout() + noticeMargin).String(), "error", err)
-		return
-	}
-	if err := r.box.Delete(ctx, n.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
-		r.log.WarnContext(ctx, "delete the held password-changed e-mail; the user gets it twice",
-			"user_id", n.msg.UserID, "outbox_id", n.id, "error", err)
+	// ErrMessageNotFound: it is no longer pending, so a worker has it already (it
+	// fell due while the write was slow), or an operator deleted it.
+	if err := r.queue.Release(ctx, n.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
+		r.log.WarnContext(ctx, "release the password-changed e-mail; it goes out when due",
+			"user_id", n.userID, "outbox_id", n.id, "due_in", (r.storeTimeout() + noticeMargin).String(), "error", err)
 	}
 }
 
@@ -81,7 +77,7 @@ func (r *Resetter) withdraw(ctx context.Context, n notice) {
 	defer cancel()
 	if err := r.box.Delete(ctx, n.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
 		r.log.ErrorContext(ctx, "delete the password-changed e-mail of a change that was not made; it goes out all the same",
-			"user_id", n.msg.UserID, "outbox_id", n.id, "error", err)
+			"user_id", n.userID, "outbox_id", n.id, "error", err)
 	}
 }
 

@@ -45,7 +45,7 @@ type Resetter struct {
 	policy  *policy.Policy
 	breach  ports.BreachChecker // nil: no breach check
 	limiter ports.RateLimiter
-	mailer  ports.Mailer
+	queue   ports.Releaser
 	box     ports.Outbox
 	emails  Emails
 	audit   *audit.Log
@@ -53,13 +53,13 @@ type Resetter struct {
 }
 
 // NewResetter returns the reset-password use case; breach may be nil. The
-// password-changed notice is held in box while the password is written, then sent
-// through mailer (the outbox queue).
+// password-changed notice is held in box while the password is written, then
+// released through queue (the outbox queue).
 func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher, signer link.Scheme,
 	clock ports.Clock, p *policy.Policy, breach ports.BreachChecker, limiter ports.RateLimiter,
-	mailer ports.Mailer, box ports.Outbox, emails Emails, auditLog *audit.Log, log *slog.Logger) *Resetter {
+	queue ports.Releaser, box ports.Outbox, emails Emails, auditLog *audit.Log, log *slog.Logger) *Resetter {
 	return &Resetter{cfg: cfg, users: users, hasher: hasher, signer: signer, clock: clock, policy: p,
-		breach: breach, limiter: limiter, mailer: mailer, box: box, emails: emails, audit: auditLog, log: log}
+		breach: breach, limiter: limiter, queue: queue, box: box, emails: emails, audit: auditLog, log: log}
 }
 
 // Reset verifies the link, checks the new password and stores its hash. Nothing about

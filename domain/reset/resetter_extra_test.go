@@ -47,9 +47,8 @@ func TestPasswordChangedNotification(t *testing.T) {
 	cfg.ChangedNotification = true
 	r, d := newResetter(t, cfg, now)
 	expectReset(d)
-	expectHeld(d)
-	d.box.EXPECT().Delete(gomock.Any(), "held-1")
-	sent := expectMail(d.mailer, "id")
+	sent := expectHeldMessage(d)
+	expectReleased(d)
 	if err := r.Reset(context.Background(), request(false, now, goodPassword)); err != nil {
 		t.Fatal(err)
 	}

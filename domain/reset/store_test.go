@@ -44,7 +44,7 @@ func TestUnclearWriteIsSettledByReading(t *testing.T) {
 			expectHeld(d)
 			if c.want == nil {
 				expectReleased(d)
-			} // else no Delete: the mock fails the test if the held notice is withdrawn
+			} // else no Release nor Delete: the mock fails the test if the held notice is touched
 			err := r.Reset(context.Background(), request(false, now, goodPassword))
 			if !errors.Is(err, c.want) || (c.want == nil && err != nil) {
 				t.Fatalf("Reset = %v, want %v", err, c.want)
@@ -75,10 +75,7 @@ func TestClientHangingUpDoesNotStopTheChange(t *testing.T) {
 		return wctx.Err() // what a store does whose call is cut short
 	})
 	expectHeld(d)
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(func(mctx context.Context, _ ports.Message) (string, error) {
-		return "id", mctx.Err()
-	})
-	d.box.EXPECT().Delete(gomock.Any(), "held-1").DoAndReturn(func(mctx context.Context, _ string) error {
+	d.queue.EXPECT().Release(gomock.Any(), "held-1").DoAndReturn(func(mctx context.Context, _ string) error {
 		return mctx.Err()
 	})
 	if err := r.Reset(ctx, request(false, now, goodPassword)); err != nil {

@@ -1,0 +1,29 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+const releaseMessage = `UPDATE pwreset_outbox SET next_attempt_at = $2 WHERE id = $1 AND state = 'pending'`
+
+// Release implements ports.Outbox in one UPDATE, filtered on the state so that a
+// message a worker has claimed meanwhile is left to it.
+func (o *Outbox) Release(ctx context.Context, id string, at time.Time) error {
+	n, ok := messageID(id)
+	if !ok {
+		return ports.ErrMessageNotFound
+	}
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	tag, err := o.pool.Exec(opCtx, releaseMessage, n, at)
+	if err != nil {
+		return translate(ctx, "outbox: release message "+id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ports.ErrMessageNotFound
+	}
+	return nil
+}
