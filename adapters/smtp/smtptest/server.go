@@ -99,6 +99,9 @@ func Start(t testing.TB, opts Options) *Server {
 	}()
 	t.Cleanup(func() {
 		_ = s.srv.Close()
+		// Close closes only the listeners Serve has registered: were the test over
+		// before Serve began, Serve would then accept on ln for ever.
+		_ = ln.Close()
 		<-done
 	})
 	return s
