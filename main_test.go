@@ -39,34 +39,51 @@ func (e *buildError) Error() string { return "go build: " + string(e.out) }
 
 // process is a running pwreset whose output the test reads line by line.
 type process struct {
-	cmd   *exec.Cmd
-	mu    sync.Mutex
-	lines []string
-	more  chan struct{}
+	cmd     *exec.Cmd
+	mu      sync.Mutex
+	lines   []string
+	more    chan struct{}
+	readers sync.WaitGroup // the goroutines copying its output, until end of file
 }
 
-func start(t *testing.T, env []string, args ...string) *process {
+// command returns the pwreset binary's command with env and args.
+func command(t *testing.T, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: exec.Command(bin, args...), more: make(chan struct{}, 1)}
-	p.cmd.Env = env
-	stdout, _ := p.cmd.StdoutPipe()
-	stderr, _ := p.cmd.StderrPipe()
-	if err := p.cmd.Start(); err != nil {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	return cmd
+}
+
+// start runs the pwreset binary with env and args.
+func start(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
+	return startCommand(t, command(t, env, args...))
+}
+
+// startCommand starts cmd as a process whose output the test reads.
+func startCommand(t *testing.T, cmd *exec.Cmd) *process {
+	t.Helper()
+	p := &process{cmd: cmd, more: make(chan struct{}, 1)}
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		p.cmd.Wait()
+		cmd.Process.Kill()
+		p.wait()
 		if t.Failed() {
-			t.Logf("output of pwreset:\n%s", strings.Join(p.snapshot(), "\n"))
+			t.Logf("output of %s:\n%s", filepath.Base(cmd.Path), strings.Join(p.snapshot(), "\n"))
 		}
 	})
 	for _, r := range []io.Reader{stdout, stderr} {
+		p.readers.Add(1)
 		go func() {
+			defer p.readers.Done()
 			s := bufio.NewScanner(r)
 			for s.Scan() {
 				p.mu.Lock()
@@ -80,6 +97,13 @@ func start(t *testing.T, env []string, args ...string) *process {
 		}()
 	}
 	return p
+}
+
+// wait waits for the process to exit and for all it wrote to be read. Calling
+// cmd.Wait alone may close the pipes before the last lines were read.
+func (p *process) wait() error {
+	p.readers.Wait()
+	return p.cmd.Wait()
 }
 
 func (p *process) snapshot() []string {
@@ -158,7 +182,7 @@ func TestDemoMode(t *testing.T) {
 	page.Body.Close()
 
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	if err := p.cmd.Wait(); err != nil {
+	if err := p.wait(); err != nil {
 		t.Fatalf("pwreset did not shut down cleanly on SIGTERM: %v", err)
 	}
 	if out := strings.Join(p.snapshot(), "\n"); strings.Contains(out, "a new and rather long passphrase") {
@@ -168,7 +192,7 @@ func TestDemoMode(t *testing.T) {
 
 func TestBadConfigurationStopsStartUp(t *testing.T) {
 	p := start(t, []string{"MONGODB_URI=mongodb://127.0.0.1:1", "SECRET_KEY=short", "RESET_PASSWORD_VERIFICATION_PERIOD=-1h"}, "serve")
-	err := p.cmd.Wait()
+	err := p.wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
 		t.Fatalf("exit: %v, want code 2", err)
 	}

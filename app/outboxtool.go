@@ -37,7 +37,8 @@ func (t *OutboxTool) PrintStats(ctx context.Context, w io.Writer) error {
 	if st.OldestPending.IsZero() {
 		fmt.Fprintln(w, "oldest unsent: none")
 	} else {
-		fmt.Fprintf(w, "oldest unsent: %s old\n", t.clock.Now().Sub(st.OldestPending).Round(time.Second))
+		// A held password-changed notice is stored as created when due: never less than 0.
+		fmt.Fprintf(w, "oldest unsent: %s old\n", max(t.clock.Now().Sub(st.OldestPending), 0).Round(time.Second))
 	}
 	return nil
 }
@@ -72,7 +73,7 @@ func (t *OutboxTool) Retry(ctx context.Context, w io.Writer, ids []string) error
 func (t *OutboxTool) requeue(ctx context.Context, env ports.Envelope) error {
 	switch env.Message.Kind {
 	case reset.KindResetLink:
-		if err := t.sender.Reissue(ctx, env.Message.UserID); err != nil {
+		if _, err := t.sender.SendLink(ctx, reset.Target{UserID: env.Message.UserID}); err != nil {
 			return err
 		}
 	default:
