@@ -44,13 +44,5 @@ func TestHungServer(t *testing.T) {
 		}
 	}
 	server.Thaw()
-	for name, call := range calls {
-		// A connection cut off mid-statement may fail once more.
-		if err := call(testCtx(t)); err != nil && !errors.Is(err, ports.ErrUnavailable) {
-			t.Errorf("%s after the thaw: %v", name, err)
-		}
-		if err := call(testCtx(t)); err != nil {
-			t.Errorf("%s after the thaw, again: %v", name, err)
-		}
-	}
+	expectRecovery(t, "after the thaw", calls)
 }

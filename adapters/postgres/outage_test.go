@@ -47,13 +47,20 @@ func TestOutage(t *testing.T) {
 		}
 	}
 	server.Start()
+	expectRecovery(t, "after the restart", calls)
+}
+
+// expectRecovery calls each of calls twice once the server is back: the first
+// call may meet a connection that died with the server (ErrUnavailable, and the
+// pool drops it), the second must succeed.
+func expectRecovery(t *testing.T, when string, calls map[string]func(context.Context) error) {
+	t.Helper()
 	for name, call := range calls {
-		// The pool may hand out a connection that died with the server once.
 		if err := call(testCtx(t)); err != nil && !errors.Is(err, ports.ErrUnavailable) {
-			t.Errorf("%s after the restart: %v", name, err)
+			t.Errorf("%s %s: %v", name, when, err)
 		}
 		if err := call(testCtx(t)); err != nil {
-			t.Errorf("%s after the restart, again: %v", name, err)
+			t.Errorf("%s %s, again: %v", name, when, err)
 		}
 	}
 }
