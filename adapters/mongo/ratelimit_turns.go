@@ -122,7 +122,7 @@ func (r *RateLimiter) abandonAfter() time.Duration { return 2*r.timeout + time.S
 // taken back, so that the failed request does not silence the next one; what
 // cannot be taken back no longer counts once abandonAfter has passed.
 func (r *RateLimiter) recordTurn(opCtx context.Context, id, key string, now time.Time) error {
-	_, err := r.events.InsertOne(opCtx, bson.D{{Key: "_id", Value: id}, {Key: "key", Value: key}, {Key: "at", Value: now}})
+	_, err := r.events.InsertOne(opCtx, event{ID: id, Key: key, At: now, Turn: &now})
 	if err == nil {
 		return nil
 	}

@@ -134,6 +134,6 @@ func TestRoundTrips(t *testing.T) {
 // password compare-and-set that needs no guard document on MongoDB proper (see
 // docs/performance.md, "MongoDB round trips").
 const (
-	linkRoundTrips  = 9 // users 1, cooldown 3, hourly cap 2, daily cap 2, outbox 1
+	linkRoundTrips  = 4 // users 1, the limits 2 (survey, insert), outbox 1
 	resetRoundTrips = 4 // users 1, guard 1, users 1, outbox 1 (the password-changed notice)
 )
