@@ -1,8 +1,8 @@
 package ports
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"time"
 )
 
