@@ -26,7 +26,10 @@
 //   - Outbox.Claim inserts the claim "<message id>:<attempt>", then leases the
 //     message for that attempt;
 //   - RateLimiter.Allow with limit 1 inserts the turn "<key>:<latest event>",
-//     then records the event that follows it.
+//     then records the event that follows it;
+//   - RateLimiter.AllowAll inserts, for a key of limit 1, the event itself under
+//     that name, first in the ordered insert of all the request's events, so
+//     that a loser records none of them.
 //
 // The losers back off without writing. The winner's update is still filtered on
 // what it read, so that on MongoDB a write delayed past every deadline cannot undo

@@ -33,7 +33,8 @@ type RateLimitConfig struct {
 // as race (a handful at most, as each needs a request of its own). With limit 1,
 // the cooldowns that guard against mail bombing, the race is settled by an insert
 // (see the package doc and cooldown) and the limit is exact, on FerretDB too,
-// among the hits that use limit 1 on the key.
+// among the hits that use limit 1 on the key. AllowAll checks several limits in
+// one aggregate and records their events in one ordered insert (see AllowAll).
 type RateLimiter struct {
 	events  *mongo.Collection
 	turns   *mongo.Collection
