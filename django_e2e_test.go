@@ -188,15 +188,17 @@ func TestDjangoBadLinks(t *testing.T) {
 	c := link.Claims{UserID: good.Get("user_id")}
 	c.Timestamp, _ = strconv.ParseInt(good.Get("timestamp"), 10, 64)
 	for what, l := range map[string]url.Values{
-		"tampered signature":     with("signature", tamper(good.Get("signature"))),
-		"padded signature":       with("signature", good.Get("signature")+"="),
-		"malformed signature":    with("signature", "!!!"),
-		"empty signature":        with("signature", ""),
-		"pwreset's own format":   with("signature", link.NewSigner([]byte(djangoKey), true).Sign(c)),
-		"a key Django never had": s.djangoLink(t, "alice", "some other key", true),
-		"plain link":             s.djangoLink(t, "alice", djangoKey, false),
-		"unknown user":           with("user_id", bson.NewObjectID().Hex()),
-		"other user":             with("user_id", s.users["dave"].Hex()),
+		"tampered signature":      with("signature", tamper(good.Get("signature"))),
+		"padded signature":        with("signature", good.Get("signature")+"="),
+		"malformed signature":     with("signature", "!!!"),
+		"empty signature":         with("signature", ""),
+		"pwreset's own format":    with("signature", link.NewSigner([]byte(djangoKey), true).Sign(c)),
+		"a key Django never had":  s.djangoLink(t, "alice", "some other key", true),
+		"plain link":              s.djangoLink(t, "alice", djangoKey, false),
+		"unknown user":            with("user_id", bson.NewObjectID().Hex()),
+		"user_id not an ObjectId": with("user_id", "alice"),
+		"user_id of a foreign id": with("user_id", `{"$ne": null}`),
+		"other user":              with("user_id", s.users["dave"].Hex()),
 	} {
 		r := resetWith(t, api, l, newPassword)
 		if what == "empty signature" {

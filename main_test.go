@@ -45,24 +45,38 @@ type process struct {
 	more  chan struct{}
 }
 
-func start(t *testing.T, env []string, args ...string) *process {
+// command returns the pwreset binary's command with env and args.
+func command(t *testing.T, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: exec.Command(bin, args...), more: make(chan struct{}, 1)}
-	p.cmd.Env = env
-	stdout, _ := p.cmd.StdoutPipe()
-	stderr, _ := p.cmd.StderrPipe()
-	if err := p.cmd.Start(); err != nil {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	return cmd
+}
+
+// start runs the pwreset binary with env and args.
+func start(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
+	return startCommand(t, command(t, env, args...))
+}
+
+// startCommand starts cmd as a process whose output the test reads.
+func startCommand(t *testing.T, cmd *exec.Cmd) *process {
+	t.Helper()
+	p := &process{cmd: cmd, more: make(chan struct{}, 1)}
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		p.cmd.Wait()
+		cmd.Process.Kill()
+		cmd.Wait()
 		if t.Failed() {
-			t.Logf("output of pwreset:\n%s", strings.Join(p.snapshot(), "\n"))
+			t.Logf("output of %s:\n%s", filepath.Base(cmd.Path), strings.Join(p.snapshot(), "\n"))
 		}
 	})
 	for _, r := range []io.Reader{stdout, stderr} {

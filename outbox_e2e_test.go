@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -235,19 +234,11 @@ func serviceEnv(uri, database string) []string {
 // runTool runs a pwreset command to its end and returns its standard output.
 func runTool(t *testing.T, env []string, args ...string) string {
 	t.Helper()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
+	code, out, errOut := runSupport(t, env, args...)
+	if code != 0 {
+		t.Fatalf("pwreset %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pwreset %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return string(out)
+	return out
 }
 
 // awaitOutput runs a command until its output contains want.

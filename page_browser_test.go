@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,6 +18,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/argon2"
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
+	"github.com/pwreset/pwreset/domain/link"
 )
 
 // pageLanguage is what the browser test expects of the page and the e-mails in one
@@ -45,7 +49,7 @@ func TestResetPageInBrowser(t *testing.T) {
 	aliceID := seedAlice(t, db)
 	brunoID := seedUser(t, db, "bruno", "")
 	claraID := seedUser(t, db, "clara", "de")
-	seedUser(t, db, "dora", "")
+	doraID := seedUser(t, db, "dora", "")
 	sg := sendgridtest.New(t)
 	_, api := serveAgainst(t, mongotest.URI(t), db.Name(), append(mailEnv(sg),
 		"HOSTED_RESET_PAGE=true", "USER_LANGUAGE_FIELD=language", "HOSTED_RESET_PAGE_PRODUCT_NAME=Acme")...)
@@ -86,6 +90,22 @@ func TestResetPageInBrowser(t *testing.T) {
 			t.Errorf("above the form %q, beside the field %q", above, beside)
 		}
 		screenshot(t, ctx, "dora-phone-tampered.png", false)
+	})
+	t.Run("expired link", func(t *testing.T) {
+		// Signed with the service's key two days ago: well-formed, so the form shows,
+		// and the API's answer after submit says why it fails.
+		c := link.Claims{UserID: doraID.Hex(), Timestamp: time.Now().Add(-48 * time.Hour).Unix()}
+		q := url.Values{"user_id": {c.UserID}, "timestamp": {strconv.FormatInt(c.Timestamp, 10)},
+			"signature": {link.NewSigner([]byte(secretKey), false).Sign(c)}}
+		ctx := tab(t, browser, "de")
+		do(t, ctx, "open and submit an expired link",
+			chromedp.Navigate(origin+"/reset-password/?"+q.Encode()),
+			chromedp.WaitVisible(chromedp.ID("password")),
+			chromedp.SendKeys(chromedp.ID("password"), newPassword+"\r"),
+			chromedp.WaitVisible(chromedp.CSS("#form-errors p")))
+		if above := value(t, ctx, chromedp.Text(chromedp.ID("form-errors"))); above != "Dieser Link ist abgelaufen. Fordern Sie einen neuen an." {
+			t.Errorf("above the form %q", above)
+		}
 	})
 	t.Run("incomplete link", func(t *testing.T) {
 		ctx := tab(t, browser, "en")

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -101,39 +99,6 @@ func TestPrometheusScrapesAndEvaluates(t *testing.T) {
 			}
 		}
 	}
-}
-
-// startCommand starts cmd as a process whose output the test reads.
-func startCommand(t *testing.T, cmd *exec.Cmd) *process {
-	t.Helper()
-	p := &process{cmd: cmd, more: make(chan struct{}, 1)}
-	stdout, _ := cmd.StdoutPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", filepath.Base(cmd.Path), strings.Join(p.snapshot(), "\n"))
-		}
-	})
-	for _, r := range []io.Reader{stdout, stderr} {
-		go func() {
-			s := bufio.NewScanner(r)
-			for s.Scan() {
-				p.mu.Lock()
-				p.lines = append(p.lines, s.Text())
-				p.mu.Unlock()
-				select {
-				case p.more <- struct{}{}:
-				default:
-				}
-			}
-		}()
-	}
-	return p
 }
 
 // promGet decodes the JSON answer of a Prometheus API call into v.

@@ -14,19 +14,14 @@ import (
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 )
 
-// runSupport runs a support command to its end and returns its exit code, standard
-// output and standard error.
+// runSupport runs a pwreset command (a support command, or any other) to its end
+// and returns its exit code, standard output and standard error.
 func runSupport(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
+	cmd := command(t, env, args...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
 	case err == nil:

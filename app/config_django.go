@@ -80,6 +80,12 @@ func (c Config) djangoProblems() []error {
 		if c.SecretKey == "" && !c.Demo() {
 			add("SECRET_KEY is required: set it to the SECRET_KEY of the Django back end")
 		}
+		// An empty key would verify links anyone can sign; a stray comma makes one.
+		for i, k := range c.SecretKeyFallbacks {
+			if k == "" {
+				add("SECRET_KEY_FALLBACKS entry %d is empty: remove the stray comma", i+1)
+			}
+		}
 	case "pwreset":
 		p = append(p, c.secretKeyProblems()...)
 	default:

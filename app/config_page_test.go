@@ -74,20 +74,7 @@ func TestPageAndLanguageProblems(t *testing.T) {
 			[]string{"HOSTED_RESET_PAGE reads the link's values from its query string"}},
 	}
 	for _, c := range cases {
-		t.Run(strings.Join(c.env, " "), func(t *testing.T) {
-			_, err := app.Load(c.env)
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
-			if got := len(strings.Split(err.Error(), "\n")); got != len(c.want) {
-				t.Errorf("%d lines, want %d:\n%v", got, len(c.want), err)
-			}
-		})
+		t.Run(strings.Join(c.env, " "), func(t *testing.T) { wantProblems(t, c.env, c.want...) })
 	}
 }
 

@@ -72,7 +72,7 @@ func (t *OutboxTool) Retry(ctx context.Context, w io.Writer, ids []string) error
 func (t *OutboxTool) requeue(ctx context.Context, env ports.Envelope) error {
 	switch env.Message.Kind {
 	case reset.KindResetLink:
-		if err := t.sender.Reissue(ctx, env.Message.UserID); err != nil {
+		if _, err := t.sender.SendLink(ctx, reset.Target{UserID: env.Message.UserID}); err != nil {
 			return err
 		}
 	default:

@@ -42,13 +42,15 @@ func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.L
 // ProvideReadiness returns the readiness check: the database (PostgreSQL or
 // MongoDB) answering a ping within its timeout, or always ready in demo mode.
 func ProvideReadiness(cfg Config, db MongoDB, pg Postgres, clock ports.Clock) *health.Readiness {
+	var store ports.Pinger // none in demo mode: always ready
+	name := "MongoDB"
 	switch {
 	case pg.Pool != nil:
-		return health.NewReadiness(postgres.NewPinger(pg.Pool, cfg.Database.Timeout), "PostgreSQL", cfg.Database.Timeout, readinessCache, clock)
+		store, name = postgres.NewPinger(pg.Pool, cfg.storeTimeout()), "PostgreSQL"
 	case db.Database != nil:
-		return health.NewReadiness(mongo.NewPinger(db.Database, cfg.MongoDBTimeout), "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
+		store = mongo.NewPinger(db.Database, cfg.storeTimeout())
 	}
-	return health.NewReadiness(nil, "MongoDB", cfg.MongoDBTimeout, readinessCache, clock)
+	return health.NewReadiness(store, name, cfg.storeTimeout(), readinessCache, clock)
 }
 
 // ProvideOperations gives the API its metrics and readiness endpoints; /metrics

@@ -187,24 +187,33 @@ func anyMatch(re *regexp.Regexp, values []string) bool {
 	return false
 }
 
-func TestDashboardQueriesExportedSeries(t *testing.T) {
+// dashboard is what the tests read of the Grafana dashboard: its panels' queries.
+type dashboard struct {
+	Title  string `json:"title"`
+	Panels []struct {
+		Title   string `json:"title"`
+		Type    string `json:"type"`
+		Targets []struct {
+			Expr string `json:"expr"`
+		} `json:"targets"`
+	} `json:"panels"`
+}
+
+func readDashboard(t *testing.T) dashboard {
+	t.Helper()
 	b, err := os.ReadFile(dashboardFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dash struct {
-		Title  string `json:"title"`
-		Panels []struct {
-			Title   string `json:"title"`
-			Type    string `json:"type"`
-			Targets []struct {
-				Expr string `json:"expr"`
-			} `json:"targets"`
-		} `json:"panels"`
-	}
+	var dash dashboard
 	if err := json.Unmarshal(b, &dash); err != nil {
 		t.Fatalf("%s is not JSON: %v", dashboardFile, err)
 	}
+	return dash
+}
+
+func TestDashboardQueriesExportedSeries(t *testing.T) {
+	dash := readDashboard(t)
 	series := exported(t)
 	seen := map[string]bool{}
 	for _, p := range dash.Panels {
@@ -235,20 +244,7 @@ func TestDashboardQueriesExportedSeries(t *testing.T) {
 // recording rules of a file of their own (Grafana's $__range taken as 1h).
 func TestDashboardQueriesParse(t *testing.T) {
 	bin := promtool(t)
-	b, err := os.ReadFile(dashboardFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dash struct {
-		Panels []struct {
-			Targets []struct {
-				Expr string `json:"expr"`
-			} `json:"targets"`
-		} `json:"panels"`
-	}
-	if err := json.Unmarshal(b, &dash); err != nil {
-		t.Fatal(err)
-	}
+	dash := readDashboard(t)
 	var rules strings.Builder
 	rules.WriteString("groups:\n  - name: dashboard\n    rules:\n")
 	n := 0

@@ -11,14 +11,17 @@ import (
 	"github.com/pwreset/pwreset/ports/contract"
 )
 
-// cheap keeps the tests fast; the defaults have a test of their own.
-var cheap = map[string]struct {
+// cheapHasher is one of pwreset's Django hashers at a low cost, and how Django sees it.
+type cheapHasher struct {
 	hasher ports.PasswordHasher
 	django string         // Django's name of the hasher
 	cost   map[string]int // the same cost for Django's make_password
 	prefix string         // how every hash begins
 	lib    string         // the library Django needs for it, if any
-}{
+}
+
+// cheap keeps the tests fast; the defaults have a test of their own.
+var cheap = map[string]cheapHasher{
 	"pbkdf2_sha256": {django.NewPBKDF2Hasher(1000), "pbkdf2_sha256", map[string]int{"iterations": 1000}, "pbkdf2_sha256$1000$", ""},
 	"argon2": {django.NewArgon2Hasher(django.Argon2Params{Memory: 64, Iterations: 1, Parallelism: 2}), "argon2",
 		map[string]int{"memory_cost": 64, "time_cost": 1, "parallelism": 2}, "argon2$argon2id$v=19$m=64,t=1,p=2$", "argon2"},
@@ -45,57 +48,59 @@ var passwords = []string{"correct horse battery staple", "pässwörd ユーザ�
 // TestDjangoAcceptsPwresetHashes: every hash pwreset writes passes Django's
 // check_password with its password, and fails with another.
 func TestDjangoAcceptsPwresetHashes(t *testing.T) {
-	dj := djangotest.Start(t)
-	for name, h := range cheap {
-		t.Run(name, func(t *testing.T) {
-			if h.lib != "" {
-				dj.RequireLibrary(t, h.lib)
+	eachWithDjango(t, func(t *testing.T, dj *djangotest.Django, h cheapHasher) {
+		var reqs []djangotest.Request
+		var want []bool
+		for _, pw := range passwords {
+			hash, err := h.hasher.Hash(pw)
+			if err != nil {
+				t.Fatal(err)
 			}
-			var reqs []djangotest.Request
-			var want []bool
-			for _, pw := range passwords {
-				hash, err := h.hasher.Hash(pw)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !strings.HasPrefix(hash, h.prefix) {
-					t.Fatalf("hash %s does not begin with %s", hash, h.prefix)
-				}
-				reqs = append(reqs, djangotest.Request{Op: "check_password", Password: pw, Encoded: hash},
-					djangotest.Request{Op: "check_password", Password: pw + "x", Encoded: hash})
-				want = append(want, true, false)
+			if !strings.HasPrefix(hash, h.prefix) {
+				t.Fatalf("hash %s does not begin with %s", hash, h.prefix)
 			}
-			for i, a := range dj.Ask(t, reqs...) {
-				if a.Valid != want[i] {
-					t.Errorf("Django's check_password(%q, %s) = %v, want %v", reqs[i].Password, reqs[i].Encoded, a.Valid, want[i])
-				}
+			reqs = append(reqs, djangotest.Request{Op: "check_password", Password: pw, Encoded: hash},
+				djangotest.Request{Op: "check_password", Password: pw + "x", Encoded: hash})
+			want = append(want, true, false)
+		}
+		for i, a := range dj.Ask(t, reqs...) {
+			if a.Valid != want[i] {
+				t.Errorf("Django's check_password(%q, %s) = %v, want %v", reqs[i].Password, reqs[i].Encoded, a.Valid, want[i])
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestPwresetVerifiesDjangoHashes: pwreset reads the hashes Django's make_password
 // writes, the other way round.
 func TestPwresetVerifiesDjangoHashes(t *testing.T) {
+	eachWithDjango(t, func(t *testing.T, dj *djangotest.Django, h cheapHasher) {
+		var reqs []djangotest.Request
+		for _, pw := range passwords {
+			reqs = append(reqs, djangotest.Request{Op: "make_password", Password: pw, Hasher: h.django, Cost: h.cost})
+		}
+		for i, a := range dj.Ask(t, reqs...) {
+			pw := reqs[i].Password
+			if ok, err := h.hasher.Verify(a.Encoded, pw); !ok || err != nil {
+				t.Errorf("Verify(Django's %s, %q) = %v, %v; want true", a.Encoded, pw, ok, err)
+			}
+			if ok, err := h.hasher.Verify(a.Encoded, pw+"x"); ok || err != nil {
+				t.Errorf("Verify(Django's %s, wrong password) = %v, %v; want false, nil", a.Encoded, ok, err)
+			}
+		}
+	})
+}
+
+// eachWithDjango runs f on each cheap hasher whose library Django can load, as a
+// subtest, against one Django.
+func eachWithDjango(t *testing.T, f func(t *testing.T, dj *djangotest.Django, h cheapHasher)) {
 	dj := djangotest.Start(t)
 	for name, h := range cheap {
 		t.Run(name, func(t *testing.T) {
 			if h.lib != "" {
 				dj.RequireLibrary(t, h.lib)
 			}
-			var reqs []djangotest.Request
-			for _, pw := range passwords {
-				reqs = append(reqs, djangotest.Request{Op: "make_password", Password: pw, Hasher: h.django, Cost: h.cost})
-			}
-			for i, a := range dj.Ask(t, reqs...) {
-				pw := reqs[i].Password
-				if ok, err := h.hasher.Verify(a.Encoded, pw); !ok || err != nil {
-					t.Errorf("Verify(Django's %s, %q) = %v, %v; want true", a.Encoded, pw, ok, err)
-				}
-				if ok, err := h.hasher.Verify(a.Encoded, pw+"x"); ok || err != nil {
-					t.Errorf("Verify(Django's %s, wrong password) = %v, %v; want false, nil", a.Encoded, ok, err)
-				}
-			}
+			f(t, dj, h)
 		})
 	}
 }

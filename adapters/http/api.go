@@ -77,7 +77,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	}
 
 	h := &handlers{cfg: cfg, sender: sender, resetter: resetter, limiter: limiter, clock: clock}
-	prefix := normalizePrefix(cfg.Prefix)
+	prefix := slashed(cfg.Prefix, DefaultPrefix)
 	endpoints := []string{prefix + "send-reset-password-link", prefix + "reset-password"}
 	route(e, endpoints[0], h.endpoint("Send Reset Password Link", cfg.SendLinkRate, h.sendLink))
 	route(e, endpoints[1], h.endpoint("Reset Password", cfg.ResetRate, h.resetPassword))
@@ -85,7 +85,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	e.HEAD("/healthz", healthz) // load balancers often probe with HEAD
 	if cfg.Page.Enabled {
 		page := resetPage(cfg.Page, prefix+"reset-password/", cfg.PasswordConfirm)
-		path := pagePath(cfg.Page.Path)
+		path := slashed(cfg.Page.Path, DefaultPagePath)
 		e.GET(path, page)
 		if path != "/" {
 			e.GET(strings.TrimSuffix(path, "/"), page)
@@ -108,10 +108,11 @@ func route(e *echo.Echo, path string, h echo.HandlerFunc) {
 	e.Any(path+"/", h)
 }
 
-// normalizePrefix makes p a path that starts and ends with a slash.
-func normalizePrefix(p string) string {
+// slashed makes p, the API prefix or the page's path, a path that starts and ends
+// with a slash; empty means def.
+func slashed(p, def string) string {
 	if p == "" {
-		return DefaultPrefix
+		return def
 	}
 	if p = strings.Trim(p, "/"); p == "" {
 		return "/"

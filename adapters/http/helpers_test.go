@@ -24,6 +24,7 @@ import (
 	"github.com/pwreset/pwreset/domain/policy"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
+	"github.com/pwreset/pwreset/ports/portstest"
 )
 
 const (
@@ -52,24 +53,6 @@ var (
 	numbers = ports.User{ID: "3", Email: "numbers@example.com", PasswordHash: hashOf(oldPassword),
 		Logins: []ports.Field{{Name: "username", Value: "123"}}}
 )
-
-// clock is a fixed clock that tests move forward.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // plainHasher keeps tests fast: a real hasher costs tens of milliseconds a call.
 type plainHasher struct{}
@@ -159,7 +142,7 @@ type fixture struct {
 	mailer  *memory.Mailer
 	box     *memory.Outbox
 	limiter *memory.RateLimiter
-	clock   *clock
+	clock   *portstest.Clock
 	logs    *logBuffer
 	log     *slog.Logger
 }
@@ -177,7 +160,7 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 		mailer:  memory.NewMailer(),
 		box:     memory.NewOutbox(),
 		limiter: memory.NewRateLimiter(),
-		clock:   &clock{now: time.Unix(1_700_000_000, 0)},
+		clock:   portstest.NewClock(time.Unix(1_700_000_000, 0)),
 		logs:    &logBuffer{},
 	}
 	var store ports.UserStore = f.users

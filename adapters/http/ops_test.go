@@ -13,6 +13,7 @@ import (
 
 	pwhttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/domain/health"
+	"github.com/pwreset/pwreset/ports/portstest"
 )
 
 func withOperations(o pwhttp.Operations) option {
@@ -105,8 +106,8 @@ func TestReadiness(t *testing.T) {
 		body   string
 	}{
 		{"demo mode", nil, 200, `{"status": "ok"}`},
-		{"store answers", health.NewReadiness(pinger{}, "MongoDB", time.Second, time.Second, &clock{now: time.Unix(1_700_000_000, 0)}), 200, `{"status": "ok"}`},
-		{"store fails", health.NewReadiness(pinger{err: cause}, "MongoDB", time.Second, time.Second, &clock{now: time.Unix(1_700_000_000, 0)}),
+		{"store answers", health.NewReadiness(pinger{}, "MongoDB", time.Second, time.Second, portstest.NewClock(time.Unix(1_700_000_000, 0))), 200, `{"status": "ok"}`},
+		{"store fails", health.NewReadiness(pinger{err: cause}, "MongoDB", time.Second, time.Second, portstest.NewClock(time.Unix(1_700_000_000, 0))),
 			503, `{"status": "unavailable", "reason": "MongoDB ping failed"}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -132,7 +133,7 @@ func TestReadinessOfAHangingStore(t *testing.T) {
 			close(hang)
 		}
 	}()
-	check := health.NewReadiness(pinger{hang: hang}, "MongoDB", 100*time.Millisecond, time.Second, &clock{now: time.Unix(1_700_000_000, 0)})
+	check := health.NewReadiness(pinger{hang: hang}, "MongoDB", 100*time.Millisecond, time.Second, portstest.NewClock(time.Unix(1_700_000_000, 0)))
 	f := newFixture(t, withOperations(pwhttp.Operations{Readiness: check}))
 	done := make(chan *httptest.ResponseRecorder, 1)
 	go func() { done <- f.do(http.MethodGet, "/readyz", "", "") }()

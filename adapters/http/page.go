@@ -135,14 +135,3 @@ func linkComplete(r *stdhttp.Request) bool {
 	return id != "" && len(id) <= 256 && utf8.ValidString(id) && strings.IndexFunc(id, unicode.IsControl) < 0 &&
 		timestampPattern.MatchString(q.Get("timestamp")) && signaturePattern.MatchString(q.Get("signature"))
 }
-
-// pagePath makes p a path that starts and ends with a slash; empty means DefaultPagePath.
-func pagePath(p string) string {
-	if p == "" {
-		return DefaultPagePath
-	}
-	if p = strings.Trim(p, "/"); p == "" {
-		return "/"
-	}
-	return "/" + p + "/"
-}

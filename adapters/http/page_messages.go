@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 
+	"github.com/pwreset/pwreset/domain/policy"
 	"github.com/pwreset/pwreset/domain/reset"
 )
 
@@ -23,20 +24,14 @@ type apiMessages struct {
 	Fields  map[string]string `json:"fields"`
 }
 
-// English messages of the API that the page translates.
-const (
-	msgTooCommon = "This password is too common."
-	msgNumeric   = "This password is entirely numeric."
-)
-
 // pageMessages are the translations of the API's messages by language; English
 // needs none.
 var pageMessages = map[string]apiMessages{
 	"en": {},
 	"de": {
 		Exact: map[string]string{
-			msgTooCommon:        "Dieses Passwort ist zu üblich.",
-			msgNumeric:          "Dieses Passwort ist komplett numerisch.",
+			policy.MsgTooCommon: "Dieses Passwort ist zu üblich.",
+			policy.MsgNumeric:   "Dieses Passwort ist komplett numerisch.",
 			reset.MsgBreached:   "Dieses Passwort ist in einem Datenleck aufgetaucht.",
 			reset.MsgTooLong:    "Dieses Passwort ist zu lang.",
 			msgMismatch:         "Die Passwörter stimmen nicht überein.",
@@ -51,8 +46,8 @@ var pageMessages = map[string]apiMessages{
 	},
 	"fr": {
 		Exact: map[string]string{
-			msgTooCommon:        "Ce mot de passe est trop courant.",
-			msgNumeric:          "Ce mot de passe est entièrement numérique.",
+			policy.MsgTooCommon: "Ce mot de passe est trop courant.",
+			policy.MsgNumeric:   "Ce mot de passe est entièrement numérique.",
 			reset.MsgBreached:   "Ce mot de passe figure dans une fuite de données.",
 			reset.MsgTooLong:    "Ce mot de passe est trop long.",
 			msgMismatch:         "Les mots de passe ne correspondent pas.",
@@ -67,8 +62,8 @@ var pageMessages = map[string]apiMessages{
 	},
 	"es": {
 		Exact: map[string]string{
-			msgTooCommon:        "Esta contraseña es demasiado común.",
-			msgNumeric:          "Esta contraseña es completamente numérica.",
+			policy.MsgTooCommon: "Esta contraseña es demasiado común.",
+			policy.MsgNumeric:   "Esta contraseña es completamente numérica.",
 			reset.MsgBreached:   "Esta contraseña ha aparecido en una filtración de datos.",
 			reset.MsgTooLong:    "Esta contraseña es demasiado larga.",
 			msgMismatch:         "Las contraseñas no coinciden.",

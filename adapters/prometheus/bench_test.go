@@ -10,6 +10,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/ports"
+	"github.com/pwreset/pwreset/ports/portstest"
 )
 
 // What the metrics add to a request: one event and one request observation.
@@ -33,7 +34,7 @@ func BenchmarkObserveRequest(b *testing.B) {
 // A scrape with the outbox read from the cache: what Prometheus costs an instance.
 func BenchmarkScrape(b *testing.B) {
 	m := prometheus.New()
-	m.WatchOutbox(prometheus.OutboxWatch{Box: memory.NewOutbox(), Clock: &fixedClock{now: time.Unix(1_700_000_000, 0)},
+	m.WatchOutbox(prometheus.OutboxWatch{Box: memory.NewOutbox(), Clock: portstest.NewClock(time.Unix(1_700_000_000, 0)),
 		Timeout: time.Second, CacheFor: time.Hour})
 	h := m.Handler()
 	b.ReportAllocs()

@@ -27,7 +27,7 @@ var (
 	LinkOutcomes = []string{"queued", reset.ReasonUnknownUser, reset.ReasonNoEmail, reset.ReasonCooldown,
 		reset.ReasonDailyCap, reset.ReasonGlobalCap}
 	// ResetOutcomes are the outcomes of a password reset.
-	ResetOutcomes = []string{"succeeded", "invalid_signature", "expired", "password_refused"}
+	ResetOutcomes = []string{"succeeded", reset.ReasonInvalidSignature, reset.ReasonExpired, reset.ReasonPasswordRefused}
 	// MailKinds are the kinds of e-mail pwreset sends.
 	MailKinds = []string{reset.KindResetLink, reset.KindPasswordChanged}
 	// DeliveryResults are the outcomes of one delivery attempt.

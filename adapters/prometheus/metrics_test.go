@@ -12,6 +12,7 @@ import (
 
 	prom "github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/domain/audit"
@@ -31,15 +32,20 @@ func series(t *testing.T, g prom.Gatherer, prefix string) []string {
 			continue
 		}
 		for _, m := range f.GetMetric() {
-			var labels []string
-			for _, l := range m.GetLabel() {
-				labels = append(labels, l.GetName()+"="+l.GetValue())
-			}
-			out = append(out, f.GetName()+"{"+strings.Join(labels, ",")+"}")
+			out = append(out, name(f, m))
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// name returns "name{label=value,...}" of series m of family f.
+func name(f *dto.MetricFamily, m *dto.Metric) string {
+	var labels []string
+	for _, l := range m.GetLabel() {
+		labels = append(labels, l.GetName()+"="+l.GetValue())
+	}
+	return f.GetName() + "{" + strings.Join(labels, ",") + "}"
 }
 
 func TestEveryOutcomeExistsAtZeroFromStartUp(t *testing.T) {
@@ -116,11 +122,7 @@ func values(t *testing.T, g prom.Gatherer) map[string]float64 {
 			continue
 		}
 		for _, m := range f.GetMetric() {
-			var labels []string
-			for _, l := range m.GetLabel() {
-				labels = append(labels, l.GetName()+"="+l.GetValue())
-			}
-			out[f.GetName()+"{"+strings.Join(labels, ",")+"}"] = m.GetCounter().GetValue()
+			out[name(f, m)] = m.GetCounter().GetValue()
 		}
 	}
 	return out

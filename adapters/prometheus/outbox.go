@@ -25,7 +25,7 @@ var (
 type OutboxWatch struct {
 	Box   ports.Outbox
 	Clock ports.Clock
-	// Timeout bounds one read of the outbox (MONGODB_TIMEOUT).
+	// Timeout bounds one read of the outbox (MONGODB_TIMEOUT, or DATABASE_TIMEOUT on PostgreSQL).
 	Timeout time.Duration
 	// CacheFor is how long one read serves scrapes: however many scrapes come, the
 	// outbox is read at most once in that time.

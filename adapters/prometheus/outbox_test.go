@@ -11,6 +11,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/ports"
+	"github.com/pwreset/pwreset/ports/portstest"
 )
 
 // countingOutbox counts and can fail or hang its Stats calls.
@@ -36,27 +37,9 @@ func (o *countingOutbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
 	return o.Outbox.Stats(ctx)
 }
 
-// fixedClock is a clock the test moves.
-type fixedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fixedClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func watched(t *testing.T, timeout time.Duration) (*prometheus.Metrics, *countingOutbox, *fixedClock) {
+func watched(t *testing.T, timeout time.Duration) (*prometheus.Metrics, *countingOutbox, *portstest.Clock) {
 	t.Helper()
-	clock := &fixedClock{now: time.Unix(1_700_000_000, 0)}
+	clock := portstest.NewClock(time.Unix(1_700_000_000, 0))
 	box := &countingOutbox{Outbox: memory.NewOutbox()}
 	ctx := context.Background()
 	for i, kind := range []string{"reset_link", "reset_link", "password_changed"} {

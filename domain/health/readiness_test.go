@@ -10,6 +10,7 @@ import (
 
 	"github.com/pwreset/pwreset/domain/health"
 	"github.com/pwreset/pwreset/ports"
+	"github.com/pwreset/pwreset/ports/portstest"
 )
 
 // store is a Pinger that counts its pings, and fails or hangs on demand.
@@ -27,25 +28,8 @@ func (s *store) Ping(context.Context) error {
 	return s.err
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newReadiness(s ports.Pinger, timeout time.Duration) (*health.Readiness, *clock) {
-	c := &clock{now: time.Unix(1_700_000_000, 0)}
+func newReadiness(s ports.Pinger, timeout time.Duration) (*health.Readiness, *portstest.Clock) {
+	c := portstest.NewClock(time.Unix(1_700_000_000, 0))
 	return health.NewReadiness(s, "MongoDB", timeout, time.Second, c), c
 }
 

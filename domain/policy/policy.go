@@ -16,6 +16,13 @@ type Attribute struct {
 	Value string
 }
 
+// Messages of Django's CommonPasswordValidator and NumericPasswordValidator; the
+// hosted reset page translates them.
+const (
+	MsgTooCommon = "This password is too common."
+	MsgNumeric   = "This password is entirely numeric."
+)
+
 // DefaultMinLength is Django's default minimum password length.
 const DefaultMinLength = 8
 
@@ -43,10 +50,10 @@ func (p *Policy) Check(password string, attrs []Attribute) []string {
 		msgs = append(msgs, tooShort(p.minLength))
 	}
 	if isCommon(password) {
-		msgs = append(msgs, "This password is too common.")
+		msgs = append(msgs, MsgTooCommon)
 	}
 	if isNumeric(password) {
-		msgs = append(msgs, "This password is entirely numeric.")
+		msgs = append(msgs, MsgNumeric)
 	}
 	return msgs
 }

@@ -39,13 +39,11 @@ func sendIn(t *testing.T, emails reset.Emails, user ports.User, prefs ...string)
 	t.Helper()
 	s, d := newSender(t, config, emails.Link)
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(user, nil)
-	var sent ports.Message
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "", nil })
+	sent := expectMail(d.mailer, "")
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice", Languages: prefs}); err != nil {
 		t.Fatal(err)
 	}
-	return sent
+	return *sent
 }
 
 func TestLinkEmailLanguage(t *testing.T) {
@@ -90,9 +88,7 @@ func TestEveryLanguageRenders(t *testing.T) {
 			cfg.ChangedNotification = true
 			r, d := newResetter(t, cfg, now)
 			expectReset(d)
-			var sent ports.Message
-			d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-				func(_ context.Context, m ports.Message) (string, error) { sent = m; return "", nil })
+			sent := expectMail(d.mailer, "")
 			req := request(false, now, goodPassword)
 			req.Languages = []string{lang}
 			if err := r.Reset(context.Background(), req); err != nil {
@@ -115,9 +111,7 @@ func TestPasswordChangedEmailFollowsTheUser(t *testing.T) {
 	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(french, nil)
 	d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil)
 	d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any())
-	var sent ports.Message
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "", nil })
+	sent := expectMail(d.mailer, "")
 	req := request(false, now, goodPassword)
 	req.Languages = []string{"de"}
 	if err := r.Reset(context.Background(), req); err != nil {

@@ -108,12 +108,14 @@ func (s *LinkSender) undo(ctx context.Context, c counted) error {
 	return errors.Join(errs...)
 }
 
-// record notes the link of c sent outside the limits (an operator's reissue).
-func (s *LinkSender) record(ctx context.Context, c counted) error {
+// record notes a link to userID that goes out now outside the limits (an
+// operator's), as the user's latest, and returns what to undo should it not go out.
+func (s *LinkSender) record(ctx context.Context, userID string) (counted, error) {
+	c := counted{at: s.clock.Now(), keys: []string{userKey(userID)}}
 	if _, _, err := s.limiter.Allow(ctx, c.keys[0], math.MaxInt32, day, c.at); err != nil {
-		return fmt.Errorf("record the link: %w", err)
+		return c, errors.Join(fmt.Errorf("record the link: %w", err), s.undo(ctx, c))
 	}
-	return nil
+	return c, nil
 }
 
 // superseded reports whether a link issued at timestamp was followed by a newer

@@ -189,17 +189,18 @@ func TestLimiterDownIsAnError(t *testing.T) {
 	}
 }
 
-// TestFailedReissueTakesBackItsLink: a reissue whose outbox insert fails takes back
-// the link it recorded, which would otherwise kill the user's older links.
-func TestFailedReissueTakesBackItsLink(t *testing.T) {
+// TestFailedOperatorLinkTakesBackItsLink: an operator's link (send-link, outbox
+// retry) whose outbox insert fails takes back the link it recorded, which would
+// otherwise kill the user's older links.
+func TestFailedOperatorLinkTakesBackItsLink(t *testing.T) {
 	var calls *[]string
 	s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), func(d senderDeps) {
 		calls = traceLimiter(d, nil)
 	})
 	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
 	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).Return("", ports.ErrUnavailable)
-	if err := s.Reissue(context.Background(), alice.ID); !errors.Is(err, ports.ErrUnavailable) {
-		t.Fatalf("Reissue = %v, want ErrUnavailable", err)
+	if _, err := s.SendLink(context.Background(), reset.Target{UserID: alice.ID}); !errors.Is(err, ports.ErrUnavailable) {
+		t.Fatalf("SendLink = %v, want ErrUnavailable", err)
 	}
 	user := limitKeys[reset.ReasonDailyCap]
 	if want := []string{"Allow " + user, "Undo " + user}; !slices.Equal(*calls, want) {

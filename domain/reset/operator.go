@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/pwreset/pwreset/domain/audit"
-	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -41,12 +40,12 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
-	claims := link.Claims{UserID: user.ID, Timestamp: c.at.Unix(), PasswordHash: user.PasswordHash}
-	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
-	if err := s.record(ctx, c); err != nil {
-		return "", errors.Join(err, s.undo(ctx, c))
+	// The link is dated as recorded: a link older than the user's latest is dead.
+	c, err := s.record(ctx, user.ID)
+	if err != nil {
+		return "", err
 	}
+	url := s.link(user, c.at)
 	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "printed")
 	return url, nil
 }
@@ -54,7 +53,8 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 // SendLink queues the link e-mail to the target user in the outbox, where a running
 // instance delivers it, and returns its outbox id. Limits do not apply, as for
 // IssueLink. An unknown user is ErrUserNotFound, one without an address ErrNoEmail:
-// nothing is queued then.
+// nothing is queued then. `pwreset send-link` calls it, and `pwreset outbox retry`
+// for a link e-mail that failed (its link may have expired meanwhile).
 func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 	user, err := s.operatorTarget(ctx, t)
 	if err != nil {
@@ -63,12 +63,12 @@ func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 	if user.Email == "" {
 		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
 	}
-	msg, err := s.linkMessage(user, nil)
+	c, err := s.record(ctx, user.ID)
 	if err != nil {
 		return "", err
 	}
-	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
-	if err := s.record(ctx, c); err != nil {
+	msg, err := s.linkMessage(user, nil, c.at)
+	if err != nil {
 		return "", errors.Join(err, s.undo(ctx, c))
 	}
 	id, err := s.mailer.Send(ctx, msg)

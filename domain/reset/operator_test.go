@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,16 +44,22 @@ func expectRecorded(d senderDeps, userID string) {
 		Return(false, time.Hour, nil)
 }
 
+// expectAlice expects alice to be looked up as target names her, and her link
+// recorded.
+func expectAlice(d senderDeps, target reset.Target) {
+	if target.Login != "" {
+		d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
+	} else {
+		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
+	}
+	expectRecorded(d, alice.ID)
+}
+
 func TestIssueLinkPrintsAValidLinkAndSendsNothing(t *testing.T) {
 	for _, target := range []reset.Target{{Login: "alice"}, {UserID: alice.ID}} {
 		t.Run(target.String(), func(t *testing.T) {
 			s, d, events := operatorSender(t, config)
-			if target.Login != "" {
-				d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-			} else {
-				d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
-			}
-			expectRecorded(d, alice.ID)
+			expectAlice(d, target)
 			raw, err := s.IssueLink(context.Background(), target)
 			if err != nil {
 				t.Fatal(err)
@@ -75,21 +82,25 @@ func TestIssueLinkPrintsAValidLinkAndSendsNothing(t *testing.T) {
 }
 
 func TestSendLinkQueuesDespiteTheLimits(t *testing.T) {
-	s, d, events := operatorSender(t, config)
-	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-	expectRecorded(d, alice.ID)
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, m ports.Message) (string, error) {
-		if m.Kind != reset.KindResetLink || m.To != alice.Email || m.UserID != alice.ID {
-			t.Errorf("message %+v", m)
-		}
-		return "outbox-1", nil
-	})
-	id, err := s.SendLink(context.Background(), reset.Target{Login: "alice"})
-	if err != nil || id != "outbox-1" {
-		t.Fatalf("SendLink = %q, %v", id, err)
-	}
-	if len(*events) != 1 || (*events)[0].Name != "reset_link.issued_by_operator" {
-		t.Errorf("audit events %v, want one reset_link.issued_by_operator", *events)
+	for _, target := range []reset.Target{{Login: "alice"}, {UserID: alice.ID}} {
+		t.Run(target.String(), func(t *testing.T) {
+			s, d, events := operatorSender(t, config)
+			expectAlice(d, target)
+			d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, m ports.Message) (string, error) {
+				if m.Kind != reset.KindResetLink || m.To != alice.Email || m.UserID != alice.ID ||
+					!strings.Contains(m.Text, "user_id="+alice.ID) {
+					t.Errorf("message %+v", m)
+				}
+				return "outbox-1", nil
+			})
+			id, err := s.SendLink(context.Background(), target)
+			if err != nil || id != "outbox-1" {
+				t.Fatalf("SendLink = %q, %v", id, err)
+			}
+			if len(*events) != 1 || (*events)[0].Name != "reset_link.issued_by_operator" {
+				t.Errorf("audit events %v, want one reset_link.issued_by_operator", *events)
+			}
+		})
 	}
 }
 
@@ -129,5 +140,57 @@ func TestOperatorLinkRefusals(t *testing.T) {
 				t.Errorf("audit events %v for a refused link", *events)
 			}
 		})
+	}
+}
+
+// An operator's link that cannot be recorded as the user's latest is neither
+// printed nor queued: it would outlive the older links it should have killed.
+func TestOperatorLinkIsNotIssuedUnrecorded(t *testing.T) {
+	s, d, events := operatorSender(t, config)
+	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil).Times(2)
+	d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:user:"+alice.ID, gomock.Any(), 24*time.Hour, now).
+		Return(false, time.Duration(0), ports.ErrUnavailable).Times(2)
+	d.limiter.EXPECT().Undo(gomock.Any(), "reset_link:user:"+alice.ID, now).Return(nil).Times(2)
+	if url, err := s.IssueLink(context.Background(), reset.Target{Login: "alice"}); !errors.Is(err, ports.ErrUnavailable) || url != "" {
+		t.Errorf("IssueLink = %q, %v; want no link, ErrUnavailable", url, err)
+	}
+	if id, err := s.SendLink(context.Background(), reset.Target{Login: "alice"}); !errors.Is(err, ports.ErrUnavailable) || id != "" {
+		t.Errorf("SendLink = %q, %v; want nothing queued, ErrUnavailable", id, err)
+	}
+	if len(*events) != 0 {
+		t.Errorf("audit events %v for links that did not go out", *events)
+	}
+}
+
+// An operator's link carries the time it was recorded as the user's latest, even
+// when the clock moves on in between: dated earlier, it would be dead on arrival
+// where older links die (RESET_PASSWORD_INVALIDATE_OLDER_LINKS).
+func TestOperatorLinksAreDatedAsRecorded(t *testing.T) {
+	ctrl := gomock.NewController(t)
+	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockMailer(ctrl), mocks.NewMockOutbox(ctrl),
+		mocks.NewMockRateLimiter(ctrl), mocks.NewMockClock(ctrl)}
+	tick := now
+	d.clock.EXPECT().Now().DoAndReturn(func() time.Time { tick = tick.Add(time.Second); return tick }).AnyTimes()
+	s := reset.NewLinkSender(config, d.users, d.mailer, d.box, d.limiter, link.NewSigner(key, config.OneTimeUse), d.clock,
+		reset.DefaultEmails(), audit.New(nil))
+	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil).Times(2)
+	var recorded []int64
+	d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:user:"+alice.ID, gomock.Any(), 24*time.Hour, gomock.Any()).
+		DoAndReturn(func(_ context.Context, _ string, _ int, _ time.Duration, at time.Time) (bool, time.Duration, error) {
+			recorded = append(recorded, at.Unix())
+			return true, 0, nil
+		}).Times(2)
+	sent := expectMail(d.mailer, "outbox-1")
+	printed, err := s.IssueLink(context.Background(), reset.Target{Login: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SendLink(context.Background(), reset.Target{Login: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	for i, raw := range []string{printed, sent.Text} {
+		if want := "timestamp=" + strconv.FormatInt(recorded[i], 10) + "&"; !strings.Contains(raw, want) {
+			t.Errorf("link %d is not dated as recorded (%s): %s", i+1, want, raw)
+		}
 	}
 }

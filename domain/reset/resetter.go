@@ -87,17 +87,24 @@ func (r *Resetter) Reset(ctx context.Context, req Request) error {
 	return err
 }
 
+// Reasons a reset fails, as the audit log records them.
+const (
+	ReasonInvalidSignature = "invalid_signature"
+	ReasonExpired          = "expired"
+	ReasonPasswordRefused  = "password_refused"
+)
+
 // failure names what went wrong for the audit log; "" for success and for errors
 // of our own (those are logged where they are answered).
 func failure(err error) string {
 	var pe *PasswordError
 	switch {
 	case errors.Is(err, ErrInvalidSignature):
-		return "invalid_signature"
+		return ReasonInvalidSignature
 	case errors.Is(err, ErrSignatureExpired):
-		return "expired"
+		return ReasonExpired
 	case errors.As(err, &pe):
-		return "password_refused"
+		return ReasonPasswordRefused
 	}
 	return ""
 }

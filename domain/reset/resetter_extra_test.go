@@ -48,9 +48,7 @@ func TestPasswordChangedNotification(t *testing.T) {
 	cfg.ChangedNotification = true
 	r, d := newResetter(t, cfg, now)
 	expectReset(d)
-	var sent ports.Message
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "id", nil })
+	sent := expectMail(d.mailer, "id")
 	if err := r.Reset(context.Background(), request(false, now, goodPassword)); err != nil {
 		t.Fatal(err)
 	}

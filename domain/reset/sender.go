@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
@@ -88,7 +89,7 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 // queue stores the link e-mail to user in the outbox: to be sent, or, with the reason
 // it must not go out, suppressed.
 func (s *LinkSender) queue(ctx context.Context, user ports.User, reason string, langs []string) error {
-	msg, err := s.linkMessage(user, langs)
+	msg, err := s.linkMessage(user, langs, s.clock.Now())
 	if err != nil {
 		return err
 	}
@@ -146,39 +147,17 @@ func (s *LinkSender) suppress(ctx context.Context, msg ports.Message, user ports
 	return nil
 }
 
-// Reissue sends a fresh link to the user with the given verification id, for a link
-// e-mail that could not be delivered (its link may have expired meanwhile). Limits
-// do not apply: an operator asks for it.
-func (s *LinkSender) Reissue(ctx context.Context, userID string) error {
-	user, err := s.users.FindByID(ctx, userID)
-	if err == nil && user.Email == "" {
-		err = ports.ErrUserNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("look up user %s: %w", userID, err)
-	}
-	msg, err := s.linkMessage(user, nil)
-	if err != nil {
-		return err
-	}
-	c := counted{at: s.clock.Now(), keys: []string{userKey(user.ID)}}
-	if err := s.record(ctx, c); err != nil {
-		return errors.Join(err, s.undo(ctx, c))
-	}
-	if _, err := s.mailer.Send(ctx, msg); err != nil {
-		err = fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
-		return errors.Join(err, s.undo(ctx, c))
-	}
-	return nil
+// linkMessage builds the link e-mail for user, with a link signed at the time at,
+// in the user's language or else the first supported of langs.
+func (s *LinkSender) linkMessage(user ports.User, langs []string, at time.Time) (ports.Message, error) {
+	lang := s.emails.Link.language(user, langs)
+	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": s.link(user, at)})
 }
 
-// linkMessage builds the link e-mail for user, in the user's language or else the
-// first supported of langs.
-func (s *LinkSender) linkMessage(user ports.User, langs []string) (ports.Message, error) {
-	claims := link.Claims{UserID: user.ID, Timestamp: s.clock.Now().Unix(), PasswordHash: user.PasswordHash}
-	url := link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
-	lang := s.emails.Link.language(user, langs)
-	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": url})
+// link returns a link for user, signed at the time at.
+func (s *LinkSender) link(user ports.User, at time.Time) string {
+	claims := link.Claims{UserID: user.ID, Timestamp: at.Unix(), PasswordHash: user.PasswordHash}
+	return link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both

@@ -58,9 +58,7 @@ func newSender(t *testing.T, cfg reset.Config, tpl *reset.Templates, limits ...f
 func TestSendMailsASignedLink(t *testing.T) {
 	s, d := newSender(t, config, reset.DefaultTemplates(reset.KindResetLink))
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-	var sent ports.Message
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "id-1", nil })
+	sent := expectMail(d.mailer, "id-1")
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -154,9 +152,7 @@ func TestSendWithCustomTemplates(t *testing.T) {
 	s, d := newSender(t, config, tpl)
 	bob := ports.User{ID: "7", Email: "bob@example.com", Logins: []ports.Field{{Name: "username", Value: "<bob>"}}}
 	d.users.EXPECT().FindByLogin(gomock.Any(), "bob").Return(bob, nil)
-	var sent ports.Message
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "", nil })
+	sent := expectMail(d.mailer, "")
 	if err := s.Send(context.Background(), reset.Lookup{Value: "bob"}); err != nil {
 		t.Fatal(err)
 	}
@@ -177,23 +173,5 @@ func TestParseTemplatesRefusesBrokenOnes(t *testing.T) {
 		if _, err := reset.ParseTemplates(reset.KindResetLink, src); err == nil {
 			t.Errorf("ParseTemplates(%+v) accepted a broken template", src)
 		}
-	}
-}
-
-func TestReissue(t *testing.T) {
-	s, d := newSender(t, config, reset.DefaultTemplates(reset.KindResetLink))
-	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
-	var sent ports.Message
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, m ports.Message) (string, error) { sent = m; return "id", nil })
-	if err := s.Reissue(context.Background(), alice.ID); err != nil {
-		t.Fatal(err)
-	}
-	if sent.UserID != alice.ID || sent.To != alice.Email || !strings.Contains(sent.Text, "user_id="+alice.ID) {
-		t.Fatalf("reissued %+v", sent)
-	}
-	d.users.EXPECT().FindByID(gomock.Any(), "gone").Return(ports.User{}, ports.ErrUserNotFound)
-	if err := s.Reissue(context.Background(), "gone"); !errors.Is(err, ports.ErrUserNotFound) {
-		t.Fatalf("Reissue of a deleted user = %v", err)
 	}
 }
