@@ -223,8 +223,8 @@ func (r *RateLimiter) insertEvents(opCtx context.Context, docs []any) (int, erro
 	var bulk mongo.BulkWriteException
 	if errors.As(err, &bulk) && bulk.WriteConcernError == nil && len(bulk.WriteErrors) == 1 &&
 		mongo.IsDuplicateKeyError(bulk.WriteErrors[0]) {
-		lost := bulk.WriteErrors[0].Index
-		if _, named := docs[lost].(event).ID.(string); named {
+		// A turn taken by another request: the events before it are deleted.
+		if lost := bulk.WriteErrors[0].Index; lost >= 0 && lost < len(docs) && named(docs[lost]) {
 			if lost == 0 {
 				return 0, nil
 			}
@@ -235,6 +235,12 @@ func (r *RateLimiter) insertEvents(opCtx context.Context, docs []any) (int, erro
 	defer cancel()
 	_ = r.deleteEvents(ctx, docs)
 	return 0, err
+}
+
+// named tells whether doc is the event of a turn, under its name.
+func named(doc any) bool {
+	_, ok := doc.(event).ID.(string)
+	return ok
 }
 
 // deleteEvents deletes docs, by _id and time: a turn of the same name recorded by

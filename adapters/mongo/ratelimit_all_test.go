@@ -112,3 +112,26 @@ func plantEvent(t *testing.T, db *driver.Database, doc bson.D) {
 		t.Fatal(err)
 	}
 }
+
+// TestAllowAllTwoCooldowns: of two limit-1 keys, the second's turn is taken (here
+// by an event out of order, as in TestAllowAllClockSkew) after the first's event
+// went in: that event is taken back before the next try, which records each once.
+func TestAllowAllTwoCooldowns(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	l := prepareLimiter(t, db)
+	a, b := ports.Limit{Key: "cool:a", Max: 1, Window: time.Minute}, ports.Limit{Key: "cool:b", Max: 1, Window: time.Minute}
+	allowAll(t, l, []ports.Limit{b}, t0, -1, 0)
+	plantEvent(t, db, bson.D{{Key: "_id", Value: fmt.Sprint("cool:b:", t0.UnixMilli())}, {Key: "key", Value: "cool:b"},
+		{Key: "at", Value: t0.Add(-time.Second)}, {Key: "turn", Value: t0.Add(-time.Second)}})
+	now := t0.Add(time.Hour)
+	allowAll(t, l, []ports.Limit{a, b}, now, -1, 0)
+	for _, k := range []string{"cool:a", "cool:b"} {
+		if got, err := l.Latest(testCtx(t), k); err != nil || !got.Equal(now) {
+			t.Fatalf("Latest(%s) = %v, %v; want %v", k, got, err, now)
+		}
+	}
+	if n, err := db.Collection("rate_limits").CountDocuments(testCtx(t), bson.D{{Key: "key", Value: "cool:a"}}); err != nil || n != 1 {
+		t.Fatalf("%d events of cool:a (%v); want 1", n, err)
+	}
+	allowAll(t, l, []ports.Limit{a, b}, now.Add(time.Second), 0, time.Minute-time.Second)
+}
