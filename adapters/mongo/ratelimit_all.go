@@ -13,8 +13,8 @@ import (
 )
 
 // event is one document of the events collection. Turn is set on the events of
-// limit-1 keys (to their time), whose _id names their turn (see cooldown): it sets
-// them apart in survey.
+// limit-1 keys (to their time), whose _id names their turn (see
+// ratelimit_turns.go): it sets them apart in survey.
 type event struct {
 	ID   any        `bson:"_id"`
 	Key  string     `bson:"key"`
@@ -25,7 +25,7 @@ type event struct {
 // AllowAll implements ports.RateLimiter in two round trips: one aggregate (survey)
 // tells how full each window is, then one ordered insertMany records an event of
 // every key. The events of limit-1 keys come first, each under the name of its
-// turn, "<key>:<time of the key's latest event>" (see cooldown): of requests racing
+// turn, "<key>:<time of the key's latest event>" (see ratelimit_turns.go): of requests racing
 // on such a key, one inserts the name and the others fail on it and, the insert
 // being ordered, insert nothing after it. So a refusal records nothing, and limit 1
 // stays exact under races. A refusal survey finds costs no write; the retryAfter of
@@ -45,6 +45,8 @@ func (r *RateLimiter) AllowAll(ctx context.Context, limits []ports.Limit, now ti
 	}
 	return refused, retry, nil
 }
+
+// allowAll is AllowAll within opCtx, its errors untranslated.
 
 func (r *RateLimiter) allowAll(opCtx context.Context, limits []ports.Limit, now time.Time) (int, time.Duration, error) {
 	seen, err := r.survey(opCtx, limits, now)
@@ -139,8 +141,8 @@ func (r *RateLimiter) survey(opCtx context.Context, limits []ports.Limit, now ti
 }
 
 // latestTurn returns the time of the latest event of a limit-1 key, from what
-// survey saw of it; only events recorded without a turn's time (by a version
-// before AllowAll) take a read of their own.
+// survey saw of it; only events recorded without a turn's time (by an earlier
+// version) take a read of their own.
 func (r *RateLimiter) latestTurn(opCtx context.Context, key string, s *seen) (time.Time, bool, error) {
 	if s.other {
 		return r.nth(opCtx, bson.D{{Key: "key", Value: key}}, 1)
@@ -152,14 +154,6 @@ func (r *RateLimiter) latestTurn(opCtx context.Context, key string, s *seen) (ti
 		}
 	}
 	return latest, len(s.turns) > 0, nil
-}
-
-// turnName names the turn after the latest event of key, if any.
-func turnName(key string, latest time.Time, found bool) string {
-	if !found {
-		return key + ":none"
-	}
-	return key + ":" + millis(latest)
 }
 
 // recordAll inserts the events of limits at now, turns first, in one ordered
