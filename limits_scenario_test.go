@@ -130,7 +130,7 @@ func TestFailedLinkRequestDoesNotSilenceTheRetry(t *testing.T) {
 	limiter := memory.NewRateLimiter()
 	signer := link.NewSigner([]byte(secretKey), false)
 	sender := reset.NewLinkSender(cfg, users, box, box, limiter, signer, clock, reset.DefaultEmails(), audit.New(nil))
-	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(8), nil, limiter, box,
+	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(8), nil, limiter, box, box,
 		reset.DefaultEmails(), audit.New(nil), slog.New(slog.DiscardHandler))
 
 	if err := sender.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {

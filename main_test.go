@@ -39,10 +39,11 @@ func (e *buildError) Error() string { return "go build: " + string(e.out) }
 
 // process is a running pwreset whose output the test reads line by line.
 type process struct {
-	cmd   *exec.Cmd
-	mu    sync.Mutex
-	lines []string
-	more  chan struct{}
+	cmd     *exec.Cmd
+	mu      sync.Mutex
+	lines   []string
+	more    chan struct{}
+	readers sync.WaitGroup // the goroutines copying its output, until end of file
 }
 
 // command returns the pwreset binary's command with env and args.
@@ -74,13 +75,15 @@ func startCommand(t *testing.T, cmd *exec.Cmd) *process {
 	}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		cmd.Wait()
+		p.wait()
 		if t.Failed() {
 			t.Logf("output of %s:\n%s", filepath.Base(cmd.Path), strings.Join(p.snapshot(), "\n"))
 		}
 	})
 	for _, r := range []io.Reader{stdout, stderr} {
+		p.readers.Add(1)
 		go func() {
+			defer p.readers.Done()
 			s := bufio.NewScanner(r)
 			for s.Scan() {
 				p.mu.Lock()
@@ -94,6 +97,13 @@ func startCommand(t *testing.T, cmd *exec.Cmd) *process {
 		}()
 	}
 	return p
+}
+
+// wait waits for the process to exit and for all it wrote to be read. Calling
+// cmd.Wait alone may close the pipes before the last lines were read.
+func (p *process) wait() error {
+	p.readers.Wait()
+	return p.cmd.Wait()
 }
 
 func (p *process) snapshot() []string {
@@ -172,7 +182,7 @@ func TestDemoMode(t *testing.T) {
 	page.Body.Close()
 
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	if err := p.cmd.Wait(); err != nil {
+	if err := p.wait(); err != nil {
 		t.Fatalf("pwreset did not shut down cleanly on SIGTERM: %v", err)
 	}
 	if out := strings.Join(p.snapshot(), "\n"); strings.Contains(out, "a new and rather long passphrase") {
@@ -182,7 +192,7 @@ func TestDemoMode(t *testing.T) {
 
 func TestBadConfigurationStopsStartUp(t *testing.T) {
 	p := start(t, []string{"MONGODB_URI=mongodb://127.0.0.1:1", "SECRET_KEY=short", "RESET_PASSWORD_VERIFICATION_PERIOD=-1h"}, "serve")
-	err := p.cmd.Wait()
+	err := p.wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
 		t.Fatalf("exit: %v, want code 2", err)
 	}

@@ -49,7 +49,7 @@ func TestPostgresBadSchemaStopsStartUp(t *testing.T) {
 			t.Errorf("start-up error lacks %s:\n%s", want, line)
 		}
 	}
-	if err := p.cmd.Wait(); err == nil || p.cmd.ProcessState.ExitCode() != 1 {
+	if err := p.wait(); err == nil || p.cmd.ProcessState.ExitCode() != 1 {
 		t.Fatalf("exit: %v; want 1", err)
 	}
 }

@@ -197,7 +197,7 @@ func TestKilledServiceLosesNoMail(t *testing.T) {
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	p.cmd.Wait()
+	p.wait()
 	sg.SetDelay(0)
 	serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
 	awaitDelivery(t, sg, 6, 1)

@@ -378,7 +378,7 @@ func TestPostgresKilledServiceLosesNoMail(t *testing.T) {
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	_ = p.cmd.Wait()
+	_ = p.wait()
 	relay.SetDelay(0)
 	servePostgres(t, env)
 	deadline = time.Now().Add(30 * time.Second)

@@ -93,7 +93,7 @@ func TestSecretKeyRotation(t *testing.T) {
 	linkA0 := linkIn(t, awaitMails(t, sg, "user0@example.com", reset.KindResetLink, 1)[0])
 	linkA1 := linkIn(t, awaitMails(t, sg, "user1@example.com", reset.KindResetLink, 1)[0])
 	old.cmd.Process.Signal(syscall.SIGTERM)
-	if err := old.cmd.Wait(); err != nil {
+	if err := old.wait(); err != nil {
 		t.Fatalf("the service with key A did not stop cleanly: %v", err)
 	}
 

@@ -92,7 +92,7 @@ func newResetRig(t *testing.T, oneTime bool, wrap func(ports.UserStore) ports.Us
 	log := slog.New(slog.NewJSONHandler(r.logs, nil))
 	clock := systemClock{}
 	r.resetter = reset.NewResetter(cfg, users, r.hasher, r.signer, clock, policy.New(8), nil, memory.NewRateLimiter(),
-		outbox.NewQueue(r.box, nil, clock), reset.DefaultEmails(), audit.New(log), log)
+		outbox.NewQueue(r.box, nil, clock), r.box, reset.DefaultEmails(), audit.New(log), log)
 	return r
 }
 

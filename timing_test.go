@@ -120,7 +120,7 @@ func timeShard(t *testing.T, sg *sendgridtest.Server, shard, n int) (known, unkn
 		// Idle dispatchers look at the outbox only this often (the default), not in
 		// the middle of the measurements.
 		"OUTBOX_POLL_INTERVAL=5s")...)
-	defer func() { p.cmd.Process.Kill(); p.cmd.Wait() }()
+	defer func() { p.cmd.Process.Kill(); p.wait() }()
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 	defer client.CloseIdleConnections()

@@ -90,7 +90,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, emails, auditLog, log)
+	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, portsOutbox, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
 	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, log)
 	if err != nil {

@@ -31,6 +31,7 @@ type wireProxy struct {
 // on, answered is closed once the server answered it (or went away).
 type held struct {
 	command, collection       string
+	skip                      int // matching commands to let pass first
 	caught, release, answered chan struct{}
 }
 
@@ -60,7 +61,13 @@ func newWireProxy(t *testing.T, uri string) (*wireProxy, string) {
 // find, ...) and returns it; receive from caught to wait for it, close release to
 // let it on.
 func (p *wireProxy) holdNext(command, collection string) *held {
-	h := &held{command: command, collection: collection,
+	return p.holdAfter(command, collection, 0)
+}
+
+// holdAfter is holdNext, but lets skip matching commands pass before the one it
+// holds (say, the second insert into the outbox).
+func (p *wireProxy) holdAfter(command, collection string, skip int) *held {
+	h := &held{command: command, collection: collection, skip: skip,
 		caught: make(chan struct{}), release: make(chan struct{}), answered: make(chan struct{})}
 	p.mu.Lock()
 	p.hold = h
@@ -69,6 +76,7 @@ func (p *wireProxy) holdNext(command, collection string) *held {
 }
 
 // take returns the hold msg matches, and clears it, so that it holds one message.
+// A match it is to skip only counts down.
 func (p *wireProxy) take(msg []byte) *held {
 	command, collection, ok := commandOf(msg)
 	if !ok {
@@ -78,6 +86,10 @@ func (p *wireProxy) take(msg []byte) *held {
 	defer p.mu.Unlock()
 	h := p.hold
 	if h == nil || h.command != command || h.collection != collection {
+		return nil
+	}
+	if h.skip > 0 {
+		h.skip--
 		return nil
 	}
 	p.hold = nil

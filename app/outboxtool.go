@@ -37,7 +37,8 @@ func (t *OutboxTool) PrintStats(ctx context.Context, w io.Writer) error {
 	if st.OldestPending.IsZero() {
 		fmt.Fprintln(w, "oldest unsent: none")
 	} else {
-		fmt.Fprintf(w, "oldest unsent: %s old\n", t.clock.Now().Sub(st.OldestPending).Round(time.Second))
+		// A held password-changed notice is stored as created when due: never less than 0.
+		fmt.Fprintf(w, "oldest unsent: %s old\n", max(t.clock.Now().Sub(st.OldestPending), 0).Round(time.Second))
 	}
 	return nil
 }

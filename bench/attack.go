@@ -30,6 +30,8 @@ type outcome struct {
 	peakRSS int64         // the server's peak RSS during the run, bytes; 0 if unknown
 	// bySecond counts the answers to the requests sent in each second of the run.
 	bySecond []int
+	// allocs is what the server allocated during the run; zero if unknown.
+	allocs allocs
 }
 
 // perSecond is the rate of answers over the run, waiting for the last included.
@@ -57,6 +59,7 @@ func attack(l load, p proc) outcome {
 		vegeta.Connections(max(l.conns, 16)), vegeta.KeepAlive(true), vegeta.Timeout(2*time.Minute))
 	p.resetPeak()
 	cpu0, cpuOK := p.cpu()
+	allocs0, allocsOK := readAllocs(p.metrics)
 	var done atomic.Int64
 	stop := progress(l, &done)
 	var m vegeta.Metrics
@@ -78,6 +81,10 @@ func attack(l load, p proc) outcome {
 		o.cpu = cpu1 - cpu0
 	}
 	o.peakRSS, _ = p.memory("VmHWM")
+	if allocs1, ok := readAllocs(p.metrics); ok && allocsOK {
+		o.allocs = allocs{objects: allocs1.objects - allocs0.objects, bytes: allocs1.bytes - allocs0.bytes,
+			hashes: allocs1.hashes - allocs0.hashes}
+	}
 	fmt.Fprintf(os.Stderr, "  %-34s %8.0f req/s  p50 %-9s p99 %-9s codes %v\n", l.name, o.perSecond(),
 		round(m.Latencies.P50), round(m.Latencies.P99), m.StatusCodes)
 	for i, e := range m.Errors {

@@ -73,7 +73,7 @@ func start(name, bin string, env func(addr string) []string) (*child, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	c := &child{name: name, url: "http://" + addr, cmd: cmd, proc: proc{pid: cmd.Process.Pid}}
+	c := &child{name: name, url: "http://" + addr, cmd: cmd, proc: proc{pid: cmd.Process.Pid, metrics: "http://" + addr + "/metrics"}}
 	if err := c.ready(60 * time.Second); err != nil {
 		c.stop()
 		return nil, err

@@ -8,9 +8,13 @@ import (
 	"time"
 )
 
-// proc reads a child's resource use from /proc (Linux). A zero pid, a target run
-// elsewhere, reads nothing.
-type proc struct{ pid int }
+// proc reads a server's resource use: CPU and memory from /proc (Linux), for a
+// child of this command (a zero pid, a target run elsewhere, reads nothing there),
+// and allocations from its metrics URL, if it has one.
+type proc struct {
+	pid     int
+	metrics string
+}
 
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat: 100 on
 // every Linux architecture Go supports.

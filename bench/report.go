@@ -3,15 +3,16 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
 // printReport writes the results as a Markdown table, with the targets checked.
 func printReport(w io.Writer, o options, echo outcome, hasher hashRate, runs []outcome, sustained *rssSeries) {
-	fmt.Fprintf(w, "\n| run | load | answers | answers/s | p50 | p99 | all 200 | CPU/answer | peak RSS | ratio |\n")
-	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|---|--:|--:|--:|\n")
+	fmt.Fprintf(w, "\n| run | load | answers | answers/s | p50 | p99 | all 200 | CPU/answer | allocs/answer | hashes/answer | peak RSS | ratio |\n")
+	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|\n")
 	row(w, echo, "")
-	fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | |\n",
+	fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | 1 | | |\n",
 		hasher.workers, hasher.hashes, hasher.perSecond(), perAnswer(hasher.cpu, uint64(hasher.hashes)))
 	for _, r := range runs {
 		row(w, r, ratio(r, echo, hasher))
@@ -32,9 +33,20 @@ func row(w io.Writer, r outcome, ratio string) {
 	if r.peakRSS > 0 {
 		rss = fmt.Sprintf("%.0f MiB", float64(r.peakRSS)/(1<<20))
 	}
-	fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %s |\n", r.name, how, r.metrics.Requests,
+	allocs := ""
+	if n := float64(r.metrics.Requests); r.allocs.objects > 0 && n > 0 {
+		allocs = fmt.Sprintf("%.0f (%.1f KB)", r.allocs.objects/n, r.allocs.bytes/n/1000)
+		if r.allocs.bytes/n >= 1e6 {
+			allocs = fmt.Sprintf("%.0f (%.1f MB)", r.allocs.objects/n, r.allocs.bytes/n/1e6)
+		}
+	}
+	hashes := ""
+	if n := float64(r.metrics.Requests); strings.HasPrefix(r.name, "reset") && r.allocs.objects > 0 && n > 0 {
+		hashes = fmt.Sprintf("%.2f", r.allocs.hashes/n)
+	}
+	fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.name, how, r.metrics.Requests,
 		r.perSecond(), round(r.metrics.Latencies.P50), round(r.metrics.Latencies.P99), yes(r.all200()),
-		perAnswer(r.cpu, r.metrics.Requests), rss, ratio)
+		perAnswer(r.cpu, r.metrics.Requests), allocs, hashes, rss, ratio)
 }
 
 // ratio is a run's rate to its reference (bare Echo, or the raw hasher) and, in
@@ -100,6 +112,10 @@ func checks(w io.Writer, echo outcome, hasher hashRate, runs []outcome, sustaine
 		r := first.perSecond() / echo.perSecond()
 		check(r >= 0.5 && first.all200(), "send-link ≥ 0.5 × bare Echo, every answer 200: %s", ratio(first, echo, hasher))
 		check(last.perSecond() >= 0.9*first.perSecond(), "third window ≥ 0.9 × the first: %.2f ×", last.perSecond()/first.perSecond())
+		if c1, c3 := perAnswerOf(first.cpu, first.metrics.Requests), perAnswerOf(last.cpu, last.metrics.Requests); c1 > 0 && c3 > 0 {
+			check(c3 <= c1*11/10, "the work per answer does not grow (the rate above follows others' load; this does not): CPU/answer %s, then %s in the third window",
+				round(c1), round(c3))
+		}
 	}
 	for _, name := range []string{"reset, one reusable link", "reset, many users"} {
 		if r, ok := find(name); ok {
@@ -116,7 +132,14 @@ func checks(w io.Writer, echo outcome, hasher hashRate, runs []outcome, sustaine
 			check(last >= 0.9*first, "no slowdown over %s: the last 10 s at %.2f × the first 10 s after warm-up (%.0f and %.0f answers/s)",
 				sustained.run.duration-sustained.warmUp, last/first, first, last)
 		}
-		check(float64(hi) <= 1.1*float64(lo), "RSS flat within 10 %% over %s after %s warm-up: %.1f to %.1f MiB (+%.1f %%)",
-			sustained.run.duration-sustained.warmUp, sustained.warmUp, float64(lo)/(1<<20), float64(hi)/(1<<20), 100*float64(hi-lo)/float64(lo))
+		if first, last := sustained.cpuPerAnswer(); first > 0 {
+			check(last <= first*11/10, "the work per answer does not grow over %s: CPU/answer %s in the first 10 s after warm-up, %s in the last",
+				sustained.run.duration-sustained.warmUp, round(first), round(last))
+		}
+		if first, last := sustained.trend(); first > 0 {
+			check(last <= 1.1*first && last >= first/1.1, "RSS flat within 10 %% over %s after %s warm-up: %.1f MiB in the first 10 s, %.1f in the last (%+.1f %%); samples %.1f to %.1f MiB",
+				sustained.run.duration-sustained.warmUp, sustained.warmUp, first/(1<<20), last/(1<<20), 100*(last-first)/first,
+				float64(lo)/(1<<20), float64(hi)/(1<<20))
+		}
 	}
 }

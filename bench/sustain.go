@@ -6,11 +6,32 @@ import (
 	"time"
 )
 
-// rssSeries is the server's RSS sampled every second during a sustained run.
+// rssSeries is the server's RSS, and its CPU time so far, sampled every second
+// during a sustained run.
 type rssSeries struct {
 	run     outcome
 	warmUp  time.Duration
-	samples []int64 // bytes, one a second
+	samples []int64         // bytes, one a second
+	cpu     []time.Duration // the server's CPU time at each sample
+}
+
+// trend returns the mean RSS of the first and of the last ten samples after the
+// warm-up. Single samples swing by several per cent with each collector cycle (the
+// heap grows to twice the live heap, then pages are returned): a trend is what
+// tells memory that grows with the load's history.
+func (s rssSeries) trend() (first, last float64) {
+	from := int(s.warmUp / time.Second)
+	if len(s.samples) < from+20 {
+		return 0, 0
+	}
+	mean := func(xs []int64) float64 {
+		var n int64
+		for _, x := range xs {
+			n += x
+		}
+		return float64(n) / float64(len(xs))
+	}
+	return mean(s.samples[from : from+10]), mean(s.samples[len(s.samples)-10:])
 }
 
 // after returns the smallest and largest sample after the warm-up.
@@ -44,6 +65,26 @@ func (s rssSeries) rates() (first, last float64) {
 	return sum(b[from : from+10]), sum(b[len(b)-11 : len(b)-1])
 }
 
+// cpuPerAnswer returns the server's CPU time per answer over the first and the
+// last ten seconds after the warm-up: the work a request costs, which others'
+// load on the machine does not change, unlike the rate.
+func (s rssSeries) cpuPerAnswer() (first, last time.Duration) {
+	from := int(s.warmUp / time.Second)
+	n := min(len(s.cpu), len(s.run.bySecond))
+	if n < from+21 {
+		return 0, 0
+	}
+	// Sample i is taken at the end of second i of the run.
+	over := func(a, b int) time.Duration {
+		answers := 0
+		for _, x := range s.run.bySecond[a+1 : b+1] {
+			answers += x
+		}
+		return perAnswerOf(s.cpu[b]-s.cpu[a], uint64(answers))
+	}
+	return over(from, from+10), over(n-12, n-2)
+}
+
 // sustain drives send-link for a warm-up (a quarter of o.sustain, at least 15 s:
 // the heap grows to its working size, the limiter's and outbox's bounds are
 // reached) and then for o.sustain, sampling the RSS every second.
@@ -64,8 +105,11 @@ func sustain(o options, srv *child) *rssSeries {
 			case <-quit:
 				return
 			case <-t.C:
-				if v, ok := srv.proc.memory("VmRSS"); ok {
+				v, ok := srv.proc.memory("VmRSS")
+				c, cok := srv.proc.cpu()
+				if ok && cok {
 					s.samples = append(s.samples, v)
+					s.cpu = append(s.cpu, c)
 				}
 			}
 		}

@@ -91,7 +91,7 @@ func exported(t *testing.T) map[string]map[string][]string {
 	events := audit.New(nil).WithObserver(m)
 	sender := reset.NewLinkSender(cfg, users, mailer, box, limiter, signer, clock, reset.DefaultEmails(), events)
 	resetter := reset.NewResetter(cfg, users, m.TimeHasher(nil), signer, clock, policy.New(policy.DefaultMinLength),
-		nil, limiter, mailer, reset.DefaultEmails(), events, slog.New(slog.DiscardHandler))
+		nil, limiter, mailer, box, reset.DefaultEmails(), events, slog.New(slog.DiscardHandler))
 	apihttp.New(apihttp.Config{Operations: apihttp.Operations{Observer: m, Metrics: m.Handler()}},
 		sender, resetter, limiter, clock, slog.New(slog.DiscardHandler))
 

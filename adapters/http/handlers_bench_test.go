@@ -62,7 +62,7 @@ func demoAPI(b testing.TB) http.Handler {
 	emails := reset.DefaultEmails()
 	sender := reset.NewLinkSender(cfg, users, queue, box, limiter, signer, clock, emails, audit.New(log))
 	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(policy.DefaultMinLength),
-		nil, limiter, queue, emails, audit.New(log), log)
+		nil, limiter, queue, box, emails, audit.New(log), log)
 	return pwhttp.New(pwhttp.Config{Prefix: "/api/v1/accounts/"}, sender, resetter, limiter, clock, log)
 }
 

@@ -173,7 +173,7 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 	emails := reset.DefaultEmails()
 	sender := reset.NewLinkSender(s.reset, store, f.mailer, f.box, f.limiter, signer, f.clock, emails, audit.New(log))
 	resetter := reset.NewResetter(s.reset, store, plainHasher{}, signer, f.clock, policy.New(policy.DefaultMinLength),
-		nil, f.limiter, f.mailer, emails, audit.New(log), log)
+		nil, f.limiter, f.mailer, f.box, emails, audit.New(log), log)
 	f.api = checked(t, s.http, pwhttp.New(s.http, sender, resetter, f.limiter, f.clock, log))
 	return f
 }

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"slices"
@@ -16,16 +17,25 @@ import (
 // counts at most this many, so it is never reached, as it would not be in practice.
 const MaxEventsPerKey = 1 << 16
 
+// MaxKeys bounds the keys a RateLimiter keeps: beyond it, the key hit least recently
+// is forgotten. Each unknown login asking for a link has keys of its own, kept for a
+// day; without a bound a bot trying new names would grow demo mode's memory by some
+// 350 bytes a request. 100,000 keys take about 35 MiB.
+const MaxKeys = 100_000
+
 // RateLimiter keeps rate-limit events in memory: the limits hold within one
 // process only, and start afresh when it restarts.
 //
 // Its cost per call does not grow with history: a key's events are kept sorted by
 // time, those older than the key's longest window are pruned as it goes (its latest
 // event stays, for Latest), and at most its largest limit of them are kept. Purge
-// drops old events and the keys it empties.
+// drops old events and the keys it empties; beyond MaxKeys keys, the least recently
+// hit goes.
 type RateLimiter struct {
-	mu   sync.Mutex
-	keys map[string]*events
+	mu      sync.Mutex
+	keys    map[string]*events
+	recent  *list.List // of keys, the most recently hit first
+	maxKeys int
 }
 
 // events are one key's, sorted by time, with the largest window and limit it was
@@ -35,12 +45,15 @@ type events struct {
 	at     []int64
 	window time.Duration
 	limit  int
+	place  *list.Element // in RateLimiter.recent
 }
 
 var _ ports.RateLimiter = (*RateLimiter)(nil)
 
 // NewRateLimiter returns a limiter that holds no events.
-func NewRateLimiter() *RateLimiter { return &RateLimiter{keys: map[string]*events{}} }
+func NewRateLimiter() *RateLimiter {
+	return &RateLimiter{keys: map[string]*events{}, recent: list.New(), maxKeys: MaxKeys}
+}
 
 // Allow implements ports.RateLimiter. Events after now count as well: only a clock
 // set back records them, and counting them errs on the side of the limit.
@@ -56,11 +69,7 @@ func (r *RateLimiter) Allow(_ context.Context, key string, limit int, window tim
 
 // allow is Allow under r.mu.
 func (r *RateLimiter) allow(key string, limit int, window time.Duration, now time.Time) (bool, time.Duration) {
-	ev := r.keys[key]
-	if ev == nil {
-		ev = &events{}
-		r.keys[key] = ev
-	}
+	ev := r.touch(key)
 	ev.window, ev.limit = max(ev.window, window), max(ev.limit, min(limit, MaxEventsPerKey))
 	defer ev.prune(now)
 	if retry, full := ev.full(limit, window, now); full {
@@ -80,6 +89,29 @@ func (ev *events) full(limit int, window time.Duration, now time.Time) (time.Dur
 	// when the limit-th newest leaves it. Usually that is the oldest; not when the
 	// window is longer than that of earlier hits.
 	return time.Duration(ev.at[len(ev.at)-limit]-now.UnixNano()) + window, true
+}
+
+// touch returns key's events, new if it has none, and marks it the most recently
+// hit; a new key beyond maxKeys pushes out the least recently hit.
+func (r *RateLimiter) touch(key string) *events {
+	if ev := r.keys[key]; ev != nil {
+		r.recent.MoveToFront(ev.place)
+		return ev
+	}
+	ev := &events{place: r.recent.PushFront(key)}
+	r.keys[key] = ev
+	if len(r.keys) > r.maxKeys {
+		r.forget(r.recent.Back().Value.(string))
+	}
+	return ev
+}
+
+// forget drops a key and its events.
+func (r *RateLimiter) forget(key string) {
+	if ev := r.keys[key]; ev != nil {
+		r.recent.Remove(ev.place)
+		delete(r.keys, key)
+	}
 }
 
 // after returns the index of the first event after t.
@@ -122,7 +154,7 @@ func (r *RateLimiter) Undo(_ context.Context, key string, at time.Time) error {
 		ev.at = slices.Delete(ev.at, i, i+1)
 	}
 	if len(ev.at) == 0 {
-		delete(r.keys, key)
+		r.forget(key)
 	}
 	return nil
 }
@@ -146,7 +178,7 @@ func (r *RateLimiter) Purge(_ context.Context, cutoff time.Time) (int, error) {
 		kept := slices.DeleteFunc(ev.at, func(at int64) bool { return at < cutoff.UnixNano() })
 		n += len(ev.at) - len(kept)
 		if len(kept) == 0 {
-			delete(r.keys, key) // so that the map does not grow with every key ever seen
+			r.forget(key) // so that the map does not grow with every key ever seen
 		} else {
 			ev.at = kept
 		}

@@ -84,3 +84,39 @@ func TestRateLimiterClockBack(t *testing.T) {
 		t.Fatalf("Latest = %v; want start+10s", latest)
 	}
 }
+
+// TestRateLimiterMaxKeys: beyond maxKeys, the key hit least recently is forgotten
+// (a bot trying new logins cannot grow memory without bound); keys hit since stay,
+// and Purge and Undo keep the bookkeeping in step.
+func TestRateLimiterMaxKeys(t *testing.T) {
+	ctx := context.Background()
+	r := NewRateLimiter()
+	r.maxKeys = 3
+	hit := func(key string, s int) bool {
+		ok, _, err := r.Allow(ctx, key, 1, time.Hour, start.Add(time.Duration(s)*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	hit("a", 0)
+	hit("b", 1)
+	hit("c", 2)
+	hit("a", 3) // refused, but a is now the most recently hit
+	hit("d", 4) // pushes out b
+	if len(r.keys) != 3 || r.recent.Len() != 3 {
+		t.Fatalf("%d keys, %d in the recency list; want 3 and 3", len(r.keys), r.recent.Len())
+	}
+	if hit("a", 5) || hit("c", 6) {
+		t.Fatal("a key hit recently was forgotten: its cooldown no longer holds")
+	}
+	if !hit("b", 7) {
+		t.Fatal("the least recently hit key was kept")
+	}
+	if err := r.Undo(ctx, "b", start.Add(7*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := r.Purge(ctx, start.Add(time.Minute)); n != 2 || len(r.keys) != 0 || r.recent.Len() != 0 {
+		t.Fatalf("Purge = %d, %d keys and %d in the list left; want 2, 0, 0", n, len(r.keys), r.recent.Len())
+	}
+}

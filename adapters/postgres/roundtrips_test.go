@@ -89,7 +89,7 @@ func TestRoundTrips(t *testing.T) {
 		LinkCooldown: time.Minute, LinkDailyCap: 5, LinksPerHour: 1000, ChangedNotification: true}
 	signer := link.NewSigner([]byte("a secret of thirty-two bytes or more"), false)
 	sender := reset.NewLinkSender(rc, users, queue, box, limiter, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
-	resetter := reset.NewResetter(rc, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, limiter, queue,
+	resetter := reset.NewResetter(rc, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, limiter, queue, box,
 		reset.DefaultEmails(), audit.New(quiet), quiet)
 	resetOnce := func() error {
 		now := time.Now().Unix()
@@ -129,6 +129,8 @@ func TestRoundTrips(t *testing.T) {
 
 // The round trips a request takes on PostgreSQL, as docs/adapters.md lists them.
 const (
-	linkRoundTrips  = 3 // users 1, the limits 1 (cooldown, daily and hourly caps in one call), outbox 1
-	resetRoundTrips = 3 // users 1, compare-and-set 1, outbox 1 (the password-changed notice)
+	linkRoundTrips = 3 // users 1, the limits 1 (cooldown, daily and hourly caps in one call), outbox 1
+	// users 1, outbox 1 (the notice, held before the write so that a kill -9 cannot
+	// lose it), compare-and-set 1, outbox 2 (a copy due now, the held one deleted).
+	resetRoundTrips = 5
 )

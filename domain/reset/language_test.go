@@ -88,6 +88,8 @@ func TestEveryLanguageRenders(t *testing.T) {
 			cfg.ChangedNotification = true
 			r, d := newResetter(t, cfg, now)
 			expectReset(d)
+			expectHeld(d)
+			d.box.EXPECT().Delete(gomock.Any(), "held-1")
 			sent := expectMail(d.mailer, "")
 			req := request(false, now, goodPassword)
 			req.Languages = []string{lang}
@@ -111,6 +113,8 @@ func TestPasswordChangedEmailFollowsTheUser(t *testing.T) {
 	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(french, nil)
 	d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil)
 	d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any())
+	expectHeld(d)
+	d.box.EXPECT().Delete(gomock.Any(), "held-1")
 	sent := expectMail(d.mailer, "")
 	req := request(false, now, goodPassword)
 	req.Languages = []string{"de"}

@@ -46,17 +46,20 @@ type Resetter struct {
 	breach  ports.BreachChecker // nil: no breach check
 	limiter ports.RateLimiter
 	mailer  ports.Mailer
+	box     ports.Outbox
 	emails  Emails
 	audit   *audit.Log
 	log     *slog.Logger
 }
 
-// NewResetter returns the reset-password use case; breach may be nil.
+// NewResetter returns the reset-password use case; breach may be nil. The
+// password-changed notice is held in box while the password is written, then sent
+// through mailer (the outbox queue).
 func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher, signer link.Scheme,
 	clock ports.Clock, p *policy.Policy, breach ports.BreachChecker, limiter ports.RateLimiter,
-	mailer ports.Mailer, emails Emails, auditLog *audit.Log, log *slog.Logger) *Resetter {
+	mailer ports.Mailer, box ports.Outbox, emails Emails, auditLog *audit.Log, log *slog.Logger) *Resetter {
 	return &Resetter{cfg: cfg, users: users, hasher: hasher, signer: signer, clock: clock, policy: p,
-		breach: breach, limiter: limiter, mailer: mailer, emails: emails, audit: auditLog, log: log}
+		breach: breach, limiter: limiter, mailer: mailer, box: box, emails: emails, audit: auditLog, log: log}
 }
 
 // Reset verifies the link, checks the new password and stores its hash. Nothing about
@@ -64,19 +67,17 @@ func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher,
 // is ErrInvalidSignature, like a forged link.
 //
 // Once the new hash is about to be written, the client no longer has a say: the
-// write, the audit event and the password-changed notice are finished on a context
-// of their own (see store), so that no password changes without them.
+// notice, the write and the audit event are finished on a context of their own (see
+// change), so that no password changes without them.
 func (r *Resetter) Reset(ctx context.Context, req Request) error {
 	user, hash, err := r.prepare(ctx, req)
 	if err == nil {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.storeTimeout())
 		defer cancel()
-		if user, err = r.store(sctx, req, user, hash); err == nil {
-			r.audit.Event(sctx, audit.ResetSucceeded, "user_id", user.ID)
-			r.notify(sctx, user, req.Languages)
+		ctx = sctx
+		if user, err = r.change(sctx, req, user, hash); err == nil {
 			return nil
 		}
-		ctx = sctx
 	}
 	if errors.Is(err, ports.ErrUserNotFound) {
 		err = ErrInvalidSignature // the user was deleted meanwhile

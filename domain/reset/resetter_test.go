@@ -27,6 +27,7 @@ type resetDeps struct {
 	clock   *mocks.MockClock
 	limiter *mocks.MockRateLimiter
 	mailer  *mocks.MockMailer
+	box     *mocks.MockOutbox
 	breach  *mocks.MockBreachChecker
 	logs    *strings.Builder
 }
@@ -35,7 +36,7 @@ type resetDeps struct {
 func newResetter(t *testing.T, cfg reset.Config, at time.Time, withBreach ...bool) (*reset.Resetter, resetDeps) {
 	ctrl := gomock.NewController(t)
 	d := resetDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockPasswordHasher(ctrl), mocks.NewMockClock(ctrl),
-		mocks.NewMockRateLimiter(ctrl), mocks.NewMockMailer(ctrl), mocks.NewMockBreachChecker(ctrl), &strings.Builder{}}
+		mocks.NewMockRateLimiter(ctrl), mocks.NewMockMailer(ctrl), mocks.NewMockOutbox(ctrl), mocks.NewMockBreachChecker(ctrl), &strings.Builder{}}
 	d.clock.EXPECT().Now().Return(at).AnyTimes()
 	signer := link.NewSigner(key, cfg.OneTimeUse)
 	var breach ports.BreachChecker
@@ -44,7 +45,7 @@ func newResetter(t *testing.T, cfg reset.Config, at time.Time, withBreach ...boo
 	}
 	log := slog.New(slog.NewTextHandler(d.logs, nil))
 	return reset.NewResetter(cfg, d.users, d.hasher, signer, d.clock, policy.New(8), breach, d.limiter,
-		d.mailer, reset.DefaultEmails(), audit.New(log), log), d
+		d.mailer, d.box, reset.DefaultEmails(), audit.New(log), log), d
 }
 
 // request returns a reset request for alice, signed as a link issued at issued.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -25,6 +26,34 @@ func (r *Resetter) storeTimeout() time.Duration {
 	}
 	return DefaultStoreTimeout
 }
+
+// change holds the password-changed notice, writes hash as the password of user
+// and settles the notice: released at once after a change, withdrawn when the
+// change surely was not made, left to go out when due when no one can tell. That
+// last case is a store that failed and still shows the old hash, where the write
+// may yet land: a notice that may be false is the lesser evil.
+func (r *Resetter) change(ctx context.Context, req Request, user ports.User, hash string) (ports.User, error) {
+	n, err := r.hold(ctx, user, req.Languages)
+	if err != nil {
+		return user, err
+	}
+	user, err = r.store(ctx, req, user, hash)
+	var open unsettled
+	switch {
+	case err == nil:
+		r.audit.Event(ctx, audit.ResetSucceeded, "user_id", user.ID)
+		r.release(ctx, n)
+	case !errors.As(err, &open):
+		r.withdraw(ctx, n)
+	}
+	return user, err
+}
+
+// unsettled is the error of a write that failed in a way that may still let it
+// land: nobody can tell yet whether the password changed.
+type unsettled struct{ error }
+
+func (u unsettled) Unwrap() error { return u.error }
 
 // store writes hash as the password of user, the link's user as verify read it, and
 // returns the user as it then stands. ctx is not the client's: a client that hangs
@@ -58,11 +87,11 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 		now, rerr := r.users.FindByID(ctx, user.ID)
 		switch {
 		case rerr != nil:
-			return user, errors.Join(err, fmt.Errorf("read user %s again after a failed change: %w", user.ID, rerr))
+			return user, unsettled{errors.Join(err, fmt.Errorf("read user %s again after a failed change: %w", user.ID, rerr))}
 		case now.PasswordHash == hash:
 			return now, nil // made, its answer lost
 		case now.PasswordHash == user.PasswordHash && !lost:
-			return user, err // not made, or not yet: the client may try again
+			return user, unsettled{err} // not made, or not yet: the client may try again
 		case r.cfg.OneTimeUse:
 			return user, ErrInvalidSignature // another reset has used the link, or is using it
 		case now.PasswordHash != user.PasswordHash:
@@ -89,22 +118,4 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 func (r *Resetter) contended(user ports.User) error {
 	return fmt.Errorf("store new password of user %s: other changes kept coming first for %s: %w",
 		user.ID, r.storeTimeout(), ports.ErrUnavailable)
-}
-
-// notify e-mails the user that the password changed, in the user's language, else
-// one the reset's requester prefers. The change is made: a failure here is logged,
-// not returned.
-func (r *Resetter) notify(ctx context.Context, user ports.User, langs []string) {
-	if !r.cfg.ChangedNotification || user.Email == "" {
-		return
-	}
-	lang := r.emails.Changed.language(user, langs)
-	when := r.clock.Now().UTC().Format(changedAtLayouts[lang])
-	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
-	if err == nil {
-		_, err = r.mailer.Send(ctx, msg)
-	}
-	if err != nil {
-		r.log.ErrorContext(ctx, "queue the password-changed e-mail", "user_id", user.ID, "error", err)
-	}
 }

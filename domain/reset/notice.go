@@ -1,0 +1,92 @@
+package reset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// noticeMargin is how long after the store timeout a held notice falls due: the
+// time the process that wrote it takes to release or withdraw it once the write's
+// outcome is known.
+const noticeMargin = 10 * time.Second
+
+// cleanupTimeout bounds the release or withdrawal of a held notice, which may come
+// after the store timeout ran out.
+const cleanupTimeout = 5 * time.Second
+
+// notice is a password-changed e-mail held in the outbox while its password is
+// written; the zero notice is none (notices off, or the user has no address).
+type notice struct {
+	id  string // the held message's outbox id
+	msg ports.Message
+}
+
+// hold stores the password-changed notice of user in the outbox before the new
+// password is written, due only after the store timeout and a margin. Whatever
+// stops this process from then on (kill -9, a power cut) leaves the notice to be
+// delivered by any process: no password changes unnoticed. The price is that a
+// crash after the notice is stored and before the write lands sends a notice of
+// a change that did not happen, the lesser evil. An error means nothing was
+// written and the reset must stop.
+func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (notice, error) {
+	if !r.cfg.ChangedNotification || user.Email == "" {
+		return notice{}, nil
+	}
+	now := r.clock.Now()
+	lang := r.emails.Changed.language(user, langs)
+	when := now.UTC().Format(changedAtLayouts[lang])
+	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
+	if err != nil {
+		return notice{}, fmt.Errorf("render the password-changed e-mail: %w", err)
+	}
+	id, err := r.box.Add(ctx, msg, now.Add(r.storeTimeout()+noticeMargin))
+	if err != nil {
+		return notice{}, fmt.Errorf("hold the password-changed e-mail in the outbox before the change: %w", err)
+	}
+	return notice{id: id, msg: msg}, nil
+}
+
+// release sends the notice of a change that was made at once: a copy due now goes
+// through the mailer, then the held one is deleted. Should either step fail (or
+// this process die between them), the held notice still goes out when due, late
+// or as a second copy; never is there none.
+func (r *Resetter) release(ctx context.Context, n notice) {
+	if n.id == "" {
+		return
+	}
+	ctx, cancel := r.cleanupContext(ctx)
+	defer cancel()
+	if _, err := r.mailer.Send(ctx, n.msg); err != nil {
+		r.log.WarnContext(ctx, "queue the password-changed e-mail; the held copy goes out when due",
+			"user_id", n.msg.UserID, "due_in", (r.storeTimeout() + noticeMargin).String(), "error", err)
+		return
+	}
+	if err := r.box.Delete(ctx, n.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
+		r.log.WarnContext(ctx, "delete the held password-changed e-mail; the user gets it twice",
+			"user_id", n.msg.UserID, "outbox_id", n.id, "error", err)
+	}
+}
+
+// withdraw deletes the notice of a change that surely was not made. If it cannot,
+// the user is told of a change that did not happen, which the log says.
+func (r *Resetter) withdraw(ctx context.Context, n notice) {
+	if n.id == "" {
+		return
+	}
+	ctx, cancel := r.cleanupContext(ctx)
+	defer cancel()
+	if err := r.box.Delete(ctx, n.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
+		r.log.ErrorContext(ctx, "delete the password-changed e-mail of a change that was not made; it goes out all the same",
+			"user_id", n.msg.UserID, "outbox_id", n.id, "error", err)
+	}
+}
+
+// cleanupContext is ctx (the store's) with a deadline of its own, for the store's
+// may have passed.
+func (r *Resetter) cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+}
