@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -87,36 +85,7 @@ func TestPostgresOneTimeLinkRace(t *testing.T) {
 	link := relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
 
 	password := func(i int) string { return fmt.Sprintf("racer %02d's own passphrase", i) }
-	replies, errs := make([]reply, racers), make([]error, racers)
-	var wg sync.WaitGroup
-	gate := make(chan struct{})
-	for i := range racers {
-		wg.Go(func() {
-			<-gate
-			replies[i], errs[i] = tryCall(api+"reset-password/", resetBody(link, password(i)))
-		})
-	}
-	close(gate)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-	winner := -1
-	for i, r := range replies {
-		switch {
-		case r.status == 200 && r.body["detail"] == "Reset password successful":
-			if winner >= 0 {
-				t.Fatalf("racers %d and %d both reset the password with one one-time link", winner, i)
-			}
-			winner = i
-		case r.status == 400 && r.body["detail"] == "Invalid signature":
-		default:
-			t.Fatalf("racer %d: %d %s, want 200 for one and 400 Invalid signature for the others", i, r.status, r.raw)
-		}
-	}
-	if winner < 0 {
-		t.Fatal("no racer reset the password")
-	}
+	winner := oneWinner(t, raceResets(t, api, link, racers, password))
 	stored := storedHash(t, pool, id)
 	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(stored, password(winner)); !ok || err != nil {
 		t.Fatalf("the stored hash does not verify the winner's (racer %d's) password: %v", winner, err)
@@ -318,9 +287,7 @@ func TestPostgresTwoProcessesShareOneOutbox(t *testing.T) {
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
 	seedDjangoAlice(t, pool)
-	execSQL(t, pool, `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-		is_active, date_joined) SELECT 'unusable', false, 'user' || i, '', '', 'user' || i || '@example.com', false, true, now()
-		FROM generate_series(0, $1 - 1) i`, n)
+	seedDjangoUsers(t, pool, n)
 	relay := smtptest.Start(t, smtptest.Options{})
 	relay.SetDown(true)
 	// A lease far longer than any send: an expired lease is redelivered by design.
@@ -358,9 +325,7 @@ func TestPostgresKilledServiceLosesNoMail(t *testing.T) {
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
 	seedDjangoAlice(t, pool)
-	execSQL(t, pool, `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-		is_active, date_joined) SELECT 'unusable', false, 'user' || i, '', '', 'user' || i || '@example.com', false, true, now()
-		FROM generate_series(0, $1 - 1) i`, n)
+	seedDjangoUsers(t, pool, n)
 	relay := smtptest.Start(t, smtptest.Options{})
 	relay.SetDown(true) // nothing goes out before the kill
 	env := postgresEnv(dbURL, relay)

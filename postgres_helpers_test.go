@@ -51,6 +51,18 @@ func seedDjangoAlice(t *testing.T, pool *pgxpool.Pool) string {
 	return id
 }
 
+// seedDjangoUsers adds n users to auth_user on pool, user0 (user0@example.com)
+// to user<n-1>, none with a usable password.
+func seedDjangoUsers(t *testing.T, pool *pgxpool.Pool, n int) {
+	t.Helper()
+	_, err := pool.Exec(context.Background(), `INSERT INTO auth_user (password, is_superuser, username, first_name,
+		last_name, email, is_staff, is_active, date_joined) SELECT 'unusable', false, 'user' || i, '', '',
+		'user' || i || '@example.com', false, true, now() FROM generate_series(0, $1 - 1) i`, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // postgresEnv configures the binary on PostgreSQL at dbURL, sending through relay
 // with STARTTLS (its certificate trusted through SSL_CERT_FILE), with retries and
 // polls short enough for tests.

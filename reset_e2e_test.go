@@ -1,14 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -34,37 +32,7 @@ func TestOneTimeLinkRace(t *testing.T) {
 	link := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
 
 	password := func(i int) string { return fmt.Sprintf("racer %02d's own passphrase", i) }
-	replies, errs := make([]reply, racers), make([]error, racers)
-	var wg sync.WaitGroup
-	gate := make(chan struct{})
-	for i := range racers {
-		wg.Go(func() {
-			<-gate
-			replies[i], errs[i] = tryCall(api+"reset-password/", resetBody(link, password(i)))
-		})
-	}
-	close(gate)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-
-	winner := -1
-	for i, r := range replies {
-		switch {
-		case r.status == 200 && r.body["detail"] == "Reset password successful" && len(r.body) == 1:
-			if winner >= 0 {
-				t.Fatalf("racers %d and %d both reset the password with one one-time link", winner, i)
-			}
-			winner = i
-		case r.status == 400 && r.body["detail"] == "Invalid signature" && len(r.body) == 1:
-		default:
-			t.Fatalf("racer %d: %d %s, want 200 for one and 400 Invalid signature for the others", i, r.status, r.raw)
-		}
-	}
-	if winner < 0 {
-		t.Fatal("no racer reset the password")
-	}
+	winner := oneWinner(t, raceResets(t, api, link, racers, password))
 	// A hash verifies one password only: were a loser's stored, the winner's would fail.
 	stored, _ := userDoc(t, db, id)["password"].(string)
 	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(stored, password(winner)); !ok || err != nil {
@@ -212,20 +180,7 @@ func TestReusableLinkRaceEndToEnd(t *testing.T) {
 	link := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
 
 	password := func(i int) string { return fmt.Sprintf("racer %02d's reusable passphrase", i) }
-	replies, errs := make([]reply, racers), make([]error, racers)
-	var wg sync.WaitGroup
-	gate := make(chan struct{})
-	for i := range racers {
-		wg.Go(func() {
-			<-gate
-			replies[i], errs[i] = tryCall(api+"reset-password/", resetBody(link, password(i)))
-		})
-	}
-	close(gate)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
+	replies := raceResets(t, api, link, racers, password)
 	for i, r := range replies {
 		wantDetail(t, fmt.Sprintf("racer %d", i), r, 200, "Reset password successful")
 	}

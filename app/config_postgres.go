@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pwreset/pwreset/adapters/postgres"
 )
 
 // PostgresSettings say where pwreset finds PostgreSQL. DATABASE_URL selects it:
@@ -54,14 +54,8 @@ func (c Config) postgresProblems() []error {
 	if c.MongoDBURI != "" {
 		p = append(p, errors.New("DATABASE_URL and MONGODB_URI are both set: pwreset uses one database; unset one of them"))
 	}
-	if _, err := pgconn.ParseConfig(c.Database.URL); err != nil {
-		// pgx's message holds the URL with the password masked; ours does not hold it at all.
-		var pe *pgconn.ParseConfigError
-		reason := "it does not parse"
-		if errors.As(err, &pe) && pe.Unwrap() != nil {
-			reason = pe.Unwrap().Error()
-		}
-		p = append(p, fmt.Errorf("DATABASE_URL is not a PostgreSQL URL such as postgres://user:password@host:5432/database (%s)", reason))
+	if _, err := postgres.ParseURL(c.Database.URL); err != nil {
+		p = append(p, fmt.Errorf("DATABASE_URL is %w", err))
 	}
 	if c.Database.Timeout <= 0 {
 		p = append(p, errors.New("DATABASE_TIMEOUT must be a positive duration, such as 5s"))

@@ -37,14 +37,17 @@ func TestPostgresAndSMTPSettings(t *testing.T) {
 // TestPostgresAndSMTPProblems: two databases, two mail providers, and bad URLs
 // and settings are each one clear line naming the variables, never a password.
 func TestPostgresAndSMTPProblems(t *testing.T) {
+	const notURL = "not a PostgreSQL URL such as postgres://user:password@host:5432/database"
 	cases := []struct {
 		env  []string
 		want []string
 	}{
 		{[]string{"MONGODB_URI=mongodb://db/"}, []string{"DATABASE_URL and MONGODB_URI are both set"}},
 		{[]string{"SENDGRID_API_KEY=SG.x"}, []string{"SENDGRID_API_KEY and SMTP_URL are both set"}},
-		{[]string{"DATABASE_URL=postgres://u:s3cret@db:port/app"}, []string{"DATABASE_URL is not a PostgreSQL URL"}},
-		{[]string{"DATABASE_URL=mysql://u:s3cret@db/app"}, []string{"DATABASE_URL is not a PostgreSQL URL"}},
+		{[]string{"DATABASE_URL=postgres://u:s3cret@db:port/app"}, []string{"DATABASE_URL is " + notURL + " (invalid port)"}},
+		{[]string{"DATABASE_URL=mysql://u:s3cret@db/app"}, []string{"DATABASE_URL is " + notURL + " (failed to parse as keyword/value"}},
+		{[]string{"DATABASE_URL=postgres://u:s3cret%zz@db/app"}, []string{"DATABASE_URL is " + notURL + " (failed to parse as URL (invalid percent-encoded token in password))"}},
+		{[]string{"DATABASE_URL=postgres://u:s3cret@db/app?pool_max_conns=many"}, []string{"DATABASE_URL is " + notURL + " (cannot parse pool_max_conns"}},
 		{[]string{"DATABASE_TIMEOUT=0s", "USERS_TABLE= "}, []string{"DATABASE_TIMEOUT must be a positive duration", "USERS_TABLE must not be empty"}},
 		{[]string{"SMTP_URL=http://u:s3cret@relay"}, []string{"SMTP_URL: want smtp://"}},
 		{[]string{"SMTP_TLS=maybe"}, []string{"SMTP_TLS \"maybe\" is not supported"}},

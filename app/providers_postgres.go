@@ -5,13 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pwreset/pwreset/adapters/postgres"
-	"github.com/pwreset/pwreset/adapters/smtp"
-	"github.com/pwreset/pwreset/domain/outbox"
 )
 
 // Postgres is the PostgreSQL of users, outbox and rate limits; nil unless
@@ -71,13 +68,4 @@ func postgresMapping(cfg Config) postgres.UserMapping {
 	return postgres.UserMapping{Table: cfg.Database.Table, LoginColumns: m.LoginFields, EmailColumn: m.EmailField,
 		IDColumn: cfg.Database.IDColumn, PasswordColumn: m.PasswordField, ChangedAtColumn: changedAt,
 		LanguageColumn: cfg.Languages.userField(), Timeout: cfg.Database.Timeout}
-}
-
-// smtpMailer returns the SMTP provider of SMTP_URL.
-func smtpMailer(cfg Config) (outbox.Provider, error) {
-	m, err := smtp.NewMailer(smtp.Config{URL: cfg.SMTP.URL, NoTLS: strings.EqualFold(cfg.SMTP.TLS, "off"), Timeout: cfg.SMTP.Timeout})
-	if err != nil {
-		return nil, fmt.Errorf("SMTP_URL: %w", err)
-	}
-	return m, nil
 }

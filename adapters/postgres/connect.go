@@ -19,25 +19,47 @@ const DefaultTimeout = 5 * time.Second
 // mail workers; each request holds one only for a statement at a time.
 const DefaultMaxConns = 16
 
-// ErrBadURL is wrapped by Connect when the URL does not parse.
+// ErrBadURL is wrapped by ParseURL and Connect when the URL does not parse.
 var ErrBadURL = errors.New("not a PostgreSQL URL such as postgres://user:password@host:5432/database")
+
+// ParseURL reads a connection URL (or keyword/value string) as Connect does,
+// pool settings included. Its error wraps ErrBadURL and says what is wrong
+// without quoting the URL, so without its password too.
+func ParseURL(url string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("%w (%s)", ErrBadURL, urlProblem(err))
+	}
+	return cfg, nil
+}
+
+// urlProblem is what pgx found wrong with a URL. pgx writes
+// "cannot parse `<url>`: <problem>", masking the password only as well as it can
+// find it in a malformed URL: only the part after the last "`: " is kept.
+func urlProblem(err error) string {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return "it does not parse"
+	}
+	text := pe.Error()
+	if i := strings.LastIndex(text, "`: "); i >= 0 {
+		return text[i+len("`: "):]
+	}
+	return "it does not parse"
+}
 
 // Connect returns a pool of connections to the server at url once it has answered a
 // ping, or an error within timeout (DefaultTimeout if timeout ≤ 0). timeout also
 // bounds each new connection, so that calls on a server that went away fail in that
 // time instead of hanging. An unreachable server wraps ports.ErrUnavailable; a url
-// that does not parse wraps ErrBadURL (its text never holds the password).
+// that does not parse wraps ErrBadURL (see ParseURL).
 func Connect(ctx context.Context, url string, timeout time.Duration) (*pgxpool.Pool, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := ParseURL(url)
 	if err != nil {
-		var pe *pgconn.ParseConfigError
-		if errors.As(err, &pe) && pe.Unwrap() != nil {
-			return nil, fmt.Errorf("postgres: %w: %v", ErrBadURL, pe.Unwrap())
-		}
-		return nil, fmt.Errorf("postgres: %w", ErrBadURL)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = DefaultMaxConns

@@ -12,15 +12,17 @@ import (
 )
 
 // TestConnectErrors: a URL that does not parse and a server that is not there are
-// told apart, and neither message shows the password.
+// told apart, each message says what is wrong, and none shows the password.
 func TestConnectErrors(t *testing.T) {
 	cases := []struct {
 		name, url string
 		want      error
+		says      string
 	}{
-		{"not a URL", "postgres://user:s3cret@host:notaport/db", postgres.ErrBadURL},
-		{"unknown option", "postgres://user:s3cret@127.0.0.1/db?sslmode=sometimes", postgres.ErrBadURL},
-		{"nobody listening", "postgres://user:s3cret@127.0.0.1:1/db?sslmode=disable", ports.ErrUnavailable},
+		{"not a URL", "postgres://user:s3cret@host:notaport/db", postgres.ErrBadURL, "(invalid port)"},
+		{"unknown option", "postgres://user:s3cret@127.0.0.1/db?sslmode=sometimes", postgres.ErrBadURL, "sslmode is invalid"},
+		{"bad pool size", "postgres://user:s3cret@127.0.0.1/db?pool_max_conns=0", postgres.ErrBadURL, "pool_max_conns too small"},
+		{"nobody listening", "postgres://user:s3cret@127.0.0.1:1/db?sslmode=disable", ports.ErrUnavailable, "127.0.0.1:1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -30,6 +32,9 @@ func TestConnectErrors(t *testing.T) {
 					pool.Close()
 				}
 				t.Fatalf("Connect: %v; want %v", err, c.want)
+			}
+			if !strings.Contains(err.Error(), c.says) {
+				t.Errorf("the error does not say %q: %v", c.says, err)
 			}
 			if strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("the error shows the password: %v", err)

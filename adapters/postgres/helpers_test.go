@@ -78,3 +78,35 @@ func newUserStore(t *testing.T, pool *pgxpool.Pool, m postgres.UserMapping) *pos
 	}
 	return s
 }
+
+// ownServer is a server of a test's own, to stop or freeze, and the stores of one
+// pool on it.
+type ownServer struct {
+	server  *pgtest.Server
+	pool    *pgxpool.Pool
+	users   *postgres.UserStore
+	box     *postgres.Outbox
+	limiter *postgres.RateLimiter
+}
+
+// startOwnServer starts a server for the test alone and returns the stores on it,
+// each call bounded by timeout; the users table holds ann (id 1, hash "h1").
+func startOwnServer(t *testing.T, timeout time.Duration) ownServer {
+	t.Helper()
+	s := ownServer{server: pgtest.StartServer(t)}
+	var err error
+	s.pool, err = postgres.Connect(testCtx(t), pgtest.SchemaOn(t, s.server.URL()), timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.pool.Close)
+	if _, err := postgres.Migrate(testCtx(t), s.pool); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, s.pool, "CREATE TABLE users (id integer PRIMARY KEY, username text, email text, password text)")
+	exec(t, s.pool, "INSERT INTO users VALUES (1, 'ann', 'ann@example.com', 'h1')")
+	s.users = newUserStore(t, s.pool, postgres.UserMapping{Timeout: timeout})
+	s.box = postgres.NewOutbox(s.pool, timeout)
+	s.limiter = postgres.NewRateLimiter(s.pool, timeout)
+	return s
+}

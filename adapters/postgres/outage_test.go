@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pwreset/pwreset/adapters/postgres"
-	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -15,21 +14,8 @@ import (
 // API's 503) rather than hanging or failing otherwise; once it is back, the same
 // stores work again without being rebuilt.
 func TestOutage(t *testing.T) {
-	server := pgtest.StartServer(t)
-	url := pgtest.SchemaOn(t, server.URL())
-	pool, err := postgres.Connect(testCtx(t), url, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
-		t.Fatal(err)
-	}
-	exec(t, pool, "CREATE TABLE users (id integer PRIMARY KEY, username text, email text, password text)")
-	exec(t, pool, "INSERT INTO users VALUES (1, 'ann', 'ann@example.com', 'h1')")
-	users := newUserStore(t, pool, postgres.UserMapping{Timeout: 2 * time.Second})
-	box := postgres.NewOutbox(pool, 2*time.Second)
-	limiter := postgres.NewRateLimiter(pool, 2*time.Second)
+	s := startOwnServer(t, 2*time.Second)
+	users, box, limiter, server := s.users, s.box, s.limiter, s.server
 	calls := map[string]func(ctx context.Context) error{
 		"FindByLogin": func(ctx context.Context) error { _, err := users.FindByLogin(ctx, "ann"); return err },
 		"SetPassword": func(ctx context.Context) error {
@@ -51,7 +37,7 @@ func TestOutage(t *testing.T) {
 			_, _, err := limiter.AllowAll(ctx, []ports.Limit{{Key: "a", Max: 1, Window: time.Minute}, {Key: "b", Max: 9, Window: time.Hour}}, time.Now())
 			return err
 		},
-		"Ping": postgres.NewPinger(pool, 2*time.Second).Ping,
+		"Ping": postgres.NewPinger(s.pool, 2*time.Second).Ping,
 	}
 	for name, call := range calls {
 		if err := call(testCtx(t)); err != nil {
@@ -65,13 +51,20 @@ func TestOutage(t *testing.T) {
 		}
 	}
 	server.Start()
+	expectRecovery(t, "after the restart", calls)
+}
+
+// expectRecovery calls each of calls twice once the server is back: the first
+// call may meet a connection that died with the server (ErrUnavailable, and the
+// pool drops it), the second must succeed.
+func expectRecovery(t *testing.T, when string, calls map[string]func(context.Context) error) {
+	t.Helper()
 	for name, call := range calls {
-		// The pool may hand out a connection that died with the server once.
 		if err := call(testCtx(t)); err != nil && !errors.Is(err, ports.ErrUnavailable) {
-			t.Errorf("%s after the restart: %v", name, err)
+			t.Errorf("%s %s: %v", name, when, err)
 		}
 		if err := call(testCtx(t)); err != nil {
-			t.Errorf("%s after the restart, again: %v", name, err)
+			t.Errorf("%s %s, again: %v", name, when, err)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -102,6 +103,12 @@ func inspect(ctx context.Context, pool *pgxpool.Pool, m UserMapping) (idKind, er
 func readColumns(ctx context.Context, pool *pgxpool.Pool, table string) (map[string]columnInfo, error) {
 	var exists bool
 	if err := pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", tableName(table)).Scan(&exists); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && !unavailable(err) {
+			// The server read the name and refused it ("a.b.c": another database).
+			return nil, &SchemaError{Role: RoleTable, Name: table,
+				Problem: "is not a name PostgreSQL can look up (" + pgErr.Message + "); write table or schema.table"}
+		}
 		return nil, translate(ctx, "look up table "+table, err)
 	}
 	if !exists {

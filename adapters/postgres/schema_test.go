@@ -21,6 +21,8 @@ func TestSchemaProblems(t *testing.T) {
 	}{
 		{"no table", "", nil, []string{"table: table \"users\" does not exist"}},
 		{"other table", good, func(m *postgres.UserMapping) { m.Table = "accounts" }, []string{"table: table \"accounts\" does not exist"}},
+		{"three-part table name", good, func(m *postgres.UserMapping) { m.Table = "db.public.users" },
+			[]string{"table: table \"db.public.users\" is not a name PostgreSQL can look up (cross-database references"}},
 		{"missing columns", "id bigint PRIMARY KEY, username text, password text",
 			nil, []string{"login: column \"alias\" does not exist in table \"users\" (its columns: id, password, username)",
 				"email: column \"email\" does not exist", "changed-at: column \"password_changed_at\" does not exist",

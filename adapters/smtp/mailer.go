@@ -73,7 +73,9 @@ func (m *Mailer) Send(ctx context.Context, msg ports.Message) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
-	if err := m.client.DialAndSendWithContext(ctx, out); err != nil {
+	// A message the relay accepted (250 after DATA) is the relay's: an RSET or QUIT
+	// that fails afterwards must not make the outbox send it again.
+	if err := m.client.DialAndSendWithContext(ctx, out); err != nil && !out.IsDelivered() {
 		return "", classify(err)
 	}
 	return id, nil

@@ -120,6 +120,23 @@ func checkContent(t *testing.T, data []byte, id string) {
 	}
 }
 
+// TestHangUpAfterAccept: a relay that accepts the message and then drops the
+// connection before QUIT has the message: Send reports it sent, so that the
+// outbox does not send it twice.
+func TestHangUpAfterAccept(t *testing.T) {
+	s := smtptest.Start(t, smtptest.Options{})
+	s.SetHangUp(true)
+	id, err := newMailer(t, s, false).Send(testCtx(t), sample)
+	if err != nil {
+		t.Fatalf("Send: %v; want the accepted message reported sent", err)
+	}
+	if got := s.Messages(); len(got) != 1 {
+		t.Fatalf("%d messages arrived, want 1", len(got))
+	} else {
+		checkContent(t, got[0].Data, id)
+	}
+}
+
 // TestRefusals: the relay's 4xx is a temporary failure and its 5xx a permanent
 // one, each with its code and the relay's own words, never the recipient; a
 // wrong password is permanent; nothing arrives.

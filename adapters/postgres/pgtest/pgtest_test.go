@@ -95,3 +95,24 @@ func TestKilledTestProcess(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestEnvURL: POSTGRES_TEST_URL points the tests at the server it names: URL
+// returns it, and the schemas NewSchema makes live there, not on a server of
+// pgtest's own.
+func TestEnvURL(t *testing.T) {
+	other := pgtest.StartServer(t)
+	t.Setenv(pgtest.EnvURL, other.URL())
+	if got := pgtest.URL(t); got != other.URL() {
+		t.Fatalf("URL() = %s; want %s, from %s", got, other.URL(), pgtest.EnvURL)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	url := pgtest.NewSchema(t)
+	var port int
+	if err := pgtest.Pool(t, url).QueryRow(ctx, "SELECT inet_server_port()").Scan(&port); err != nil {
+		t.Fatal(err)
+	}
+	if want := other.URL(); !strings.Contains(want, fmt.Sprintf(":%d/", port)) {
+		t.Fatalf("NewSchema's URL reaches the server on port %d; want the one at %s", port, want)
+	}
+}

@@ -56,6 +56,7 @@ type Server struct {
 	msgs     []Message
 	replies  []*smtp.SMTPError // answers to the next DATA commands; nil accepts
 	down     bool
+	hangUp   bool
 	delay    time.Duration
 	attempts int
 	notify   chan struct{}
@@ -99,6 +100,9 @@ func Start(t testing.TB, opts Options) *Server {
 	}()
 	t.Cleanup(func() {
 		_ = s.srv.Close()
+		// Close closes only the listeners Serve has registered: were the test over
+		// before Serve began, Serve would then accept on ln for ever.
+		_ = ln.Close()
 		<-done
 	})
 	return s
@@ -148,6 +152,14 @@ func (s *Server) SetDown(down bool) {
 	s.down = down
 }
 
+// SetHangUp makes the server, while hangUp is true, drop the connection once it
+// has accepted a message and said so: the client's QUIT then fails.
+func (s *Server) SetHangUp(hangUp bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangUp = hangUp
+}
+
 // SetDelay makes the server wait d after reading each message before it answers,
 // so that a send is in flight for that long.
 func (s *Server) SetDelay(d time.Duration) {
@@ -175,11 +187,12 @@ func (s *Server) Received() <-chan struct{} { return s.notify }
 
 // session is one SMTP connection's transaction.
 type session struct {
-	s    *Server
-	conn *smtp.Conn
-	from string
-	to   []string
-	user string
+	s        *Server
+	conn     *smtp.Conn
+	from     string
+	to       []string
+	user     string
+	accepted bool // a message was accepted since the last Reset
 }
 
 var _ smtp.AuthSession = (*session)(nil)
@@ -240,6 +253,7 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	if reply == nil {
 		s.msgs = append(s.msgs, Message{From: ss.from, To: ss.to, Data: data, TLS: tlsOn, User: ss.user})
+		ss.accepted = true
 	}
 	s.mu.Unlock()
 	select {
@@ -252,7 +266,18 @@ func (ss *session) Data(r io.Reader) error {
 	return nil
 }
 
-func (ss *session) Reset() { ss.from, ss.to = "", nil }
+// Reset ends a transaction. go-smtp calls it after the answer to DATA is
+// written, which makes it the moment to hang up on a client (SetHangUp); it holds
+// the connection's lock then, so the network connection is closed directly.
+func (ss *session) Reset() {
+	ss.s.mu.Lock()
+	hangUp := ss.s.hangUp && ss.accepted
+	ss.s.mu.Unlock()
+	if hangUp {
+		_ = ss.conn.Conn().Close()
+	}
+	ss.from, ss.to, ss.accepted = "", nil, false
+}
 
 func (ss *session) Logout() error { return nil }
 
