@@ -14,6 +14,7 @@ import (
 	reflect "reflect"
 	time "time"
 
+	ports "github.com/pwreset/pwreset/ports"
 	gomock "go.uber.org/mock/gomock"
 )
 
@@ -55,6 +56,22 @@ func (m *MockRateLimiter) Allow(ctx context.Context, key string, limit int, wind
 func (mr *MockRateLimiterMockRecorder) Allow(ctx, key, limit, window, now any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Allow", reflect.TypeOf((*MockRateLimiter)(nil).Allow), ctx, key, limit, window, now)
+}
+
+// AllowAll mocks base method.
+func (m *MockRateLimiter) AllowAll(ctx context.Context, limits []ports.Limit, now time.Time) (int, time.Duration, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "AllowAll", ctx, limits, now)
+	ret0, _ := ret[0].(int)
+	ret1, _ := ret[1].(time.Duration)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// AllowAll indicates an expected call of AllowAll.
+func (mr *MockRateLimiterMockRecorder) AllowAll(ctx, limits, now any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "AllowAll", reflect.TypeOf((*MockRateLimiter)(nil).AllowAll), ctx, limits, now)
 }
 
 // Latest mocks base method.

@@ -63,18 +63,32 @@ func (r *RateLimiter) Allow(_ context.Context, key string, limit int, window tim
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	ok, retry := r.allow(key, limit, window, now)
+	return ok, retry, nil
+}
+
+// allow is Allow under r.mu.
+func (r *RateLimiter) allow(key string, limit int, window time.Duration, now time.Time) (bool, time.Duration) {
 	ev := r.touch(key)
 	ev.window, ev.limit = max(ev.window, window), max(ev.limit, min(limit, MaxEventsPerKey))
 	defer ev.prune(now)
-	in := len(ev.at) - ev.after(now.Add(-window))
-	if in < limit {
-		ev.record(now)
-		return true, 0, nil
+	if retry, full := ev.full(limit, window, now); full {
+		return false, retry
+	}
+	ev.record(now)
+	return true, 0
+}
+
+// full reports whether the window before now holds limit events, and if so how
+// long until it does not.
+func (ev *events) full(limit int, window time.Duration, now time.Time) (time.Duration, bool) {
+	if len(ev.at)-ev.after(now.Add(-window)) < limit {
+		return 0, false
 	}
 	// A hit is allowed again once fewer than limit events remain in the window:
 	// when the limit-th newest leaves it. Usually that is the oldest; not when the
 	// window is longer than that of earlier hits.
-	return false, time.Duration(ev.at[len(ev.at)-limit]-now.UnixNano()) + window, nil
+	return time.Duration(ev.at[len(ev.at)-limit]-now.UnixNano()) + window, true
 }
 
 // touch returns key's events, new if it has none, and marks it the most recently

@@ -7,7 +7,7 @@
 // anything. Its own collections, in the same database, are the password-change
 // guards (UserMapping.GuardCollection), the outbox (OutboxConfig.Collection),
 // the outbox's claims (the outbox's name plus "_claims"), the rate-limit events
-// (RateLimitConfig.Collection) and their turns (that name plus "_turns").
+// (RateLimitConfig.Collection).
 //
 // # Races are settled by inserts
 //
@@ -25,22 +25,25 @@
 //     makes its compare-and-set update;
 //   - Outbox.Claim inserts the claim "<message id>:<attempt>", then leases the
 //     message for that attempt;
-//   - RateLimiter.Allow with limit 1 inserts the turn "<key>:<latest event>",
-//     then records the event that follows it.
+//   - RateLimiter.AllowAll (and Allow with limit 1) records the event of a key
+//     of limit 1 under the name "<key>:<time of its latest event>", first in
+//     the ordered insert of all the request's events, so that a loser records
+//     none of them.
 //
 // The losers back off without writing. The winner's update is still filtered on
 // what it read, so that on MongoDB a write delayed past every deadline cannot undo
 // a later one. A winner may die between its insert and its update; its document
 // carries an expiry after which it no longer blocks anybody, and no pile of them
-// stalls anything (see claimAttempt, takeOver and RateLimiter.counts).
+// stalls anything (see claimAttempt and takeOver). A rate-limit event needs no
+// update: its insert is the whole record.
 //
 // FerretDB also writes an update as the whole document it read, changed: a write
 // that lands late can undo another one. So a document is only ever updated by the
 // winner of the insert that names the update, never by several "idempotent"
 // writers at once.
 //
-// On a sharded cluster, leave the guard, claims and turns collections unsharded
-// or shard them on _id: only then is an _id unique across shards.
+// On a sharded cluster, leave the guard, claims and rate-limit collections
+// unsharded or shard them on _id: only then is an _id unique across shards.
 //
 // Only features FerretDB has are relied on (TTL indexes are used where the server
 // takes them; no transactions, change streams or collation), so the tests run

@@ -77,6 +77,10 @@ func TestOutage(t *testing.T) {
 			_, _, err := limiter.Allow(ctx, "k3", 3, time.Minute, time.Now())
 			return err
 		},
+		"Limiter.AllowAll": func(ctx context.Context) error {
+			_, _, err := limiter.AllowAll(ctx, []ports.Limit{{Key: "a", Max: 1, Window: time.Minute}, {Key: "b", Max: 3, Window: time.Hour}}, time.Now())
+			return err
+		},
 		"Limiter.Latest":        func(ctx context.Context) error { _, err := limiter.Latest(ctx, "k"); return err },
 		"Limiter.Purge":         func(ctx context.Context) error { _, err := limiter.Purge(ctx, time.Now()); return err },
 		"Limiter.EnsureIndexes": func(ctx context.Context) error { return limiter.EnsureIndexes(ctx, time.Hour) },

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -17,8 +16,7 @@ import (
 // RateLimitConfig says where a RateLimiter keeps its events. Empty fields take the
 // defaults noted beside them.
 type RateLimitConfig struct {
-	// Collection holds the events; default "rate_limits". The turns that settle
-	// races on keys with limit 1 go to Collection + "_turns".
+	// Collection holds the events; default "rate_limits".
 	Collection string
 	// Timeout bounds each call on top of the caller's own deadline; default
 	// DefaultTimeout.
@@ -32,11 +30,12 @@ type RateLimitConfig struct {
 // see room and be recorded, and a limit above 1 may be overshot by as many hits
 // as race (a handful at most, as each needs a request of its own). With limit 1,
 // the cooldowns that guard against mail bombing, the race is settled by an insert
-// (see the package doc and cooldown) and the limit is exact, on FerretDB too,
-// among the hits that use limit 1 on the key.
+// (see the package doc and ratelimit_turns.go) and the limit is exact, on
+// FerretDB too. AllowAll checks several limits in one aggregate and records their
+// events in one ordered insert (see AllowAll); Allow with limit 1 is AllowAll of
+// that one limit.
 type RateLimiter struct {
 	events  *mongo.Collection
-	turns   *mongo.Collection
 	timeout time.Duration
 }
 
@@ -53,7 +52,6 @@ func NewRateLimiter(db *mongo.Database, cfg RateLimitConfig) *RateLimiter {
 	}
 	return &RateLimiter{
 		events:  db.Collection(cfg.Collection),
-		turns:   db.Collection(cfg.Collection + "_turns"),
 		timeout: cfg.Timeout,
 	}
 }
@@ -70,8 +68,10 @@ func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window t
 	var ok bool
 	var retry time.Duration
 	var err error
-	if limit == 1 {
-		ok, retry, err = r.cooldown(opCtx, key, window, now)
+	if limit == 1 { // named, as AllowAll names them: exact under races
+		var refused int
+		refused, retry, err = r.allowAll(opCtx, []ports.Limit{{Key: key, Max: 1, Window: window}}, now)
+		ok = refused < 0
 	} else {
 		ok, retry, err = r.allow(opCtx, key, limit, window, now)
 	}
@@ -124,18 +124,13 @@ func (r *RateLimiter) record(opCtx context.Context, key string, now time.Time) e
 	return err
 }
 
-// Undo implements ports.RateLimiter. It deletes the event of key at at, and the
-// turn that granted it (a limit-1 key's), which would otherwise hold the key for a
-// window as if the event had been recorded.
+// Undo implements ports.RateLimiter. It deletes the event of key at at; a limit-1
+// key's event is its turn too, whose name is then free again.
 func (r *RateLimiter) Undo(ctx context.Context, key string, at time.Time) error {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	if _, err := r.events.DeleteOne(opCtx, bson.D{{Key: "key", Value: key}, {Key: "at", Value: at}}); err != nil {
 		return r.fail(ctx, "undo an event", err)
-	}
-	turn := bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(key+":")}}}, {Key: "at", Value: at}}
-	if _, err := r.turns.DeleteOne(opCtx, turn); err != nil {
-		return r.fail(ctx, "undo a turn", err)
 	}
 	return nil
 }
@@ -151,42 +146,28 @@ func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error)
 	return latest, nil
 }
 
-// Purge implements ports.RateLimiter. It also deletes the turns taken before
-// cutoff, which named events now gone. Its cutoff must be at least the longest
-// window ago, or it lifts limits early. Each collection gets a delete and a
-// timeout of its own, served by the {at} index (a TTL index where the server has
-// them, when MongoDB deletes most of it first), and the turns go even when the
-// events could not.
+// Purge implements ports.RateLimiter. Its cutoff must be at least the longest
+// window ago, or it lifts limits early. The {at} index serves it (a TTL index
+// where the server has them, when MongoDB deletes most of it first).
 func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) {
-	before := bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}
-	purge := func(coll *mongo.Collection) (int, error) {
-		opCtx, cancel := context.WithTimeout(ctx, r.timeout)
-		defer cancel()
-		res, err := coll.DeleteMany(opCtx, before)
-		if err != nil {
-			return 0, r.fail(ctx, "purge old "+coll.Name(), err)
-		}
-		return int(res.DeletedCount), nil
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	res, err := r.events.DeleteMany(opCtx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}})
+	if err != nil {
+		return 0, r.fail(ctx, "purge old events", err)
 	}
-	n, err := purge(r.events)
-	_, terr := purge(r.turns)
-	return n, errors.Join(err, terr)
+	return int(res.DeletedCount), nil
 }
 
 // EnsureIndexes creates the indexes the limiter needs, unless they exist: {key: 1,
-// at: -1} for Allow and Latest, and {at: 1} on the events and on the turns for
-// Purge. Those are TTL indexes of keep, the longest window (see Purge), where the
-// server has them. Every instance may call it at start.
+// at: -1} for Allow, AllowAll and Latest, and {at: 1} for Purge, a TTL index of
+// keep, the longest window (see Purge), where the server has them. Every instance
+// may call it at start.
 func (r *RateLimiter) EnsureIndexes(ctx context.Context, keep time.Duration) error {
 	if err := createIndex(ctx, r.events, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}}, r.timeout); err != nil {
 		return err
 	}
-	for _, coll := range []*mongo.Collection{r.events, r.turns} {
-		if err := ensureExpiringIndex(ctx, coll, "at", keep, r.timeout); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ensureExpiringIndex(ctx, r.events, "at", keep, r.timeout)
 }
 
 // fail translates a driver error of operation op as translate does. Keys stay out

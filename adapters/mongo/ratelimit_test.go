@@ -1,7 +1,6 @@
 package mongo_test
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -54,50 +53,9 @@ func allow(t *testing.T, l *mongo.RateLimiter, key string, window time.Duration,
 	}
 }
 
-// plantTurn inserts the turn of key after the event at after (zero for none)
-// taken at at, as a winner that died before recording its event leaves it.
-func plantTurn(t *testing.T, db *driver.Database, key string, after, at time.Time) {
-	t.Helper()
-	name := "none"
-	if !after.IsZero() {
-		name = fmt.Sprint(after.UnixMilli())
-	}
-	_, err := db.Collection("rate_limits_turns").InsertOne(testCtx(t), bson.D{
-		{Key: "_id", Value: key + ":" + name}, {Key: "at", Value: at}})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestRateLimiterAbandonedTurn: a turn whose winner never recorded its event
-// (it died, or its request failed and could not take the turn back) holds the key
-// only while its winner might still be recording, not for a window: the failed
-// request must not silence the next one (issue 8, item 2). Then the next hit
-// takes the turn after it, and the chain goes on from that hit's event.
-func TestRateLimiterAbandonedTurn(t *testing.T) {
-	db := mongotest.NewDatabase(t)
-	l := prepareLimiter(t, db)
-	const k, w = "email:dora@example.com", time.Minute
-	plantTurn(t, db, k, time.Time{}, t0)
-	allow(t, l, k, w, t0.Add(time.Second), false, w-time.Second) // its winner may be recording
-	at := t0.Add(20 * time.Second)
-	allow(t, l, k, w, at, true, 0)
-	allow(t, l, k, w, at.Add(time.Second), false, w-time.Second)
-	allow(t, l, k, w, at.Add(w), true, 0)
-	if got, err := l.Latest(testCtx(t), k); err != nil || !got.Equal(at.Add(w)) {
-		t.Fatalf("Latest = %v, %v; want %v", got, err, at.Add(w))
-	}
-	want := []string{k + ":none", fmt.Sprint(k, ":", t0.UnixMilli()), fmt.Sprint(k, ":", at.UnixMilli())}
-	slices.Sort(want)
-	if got := stringIDs(t, db.Collection("rate_limits_turns")); !slices.Equal(got, want) {
-		t.Fatalf("turns = %v, want %v", got, want)
-	}
-}
-
 // TestRateLimiterCooldownRaces: of racing first hits on a key with limit 1, each
 // on a client of its own and some a millisecond apart, exactly one is allowed; so
-// too after an abandoned turn, and when the loser read the latest event before the
-// winner recorded its own (here: a turn planted after the latest event).
+// too after a cooldown, and after an event taken back, whose name is free again.
 func TestRateLimiterCooldownRaces(t *testing.T) {
 	const racers, w = 8, time.Minute
 	cases := []struct {
@@ -106,9 +64,12 @@ func TestRateLimiterCooldownRaces(t *testing.T) {
 		at    time.Time
 	}{
 		{"first", func(*testing.T, *driver.Database, *mongo.RateLimiter) {}, t0},
-		{"after an abandoned turn", func(t *testing.T, db *driver.Database, _ *mongo.RateLimiter) {
-			plantTurn(t, db, "race", time.Time{}, t0)
-		}, t0.Add(2 * w)},
+		{"after an event taken back", func(t *testing.T, _ *driver.Database, l *mongo.RateLimiter) {
+			allow(t, l, "race", w, t0, true, 0)
+			if err := l.Undo(testCtx(t), "race", t0); err != nil {
+				t.Fatal(err)
+			}
+		}, t0.Add(time.Second)},
 		{"after a cooldown", func(t *testing.T, _ *driver.Database, l *mongo.RateLimiter) {
 			allow(t, l, "race", w, t0, true, 0)
 		}, t0.Add(w)},
@@ -160,7 +121,7 @@ func TestRateLimiterDocuments(t *testing.T) {
 	if got, want := names(indexes(t, db.Collection("limits"))), []string{"_id_", "at_1", "key_1_at_-1"}; !slices.Equal(got, want) {
 		t.Errorf("indexes = %v, want %v", got, want)
 	}
-	for _, coll := range []string{"limits", "limits_turns"} {
+	for _, coll := range []string{"limits"} {
 		for _, ix := range indexes(t, db.Collection(coll)) {
 			if ix.Name != "at_1" {
 				continue
@@ -185,8 +146,5 @@ func TestRateLimiterDocuments(t *testing.T) {
 	if _, isOID := doc["_id"].(bson.ObjectID); !isOID || doc["key"] != "ip:192.0.2.1" ||
 		doc["at"] != bson.NewDateTimeFromTime(t0) || len(doc) != 3 {
 		t.Errorf("event stored as %v; want {_id: ObjectId, key, at: date}", doc)
-	}
-	if got := stringIDs(t, db.Collection("limits_turns")); len(got) != 0 {
-		t.Errorf("turns %v for a limit above 1; want none", got)
 	}
 }

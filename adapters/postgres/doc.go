@@ -7,10 +7,10 @@
 //     atomically: of two resets racing with one link, the second re-reads the row
 //     once the first commits and no longer matches.
 //   - Outbox and RateLimiter live in tables pwreset owns, pwreset_outbox and
-//     pwreset_rate_limits, created by the embedded, versioned migration that
+//     pwreset_rate_limits, created by the embedded, versioned migrations that
 //     Migrate runs (at start-up, or alone with `pwreset migrate`). Claims take the
 //     earliest due message with FOR UPDATE SKIP LOCKED; a rate-limit check runs
-//     under a transaction-scoped advisory lock on its key, so every limit is exact
+//     under transaction-scoped advisory locks on its keys, so every limit is exact
 //     under races, not only limit 1.
 //
 // Nothing here needs the arbitration documents of the MongoDB adapter: PostgreSQL

@@ -33,6 +33,10 @@ func TestOutage(t *testing.T) {
 			_, _, err := limiter.Allow(ctx, "k", 1000, time.Minute, time.Now())
 			return err
 		},
+		"AllowAll": func(ctx context.Context) error {
+			_, _, err := limiter.AllowAll(ctx, []ports.Limit{{Key: "a", Max: 1, Window: time.Minute}, {Key: "b", Max: 9, Window: time.Hour}}, time.Now())
+			return err
+		},
 		"Ping": postgres.NewPinger(s.pool, 2*time.Second).Ping,
 	}
 	for name, call := range calls {

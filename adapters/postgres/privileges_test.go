@@ -36,6 +36,7 @@ func TestLeastPrivilegeRole(t *testing.T) {
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON pwreset_outbox, pwreset_rate_limits",
 		"GRANT SELECT ON pwreset_schema_migrations",
 		"GRANT EXECUTE ON FUNCTION pwreset_rate_limit_allow(text, integer, timestamptz, timestamptz)",
+		"GRANT EXECUTE ON FUNCTION pwreset_rate_limit_allow_all(text[], integer[], timestamptz[], timestamptz)",
 	} {
 		exec(t, admin, grant+" TO "+role)
 	}
@@ -71,6 +72,9 @@ func TestLeastPrivilegeRole(t *testing.T) {
 	limiter := postgres.NewRateLimiter(pool, 0)
 	if _, _, err := limiter.Allow(testCtx(t), "k", 1, time.Minute, now); err != nil {
 		t.Fatalf("Allow: %v", err)
+	}
+	if refused, _, err := limiter.AllowAll(testCtx(t), []ports.Limit{{Key: "k2", Max: 1, Window: time.Minute}}, now); err != nil || refused != -1 {
+		t.Fatalf("AllowAll: %d, %v", refused, err)
 	}
 	if err := limiter.Undo(testCtx(t), "k", now); err != nil {
 		t.Fatalf("Undo: %v", err)

@@ -15,7 +15,8 @@ import (
 // Migrate), shared by every instance of the service. An event is one row
 // (key, at). Allow is one call of the function pwreset_rate_limit_allow, which
 // checks and records under an advisory lock on the key: every limit is exact
-// under races, limit 1 included.
+// under races, limit 1 included. AllowAll is one call of
+// pwreset_rate_limit_allow_all, which does the same for several keys at once.
 type RateLimiter struct {
 	pool    *pgxpool.Pool
 	timeout time.Duration

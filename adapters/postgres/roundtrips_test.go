@@ -129,7 +129,7 @@ func TestRoundTrips(t *testing.T) {
 
 // The round trips a request takes on PostgreSQL, as docs/adapters.md lists them.
 const (
-	linkRoundTrips = 5 // users 1, cooldown 1, hourly cap 1, daily cap 1, outbox 1
+	linkRoundTrips = 3 // users 1, the limits 1 (cooldown, daily and hourly caps in one call), outbox 1
 	// users 1, outbox 1 (the notice, held before the write so that a kill -9 cannot
 	// lose it), compare-and-set 1, outbox 1 (the held notice released: due now).
 	resetRoundTrips = 4

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/pwreset/pwreset/ports"
 )
 
 // Keys of the rate limiter. The events of userKey are the links a user was sent:
@@ -36,57 +38,56 @@ type counted struct {
 // limit returns why a link to userID may not go out now ("" if it may), and the
 // events it recorded on the way. It does the same calls for a stranger as for a user.
 //
-// The user's own limits come first and the cap all users share last, so that a
-// request the cooldown or the daily cap stops does not use up the shared cap:
-// otherwise a handful of known logins, asked for again and again, would silence
-// every user's links for an hour. Whatever stops a link, the caller takes back what
-// was counted before (see Send): only links that go out count.
+// The limits go to the limiter in one call, which records the link against every
+// one of them or, if one has no room, against none: only links that go out count,
+// so requests the cooldown or the daily cap stops do not use up the cap all users
+// share, and a link that cap stops does not use up its user's day. The user's own
+// limits come first, so that a refusal names the cooldown before the daily cap,
+// and the daily cap before the shared one. A failed call may hide events recorded
+// all the same (a lost reply): they are returned, for the caller to take back.
 func (s *LinkSender) limit(ctx context.Context, userID string, stranger bool) (string, counted, error) {
 	c := counted{at: s.clock.Now()}
+	var limits []ports.Limit
+	var reasons []string
+	add := func(reason, key string, most int, window time.Duration) {
+		limits = append(limits, ports.Limit{Key: key, Max: most, Window: window})
+		reasons = append(reasons, reason)
+	}
 	if s.cfg.LinkCooldown > 0 {
-		ok, err := s.count(ctx, &c, cooldownKey(userID), 1, s.cfg.LinkCooldown)
-		if err != nil {
-			return "", c, fmt.Errorf("check the link cooldown: %w", err)
-		}
-		if !ok {
-			return ReasonCooldown, c, nil
-		}
+		add(ReasonCooldown, cooldownKey(userID), 1, s.cfg.LinkCooldown)
 	}
 	daily := s.cfg.LinkDailyCap
 	if daily <= 0 {
 		daily = math.MaxInt32 // no cap, but the link is recorded all the same
 	}
-	ok, err := s.count(ctx, &c, userKey(userID), daily, day)
-	if err != nil {
-		return "", c, fmt.Errorf("check the daily link cap: %w", err)
-	}
-	if !ok {
-		return ReasonDailyCap, c, nil
-	}
+	add(ReasonDailyCap, userKey(userID), daily, day)
 	if s.cfg.LinksPerHour > 0 {
 		global := globalKey
 		if stranger {
 			global = strangersKey
 		}
-		ok, err := s.count(ctx, &c, global, s.cfg.LinksPerHour, time.Hour)
-		if err != nil {
-			return "", c, fmt.Errorf("check the hourly link cap: %w", err)
-		}
-		if !ok {
-			return ReasonGlobalCap, c, nil
-		}
+		add(ReasonGlobalCap, global, s.cfg.LinksPerHour, time.Hour)
 	}
+	refused, _, err := s.limiter.AllowAll(ctx, limits, c.at)
+	switch {
+	case err != nil:
+		c.keys = keys(limits)
+		return "", c, fmt.Errorf("check the link limits: %w", err)
+	case refused >= len(reasons):
+		return "", c, fmt.Errorf("check the link limits: the limiter refused limit %d of %d", refused, len(reasons))
+	case refused >= 0:
+		return reasons[refused], c, nil
+	}
+	c.keys = keys(limits)
 	return "", c, nil
 }
 
-// count asks the limiter to record an event of key and notes it in c if it did, or
-// may have: an error can hide an event recorded all the same (a lost reply).
-func (s *LinkSender) count(ctx context.Context, c *counted, key string, limit int, window time.Duration) (bool, error) {
-	ok, _, err := s.limiter.Allow(ctx, key, limit, window, c.at)
-	if ok || err != nil {
-		c.keys = append(c.keys, key)
+func keys(limits []ports.Limit) []string {
+	k := make([]string, len(limits))
+	for i, l := range limits {
+		k[i] = l.Key
 	}
-	return ok, err
+	return k
 }
 
 // undo takes back the events of c, newest first. It runs even when the client has

@@ -3,6 +3,7 @@ package reset_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -47,26 +48,38 @@ var limitKeys = map[string]string{
 	reset.ReasonGlobalCap: "reset_link:global",
 }
 
-// errRefused, given to traceLimiter for a key, makes Allow refuse it.
+// errRefused, given to traceLimiter for a key, makes AllowAll refuse it.
 var errRefused = errors.New("refused")
 
 // traceLimiter makes d's limiter allow every key but those of outcome (refused, or
 // failing with the error given), and returns the calls it gets, in order, as
-// "Allow <key>" and "Undo <key>"; an Undo at another time than now, or with a
-// cancelled context, is marked as such.
+// "AllowAll <key> <key>..." and "Undo <key>"; an Undo at another time than now, or
+// with a cancelled context, is marked as such. AllowAll refuses the first limit
+// refused in the order given, as the limiters do, and fails if any key fails.
 func traceLimiter(d senderDeps, outcome map[string]error) *[]string {
 	calls := &[]string{}
+	d.limiter.EXPECT().AllowAll(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, limits []ports.Limit, _ time.Time) (int, time.Duration, error) {
+			call := "AllowAll"
+			for _, l := range limits {
+				call += " " + l.Key
+			}
+			*calls = append(*calls, call)
+			for i, l := range limits {
+				switch err := outcome[l.Key]; err {
+				case nil:
+				case errRefused:
+					return i, time.Minute, nil
+				default:
+					return 0, 0, err
+				}
+			}
+			return -1, 0, nil
+		}).AnyTimes()
 	d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
 		func(_ context.Context, key string, _ int, _ time.Duration, _ time.Time) (bool, time.Duration, error) {
 			*calls = append(*calls, "Allow "+key)
-			switch err := outcome[key]; err {
-			case nil:
-				return true, 0, nil
-			case errRefused:
-				return false, time.Minute, nil
-			default:
-				return false, 0, err
-			}
+			return outcome[key] == nil, 0, nil
 		}).AnyTimes()
 	d.limiter.EXPECT().Undo(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
 		func(ctx context.Context, key string, at time.Time) error {
@@ -84,12 +97,14 @@ func traceLimiter(d senderDeps, outcome map[string]error) *[]string {
 }
 
 // TestOnlyLinksThatGoOutCount: the user's own limits are checked before the cap all
-// users share, and whatever stops a link or makes its request fail takes back what
-// was counted for it, even when the client has gone. So requests the daily cap
-// stops do not use up the hourly cap, a refusal of the hourly cap does not use up
-// the user's day, and the retry of a failed request is not held back.
+// users share, in one call that records the link against all of them or none, and
+// whatever makes a counted request fail takes back what was counted for it, even
+// when the client has gone. So requests the daily cap stops do not use up the
+// hourly cap, a refusal of the hourly cap does not use up the user's day, and the
+// retry of a failed request is not held back.
 func TestOnlyLinksThatGoOutCount(t *testing.T) {
 	cool, user, global := limitKeys[reset.ReasonCooldown], limitKeys[reset.ReasonDailyCap], limitKeys[reset.ReasonGlobalCap]
+	all := "AllowAll " + cool + " " + user + " " + global
 	cases := []struct {
 		name    string
 		outcome map[string]error
@@ -97,20 +112,15 @@ func TestOnlyLinksThatGoOutCount(t *testing.T) {
 		want    []string
 		wantErr error
 	}{
-		{"sent", nil, nil,
-			[]string{"Allow " + cool, "Allow " + user, "Allow " + global}, nil},
-		{"cooldown", map[string]error{cool: errRefused}, nil,
-			[]string{"Allow " + cool}, nil},
-		{"daily cap", map[string]error{user: errRefused}, nil,
-			[]string{"Allow " + cool, "Allow " + user, "Undo " + cool}, nil},
-		{"hourly cap", map[string]error{global: errRefused}, nil,
-			[]string{"Allow " + cool, "Allow " + user, "Allow " + global, "Undo " + user, "Undo " + cool}, nil},
+		{"sent", nil, nil, []string{all}, nil},
+		{"cooldown", map[string]error{cool: errRefused}, nil, []string{all}, nil},
+		{"daily cap", map[string]error{user: errRefused}, nil, []string{all}, nil},
+		{"hourly cap", map[string]error{global: errRefused}, nil, []string{all}, nil},
 		{"outbox down", nil, ports.ErrUnavailable,
-			[]string{"Allow " + cool, "Allow " + user, "Allow " + global, "Undo " + global, "Undo " + user, "Undo " + cool},
-			ports.ErrUnavailable},
-		{"limiter down at the hourly cap", map[string]error{global: ports.ErrUnavailable}, nil,
-			[]string{"Allow " + cool, "Allow " + user, "Allow " + global, "Undo " + global, "Undo " + user, "Undo " + cool},
-			ports.ErrUnavailable},
+			[]string{all, "Undo " + global, "Undo " + user, "Undo " + cool}, ports.ErrUnavailable},
+		// The events may have been recorded all the same, the reply lost.
+		{"limiter down", map[string]error{global: ports.ErrUnavailable}, nil,
+			[]string{all, "Undo " + global, "Undo " + user, "Undo " + cool}, ports.ErrUnavailable},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -143,9 +153,11 @@ func TestUnknownUsersTakeTheSamePath(t *testing.T) {
 		var calls []string
 		rec := func(name string) { calls = append(calls, name) }
 		s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), func(d senderDeps) {
-			d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).
-				Do(func(context.Context, string, int, time.Duration, time.Time) { rec("Allow") }).
-				Return(true, time.Duration(0), nil).Times(3)
+			d.limiter.EXPECT().AllowAll(gomock.Any(), gomock.Any(), gomock.Any()).
+				Do(func(_ context.Context, limits []ports.Limit, _ time.Time) {
+					rec(fmt.Sprintf("AllowAll of %d", len(limits)))
+				}).
+				Return(-1, time.Duration(0), nil)
 		})
 		user, err := alice, error(nil)
 		if !found {
@@ -162,15 +174,14 @@ func TestUnknownUsersTakeTheSamePath(t *testing.T) {
 		return calls
 	}
 	known, unknown := trace("alice", true), trace("mallory", false)
-	if strings.Join(known, ",") != strings.Join(unknown, ",") || len(known) != 5 {
+	if strings.Join(known, ",") != strings.Join(unknown, ",") || len(known) != 3 {
 		t.Fatalf("known user: %v\nunknown user: %v", known, unknown)
 	}
 }
 
 func TestLimiterDownIsAnError(t *testing.T) {
 	s, d := newSender(t, limited, reset.DefaultTemplates(reset.KindResetLink), func(d senderDeps) {
-		d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).
-			Return(false, time.Duration(0), ports.ErrUnavailable)
+		d.limiter.EXPECT().AllowAll(gomock.Any(), gomock.Any(), gomock.Any()).Return(0, time.Duration(0), ports.ErrUnavailable)
 	})
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); !errors.Is(err, ports.ErrUnavailable) {

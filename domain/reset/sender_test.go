@@ -47,6 +47,7 @@ func newSender(t *testing.T, cfg reset.Config, tpl *reset.Templates, limits ...f
 	}
 	d.limiter.EXPECT().Latest(gomock.Any(), gomock.Any()).Return(time.Time{}, nil).AnyTimes()
 	d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(true, time.Duration(0), nil).AnyTimes()
+	d.limiter.EXPECT().AllowAll(gomock.Any(), gomock.Any(), gomock.Any()).Return(-1, time.Duration(0), nil).AnyTimes()
 	d.limiter.EXPECT().Undo(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil).AnyTimes()
 	signer := link.NewSigner(key, cfg.OneTimeUse)
 	emails := reset.DefaultEmails()

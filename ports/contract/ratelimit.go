@@ -27,6 +27,7 @@ func TestRateLimiter(t *testing.T, newStore NewRateLimiter) {
 	t.Run("Purge", func(t *testing.T) { testPurgeEvents(t, newStore(t)()) })
 	t.Run("Shared", func(t *testing.T) { testShared(t, newStore(t)) })
 	t.Run("CooldownRace", func(t *testing.T) { testCooldownRace(t, newStore(t)) })
+	t.Run("AllowAll", func(t *testing.T) { testAllowAll(t, newStore) })
 }
 
 // hit is one call of Allow and what it must answer.
