@@ -140,12 +140,15 @@ func (p *wireProxy) forward(client net.Conn) {
 			close(h.caught)
 			<-h.release
 		}
+		// Counted before the write: read after it, an answer quick enough to come in
+		// between would be taken for an earlier one, and the held one never seen.
+		next := answers.Load() + 1
 		if _, err := server.Write(msg); err != nil {
 			return
 		}
 		if h != nil {
 			answered = h.answered
-			go awaitAnswer(&answers, answers.Load()+1, gone, h.answered)
+			go awaitAnswer(&answers, next, gone, h.answered)
 		}
 	}
 	if answered != nil {
