@@ -72,6 +72,18 @@ func load(environ []string, stderr io.Writer) (app.Config, bool) {
 	return cfg, err == nil
 }
 
+// loadStored reads the configuration of a command that works on what a running
+// service stores (what names it), refusing demo mode, which keeps that in the
+// service's own memory.
+func loadStored(cmd, what string, environ []string, stderr io.Writer) (app.Config, bool) {
+	cfg, ok := load(environ, stderr)
+	if ok && cfg.Demo() {
+		fmt.Fprintf(stderr, "pwreset %s: demo mode keeps %s in the memory of the running service; set DATABASE_URL or MONGODB_URI\n", cmd, what)
+		return cfg, false
+	}
+	return cfg, ok
+}
+
 func serve(environ []string, stdout, stderr io.Writer) int {
 	cfg, ok := load(environ, stderr)
 	if !ok {
@@ -99,12 +111,8 @@ func outboxCommand(args, environ []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pwreset: outbox takes no argument, or retry with ids or --failed\n\n%s", usage)
 		return 2
 	}
-	cfg, ok := load(environ, stderr)
+	cfg, ok := loadStored("outbox", "the outbox", environ, stderr)
 	if !ok {
-		return 2
-	}
-	if cfg.Demo() {
-		fmt.Fprintln(stderr, "pwreset: outbox: demo mode keeps the outbox in the memory of the running service; set DATABASE_URL or MONGODB_URI")
 		return 2
 	}
 	log := app.NewLogger(cfg, stderr)

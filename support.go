@@ -22,12 +22,8 @@ func supportCommand(cmd string, args, environ []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "pwreset %s: %v\n\n%s", cmd, err, usage)
 		return 2
 	}
-	cfg, ok := load(environ, stderr)
+	cfg, ok := loadStored(cmd, "its users", environ, stderr)
 	if !ok {
-		return 2
-	}
-	if cfg.Demo() {
-		fmt.Fprintf(stderr, "pwreset %s: demo mode keeps its users in the memory of the running service; set DATABASE_URL or MONGODB_URI\n", cmd)
 		return 2
 	}
 	log := app.NewLogger(cfg, stderr)

@@ -57,15 +57,9 @@ func newWireProxy(t *testing.T, uri string) (*wireProxy, string) {
 	return p, u.String()
 }
 
-// holdNext holds the next command named command on collection (insert, update,
-// find, ...) and returns it; receive from caught to wait for it, close release to
-// let it on.
-func (p *wireProxy) holdNext(command, collection string) *held {
-	return p.holdAfter(command, collection, 0)
-}
-
-// holdAfter is holdNext, but lets skip matching commands pass before the one it
-// holds (say, the second insert into the outbox).
+// holdAfter holds the command named command on collection (insert, update, find,
+// ...) that comes after skip matching ones (say, the second insert into the outbox)
+// and returns it; receive from caught to wait for it, close release to let it on.
 func (p *wireProxy) holdAfter(command, collection string, skip int) *held {
 	h := &held{command: command, collection: collection, skip: skip,
 		caught: make(chan struct{}), release: make(chan struct{}), answered: make(chan struct{})}

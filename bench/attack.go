@@ -98,9 +98,17 @@ func attack(l load, p proc) outcome {
 
 // progress prints, every second, how many answers have come; the func stops it.
 func progress(l load, done *atomic.Int64) func() {
+	begin := time.Now()
+	return everySecond(func() {
+		fmt.Fprintf(os.Stderr, "    %s: %2.0fs  %d answers\n", l.name, time.Since(begin).Seconds(), done.Load())
+	})
+}
+
+// everySecond calls f once a second until the func it returns is called, which
+// returns once f no longer runs.
+func everySecond(f func()) (stop func()) {
 	quit := make(chan struct{})
 	stopped := make(chan struct{})
-	begin := time.Now()
 	go func() {
 		defer close(stopped)
 		t := time.NewTicker(time.Second)
@@ -110,7 +118,7 @@ func progress(l load, done *atomic.Int64) func() {
 			case <-quit:
 				return
 			case <-t.C:
-				fmt.Fprintf(os.Stderr, "    %s: %2.0fs  %d answers\n", l.name, time.Since(begin).Seconds(), done.Load())
+				f()
 			}
 		}
 	}()

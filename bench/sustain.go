@@ -94,30 +94,17 @@ func sustain(o options, srv *child) *rssSeries {
 		return nil
 	}
 	s := &rssSeries{warmUp: max(o.sustain/4, 15*time.Second)}
-	quit := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-				v, ok := srv.proc.memory("VmRSS")
-				c, cok := srv.proc.cpu()
-				if ok && cok {
-					s.samples = append(s.samples, v)
-					s.cpu = append(s.cpu, c)
-				}
-			}
+	stop := everySecond(func() {
+		v, ok := srv.proc.memory("VmRSS")
+		c, cok := srv.proc.cpu()
+		if ok && cok {
+			s.samples = append(s.samples, v)
+			s.cpu = append(s.cpu, c)
 		}
-	}()
+	})
 	send := srv.url + o.apiPrefix + "send-reset-password-link/"
 	s.run = attack(load{name: fmt.Sprintf("send-link, existing user, %s after %s", o.sustain, s.warmUp),
 		targets: sendLink(send, o.knownLogin), conns: o.conns, duration: s.warmUp + o.sustain, base: "echo"}, srv.proc)
-	close(quit)
-	<-done
+	stop()
 	return s
 }
