@@ -11,9 +11,6 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// maxReason bounds SendError.Reason: it ends up in logs and in the outbox.
-const maxReason = 300
-
 // reply finds an SMTP reply ("550 5.1.1 no such user") in go-mail's text.
 var reply = regexp.MustCompile(`\b[45]\d\d[ -].*`)
 
@@ -35,17 +32,11 @@ func classify(err error) *ports.SendError {
 	case errors.As(err, &protoErr) && protoErr.Code >= 400:
 		return refused(protoErr.Code, protoErr.Error())
 	}
-	return &ports.SendError{Reason: clip(err.Error())}
+	return &ports.SendError{Reason: ports.ScrubReason(err.Error())}
 }
 
+// refused is the relay's reply: Postfix quotes the recipient and URL filters the
+// link, so its text is scrubbed.
 func refused(code int, text string) *ports.SendError {
-	return &ports.SendError{Status: code, Reason: clip(text), Permanent: code >= 500}
-}
-
-func clip(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > maxReason {
-		s = string(r[:maxReason]) + "…"
-	}
-	return s
+	return &ports.SendError{Status: code, Reason: ports.ScrubReason(text), Permanent: code >= 500}
 }

@@ -69,7 +69,7 @@ func NewMailer(cfg Config) (*Mailer, error) {
 func (m *Mailer) Send(ctx context.Context, msg ports.Message) (string, error) {
 	out, id, err := compose(msg)
 	if err != nil {
-		return "", &ports.SendError{Reason: err.Error(), Permanent: true}
+		return "", &ports.SendError{Reason: ports.ScrubReason(err.Error()), Permanent: true}
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()

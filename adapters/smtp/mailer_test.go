@@ -243,3 +243,27 @@ func TestBadMessages(t *testing.T) {
 		t.Errorf("%d messages reached the relay", s.Attempts())
 	}
 }
+
+// TestRefusalsScrubbed (issue 18 item 6): what relays were seen to quote in a
+// refusal, the recipient (Postfix) and the link with its parameters (a URL
+// filter), stays out of the reason; the relay's own words stay in.
+func TestRefusalsScrubbed(t *testing.T) {
+	for _, text := range []string{
+		"5.1.1 <ann@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+		"5.7.1 Recipient address rejected: URL https://reset.example.com/reset/?user_id=42&timestamp=1700000000&signature=s3cr3t blocked",
+		"5.7.1 Recipient address rejected: link reset.example.com/reset/?user_id=42&timestamp=1700000000&signature=s3cr3t blocked",
+	} {
+		s := smtptest.Start(t, smtptest.Options{})
+		s.Reply(550, text)
+		_, err := newMailer(t, s, false).Send(testCtx(t), sample)
+		var se *ports.SendError
+		if !errors.As(err, &se) || se.Status != 550 || !strings.Contains(se.Reason, "Recipient address rejected") {
+			t.Fatalf("Send: %#v; want 550 with the relay's words", err)
+		}
+		for _, secret := range []string{"ann@example.org", "user_id=42", "1700000000", "s3cr3t", "reset.example.com"} {
+			if strings.Contains(se.Reason, secret) || strings.Contains(se.Error(), secret) {
+				t.Errorf("the reason %q gives away %q", se.Reason, secret)
+			}
+		}
+	}
+}
