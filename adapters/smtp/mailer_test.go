@@ -50,6 +50,7 @@ func TestDelivery(t *testing.T) {
 	}{
 		{"starttls with auth", smtptest.Options{User: "relay-user", Password: "p@ss:word"}, false},
 		{"implicit tls", smtptest.Options{ImplicitTLS: true}, false},
+		{"implicit tls with auth", smtptest.Options{ImplicitTLS: true, User: "relay-user", Password: "p@ss:word"}, false},
 		{"local relay without tls", smtptest.Options{NoTLS: true}, true},
 	}
 	for _, c := range cases {
