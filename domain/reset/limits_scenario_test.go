@@ -1,4 +1,4 @@
-package main
+package reset_test
 
 import (
 	"context"
@@ -18,6 +18,9 @@ import (
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
 )
+
+// secretKey signs the links of the scenarios.
+const secretKey = "e2e-secret-key-that-is-at-least-32-bytes"
 
 // ledger is the outbox of a link sender in process: it notes, in order, "queued" for
 // each link that goes out and the reason of each that is suppressed.

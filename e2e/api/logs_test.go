@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // TestLogsHoldNoSecrets reads every line a service writes through a whole flow (a
@@ -21,36 +22,36 @@ import (
 func TestLogsHoldNoSecrets(t *testing.T) {
 	const weakPassword = "qwertyuiop"
 	db := mongotest.NewDatabase(t)
-	id := seedAlice(t, db).Hex()
+	id := harness.SeedAlice(t, db).Hex()
 	sg := sendgridtest.New(t)
-	p, api := serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
+	p, api := harness.Serve(t, mongotest.URI(t), db.Name(), harness.MailEnv(sg)...)
 
-	linkReply := sendLink(t, api, "alice")
-	wantDetail(t, "send link", linkReply, 200, "Reset link sent")
-	link := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
-	weak := resetWith(t, api, link, weakPassword)
-	if weak.status != 400 || !strings.Contains(weak.raw, "This password is too common.") {
-		t.Fatalf("weak password: %d %s", weak.status, weak.raw)
+	linkReply := harness.SendLink(t, api, "alice")
+	harness.WantDetail(t, "send link", linkReply, 200, "Reset link sent")
+	link := harness.LinkIn(t, harness.AwaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
+	weak := harness.ResetWith(t, api, link, weakPassword)
+	if weak.Status != 400 || !strings.Contains(weak.Raw, "This password is too common.") {
+		t.Fatalf("weak password: %d %s", weak.Status, weak.Raw)
 	}
-	done := resetWith(t, api, link, newPassword)
-	wantDetail(t, "reset", done, 200, "Reset password successful")
+	done := harness.ResetWith(t, api, link, harness.NewPassword)
+	harness.WantDetail(t, "reset", done, 200, "Reset password successful")
 	signature := link.Get("signature")
-	forged := tamper(signature)
+	forged := harness.Tamper(signature)
 	tampered := url.Values{}
 	maps.Copy(tampered, link)
 	tampered.Set("signature", forged)
-	bad := resetWith(t, api, tampered, newPassword)
-	wantDetail(t, "tampered signature", bad, 400, "Invalid signature")
+	bad := harness.ResetWith(t, api, tampered, harness.NewPassword)
+	harness.WantDetail(t, "tampered signature", bad, 400, "Invalid signature")
 
 	// Stop once the notice is sent: "stopped" comes after every line before it.
-	p.await(t, regexp.MustCompile(`"msg":"mail sent".*"kind":"password_changed"`))
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	p.await(t, regexp.MustCompile(`"msg":"stopped"`))
-	lines := p.snapshot()
+	p.Await(t, regexp.MustCompile(`"msg":"mail sent".*"kind":"password_changed"`))
+	p.Cmd.Process.Signal(syscall.SIGTERM)
+	p.Await(t, regexp.MustCompile(`"msg":"stopped"`))
+	lines := p.Snapshot()
 
-	secrets := map[string]string{"the old password": oldPassword, "the new password": newPassword,
+	secrets := map[string]string{"the old password": harness.OldPassword, "the new password": harness.NewPassword,
 		"the refused password": weakPassword, "the signature": signature, "the forged signature": forged,
-		"SECRET_KEY": secretKey, "a signature parameter": "signature=", "a link": "frontend.example/reset-password/?"}
+		"SECRET_KEY": harness.SecretKey, "a signature parameter": "signature=", "a link": "frontend.example/reset-password/?"}
 	var events []map[string]any
 	for _, l := range lines {
 		for what, s := range secrets {
@@ -71,7 +72,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	// Each request's events, found by the id its answer carries.
 	for _, want := range []struct {
 		event  string
-		answer reply
+		answer harness.Reply
 		attrs  map[string]any
 	}{
 		{"reset_link.requested", linkReply, map[string]any{"user_id": id}},
@@ -80,40 +81,22 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		{"password_reset.succeeded", done, map[string]any{"user_id": id}},
 		{"password_reset.failed", bad, map[string]any{"reason": "invalid_signature"}},
 	} {
-		reqID := want.answer.header.Get("X-Request-Id")
+		reqID := want.answer.Header.Get("X-Request-Id")
 		if reqID == "" {
-			t.Fatalf("an answer without X-Request-Id: %v", want.answer.header)
+			t.Fatalf("an answer without X-Request-Id: %v", want.answer.Header)
 		}
 		want.attrs["request_id"], want.attrs["client_ip"] = reqID, "127.0.0.1"
-		if got := matching(events, want.event, want.attrs); len(got) != 1 {
+		if got := harness.Matching(events, want.event, want.attrs); len(got) != 1 {
 			t.Errorf("want one %s event with %v, found %d; events:\n%s", want.event, want.attrs, len(got), eventList(events))
 		}
 	}
 	// The dispatcher's events come from no request.
 	for _, kind := range []string{reset.KindResetLink, reset.KindPasswordChanged} {
-		got := matching(events, kind+".sent", map[string]any{"user_id": id})
+		got := harness.Matching(events, kind+".sent", map[string]any{"user_id": id})
 		if len(got) != 1 || got[0]["outbox_id"] == nil || got[0]["provider_id"] == nil {
 			t.Errorf("want one %s.sent event with outbox_id and provider_id, found %v; events:\n%s", kind, got, eventList(events))
 		}
 	}
-}
-
-// matching returns the events named name that have every attribute of attrs.
-func matching(events []map[string]any, name string, attrs map[string]any) []map[string]any {
-	var got []map[string]any
-	for _, e := range events {
-		if e["msg"] != name {
-			continue
-		}
-		ok := true
-		for k, v := range attrs {
-			ok = ok && e[k] == v
-		}
-		if ok {
-			got = append(got, e)
-		}
-	}
-	return got
 }
 
 func eventList(events []map[string]any) string {

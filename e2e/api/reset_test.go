@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"fmt"
@@ -17,6 +17,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // TestOneTimeLinkRace posts 20 resets with one one-time link at once: exactly one
@@ -24,17 +25,17 @@ import (
 func TestOneTimeLinkRace(t *testing.T) {
 	const racers = 20
 	db := mongotest.NewDatabase(t)
-	id := seedAlice(t, db)
+	id := harness.SeedAlice(t, db)
 	sg := sendgridtest.New(t)
-	_, api := serveAgainst(t, mongotest.URI(t), db.Name(),
-		append(mailEnv(sg), "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true")...)
-	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	link := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
+	_, api := harness.Serve(t, mongotest.URI(t), db.Name(),
+		append(harness.MailEnv(sg), "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true")...)
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	link := harness.LinkIn(t, harness.AwaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
 
 	password := func(i int) string { return fmt.Sprintf("racer %02d's own passphrase", i) }
-	winner := oneWinner(t, raceResets(t, api, link, racers, password))
+	winner := harness.OneWinner(t, harness.RaceResets(t, api, link, racers, password))
 	// A hash verifies one password only: were a loser's stored, the winner's would fail.
-	stored, _ := userDoc(t, db, id)["password"].(string)
+	stored, _ := harness.UserDoc(t, db, id)["password"].(string)
 	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(stored, password(winner)); !ok || err != nil {
 		t.Fatalf("the stored hash %q does not verify the winner's (racer %d's) password: %v", stored, winner, err)
 	}
@@ -49,35 +50,35 @@ func TestSecretKeyRotation(t *testing.T) {
 		keyB = "rotation key B: forty bytes of secret..."
 	)
 	db := mongotest.NewDatabase(t)
-	seedUsers(t, db, 2)
+	harness.SeedUsers(t, db, 2)
 	sg := sendgridtest.New(t)
 	env := func(keys ...string) []string {
-		return slices.Concat(mailEnv(sg), []string{"RESET_PASSWORD_LINK_COOLDOWN=0"}, keys)
+		return slices.Concat(harness.MailEnv(sg), []string{"RESET_PASSWORD_LINK_COOLDOWN=0"}, keys)
 	}
-	old, apiA := serveAgainst(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyA)...)
+	old, apiA := harness.Serve(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyA)...)
 	for _, login := range []string{"user0", "user1"} {
-		wantDetail(t, "link from key A", sendLink(t, apiA, login), 200, "Reset link sent")
+		harness.WantDetail(t, "link from key A", harness.SendLink(t, apiA, login), 200, "Reset link sent")
 	}
-	linkA0 := linkIn(t, awaitMails(t, sg, "user0@example.com", reset.KindResetLink, 1)[0])
-	linkA1 := linkIn(t, awaitMails(t, sg, "user1@example.com", reset.KindResetLink, 1)[0])
-	old.cmd.Process.Signal(syscall.SIGTERM)
-	if err := old.wait(); err != nil {
+	linkA0 := harness.LinkIn(t, harness.AwaitMails(t, sg, "user0@example.com", reset.KindResetLink, 1)[0])
+	linkA1 := harness.LinkIn(t, harness.AwaitMails(t, sg, "user1@example.com", reset.KindResetLink, 1)[0])
+	old.Cmd.Process.Signal(syscall.SIGTERM)
+	if err := old.Wait(); err != nil {
 		t.Fatalf("the service with key A did not stop cleanly: %v", err)
 	}
 
-	_, apiRotated := serveAgainst(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyB, "SECRET_KEY_FALLBACKS="+keyA)...)
-	_, apiOnlyB := serveAgainst(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyB)...)
+	_, apiRotated := harness.Serve(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyB, "SECRET_KEY_FALLBACKS="+keyA)...)
+	_, apiOnlyB := harness.Serve(t, mongotest.URI(t), db.Name(), env("SECRET_KEY="+keyB)...)
 
-	wantDetail(t, "key A's link, service with key B alone", resetWith(t, apiOnlyB, linkA0, "a rotated passphrase 0"),
+	harness.WantDetail(t, "key A's link, service with key B alone", harness.ResetWith(t, apiOnlyB, linkA0, "a rotated passphrase 0"),
 		400, "Invalid signature")
-	wantDetail(t, "key A's link, service with key B and fallback A", resetWith(t, apiRotated, linkA0, "a rotated passphrase 0"),
+	harness.WantDetail(t, "key A's link, service with key B and fallback A", harness.ResetWith(t, apiRotated, linkA0, "a rotated passphrase 0"),
 		200, "Reset password successful")
-	wantDetail(t, "key A's other link, service with key B and fallback A", resetWith(t, apiRotated, linkA1, "a rotated passphrase 1"),
+	harness.WantDetail(t, "key A's other link, service with key B and fallback A", harness.ResetWith(t, apiRotated, linkA1, "a rotated passphrase 1"),
 		200, "Reset password successful")
 
-	wantDetail(t, "link from the rotated service", sendLink(t, apiRotated, "user1"), 200, "Reset link sent")
-	linkB := linkIn(t, awaitMails(t, sg, "user1@example.com", reset.KindResetLink, 2)[1])
-	wantDetail(t, "rotated service's link, service with key B alone", resetWith(t, apiOnlyB, linkB, "a rotated passphrase 2"),
+	harness.WantDetail(t, "link from the rotated service", harness.SendLink(t, apiRotated, "user1"), 200, "Reset link sent")
+	linkB := harness.LinkIn(t, harness.AwaitMails(t, sg, "user1@example.com", reset.KindResetLink, 2)[1])
+	harness.WantDetail(t, "rotated service's link, service with key B alone", harness.ResetWith(t, apiOnlyB, linkB, "a rotated passphrase 2"),
 		200, "Reset password successful")
 }
 
@@ -85,9 +86,9 @@ func TestSecretKeyRotation(t *testing.T) {
 // password_changed_at, touches no other field, and the user is told by e-mail.
 func TestAfterReset(t *testing.T) {
 	db := mongotest.NewDatabase(t)
-	id := seedAlice(t, db)
+	id := harness.SeedAlice(t, db)
 	sg := sendgridtest.New(t)
-	_, api := serveAgainst(t, mongotest.URI(t), db.Name(), append(mailEnv(sg),
+	_, api := harness.Serve(t, mongotest.URI(t), db.Name(), append(harness.MailEnv(sg),
 		"RESET_PASSWORD_INVALIDATE_OLDER_LINKS=true", "RESET_PASSWORD_LINK_COOLDOWN=0")...)
 	extra := bson.D{{Key: "first_name", Value: "Alice"}, {Key: "groups", Value: bson.A{"staff", int32(7)}},
 		{Key: "profile", Value: bson.D{{Key: "lang", Value: "fr"}, {Key: "email", Value: "alice@elsewhere.example"}}},
@@ -95,27 +96,27 @@ func TestAfterReset(t *testing.T) {
 	if _, err := db.Collection("users").UpdateByID(t.Context(), id, bson.D{{Key: "$set", Value: extra}}); err != nil {
 		t.Fatal(err)
 	}
-	before := userDoc(t, db, id)
+	before := harness.UserDoc(t, db, id)
 
 	// Timestamps are whole seconds: the second link must be of a later second.
-	wantDetail(t, "older link", sendLink(t, api, "alice"), 200, "Reset link sent")
+	harness.WantDetail(t, "older link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
 	time.Sleep(1100 * time.Millisecond)
-	wantDetail(t, "newer link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	mails := awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 2)
-	older, newer := linkIn(t, mails[0]), linkIn(t, mails[1])
+	harness.WantDetail(t, "newer link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	mails := harness.AwaitMails(t, sg, "alice@example.com", reset.KindResetLink, 2)
+	older, newer := harness.LinkIn(t, mails[0]), harness.LinkIn(t, mails[1])
 	if linkTime(older) >= linkTime(newer) {
 		t.Fatalf("links in the wrong order or of one second: %s, %s", older.Get("timestamp"), newer.Get("timestamp"))
 	}
 
-	wantDetail(t, "reset with the older link", resetWith(t, api, older, newPassword), 400, "Invalid signature")
-	if after := userDoc(t, db, id); !maps.EqualFunc(before, after, sameValue) {
+	harness.WantDetail(t, "reset with the older link", harness.ResetWith(t, api, older, harness.NewPassword), 400, "Invalid signature")
+	if after := harness.UserDoc(t, db, id); !maps.EqualFunc(before, after, sameValue) {
 		t.Fatalf("a refused reset changed the user:\nbefore %v\nafter  %v", before, after)
 	}
 	resetAt := time.Now()
-	wantDetail(t, "reset with the newer link", resetWith(t, api, newer, newPassword), 200, "Reset password successful")
+	harness.WantDetail(t, "reset with the newer link", harness.ResetWith(t, api, newer, harness.NewPassword), 200, "Reset password successful")
 	answeredAt := time.Now()
 
-	after := userDoc(t, db, id)
+	after := harness.UserDoc(t, db, id)
 	changedAt, ok := after["password_changed_at"].(bson.DateTime)
 	if !ok {
 		t.Fatalf("password_changed_at is %T %v, want a BSON date", after["password_changed_at"], after["password_changed_at"])
@@ -126,7 +127,7 @@ func TestAfterReset(t *testing.T) {
 		t.Fatalf("password_changed_at %v is not between the request (%v) and its answer (%v)", at, resetAt, answeredAt)
 	}
 	hash, _ := after["password"].(string)
-	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(hash, newPassword); !ok || err != nil {
+	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(hash, harness.NewPassword); !ok || err != nil {
 		t.Fatalf("the stored hash does not verify the new password: %v", err)
 	}
 	delete(after, "password_changed_at")
@@ -136,9 +137,9 @@ func TestAfterReset(t *testing.T) {
 		t.Fatalf("the reset changed fields it does not own:\nbefore %v\nafter  %v", before, after)
 	}
 
-	notice := awaitMails(t, sg, "alice@example.com", reset.KindPasswordChanged, 1)
+	notice := harness.AwaitMails(t, sg, "alice@example.com", reset.KindPasswordChanged, 1)
 	time.Sleep(500 * time.Millisecond) // a second notice would be sent by now
-	if n := len(mailsTo(sg, "alice@example.com", reset.KindPasswordChanged)); n != 1 {
+	if n := len(harness.MailsTo(sg, "alice@example.com", reset.KindPasswordChanged)); n != 1 {
 		t.Fatalf("%d password-changed notices for one reset", n)
 	}
 	m := notice[0]
@@ -146,7 +147,7 @@ func TestAfterReset(t *testing.T) {
 		t.Fatalf("password-changed notice: subject %q from %q", m.Subject, m.From)
 	}
 	for _, part := range []string{m.Subject, m.Text, m.HTML} {
-		if strings.Contains(part, newPassword) || strings.Contains(part, "signature") {
+		if strings.Contains(part, harness.NewPassword) || strings.Contains(part, "signature") {
 			t.Fatalf("the password-changed notice holds the password or the link: %q", part)
 		}
 	}
@@ -173,18 +174,18 @@ func linkTime(link url.Values) int64 {
 func TestReusableLinkRaceEndToEnd(t *testing.T) {
 	const racers = 16
 	db := mongotest.NewDatabase(t)
-	id := seedAlice(t, db)
+	id := harness.SeedAlice(t, db)
 	sg := sendgridtest.New(t)
-	_, api := serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
-	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	link := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
+	_, api := harness.Serve(t, mongotest.URI(t), db.Name(), harness.MailEnv(sg)...)
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	link := harness.LinkIn(t, harness.AwaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
 
 	password := func(i int) string { return fmt.Sprintf("racer %02d's reusable passphrase", i) }
-	replies := raceResets(t, api, link, racers, password)
+	replies := harness.RaceResets(t, api, link, racers, password)
 	for i, r := range replies {
-		wantDetail(t, fmt.Sprintf("racer %d", i), r, 200, "Reset password successful")
+		harness.WantDetail(t, fmt.Sprintf("racer %d", i), r, 200, "Reset password successful")
 	}
-	stored, _ := userDoc(t, db, id)["password"].(string)
+	stored, _ := harness.UserDoc(t, db, id)["password"].(string)
 	last := -1
 	for i := range racers {
 		if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(stored, password(i)); ok && err == nil {
@@ -194,5 +195,5 @@ func TestReusableLinkRaceEndToEnd(t *testing.T) {
 	if last < 0 {
 		t.Fatal("the stored hash verifies none of the racers' passwords")
 	}
-	awaitMails(t, sg, "alice@example.com", reset.KindPasswordChanged, racers)
+	harness.AwaitMails(t, sg, "alice@example.com", reset.KindPasswordChanged, racers)
 }

@@ -1,10 +1,11 @@
-package main
+package api
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // TestStartUpWarnsOfUnsafeDefaults: `pwreset serve` outside demo mode logs one
@@ -16,17 +17,17 @@ func TestStartUpWarnsOfUnsafeDefaults(t *testing.T) {
 		"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND":  "set RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND=false",
 		"RESET_PASSWORD_VERIFICATION_ONE_TIME_USE": "set RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true",
 	}
-	count := func(p *process, advice string) int {
+	count := func(p *harness.Process, advice string) int {
 		n := 0
-		for _, l := range p.snapshot() {
+		for _, l := range p.Snapshot() {
 			if strings.Contains(l, `"level":"WARN"`) && strings.Contains(l, advice) {
 				n++
 			}
 		}
 		return n
 	}
-	defaults, _ := serveAgainst(t, mongotest.URI(t), db.Name(), "LOG_FORMAT=json", "SENDGRID_API_KEY=SG.unused")
-	safe, _ := serveAgainst(t, mongotest.URI(t), db.Name(), "LOG_FORMAT=json", "SENDGRID_API_KEY=SG.unused",
+	defaults, _ := harness.Serve(t, mongotest.URI(t), db.Name(), "LOG_FORMAT=json", "SENDGRID_API_KEY=SG.unused")
+	safe, _ := harness.Serve(t, mongotest.URI(t), db.Name(), "LOG_FORMAT=json", "SENDGRID_API_KEY=SG.unused",
 		"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND=false", "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true")
 	for name, advice := range warnings {
 		if n := count(defaults, advice); n != 1 {

@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // Shape of TestNoEnumerationByTiming: pairs of requests (one known login, one
@@ -115,12 +116,12 @@ func timeShard(t *testing.T, sg *sendgridtest.Server, shard, n int) (known, unkn
 	if _, err := db.Collection("users").InsertMany(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
-	p, api := serveAgainst(t, mongotest.URI(t), db.Name(), append(mailEnv(sg),
+	p, api := harness.Serve(t, mongotest.URI(t), db.Name(), append(harness.MailEnv(sg),
 		"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND=false",
 		// Idle dispatchers look at the outbox only this often (the default), not in
 		// the middle of the measurements.
 		"OUTBOX_POLL_INTERVAL=5s")...)
-	defer func() { p.cmd.Process.Kill(); p.wait() }()
+	defer func() { p.Cmd.Process.Kill(); p.Wait() }()
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 	defer client.CloseIdleConnections()
@@ -159,12 +160,12 @@ func timeShard(t *testing.T, sg *sendgridtest.Server, shard, n int) (known, unkn
 }
 
 // awaitDispatched waits until the service has logged n delivered reset links.
-func awaitDispatched(t *testing.T, p *process, n int) {
+func awaitDispatched(t *testing.T, p *harness.Process, n int) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got := 0
-		for _, l := range p.snapshot() {
+		for _, l := range p.Snapshot() {
 			if strings.Contains(l, `"msg":"reset_link.sent"`) {
 				got++
 			}

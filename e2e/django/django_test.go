@@ -1,4 +1,4 @@
-package main
+package django
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // The Django back end's keys: any strings, as Django takes them.
@@ -34,13 +35,13 @@ type djangoSite struct {
 }
 
 // newDjangoSite stores the users with the given stored hashes; "" asks Django's
-// make_password for one of oldPassword.
+// make_password for one of harness.OldPassword.
 func newDjangoSite(t *testing.T, dj *djangotest.Django, hashes map[string]string) *djangoSite {
 	t.Helper()
 	s := &djangoSite{django: dj, db: mongotest.NewDatabase(t), sg: sendgridtest.New(t), users: map[string]bson.ObjectID{}}
 	for name, hash := range hashes {
 		if hash == "" {
-			hash = dj.Ask(t, djangotest.Request{Op: "make_password", Password: oldPassword, Hasher: "pbkdf2_sha256",
+			hash = dj.Ask(t, djangotest.Request{Op: "make_password", Password: harness.OldPassword, Hasher: "pbkdf2_sha256",
 				Cost: map[string]int{"iterations": 1000}})[0].Encoded
 		}
 		id := bson.NewObjectID()
@@ -56,10 +57,10 @@ func newDjangoSite(t *testing.T, dj *djangotest.Django, hashes map[string]string
 }
 
 // serve starts pwreset on the site with USER_SCHEMA=django and Django's keys.
-func (s *djangoSite) serve(t *testing.T, extra ...string) (*process, string) {
-	env := append(mailEnv(s.sg), "USER_SCHEMA=django", "SECRET_KEY="+djangoKey, "SECRET_KEY_FALLBACKS="+djangoOldKey,
+func (s *djangoSite) serve(t *testing.T, extra ...string) (*harness.Process, string) {
+	env := append(harness.MailEnv(s.sg), "USER_SCHEMA=django", "SECRET_KEY="+djangoKey, "SECRET_KEY_FALLBACKS="+djangoOldKey,
 		"DJANGO_PBKDF2_ITERATIONS=1000", "RESET_PASSWORD_LINK_COOLDOWN=0")
-	return serveAgainst(t, mongotest.URI(t), s.db.Name(), append(env, extra...)...)
+	return harness.Serve(t, mongotest.URI(t), s.db.Name(), append(env, extra...)...)
 }
 
 // hash returns the stored hash of a user.
@@ -106,7 +107,7 @@ func (s *djangoSite) wantLogin(t *testing.T, name, password string) {
 	t.Helper()
 	hash := s.hash(t, name)
 	a := s.django.Ask(t, djangotest.Request{Op: "check_password", Password: password, Encoded: hash},
-		djangotest.Request{Op: "check_password", Password: oldPassword, Encoded: hash})
+		djangotest.Request{Op: "check_password", Password: harness.OldPassword, Encoded: hash})
 	if !a[0].Valid || a[1].Valid {
 		t.Fatalf("Django's check_password on %s's hash %s: new password %v, old %v; want true, false", name, hash, a[0].Valid, a[1].Valid)
 	}
@@ -119,28 +120,28 @@ func TestDjangoOneTimeLinks(t *testing.T) {
 	dj := djangotest.Start(t)
 	s := newDjangoSite(t, dj, map[string]string{"alice": "", "bob": "", "carol": ""})
 	p, api := s.serve(t, "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true")
-	p.await(t, regexp.MustCompile(`SECRET_KEY has 39 characters; Django warns under 50`))
+	p.Await(t, regexp.MustCompile(`SECRET_KEY has 39 characters; Django warns under 50`))
 
 	alice := s.djangoLink(t, "alice", djangoKey, true)
-	wantDetail(t, "Django's one-time link", resetWith(t, api, alice, newPassword), 200, "Reset password successful")
-	s.wantLogin(t, "alice", newPassword)
-	wantDetail(t, "Django's one-time link, second use", resetWith(t, api, alice, "yet another passphrase 43"), 400, "Invalid signature")
-	s.wantLogin(t, "alice", newPassword)
+	harness.WantDetail(t, "Django's one-time link", harness.ResetWith(t, api, alice, harness.NewPassword), 200, "Reset password successful")
+	s.wantLogin(t, "alice", harness.NewPassword)
+	harness.WantDetail(t, "Django's one-time link, second use", harness.ResetWith(t, api, alice, "yet another passphrase 43"), 400, "Invalid signature")
+	s.wantLogin(t, "alice", harness.NewPassword)
 
 	bob := s.djangoLink(t, "bob", djangoOldKey, true)
-	wantDetail(t, "Django's one-time link signed with the fallback key", resetWith(t, api, bob, newPassword), 200, "Reset password successful")
-	s.wantLogin(t, "bob", newPassword)
+	harness.WantDetail(t, "Django's one-time link signed with the fallback key", harness.ResetWith(t, api, bob, harness.NewPassword), 200, "Reset password successful")
+	s.wantLogin(t, "bob", harness.NewPassword)
 
-	wantDetail(t, "send link", sendLink(t, api, "carol"), 200, "Reset link sent")
-	carol := linkIn(t, awaitMails(t, s.sg, "carol@example.com", reset.KindResetLink, 1)[0])
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "carol"), 200, "Reset link sent")
+	carol := harness.LinkIn(t, harness.AwaitMails(t, s.sg, "carol@example.com", reset.KindResetLink, 1)[0])
 	if !s.djangoAccepts(t, carol, "carol", true) {
 		t.Fatalf("Django refuses pwreset's one-time link %v", carol)
 	}
-	wantDetail(t, "pwreset's one-time link", resetWith(t, api, carol, newPassword), 200, "Reset password successful")
+	harness.WantDetail(t, "pwreset's one-time link", harness.ResetWith(t, api, carol, harness.NewPassword), 200, "Reset password successful")
 	if s.djangoAccepts(t, carol, "carol", true) {
 		t.Fatal("Django still takes the one-time link after the password changed")
 	}
-	s.wantLogin(t, "carol", newPassword)
+	s.wantLogin(t, "carol", harness.NewPassword)
 }
 
 // TestDjangoPlainLinks: the same without one-time use: a link verifies as long as it
@@ -151,16 +152,16 @@ func TestDjangoPlainLinks(t *testing.T) {
 	_, api := s.serve(t)
 
 	alice := s.djangoLink(t, "alice", djangoKey, false)
-	wantDetail(t, "Django's link", resetWith(t, api, alice, newPassword), 200, "Reset password successful")
-	s.wantLogin(t, "alice", newPassword)
-	wantDetail(t, "Django's link, used again", resetWith(t, api, alice, "yet another passphrase 43"), 200, "Reset password successful")
+	harness.WantDetail(t, "Django's link", harness.ResetWith(t, api, alice, harness.NewPassword), 200, "Reset password successful")
+	s.wantLogin(t, "alice", harness.NewPassword)
+	harness.WantDetail(t, "Django's link, used again", harness.ResetWith(t, api, alice, "yet another passphrase 43"), 200, "Reset password successful")
 	s.wantLogin(t, "alice", "yet another passphrase 43")
 
 	bob := s.djangoLink(t, "bob", djangoOldKey, false)
-	wantDetail(t, "Django's link signed with the fallback key", resetWith(t, api, bob, newPassword), 200, "Reset password successful")
+	harness.WantDetail(t, "Django's link signed with the fallback key", harness.ResetWith(t, api, bob, harness.NewPassword), 200, "Reset password successful")
 
-	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	own := linkIn(t, awaitMails(t, s.sg, "alice@example.com", reset.KindResetLink, 1)[0])
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	own := harness.LinkIn(t, harness.AwaitMails(t, s.sg, "alice@example.com", reset.KindResetLink, 1)[0])
 	if !s.djangoAccepts(t, own, "alice", false) {
 		t.Fatalf("Django refuses pwreset's link %v", own)
 	}
@@ -188,7 +189,7 @@ func TestDjangoBadLinks(t *testing.T) {
 	c := link.Claims{UserID: good.Get("user_id")}
 	c.Timestamp, _ = strconv.ParseInt(good.Get("timestamp"), 10, 64)
 	for what, l := range map[string]url.Values{
-		"tampered signature":      with("signature", tamper(good.Get("signature"))),
+		"tampered signature":      with("signature", harness.Tamper(good.Get("signature"))),
 		"padded signature":        with("signature", good.Get("signature")+"="),
 		"malformed signature":     with("signature", "!!!"),
 		"empty signature":         with("signature", ""),
@@ -200,22 +201,22 @@ func TestDjangoBadLinks(t *testing.T) {
 		"user_id of a foreign id": with("user_id", `{"$ne": null}`),
 		"other user":              with("user_id", s.users["dave"].Hex()),
 	} {
-		r := resetWith(t, api, l, newPassword)
+		r := harness.ResetWith(t, api, l, harness.NewPassword)
 		if what == "empty signature" {
-			if r.status != 400 || r.body["signature"] == nil {
-				t.Fatalf("%s: %d %s, want 400 naming the signature field", what, r.status, r.raw)
+			if r.Status != 400 || r.Body["signature"] == nil {
+				t.Fatalf("%s: %d %s, want 400 naming the signature field", what, r.Status, r.Raw)
 			}
 			continue
 		}
-		wantDetail(t, what, r, 400, "Invalid signature")
+		harness.WantDetail(t, what, r, 400, "Invalid signature")
 	}
 	// The signature is checked first: a good link with a weak password is a policy
 	// error, a bad one is only "Invalid signature".
-	weak := resetWith(t, api, good, "123")
-	if weak.status != 400 || weak.body["password"] == nil {
-		t.Fatalf("good link, weak password: %d %s, want the password's errors", weak.status, weak.raw)
+	weak := harness.ResetWith(t, api, good, "123")
+	if weak.Status != 400 || weak.Body["password"] == nil {
+		t.Fatalf("good link, weak password: %d %s, want the password's errors", weak.Status, weak.Raw)
 	}
-	wantDetail(t, "bad link, weak password", resetWith(t, api, with("signature", tamper(good.Get("signature"))), "123"), 400, "Invalid signature")
+	harness.WantDetail(t, "bad link, weak password", harness.ResetWith(t, api, with("signature", harness.Tamper(good.Get("signature"))), "123"), 400, "Invalid signature")
 	for name, hash := range before {
 		if got := s.hash(t, name); got != hash {
 			t.Fatalf("%s's stored hash changed from %s to %s", name, hash, got)
@@ -224,8 +225,8 @@ func TestDjangoBadLinks(t *testing.T) {
 
 	// Foreign stored hashes salt one-time links like any other.
 	for _, name := range []string{"dave", "erin"} {
-		wantDetail(t, name+"'s Django link", resetWith(t, api, s.djangoLink(t, name, djangoKey, true), newPassword),
+		harness.WantDetail(t, name+"'s Django link", harness.ResetWith(t, api, s.djangoLink(t, name, djangoKey, true), harness.NewPassword),
 			200, "Reset password successful")
-		s.wantLogin(t, name, newPassword)
+		s.wantLogin(t, name, harness.NewPassword)
 	}
 }

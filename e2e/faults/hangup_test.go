@@ -1,22 +1,20 @@
-package main
+package faults
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/pwreset/pwreset/adapters/argon2"
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // TestHangUpsLeaveNoUnnoticedChange: a client posts a reset with a good one-time
@@ -45,28 +43,28 @@ func TestHangUpsLeaveNoUnnoticedChange(t *testing.T) {
 	for _, m := range moments {
 		t.Run(m.name, func(t *testing.T) {
 			db := mongotest.NewDatabase(t)
-			id := seedAlice(t, db)
+			id := harness.SeedAlice(t, db)
 			sg := sendgridtest.New(t)
-			proxy, uri := newWireProxy(t, mongotest.URI(t))
-			p, api := serveAgainst(t, uri, db.Name(), append(mailEnv(sg), "MONGODB_TIMEOUT=10s",
+			proxy, uri := harness.NewWireProxy(t, mongotest.URI(t))
+			p, api := harness.Serve(t, uri, db.Name(), append(harness.MailEnv(sg), "MONGODB_TIMEOUT=10s",
 				"RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true")...)
-			wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-			link := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
+			harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+			link := harness.LinkIn(t, harness.AwaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
 
-			h := proxy.holdAfter(m.command, m.collection, m.skip)
-			hangUpDuring(t, api+"reset-password/", resetBody(link, newPassword), h)
-			p.await(t, regexp.MustCompile(`"msg":"request".*"path":"[^"]*/reset-password/"`))
+			h := proxy.HoldAfter(m.command, m.collection, m.skip)
+			hangUpDuring(t, api+"reset-password/", harness.ResetBody(link, harness.NewPassword), h)
+			p.Await(t, regexp.MustCompile(`"msg":"request".*"path":"[^"]*/reset-password/"`))
 
-			changed := verifies(t, userDoc(t, db, id)["password"], newPassword)
+			changed := harness.Verifies(t, harness.UserDoc(t, db, id)["password"], harness.NewPassword)
 			if m.mustChange && !changed {
 				t.Fatal("the password was not changed: the hang-up stopped a change that had begun")
 			}
-			succeeded := len(matching(events(p), "password_reset.succeeded", map[string]any{"user_id": id.Hex()}))
+			succeeded := len(harness.Matching(harness.Events(p), "password_reset.succeeded", map[string]any{"user_id": id.Hex()}))
 			if changed {
 				if succeeded != 1 {
 					t.Fatalf("the password changed; %d success events, want 1", succeeded)
 				}
-				awaitMails(t, sg, "alice@example.com", reset.KindPasswordChanged, 1)
+				harness.AwaitMails(t, sg, "alice@example.com", reset.KindPasswordChanged, 1)
 				return
 			}
 			// No notice is stored, held or due, so none can come later.
@@ -82,7 +80,7 @@ func TestHangUpsLeaveNoUnnoticedChange(t *testing.T) {
 
 // hangUpDuring posts body to u over a connection of its own, waits until the proxy
 // holds h, hangs up, gives the service time to notice, and lets h on.
-func hangUpDuring(t *testing.T, u, body string, h *held) {
+func hangUpDuring(t *testing.T, u, body string, h *harness.Held) {
 	t.Helper()
 	target, err := url.Parse(u)
 	if err != nil {
@@ -95,44 +93,21 @@ func hangUpDuring(t *testing.T, u, body string, h *held) {
 	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
 		target.Path, target.Host, len(body), body)
 	select {
-	case <-h.caught:
+	case <-h.Caught:
 	case <-time.After(20 * time.Second):
 		conn.Close()
-		close(h.release)
-		t.Fatalf("the service never sent %s on %s", h.command, h.collection)
+		close(h.Release)
+		t.Fatalf("the service never sent %s on %s", h.Command, h.Collection)
 	}
 	conn.Close()
 	// The service notices the hang-up at once (it reads the connection while the
 	// handler runs); the wait leaves a busy machine room. Were it too short, the test
 	// would prove less, never fail wrongly.
 	time.Sleep(500 * time.Millisecond)
-	close(h.release)
+	close(h.Release)
 	select {
-	case <-h.answered:
+	case <-h.Answered:
 	case <-time.After(20 * time.Second):
-		t.Fatalf("MongoDB never answered the held %s on %s", h.command, h.collection)
+		t.Fatalf("MongoDB never answered the held %s on %s", h.Command, h.Collection)
 	}
-}
-
-// verifies reports whether a stored hash (as decoded from BSON) verifies password.
-func verifies(t *testing.T, stored any, password string) bool {
-	t.Helper()
-	hash, _ := stored.(string)
-	ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(hash, password)
-	return ok && err == nil
-}
-
-// events returns the audit events the service has logged so far.
-func events(p *process) []map[string]any {
-	var got []map[string]any
-	for _, l := range p.snapshot() {
-		if !strings.Contains(l, `"audit":true`) {
-			continue
-		}
-		var e map[string]any
-		if json.Unmarshal([]byte(l), &e) == nil {
-			got = append(got, e)
-		}
-	}
-	return got
 }

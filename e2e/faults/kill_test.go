@@ -1,4 +1,4 @@
-package main
+package faults
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // TestKillsLeaveNoUnnoticedChange: a reset with a good one-time link is under way
@@ -46,32 +47,32 @@ func TestKillsLeaveNoUnnoticedChange(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel() // each waits mostly: for a guard to expire, a held notice to fall due
 			db := mongotest.NewDatabase(t)
-			id := seedAlice(t, db)
+			id := harness.SeedAlice(t, db)
 			sg := sendgridtest.New(t)
-			proxy, uri := newWireProxy(t, mongotest.URI(t))
-			env := append(mailEnv(sg), "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true",
+			proxy, uri := harness.NewWireProxy(t, mongotest.URI(t))
+			env := append(harness.MailEnv(sg), "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true",
 				"RESET_PASSWORD_LINK_COOLDOWN=0", "OUTBOX_POLL_INTERVAL=1s")
-			p, api := serveAgainst(t, uri, db.Name(), env...)
-			wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-			first := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
+			p, api := harness.Serve(t, uri, db.Name(), env...)
+			harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+			first := harness.LinkIn(t, harness.AwaitMails(t, sg, "alice@example.com", reset.KindResetLink, 1)[0])
 			// Its delivery recorded, so that the kill cannot leave it to be sent again.
 			awaitOutboxSettled(t, db)
 
-			h := proxy.holdAfter(m.command, m.collection, m.skip)
-			killDuring(t, p, api+"reset-password/", resetBody(first, newPassword), h)
-			if changed := verifies(t, userDoc(t, db, id)["password"], newPassword); changed != m.changed {
+			h := proxy.HoldAfter(m.command, m.collection, m.skip)
+			killDuring(t, p, api+"reset-password/", harness.ResetBody(first, harness.NewPassword), h)
+			if changed := harness.Verifies(t, harness.UserDoc(t, db, id)["password"], harness.NewPassword); changed != m.changed {
 				t.Fatalf("after the kill the password changed: %v, want %v", changed, m.changed)
 			}
 
-			_, api = serveAgainst(t, mongotest.URI(t), db.Name(), env...)
-			wantDetail(t, "send link after the kill", sendLink(t, api, "alice"), 200, "Reset link sent")
-			second := linkIn(t, awaitMails(t, sg, "alice@example.com", reset.KindResetLink, 2)[1])
+			_, api = harness.Serve(t, mongotest.URI(t), db.Name(), env...)
+			harness.WantDetail(t, "send link after the kill", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+			second := harness.LinkIn(t, harness.AwaitMails(t, sg, "alice@example.com", reset.KindResetLink, 2)[1])
 			resetUntilDone(t, api, second, "another new passphrase 77")
 
 			// Every notice stored is sent once the outbox has nothing left to send.
 			awaitOutboxSettled(t, db)
 			want := m.notices + 1 // and the notice of the reset after the kill
-			if n := len(mailsTo(sg, "alice@example.com", reset.KindPasswordChanged)); n != want {
+			if n := len(harness.MailsTo(sg, "alice@example.com", reset.KindPasswordChanged)); n != want {
 				t.Fatalf("%d password-changed e-mails, want %d", n, want)
 			}
 		})
@@ -80,7 +81,7 @@ func TestKillsLeaveNoUnnoticedChange(t *testing.T) {
 
 // killDuring posts body to u, waits until the proxy holds h, kills the process with
 // -9, and then lets h on to MongoDB.
-func killDuring(t *testing.T, p *process, u, body string, h *held) {
+func killDuring(t *testing.T, p *harness.Process, u, body string, h *harness.Held) {
 	t.Helper()
 	target, err := url.Parse(u)
 	if err != nil {
@@ -94,20 +95,20 @@ func killDuring(t *testing.T, p *process, u, body string, h *held) {
 	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
 		target.Path, target.Host, len(body), body)
 	select {
-	case <-h.caught:
+	case <-h.Caught:
 	case <-time.After(30 * time.Second):
-		close(h.release)
-		t.Fatalf("the service never sent %s on %s", h.command, h.collection)
+		close(h.Release)
+		t.Fatalf("the service never sent %s on %s", h.Command, h.Collection)
 	}
-	if err := p.cmd.Process.Kill(); err != nil {
+	if err := p.Cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	p.cmd.Wait() // dead: nothing it would have done next can happen now
-	close(h.release)
+	p.Cmd.Wait() // dead: nothing it would have done next can happen now
+	close(h.Release)
 	select {
-	case <-h.answered:
+	case <-h.Answered:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("MongoDB never answered the held %s on %s", h.command, h.collection)
+		t.Fatalf("MongoDB never answered the held %s on %s", h.Command, h.Collection)
 	}
 }
 
@@ -118,13 +119,13 @@ func resetUntilDone(t *testing.T, api string, link url.Values, password string) 
 	t.Helper()
 	start := time.Now()
 	for {
-		r := resetWith(t, api, link, password)
-		if r.status == 200 {
+		r := harness.ResetWith(t, api, link, password)
+		if r.Status == 200 {
 			t.Logf("the user reset again %s after the restart", time.Since(start).Round(time.Second))
 			return
 		}
 		if time.Since(start) > 2*time.Minute {
-			t.Fatalf("the user is locked out: still %d %s after %s", r.status, r.raw, time.Since(start))
+			t.Fatalf("the user is locked out: still %d %s after %s", r.Status, r.Raw, time.Since(start))
 		}
 		time.Sleep(time.Second)
 	}

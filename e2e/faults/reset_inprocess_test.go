@@ -1,4 +1,4 @@
-package main
+package faults
 
 import (
 	"bytes"
@@ -23,6 +23,7 @@ import (
 	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/policy"
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/e2e/harness"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -74,10 +75,10 @@ func (s *syncBuffer) String() string {
 func newResetRig(t *testing.T, oneTime bool, wrap func(ports.UserStore) ports.UserStore) *resetRig {
 	t.Helper()
 	db := mongotest.NewDatabase(t)
-	r := &resetRig{id: seedAlice(t, db), users: mongo.NewUserStore(db, mongo.UserMapping{}),
+	r := &resetRig{id: harness.SeedAlice(t, db), users: mongo.NewUserStore(db, mongo.UserMapping{}),
 		box:    mongo.NewOutbox(db, mongo.OutboxConfig{}),
 		hasher: &countingHasher{PasswordHasher: argon2.NewHasher(argon2.DefaultParams())},
-		signer: link.NewSigner([]byte(secretKey), oneTime), logs: &syncBuffer{}}
+		signer: link.NewSigner([]byte(harness.SecretKey), oneTime), logs: &syncBuffer{}}
 	alice, err := r.users.FindByID(t.Context(), r.id.Hex())
 	if err != nil {
 		t.Fatal(err)
@@ -247,10 +248,10 @@ func TestPasswordChangeIsNeverUnnoticed(t *testing.T) {
 			r := newResetRig(t, true, func(u ports.UserStore) ports.UserStore {
 				return faultyUsers{UserStore: u, after: c.after(hangUp)}
 			})
-			if err := r.resetter.Reset(ctx, r.request(newPassword)); err != nil {
+			if err := r.resetter.Reset(ctx, r.request(harness.NewPassword)); err != nil {
 				t.Errorf("Reset = %v; the password was changed", err)
 			}
-			if !r.storedVerifies(t, newPassword) {
+			if !r.storedVerifies(t, harness.NewPassword) {
 				t.Fatal("the change was not made: the fault injection is broken")
 			}
 			if !strings.Contains(r.logs.String(), `"msg":"password_reset.succeeded"`) {

@@ -1,4 +1,4 @@
-package main
+package harness
 
 import (
 	"context"
@@ -13,8 +13,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Where the browser test saves its screenshots; PWRESET_SCREENSHOTS overrides it.
-// With PWRESET_README_SCREENSHOT=1 it also writes the README's picture.
+// Where the browser test saves its screenshots, relative to the repository root;
+// PWRESET_SCREENSHOTS overrides it. With PWRESET_README_SCREENSHOT=1 it also writes
+// the README's picture.
 const (
 	screenshotDir    = "screenshots" // gitignored
 	readmeScreenshot = "docs/img/reset-page.png"
@@ -23,8 +24,8 @@ const (
 // browserStep bounds each browser step; it only turns a hang into a failure.
 const browserStep = 60 * time.Second
 
-// findChromium returns the browser to drive, and skips the test only when there is none.
-func findChromium(t *testing.T) string {
+// FindChromium returns the browser to drive, and skips the test only when there is none.
+func FindChromium(t *testing.T) string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if path, err := exec.LookPath(name); err == nil {
 			return path
@@ -34,10 +35,10 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// newBrowser starts headless Chromium with a fresh profile. The flags keep it off
+// NewBrowser starts headless Chromium with a fresh profile. The flags keep it off
 // the network but for the page under test (this machine refuses other connections),
 // and let it run as root.
-func newBrowser(t *testing.T, chrome string) context.Context {
+func NewBrowser(t *testing.T, chrome string) context.Context {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chrome),
 		chromedp.UserDataDir(t.TempDir()),
@@ -62,8 +63,8 @@ func newBrowser(t *testing.T, chrome string) context.Context {
 	return browser
 }
 
-// tab opens a tab whose requests, the page's own fetch included, carry acceptLanguage.
-func tab(t *testing.T, browser context.Context, acceptLanguage string) context.Context {
+// Tab opens a tab whose requests, the page's own fetch included, carry acceptLanguage.
+func Tab(t *testing.T, browser context.Context, acceptLanguage string) context.Context {
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	// The first call on a tab opens it, and must not be bounded (a bound would close it).
@@ -71,15 +72,15 @@ func tab(t *testing.T, browser context.Context, acceptLanguage string) context.C
 		t.Fatal(err)
 	}
 	headers := network.Headers{"Accept-Language": acceptLanguage}
-	do(t, ctx, "set Accept-Language", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	Do(t, ctx, "set Accept-Language", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: headers})
 		return err
 	}))
 	return ctx
 }
 
-// do runs the steps of one action, failing the test if they fail or hang.
-func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+// Do runs the steps of one action, failing the test if they fail or hang.
+func Do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, browserStep)
 	defer cancel()
@@ -88,8 +89,8 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 	}
 }
 
-// value runs an action that reads something off the page.
-func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+// Value runs an action that reads something off the page.
+func Value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, browserStep)
 	defer cancel()
@@ -100,18 +101,18 @@ func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	return v
 }
 
-// screenshot saves the tab's viewport as a PNG, and as the README's picture when
+// Screenshot saves the tab's viewport as a PNG, and as the README's picture when
 // readme is set and PWRESET_README_SCREENSHOT=1.
-func screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
+func Screenshot(t *testing.T, ctx context.Context, name string, readme bool) {
 	t.Helper()
-	png := value(t, ctx, chromedp.CaptureScreenshot())
+	png := Value(t, ctx, chromedp.CaptureScreenshot())
 	dir := os.Getenv("PWRESET_SCREENSHOTS")
 	if dir == "" {
 		dir = screenshotDir
 	}
-	paths := []string{filepath.Join(dir, name)}
+	paths := []string{RepoPath(t, filepath.Join(dir, name))}
 	if readme && os.Getenv("PWRESET_README_SCREENSHOT") == "1" {
-		paths = append(paths, readmeScreenshot)
+		paths = append(paths, RepoPath(t, readmeScreenshot))
 	}
 	for _, p := range paths {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -1,4 +1,4 @@
-package main
+package harness
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,23 +21,23 @@ import (
 	"github.com/pwreset/pwreset/adapters/smtp/smtptest"
 )
 
-// djangoTable is Django's auth_user, with a password_changed_at column of the team's.
-const djangoTable = `CREATE TABLE auth_user (
+// DjangoTable is Django's auth_user, with a password_changed_at column of the team's.
+const DjangoTable = `CREATE TABLE auth_user (
 	id serial PRIMARY KEY, password varchar(128) NOT NULL, last_login timestamptz, is_superuser boolean NOT NULL,
 	username varchar(150) NOT NULL UNIQUE, first_name varchar(150) NOT NULL, last_name varchar(150) NOT NULL,
 	email varchar(254) NOT NULL, is_staff boolean NOT NULL, is_active boolean NOT NULL, date_joined timestamptz NOT NULL,
 	password_changed_at timestamptz)`
 
-// seedDjangoAlice creates auth_user on pool holding alice, whose password is
-// oldPassword, and returns her id.
-func seedDjangoAlice(t *testing.T, pool *pgxpool.Pool) string {
+// SeedDjangoAlice creates auth_user on pool holding alice, whose password is
+// OldPassword, and returns her id.
+func SeedDjangoAlice(t *testing.T, pool *pgxpool.Pool) string {
 	t.Helper()
-	hash, err := argon2.NewHasher(argon2.DefaultParams()).Hash(oldPassword)
+	hash, err := argon2.NewHasher(argon2.DefaultParams()).Hash(OldPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := pool.Exec(ctx, djangoTable); err != nil {
+	if _, err := pool.Exec(ctx, DjangoTable); err != nil {
 		t.Fatal(err)
 	}
 	var id string
@@ -51,9 +50,9 @@ func seedDjangoAlice(t *testing.T, pool *pgxpool.Pool) string {
 	return id
 }
 
-// seedDjangoUsers adds n users to auth_user on pool, user0 (user0@example.com)
+// SeedDjangoUsers adds n users to auth_user on pool, user0 (user0@example.com)
 // to user<n-1>, none with a usable password.
-func seedDjangoUsers(t *testing.T, pool *pgxpool.Pool, n int) {
+func SeedDjangoUsers(t *testing.T, pool *pgxpool.Pool, n int) {
 	t.Helper()
 	_, err := pool.Exec(context.Background(), `INSERT INTO auth_user (password, is_superuser, username, first_name,
 		last_name, email, is_staff, is_active, date_joined) SELECT 'unusable', false, 'user' || i, '', '',
@@ -63,28 +62,28 @@ func seedDjangoUsers(t *testing.T, pool *pgxpool.Pool, n int) {
 	}
 }
 
-// postgresEnv configures the binary on PostgreSQL at dbURL, sending through relay
+// PostgresEnv configures the binary on PostgreSQL at dbURL, sending through relay
 // with STARTTLS (its certificate trusted through SSL_CERT_FILE), with retries and
 // polls short enough for tests.
-func postgresEnv(dbURL string, relay *smtptest.Server) []string {
+func PostgresEnv(dbURL string, relay *smtptest.Server) []string {
 	return []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + dbURL, "USERS_TABLE=auth_user",
-		"SECRET_KEY=" + secretKey, "RESET_PASSWORD_VERIFICATION_URL=https://frontend.example/reset-password/",
+		"SECRET_KEY=" + SecretKey, "RESET_PASSWORD_VERIFICATION_URL=https://frontend.example/reset-password/",
 		"VERIFICATION_FROM_EMAIL=noreply@example.com", "RATE_LIMIT_SEND_LINK=off", "RATE_LIMIT_RESET_PASSWORD=off",
 		"SMTP_URL=" + relay.URL(), "SSL_CERT_FILE=" + relay.CertFile(), "SMTP_TIMEOUT=1s",
 		"MAIL_LEASE=2s", "MAIL_RETRY_MIN=100ms", "MAIL_RETRY_MAX=1s", "OUTBOX_POLL_INTERVAL=200ms",
 		"SHUTDOWN_GRACE=3s", "LOG_FORMAT=json", "HTTP_ADDR=127.0.0.1:0"}
 }
 
-// servePostgres starts the binary with env and returns it with its API's base URL.
-func servePostgres(t *testing.T, env []string) (*process, string) {
+// ServePostgres starts the binary with env and returns it with its API's base URL.
+func ServePostgres(t *testing.T, env []string) (*Process, string) {
 	t.Helper()
-	p := start(t, env, "serve")
-	addr := p.await(t, regexp.MustCompile(`"pwreset listening".*"addr":"(http://[^"]+)"`))[1]
+	p := Start(t, env, "serve")
+	addr := p.Await(t, Listening)[1]
 	return p, addr + "/api/v1/accounts/"
 }
 
-// awaitRelayed waits until relay has accepted n messages to, and returns them.
-func awaitRelayed(t *testing.T, relay *smtptest.Server, to string, n int) []smtptest.Message {
+// AwaitRelayed waits until relay has accepted n messages to, and returns them.
+func AwaitRelayed(t *testing.T, relay *smtptest.Server, to string, n int) []smtptest.Message {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -107,12 +106,12 @@ func awaitRelayed(t *testing.T, relay *smtptest.Server, to string, n int) []smtp
 	}
 }
 
-// relayedLink returns the query of the one reset link in a relayed message's text
+// RelayedLink returns the query of the one reset link in a relayed message's text
 // (decoded from quoted-printable, which turns '=' into "=3D").
-func relayedLink(t *testing.T, m smtptest.Message) url.Values {
+func RelayedLink(t *testing.T, m smtptest.Message) url.Values {
 	t.Helper()
-	text := relayedText(t, m)
-	links := linkPattern.FindAllString(text, -1)
+	text := RelayedText(t, m)
+	links := LinkPattern.FindAllString(text, -1)
 	if len(links) != 1 {
 		t.Fatalf("want one link in the text, found %d: %q", len(links), text)
 	}
@@ -123,9 +122,9 @@ func relayedLink(t *testing.T, m smtptest.Message) url.Values {
 	return u.Query()
 }
 
-// relayedText returns the decoded text/plain part of a relayed message, which is
+// RelayedText returns the decoded text/plain part of a relayed message, which is
 // either the whole body or a part of a multipart/alternative one.
-func relayedText(t *testing.T, m smtptest.Message) string {
+func RelayedText(t *testing.T, m smtptest.Message) string {
 	t.Helper()
 	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
 	if err != nil {
@@ -165,8 +164,8 @@ func decoded(t *testing.T, encoding string, r io.Reader) string {
 	return string(b)
 }
 
-// storedHash reads alice's hash.
-func storedHash(t *testing.T, pool *pgxpool.Pool, id string) string {
+// StoredHash reads the hash of the user id in auth_user.
+func StoredHash(t *testing.T, pool *pgxpool.Pool, id string) string {
 	t.Helper()
 	var hash string
 	if err := pool.QueryRow(context.Background(), "SELECT password FROM auth_user WHERE id = $1::int", id).Scan(&hash); err != nil {
@@ -174,6 +173,3 @@ func storedHash(t *testing.T, pool *pgxpool.Pool, id string) string {
 	}
 	return hash
 }
-
-// regexp451 finds the dispatcher's note of the deferral, with the relay's reason.
-var regexp451 = regexp.MustCompile(`451.*greylisted`)

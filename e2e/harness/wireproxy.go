@@ -1,4 +1,4 @@
-package main
+package harness
 
 import (
 	"encoding/binary"
@@ -14,30 +14,30 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// wireProxy stands between the service and MongoDB, forwarding the wire protocol
+// WireProxy stands between the service and MongoDB, forwarding the wire protocol
 // message by message. It can hold the first command of a kind (say, the update of
 // the users collection) on its way to the server until the test releases it: the
 // service has sent it and waits for the answer, and the server has not seen it yet.
 // A held command is delivered even if the service hangs up meanwhile, as a message
 // already on the network is.
-type wireProxy struct {
+type WireProxy struct {
 	ln     net.Listener
 	target string
 	mu     sync.Mutex
-	hold   *held
+	hold   *Held
 }
 
-// held is one command to hold: caught is closed once it arrived, release lets it
-// on, answered is closed once the server answered it (or went away).
-type held struct {
-	command, collection       string
+// Held is one command to hold: Caught is closed once it arrived, Release lets it
+// on, Answered is closed once the server answered it (or went away).
+type Held struct {
+	Command, Collection       string
 	skip                      int // matching commands to let pass first
-	caught, release, answered chan struct{}
+	Caught, Release, Answered chan struct{}
 }
 
-// newWireProxy forwards to the server of uri and returns the proxy and the URI to
+// NewWireProxy forwards to the server of uri and returns the proxy and the URI to
 // give the service instead.
-func newWireProxy(t *testing.T, uri string) (*wireProxy, string) {
+func NewWireProxy(t *testing.T, uri string) (*WireProxy, string) {
 	t.Helper()
 	u, err := url.Parse(uri)
 	if err != nil {
@@ -47,7 +47,7 @@ func newWireProxy(t *testing.T, uri string) (*wireProxy, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &wireProxy{ln: ln, target: u.Host}
+	p := &WireProxy{ln: ln, target: u.Host}
 	t.Cleanup(func() { ln.Close() })
 	go p.serve()
 	u.Host = ln.Addr().String()
@@ -57,12 +57,12 @@ func newWireProxy(t *testing.T, uri string) (*wireProxy, string) {
 	return p, u.String()
 }
 
-// holdAfter holds the command named command on collection (insert, update, find,
+// HoldAfter holds the command named command on collection (insert, update, find,
 // ...) that comes after skip matching ones (say, the second insert into the outbox)
-// and returns it; receive from caught to wait for it, close release to let it on.
-func (p *wireProxy) holdAfter(command, collection string, skip int) *held {
-	h := &held{command: command, collection: collection, skip: skip,
-		caught: make(chan struct{}), release: make(chan struct{}), answered: make(chan struct{})}
+// and returns it; receive from Caught to wait for it, close Release to let it on.
+func (p *WireProxy) HoldAfter(command, collection string, skip int) *Held {
+	h := &Held{Command: command, Collection: collection, skip: skip,
+		Caught: make(chan struct{}), Release: make(chan struct{}), Answered: make(chan struct{})}
 	p.mu.Lock()
 	p.hold = h
 	p.mu.Unlock()
@@ -71,7 +71,7 @@ func (p *wireProxy) holdAfter(command, collection string, skip int) *held {
 
 // take returns the hold msg matches, and clears it, so that it holds one message.
 // A match it is to skip only counts down.
-func (p *wireProxy) take(msg []byte) *held {
+func (p *WireProxy) take(msg []byte) *Held {
 	command, collection, ok := commandOf(msg)
 	if !ok {
 		return nil
@@ -79,7 +79,7 @@ func (p *wireProxy) take(msg []byte) *held {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	h := p.hold
-	if h == nil || h.command != command || h.collection != collection {
+	if h == nil || h.Command != command || h.Collection != collection {
 		return nil
 	}
 	if h.skip > 0 {
@@ -90,7 +90,7 @@ func (p *wireProxy) take(msg []byte) *held {
 	return h
 }
 
-func (p *wireProxy) serve() {
+func (p *WireProxy) serve() {
 	for {
 		client, err := p.ln.Accept()
 		if err != nil {
@@ -103,7 +103,7 @@ func (p *wireProxy) serve() {
 // forward carries one connection, message by message. When the client hangs up
 // after a held command went on, the server's side stays open until that command is
 // answered, so that it is carried out as a command already on the network is.
-func (p *wireProxy) forward(client net.Conn) {
+func (p *WireProxy) forward(client net.Conn) {
 	defer client.Close()
 	server, err := net.Dial("tcp", p.target)
 	if err != nil {
@@ -131,8 +131,8 @@ func (p *wireProxy) forward(client net.Conn) {
 		}
 		h := p.take(msg)
 		if h != nil {
-			close(h.caught)
-			<-h.release
+			close(h.Caught)
+			<-h.Release
 		}
 		// Counted before the write: read after it, an answer quick enough to come in
 		// between would be taken for an earlier one, and the held one never seen.
@@ -141,8 +141,8 @@ func (p *wireProxy) forward(client net.Conn) {
 			return
 		}
 		if h != nil {
-			answered = h.answered
-			go awaitAnswer(&answers, next, gone, h.answered)
+			answered = h.Answered
+			go awaitAnswer(&answers, next, gone, h.Answered)
 		}
 	}
 	if answered != nil {

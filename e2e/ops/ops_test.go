@@ -1,4 +1,4 @@
-package main
+package ops
 
 import (
 	"io"
@@ -12,29 +12,15 @@ import (
 	"time"
 
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
-
-// get returns the status and body of GET url.
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
 
 // awaitMetric scrapes url until it holds line, for up to 20 s.
 func awaitMetric(t *testing.T, url, line string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		_, body := get(t, url)
+		_, body := harness.Get(t, url)
 		if strings.Contains(body, line+"\n") {
 			return
 		}
@@ -45,15 +31,13 @@ func awaitMetric(t *testing.T, url, line string) {
 	}
 }
 
-var listening = regexp.MustCompile(`"pwreset listening".*"addr":"(http://[^"]+)"`)
-
 // TestDemoOperations: demo mode is ready, and its metrics count a link from request
 // to delivery, on series that existed at zero before.
 func TestDemoOperations(t *testing.T) {
-	p := start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0"}, "serve")
-	base := p.await(t, listening)[1]
+	p := harness.Start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0"}, "serve")
+	base := p.Await(t, harness.Listening)[1]
 	for path, want := range map[string]string{"/healthz": `{"status":"ok"}`, "/readyz": `{"status":"ok"}`} {
-		if status, body := get(t, base+path); status != 200 || strings.TrimSpace(body) != want {
+		if status, body := harness.Get(t, base+path); status != 200 || strings.TrimSpace(body) != want {
 			t.Errorf("GET %s: %d %s", path, status, body)
 		}
 	}
@@ -66,13 +50,13 @@ func TestDemoOperations(t *testing.T) {
 	} {
 		awaitMetric(t, metrics, line)
 	}
-	if status, _ := post(t, base+"/api/v1/accounts/send-reset-password-link/", `{"login":"demo"}`); status != 200 {
+	if status, _ := harness.Post(t, base+"/api/v1/accounts/send-reset-password-link/", `{"login":"demo"}`); status != 200 {
 		t.Fatalf("send link: %d", status)
 	}
 	awaitMetric(t, metrics, `pwreset_link_requests_total{outcome="queued"} 1`)
 	awaitMetric(t, metrics, `pwreset_mail_deliveries_total{kind="reset_link",result="sent"} 1`)
 	awaitMetric(t, metrics, `pwreset_http_request_duration_seconds_count{method="POST",route="/api/v1/accounts/send-reset-password-link/",status="200"} 1`)
-	_, body := get(t, metrics)
+	_, body := harness.Get(t, metrics)
 	for _, family := range []string{"go_goroutines", "process_resident_memory_bytes", "pwreset_password_hash_duration_seconds_bucket"} {
 		if !strings.Contains(body, family) {
 			t.Errorf("scrape lacks %s", family)
@@ -82,11 +66,11 @@ func TestDemoOperations(t *testing.T) {
 
 // TestMetricsAddr: with METRICS_ADDR, /metrics moves off the API address.
 func TestMetricsAddr(t *testing.T) {
-	p := start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=127.0.0.1:0"}, "serve")
-	metrics := p.await(t, regexp.MustCompile(`"metrics listening".*"addr":"(http://[^"]+)"`))[1]
-	base := p.await(t, listening)[1]
+	p := harness.Start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=127.0.0.1:0"}, "serve")
+	metrics := p.Await(t, regexp.MustCompile(`"metrics harness.Listening".*"addr":"(http://[^"]+)"`))[1]
+	base := p.Await(t, harness.Listening)[1]
 	awaitMetric(t, metrics, `pwreset_link_requests_total{outcome="queued"} 0`)
-	if status, _ := get(t, base+"/metrics"); status != 404 {
+	if status, _ := harness.Get(t, base+"/metrics"); status != 404 {
 		t.Errorf("GET /metrics on the API address: %d, want 404", status)
 	}
 }
@@ -166,10 +150,10 @@ func TestReadinessFollowsMongoDB(t *testing.T) {
 	g := newGate(t, upstream)
 	uri := strings.Replace(srv.URI(), upstream, g.ln.Addr().String(), 1)
 	db := mongotest.Connect(t, srv.URI()).Database("readiness")
-	seedAlice(t, db)
-	p, _ := serveAgainst(t, uri, db.Name(), "MONGODB_TIMEOUT=1s", "SENDGRID_API_KEY=SG.test")
-	base := p.await(t, listening)[1]
-	if status, body := get(t, base+"/readyz"); status != 200 {
+	harness.SeedAlice(t, db)
+	p, _ := harness.Serve(t, uri, db.Name(), "MONGODB_TIMEOUT=1s", "SENDGRID_API_KEY=SG.test")
+	base := p.Await(t, harness.Listening)[1]
+	if status, body := harness.Get(t, base+"/readyz"); status != 200 {
 		t.Fatalf("before the hang: %d %s", status, body)
 	}
 
@@ -201,14 +185,14 @@ func TestReadinessFollowsMongoDB(t *testing.T) {
 	case <-time.After(30 * time.Second): // MongoDB hangs for longer than this
 		t.Fatal("/readyz hangs with MongoDB")
 	}
-	if status, body := get(t, base+"/metrics"); status != 200 || !strings.Contains(body, "pwreset_link_requests_total") {
+	if status, body := harness.Get(t, base+"/metrics"); status != 200 || !strings.Contains(body, "pwreset_link_requests_total") {
 		t.Errorf("/metrics during the hang: %d", status)
 	}
 
 	g.set(false)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if status, _ := get(t, base+"/readyz"); status == 200 {
+		if status, _ := harness.Get(t, base+"/readyz"); status == 200 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -1,4 +1,4 @@
-package main
+package ops
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // TestPrometheusScrapesAndEvaluates runs Debian's Prometheus against the demo
@@ -20,12 +22,9 @@ func TestPrometheusScrapesAndEvaluates(t *testing.T) {
 	if err != nil {
 		t.Skip("prometheus not found: install Debian's prometheus package to run this test")
 	}
-	p := start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0"}, "serve")
-	base := p.await(t, listening)[1]
-	rules, err := filepath.Abs("deploy/prometheus/alerts.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := harness.Start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0"}, "serve")
+	base := p.Await(t, harness.Listening)[1]
+	rules := harness.RepoPath(t, "deploy/prometheus/alerts.yml")
 	dir := t.TempDir()
 	config := "global: {scrape_interval: 1s, evaluation_interval: 1s}\n" +
 		"rule_files: [" + rules + "]\n" +
@@ -33,12 +32,12 @@ func TestPrometheusScrapesAndEvaluates(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	prom := startCommand(t, exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
+	prom := harness.StartCommand(t, exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
 		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address=127.0.0.1:0"))
-	api := "http://" + prom.await(t, regexp.MustCompile(`msg="Listening on" address=(\S+)`))[1] + "/api/v1/"
-	prom.await(t, regexp.MustCompile(`msg="Server is ready to receive web requests."`))
+	api := "http://" + prom.Await(t, regexp.MustCompile(`msg="Listening on" address=(\S+)`))[1] + "/api/v1/"
+	prom.Await(t, regexp.MustCompile(`msg="Server is ready to receive web requests."`))
 
-	if status, _ := post(t, base+"/api/v1/accounts/send-reset-password-link/", `{"login":"demo"}`); status != 200 {
+	if status, _ := harness.Post(t, base+"/api/v1/accounts/send-reset-password-link/", `{"login":"demo"}`); status != 200 {
 		t.Fatalf("send link: %d", status)
 	}
 	awaitQuery(t, api, `pwreset_link_requests_total{outcome="queued"} == 1`)
@@ -77,7 +76,7 @@ func TestPrometheusScrapesAndEvaluates(t *testing.T) {
 	}
 
 	// Every dashboard query runs (Grafana's $__range taken as 1h).
-	b, err := os.ReadFile("deploy/grafana/pwreset.json")
+	b, err := os.ReadFile(harness.RepoPath(t, "deploy/grafana/pwreset.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +103,7 @@ func TestPrometheusScrapesAndEvaluates(t *testing.T) {
 // promGet decodes the JSON answer of a Prometheus API call into v.
 func promGet(t *testing.T, u string, v any) {
 	t.Helper()
-	status, body := get(t, u)
+	status, body := harness.Get(t, u)
 	if err := json.Unmarshal([]byte(body), v); err != nil || (status != 200 && status != 400 && status != 422) {
 		t.Fatalf("GET %s: %d %s", u, status, body)
 	}

@@ -1,10 +1,9 @@
-package main
+package outbox
 
 import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,35 +14,15 @@ import (
 
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
-
-// mailEnv is the configuration of a service that delivers through sg quickly enough
-// for tests: short retries and polls, a lease that outlasts the SendGrid timeout.
-func mailEnv(sg *sendgridtest.Server) []string {
-	return []string{"SENDGRID_API_KEY=" + sendgridtest.APIKey, "SENDGRID_API_URL=" + sg.URL(),
-		"SENDGRID_TIMEOUT=1s", "MAIL_LEASE=2s", "MAIL_RETRY_MIN=100ms", "MAIL_RETRY_MAX=1s",
-		"OUTBOX_POLL_INTERVAL=200ms", "SHUTDOWN_GRACE=3s", "LOG_FORMAT=json"}
-}
-
-// seedUsers stores n users user0..user{n-1} with e-mails user0@example.com...
-func seedUsers(t *testing.T, db *mongo.Database, n int) {
-	t.Helper()
-	var docs []any
-	for i := range n {
-		docs = append(docs, bson.D{{Key: "_id", Value: int64(1000 + i)}, {Key: "username", Value: fmt.Sprintf("user%d", i)},
-			{Key: "email", Value: fmt.Sprintf("user%d@example.com", i)}, {Key: "password", Value: "x"}})
-	}
-	if _, err := db.Collection("users").InsertMany(context.Background(), docs); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // requestLinks asks for a link for each user and checks every answer is a 200.
 // That answers do not wait on the mail is TestAnswersDoNotWaitOnTheMail's to prove.
 func requestLinks(t *testing.T, api string, users []int) {
 	t.Helper()
 	for _, i := range users {
-		status, body := post(t, api+"send-reset-password-link/", fmt.Sprintf(`{"login":"user%d"}`, i))
+		status, body := harness.Post(t, api+"send-reset-password-link/", fmt.Sprintf(`{"login":"user%d"}`, i))
 		if status != 200 {
 			t.Fatalf("link for user%d: %d %v", i, status, body)
 		}
@@ -56,11 +35,11 @@ func requestLinks(t *testing.T, api string, users []int) {
 func TestAnswersDoNotWaitOnTheMail(t *testing.T) {
 	const hang, bound = 30 * time.Second, 20 * time.Second
 	db := mongotest.NewDatabase(t)
-	seedUsers(t, db, 4)
+	harness.SeedUsers(t, db, 4)
 	sg := sendgridtest.New(t)
 	sg.SetDelay(hang)
-	_, api := serveAgainst(t, mongotest.URI(t), db.Name(),
-		append(mailEnv(sg), "SENDGRID_TIMEOUT=45s", "MAIL_LEASE=60s", "MAIL_WORKERS=1")...)
+	_, api := harness.Serve(t, mongotest.URI(t), db.Name(),
+		append(harness.MailEnv(sg), "SENDGRID_TIMEOUT=45s", "MAIL_LEASE=60s", "MAIL_WORKERS=1")...)
 	requestLinks(t, api, users(0, 1))
 	deadline := time.Now().Add(bound)
 	for sg.Attempts() == 0 {
@@ -82,36 +61,6 @@ func TestAnswersDoNotWaitOnTheMail(t *testing.T) {
 	}
 }
 
-// awaitDelivery waits until every one of n users got mail, and checks that each got
-// exactly one (up to allowTwice duplicates in all).
-func awaitDelivery(t *testing.T, sg *sendgridtest.Server, n, allowTwice int) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		per := map[string]int{}
-		for _, m := range sg.Messages() {
-			per[m.To]++
-		}
-		if len(per) == n {
-			extra := 0
-			for to, k := range per {
-				if k > 2 || (k == 2 && allowTwice == 0) {
-					t.Fatalf("%s got %d mails", to, k)
-				}
-				extra += k - 1
-			}
-			if extra > allowTwice {
-				t.Fatalf("%d duplicate mails, at most %d allowed", extra, allowTwice)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after 60s only %d of %d users got mail (%d attempts)", len(per), n, sg.Attempts())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 func users(from, to int) []int {
 	var u []int
 	for i := from; i < to; i++ {
@@ -125,9 +74,9 @@ func users(from, to int) []int {
 // once, and after SendGrid recovers every message is delivered exactly once.
 func TestMailSurvivesSendGridOutage(t *testing.T) {
 	db := mongotest.NewDatabase(t)
-	seedUsers(t, db, 9)
+	harness.SeedUsers(t, db, 9)
 	sg := sendgridtest.New(t)
-	p, api := serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
+	p, api := harness.Serve(t, mongotest.URI(t), db.Name(), harness.MailEnv(sg)...)
 
 	sg.SetDown(true)
 	requestLinks(t, api, users(0, 3))
@@ -143,8 +92,8 @@ func TestMailSurvivesSendGridOutage(t *testing.T) {
 		t.Fatalf("%d messages accepted while SendGrid was failing", n)
 	}
 	sg.FailNext(0, 0, nil)
-	awaitDelivery(t, sg, 9, 0)
-	assertNoLinkLogged(t, p)
+	harness.AwaitDelivery(t, sg, 9, 0)
+	harness.AssertNoLinkLogged(t, p)
 	assertOutboxHoldsNoLink(t, db)
 }
 
@@ -152,14 +101,14 @@ func TestMailSurvivesSendGridOutage(t *testing.T) {
 // is not retried; `pwreset outbox retry --failed` sends it again with a fresh link.
 func TestPermanentRefusal(t *testing.T) {
 	db := mongotest.NewDatabase(t)
-	seedUsers(t, db, 1)
+	harness.SeedUsers(t, db, 1)
 	sg := sendgridtest.New(t)
-	env := append(serviceEnv(mongotest.URI(t), db.Name()), mailEnv(sg)...)
-	_, api := serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
+	env := append(harness.ServiceEnv(mongotest.URI(t), db.Name()), harness.MailEnv(sg)...)
+	_, api := harness.Serve(t, mongotest.URI(t), db.Name(), harness.MailEnv(sg)...)
 	sg.FailNext(1, http.StatusBadRequest, nil, sendgridtest.APIError{
 		Message: "The from address does not match a verified Sender Identity.", Field: "from"})
 	requestLinks(t, api, []int{0})
-	stats := awaitOutput(t, env, "failed     1", "outbox")
+	stats := harness.AwaitOutput(t, env, "failed     1", "outbox")
 	time.Sleep(time.Second) // long enough for retries, were there any
 	if sg.Attempts() != 1 {
 		t.Fatalf("%d attempts; a permanent refusal must not be retried", sg.Attempts())
@@ -171,22 +120,22 @@ func TestPermanentRefusal(t *testing.T) {
 	if reason := fmt.Sprint(doc["last_error"]); !strings.Contains(reason, "verified Sender Identity") {
 		t.Fatalf("failed message's reason %q lacks SendGrid's; stats:\n%s", reason, stats)
 	}
-	out := runTool(t, env, "outbox", "retry", "--failed")
+	out := harness.RunTool(t, env, "outbox", "retry", "--failed")
 	if !strings.Contains(out, "requeued") {
 		t.Fatalf("retry printed %q", out)
 	}
-	awaitDelivery(t, sg, 1, 0)
-	awaitOutput(t, env, "failed     0", "outbox")
+	harness.AwaitDelivery(t, sg, 1, 0)
+	harness.AwaitOutput(t, env, "failed     0", "outbox")
 }
 
 // TestKilledServiceLosesNoMail kills a service with -9 while messages are pending and
 // one is being sent; a new process delivers every accepted message.
 func TestKilledServiceLosesNoMail(t *testing.T) {
 	db := mongotest.NewDatabase(t)
-	seedUsers(t, db, 6)
+	harness.SeedUsers(t, db, 6)
 	sg := sendgridtest.New(t)
 	sg.SetDown(true) // nothing goes out before the kill
-	p, api := serveAgainst(t, mongotest.URI(t), db.Name(), append(mailEnv(sg), "MAIL_WORKERS=1")...)
+	p, api := harness.Serve(t, mongotest.URI(t), db.Name(), append(harness.MailEnv(sg), "MAIL_WORKERS=1")...)
 	requestLinks(t, api, users(0, 6))
 	sg.SetDelay(800 * time.Millisecond) // the next send is in flight when the kill comes
 	sg.SetDown(false)
@@ -194,13 +143,13 @@ func TestKilledServiceLosesNoMail(t *testing.T) {
 	for sg.Attempts() == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := p.cmd.Process.Kill(); err != nil {
+	if err := p.Cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	p.wait()
+	p.Wait()
 	sg.SetDelay(0)
-	serveAgainst(t, mongotest.URI(t), db.Name(), mailEnv(sg)...)
-	awaitDelivery(t, sg, 6, 1)
+	harness.Serve(t, mongotest.URI(t), db.Name(), harness.MailEnv(sg)...)
+	harness.AwaitDelivery(t, sg, 6, 1)
 }
 
 // TestTwoProcessesShareOneOutbox: two services on one outbox under load deliver every
@@ -208,62 +157,19 @@ func TestKilledServiceLosesNoMail(t *testing.T) {
 func TestTwoProcessesShareOneOutbox(t *testing.T) {
 	const n = 30
 	db := mongotest.NewDatabase(t)
-	seedUsers(t, db, n)
+	harness.SeedUsers(t, db, n)
 	sg := sendgridtest.New(t)
 	sg.SetDown(true) // a backlog builds up that both processes then compete for
 	// Once means no lease runs out mid-send, which only a lease far longer than any
 	// send can promise on a busy machine: an expired lease is redelivered by design
 	// (TestKilledServiceLosesNoMail), and two seconds can pass in a starved process.
-	env := append(mailEnv(sg), "MAIL_LEASE=40s", "SENDGRID_TIMEOUT=10s")
-	_, apiA := serveAgainst(t, mongotest.URI(t), db.Name(), env...)
-	_, apiB := serveAgainst(t, mongotest.URI(t), db.Name(), env...)
+	env := append(harness.MailEnv(sg), "MAIL_LEASE=40s", "SENDGRID_TIMEOUT=10s")
+	_, apiA := harness.Serve(t, mongotest.URI(t), db.Name(), env...)
+	_, apiB := harness.Serve(t, mongotest.URI(t), db.Name(), env...)
 	requestLinks(t, apiA, users(0, n/2))
 	requestLinks(t, apiB, users(n/2, n))
 	sg.SetDown(false)
-	awaitDelivery(t, sg, n, 0)
-}
-
-func serviceEnv(uri, database string) []string {
-	return []string{"PATH=" + os.Getenv("PATH"), "MONGODB_URI=" + uri, "MONGODB_DATABASE=" + database,
-		"SECRET_KEY=" + secretKey, "RESET_PASSWORD_VERIFICATION_URL=https://frontend.example/reset-password/",
-		"VERIFICATION_FROM_EMAIL=noreply@example.com",
-		// Tests send many requests from one address; those of the limits set their own.
-		"RATE_LIMIT_SEND_LINK=off", "RATE_LIMIT_RESET_PASSWORD=off"}
-}
-
-// runTool runs a pwreset command to its end and returns its standard output.
-func runTool(t *testing.T, env []string, args ...string) string {
-	t.Helper()
-	code, out, errOut := runSupport(t, env, args...)
-	if code != 0 {
-		t.Fatalf("pwreset %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
-	}
-	return out
-}
-
-// awaitOutput runs a command until its output contains want.
-func awaitOutput(t *testing.T, env []string, want string, args ...string) string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		out := runTool(t, env, args...)
-		if strings.Contains(out, want) {
-			return out
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pwreset %s never printed %q; last:\n%s", strings.Join(args, " "), want, out)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func assertNoLinkLogged(t *testing.T, p *process) {
-	t.Helper()
-	for _, l := range p.snapshot() {
-		if strings.Contains(l, "signature=") || strings.Contains(l, "frontend.example/reset-password/?") {
-			t.Fatalf("a log line holds a link: %s", l)
-		}
-	}
+	harness.AwaitDelivery(t, sg, n, 0)
 }
 
 // assertOutboxHoldsNoLink waits for every message to be recorded sent (SendGrid

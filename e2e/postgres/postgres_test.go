@@ -1,9 +1,10 @@
-package main
+package postgres
 
 import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/django"
 	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 	"github.com/pwreset/pwreset/adapters/smtp/smtptest"
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // TestPostgresEndToEnd runs the binary on PostgreSQL (Django's auth_user) and an
@@ -22,9 +24,9 @@ import (
 func TestPostgresEndToEnd(t *testing.T) {
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
-	id := seedDjangoAlice(t, pool)
+	id := harness.SeedDjangoAlice(t, pool)
 	relay := smtptest.Start(t, smtptest.Options{User: "relay", Password: "relay-secret"})
-	p, api := servePostgres(t, postgresEnv(dbURL, relay))
+	p, api := harness.ServePostgres(t, harness.PostgresEnv(dbURL, relay))
 	row := func() string {
 		var s string
 		if err := pool.QueryRow(context.Background(), `SELECT (u.last_login, u.is_superuser, u.username, u.first_name,
@@ -35,23 +37,23 @@ func TestPostgresEndToEnd(t *testing.T) {
 	}
 	before := row()
 
-	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	m := awaitRelayed(t, relay, "alice@example.com", 1)[0]
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	m := harness.AwaitRelayed(t, relay, "alice@example.com", 1)[0]
 	if !m.TLS || m.User != "relay" || m.From != "noreply@example.com" {
 		t.Fatalf("relayed: TLS %v, user %q, from %q; want STARTTLS, authenticated, from the configured sender", m.TLS, m.User, m.From)
 	}
-	link := relayedLink(t, m)
+	link := harness.RelayedLink(t, m)
 	if link.Get("user_id") != id {
 		t.Fatalf("link user_id %q, want %s", link.Get("user_id"), id)
 	}
-	wantDetail(t, "reset", resetWith(t, api, link, newPassword), 200, "Reset password successful")
+	harness.WantDetail(t, "reset", harness.ResetWith(t, api, link, harness.NewPassword), 200, "Reset password successful")
 
 	h := argon2.NewHasher(argon2.DefaultParams())
-	stored := storedHash(t, pool, id)
-	if ok, err := h.Verify(stored, newPassword); !ok || err != nil {
+	stored := harness.StoredHash(t, pool, id)
+	if ok, err := h.Verify(stored, harness.NewPassword); !ok || err != nil {
 		t.Fatalf("stored hash %q does not verify the new password: %v", stored, err)
 	}
-	if ok, _ := h.Verify(stored, oldPassword); ok {
+	if ok, _ := h.Verify(stored, harness.OldPassword); ok {
 		t.Fatal("stored hash still verifies the old password")
 	}
 	var changed *time.Time
@@ -62,14 +64,14 @@ func TestPostgresEndToEnd(t *testing.T) {
 		t.Fatalf("the reset wrote other columns:\nbefore %s\nafter  %s", before, after)
 	}
 	// The outbox keeps the metadata of what it sent, never the link.
-	awaitRelayed(t, relay, "alice@example.com", 2) // the password-changed notice
+	harness.AwaitRelayed(t, relay, "alice@example.com", 2) // the password-changed notice
 	var leftovers int
 	err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pwreset_outbox
 		WHERE state <> 'sent' OR body_text <> '' OR body_html <> '' OR subject <> ''`).Scan(&leftovers)
 	if err != nil || leftovers != 0 {
 		t.Fatalf("outbox rows not sent or holding a body: %d, %v", leftovers, err)
 	}
-	assertNoLinkLogged(t, p)
+	harness.AssertNoLinkLogged(t, p)
 }
 
 // TestPostgresOneTimeLinkRace posts 20 resets with one one-time link at once on
@@ -78,15 +80,15 @@ func TestPostgresOneTimeLinkRace(t *testing.T) {
 	const racers = 20
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
-	id := seedDjangoAlice(t, pool)
+	id := harness.SeedDjangoAlice(t, pool)
 	relay := smtptest.Start(t, smtptest.Options{})
-	_, api := servePostgres(t, append(postgresEnv(dbURL, relay), "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true"))
-	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	link := relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
+	_, api := harness.ServePostgres(t, append(harness.PostgresEnv(dbURL, relay), "RESET_PASSWORD_VERIFICATION_ONE_TIME_USE=true"))
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	link := harness.RelayedLink(t, harness.AwaitRelayed(t, relay, "alice@example.com", 1)[0])
 
 	password := func(i int) string { return fmt.Sprintf("racer %02d's own passphrase", i) }
-	winner := oneWinner(t, raceResets(t, api, link, racers, password))
-	stored := storedHash(t, pool, id)
+	winner := harness.OneWinner(t, harness.RaceResets(t, api, link, racers, password))
+	stored := harness.StoredHash(t, pool, id)
 	if ok, err := argon2.NewHasher(argon2.DefaultParams()).Verify(stored, password(winner)); !ok || err != nil {
 		t.Fatalf("the stored hash does not verify the winner's (racer %d's) password: %v", winner, err)
 	}
@@ -100,23 +102,23 @@ func TestPostgresOutage(t *testing.T) {
 	server := pgtest.StartServer(t)
 	dbURL := pgtest.SchemaOn(t, server.URL())
 	pool := pgtest.Pool(t, dbURL)
-	id := seedDjangoAlice(t, pool)
+	id := harness.SeedDjangoAlice(t, pool)
 	relay := smtptest.Start(t, smtptest.Options{})
-	_, api := servePostgres(t, append(postgresEnv(dbURL, relay), "DATABASE_TIMEOUT=2s"))
-	wantDetail(t, "before the outage", sendLink(t, api, "alice"), 200, "Reset link sent")
-	link := relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
+	_, api := harness.ServePostgres(t, append(harness.PostgresEnv(dbURL, relay), "DATABASE_TIMEOUT=2s"))
+	harness.WantDetail(t, "before the outage", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	link := harness.RelayedLink(t, harness.AwaitRelayed(t, relay, "alice@example.com", 1)[0])
 
 	server.Stop()
 	for _, what := range []string{"send link", "reset"} {
-		var r reply
+		var r harness.Reply
 		if what == "send link" {
-			r = sendLink(t, api, "alice")
+			r = harness.SendLink(t, api, "alice")
 		} else {
-			r = resetWith(t, api, link, newPassword)
+			r = harness.ResetWith(t, api, link, harness.NewPassword)
 		}
-		if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" ||
-			r.body["detail"] != "Service temporarily unavailable." {
-			t.Fatalf("%s during the outage: %d %s (Retry-After %q); want 503 with Retry-After", what, r.status, r.raw, r.header.Get("Retry-After"))
+		if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" ||
+			r.Body["detail"] != "Service temporarily unavailable." {
+			t.Fatalf("%s during the outage: %d %s (Retry-After %q); want 503 with Retry-After", what, r.Status, r.Raw, r.Header.Get("Retry-After"))
 		}
 	}
 
@@ -126,17 +128,17 @@ func TestPostgresOutage(t *testing.T) {
 	awaitReadiness(t, strings.TrimSuffix(api, "/api/v1/accounts/")+"/readyz", http.StatusOK)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r := resetWith(t, api, link, newPassword)
-		if r.status == 200 {
+		r := harness.ResetWith(t, api, link, harness.NewPassword)
+		if r.Status == 200 {
 			break
 		}
-		if r.status != http.StatusServiceUnavailable || time.Now().After(deadline) {
-			t.Fatalf("after the restart: %d %s", r.status, r.raw)
+		if r.Status != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("after the restart: %d %s", r.Status, r.Raw)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	// A pool of its own: the test's connections died with the server.
-	if ok, _ := argon2.NewHasher(argon2.DefaultParams()).Verify(storedHash(t, pgtest.Pool(t, dbURL), id), newPassword); !ok {
+	if ok, _ := argon2.NewHasher(argon2.DefaultParams()).Verify(harness.StoredHash(t, pgtest.Pool(t, dbURL), id), harness.NewPassword); !ok {
 		t.Fatal("the reset after the outage did not store the new password")
 	}
 }
@@ -145,18 +147,21 @@ func TestPostgresOutage(t *testing.T) {
 // and the mail arrives once.
 func TestSMTPDeferred(t *testing.T) {
 	dbURL := pgtest.NewSchema(t)
-	seedDjangoAlice(t, pgtest.Pool(t, dbURL))
+	harness.SeedDjangoAlice(t, pgtest.Pool(t, dbURL))
 	relay := smtptest.Start(t, smtptest.Options{})
 	relay.Reply(451, "greylisted, come back later")
 	relay.Reply(421, "too busy")
-	p, api := servePostgres(t, postgresEnv(dbURL, relay))
-	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	got := awaitRelayed(t, relay, "alice@example.com", 1)
+	p, api := harness.ServePostgres(t, harness.PostgresEnv(dbURL, relay))
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	got := harness.AwaitRelayed(t, relay, "alice@example.com", 1)
 	if len(got) != 1 || relay.Attempts() != 3 {
 		t.Fatalf("%d messages after %d attempts; want 1 after 3 (two deferred)", len(got), relay.Attempts())
 	}
-	p.await(t, regexp451)
+	p.Await(t, regexp451)
 }
+
+// regexp451 finds the dispatcher's note of the deferral, with the relay's reason.
+var regexp451 = regexp.MustCompile(`451.*greylisted`)
 
 // TestPostgresDjangoSchema: with USER_SCHEMA=django and nothing else about the
 // table, pwreset finds Django's own auth_user (no changed-at column), signs links
@@ -164,9 +169,9 @@ func TestSMTPDeferred(t *testing.T) {
 func TestPostgresDjangoSchema(t *testing.T) {
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
-	execSQL(t, pool, strings.Replace(djangoTable, ",\n\tpassword_changed_at timestamptz", "", 1))
+	execSQL(t, pool, strings.Replace(harness.DjangoTable, ",\n\tpassword_changed_at timestamptz", "", 1))
 	hasher := django.NewPBKDF2Hasher(1000)
-	hash, err := hasher.Hash(oldPassword)
+	hash, err := hasher.Hash(harness.OldPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,18 +179,18 @@ func TestPostgresDjangoSchema(t *testing.T) {
 		is_active, date_joined) VALUES ($1, false, 'alice', '', '', 'alice@example.com', false, true, now())`, hash)
 	relay := smtptest.Start(t, smtptest.Options{})
 	var env []string
-	for _, kv := range postgresEnv(dbURL, relay) {
+	for _, kv := range harness.PostgresEnv(dbURL, relay) {
 		if !strings.HasPrefix(kv, "USERS_TABLE=") && !strings.HasPrefix(kv, "SECRET_KEY=") {
 			env = append(env, kv)
 		}
 	}
 	env = append(env, "USER_SCHEMA=django", "DJANGO_PBKDF2_ITERATIONS=1000", "SECRET_KEY=django-insecure-but-long-enough-for-the-test-of-pwreset-0123456789")
-	_, api := servePostgres(t, env)
-	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	link := relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
-	wantDetail(t, "reset", resetWith(t, api, link, newPassword), 200, "Reset password successful")
-	stored := storedHash(t, pool, "1")
-	if ok, err := hasher.Verify(stored, newPassword); !ok || err != nil || !strings.HasPrefix(stored, "pbkdf2_sha256$") {
+	_, api := harness.ServePostgres(t, env)
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	link := harness.RelayedLink(t, harness.AwaitRelayed(t, relay, "alice@example.com", 1)[0])
+	harness.WantDetail(t, "reset", harness.ResetWith(t, api, link, harness.NewPassword), 200, "Reset password successful")
+	stored := harness.StoredHash(t, pool, "1")
+	if ok, err := hasher.Verify(stored, harness.NewPassword); !ok || err != nil || !strings.HasPrefix(stored, "pbkdf2_sha256$") {
 		t.Fatalf("stored %q: verifies the new password %v (%v); want Django's pbkdf2_sha256", stored, ok, err)
 	}
 }
@@ -223,13 +228,13 @@ func awaitReadiness(t *testing.T, url string, want int) {
 func TestSMTPRejected(t *testing.T) {
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
-	seedDjangoAlice(t, pool)
+	harness.SeedDjangoAlice(t, pool)
 	relay := smtptest.Start(t, smtptest.Options{})
 	relay.Reply(550, "mailbox unavailable")
-	env := postgresEnv(dbURL, relay)
-	_, api := servePostgres(t, env)
-	wantDetail(t, "send link", sendLink(t, api, "alice"), 200, "Reset link sent")
-	awaitOutput(t, env, "failed     1", "outbox")
+	env := harness.PostgresEnv(dbURL, relay)
+	_, api := harness.ServePostgres(t, env)
+	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	harness.AwaitOutput(t, env, "failed     1", "outbox")
 	var reason string
 	if err := pool.QueryRow(context.Background(), "SELECT last_error FROM pwreset_outbox WHERE state = 'failed'").Scan(&reason); err != nil ||
 		!strings.Contains(reason, "550") || !strings.Contains(reason, "mailbox unavailable") {
@@ -238,8 +243,8 @@ func TestSMTPRejected(t *testing.T) {
 	if relay.Attempts() != 1 {
 		t.Fatalf("%d attempts; a permanent refusal is not retried", relay.Attempts())
 	}
-	runTool(t, env, "outbox", "retry", "--failed")
-	relayedLink(t, awaitRelayed(t, relay, "alice@example.com", 1)[0])
+	harness.RunTool(t, env, "outbox", "retry", "--failed")
+	harness.RelayedLink(t, harness.AwaitRelayed(t, relay, "alice@example.com", 1)[0])
 }
 
 // TestPostgresHang freezes PostgreSQL under a running service (connections open,
@@ -249,11 +254,11 @@ func TestSMTPRejected(t *testing.T) {
 func TestPostgresHang(t *testing.T) {
 	server := pgtest.StartServer(t)
 	dbURL := pgtest.SchemaOn(t, server.URL())
-	seedDjangoAlice(t, pgtest.Pool(t, dbURL))
+	harness.SeedDjangoAlice(t, pgtest.Pool(t, dbURL))
 	relay := smtptest.Start(t, smtptest.Options{})
-	_, api := servePostgres(t, append(postgresEnv(dbURL, relay), "DATABASE_TIMEOUT=1s"))
-	wantDetail(t, "before the hang", sendLink(t, api, "alice"), 200, "Reset link sent")
-	awaitRelayed(t, relay, "alice@example.com", 1)
+	_, api := harness.ServePostgres(t, append(harness.PostgresEnv(dbURL, relay), "DATABASE_TIMEOUT=1s"))
+	harness.WantDetail(t, "before the hang", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
+	harness.AwaitRelayed(t, relay, "alice@example.com", 1)
 
 	server.Freeze()
 	client := http.Client{Timeout: time.Minute} // were the request to wait on the server, this ends the test
@@ -268,12 +273,12 @@ func TestPostgresHang(t *testing.T) {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r := sendLink(t, api, "alice")
-		if r.status == 200 {
+		r := harness.SendLink(t, api, "alice")
+		if r.Status == 200 {
 			break
 		}
-		if r.status != http.StatusServiceUnavailable || time.Now().After(deadline) {
-			t.Fatalf("after the thaw: %d %s", r.status, r.raw)
+		if r.Status != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("after the thaw: %d %s", r.Status, r.Raw)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -286,20 +291,20 @@ func TestPostgresTwoProcessesShareOneOutbox(t *testing.T) {
 	const n = 30
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
-	seedDjangoAlice(t, pool)
-	seedDjangoUsers(t, pool, n)
+	harness.SeedDjangoAlice(t, pool)
+	harness.SeedDjangoUsers(t, pool, n)
 	relay := smtptest.Start(t, smtptest.Options{})
 	relay.SetDown(true)
 	// A lease far longer than any send: an expired lease is redelivered by design.
-	env := append(postgresEnv(dbURL, relay), "MAIL_LEASE=40s", "SMTP_TIMEOUT=10s")
-	_, apiA := servePostgres(t, env)
-	_, apiB := servePostgres(t, env)
+	env := append(harness.PostgresEnv(dbURL, relay), "MAIL_LEASE=40s", "SMTP_TIMEOUT=10s")
+	_, apiA := harness.ServePostgres(t, env)
+	_, apiB := harness.ServePostgres(t, env)
 	for i := range n {
 		api := apiA
 		if i%2 == 1 {
 			api = apiB
 		}
-		wantDetail(t, "send link", sendLink(t, api, fmt.Sprint("user", i)), 200, "Reset link sent")
+		harness.WantDetail(t, "send link", harness.SendLink(t, api, fmt.Sprint("user", i)), 200, "Reset link sent")
 	}
 	relay.SetDown(false)
 	deadline := time.Now().Add(30 * time.Second)
@@ -324,14 +329,14 @@ func TestPostgresKilledServiceLosesNoMail(t *testing.T) {
 	const n = 6
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
-	seedDjangoAlice(t, pool)
-	seedDjangoUsers(t, pool, n)
+	harness.SeedDjangoAlice(t, pool)
+	harness.SeedDjangoUsers(t, pool, n)
 	relay := smtptest.Start(t, smtptest.Options{})
 	relay.SetDown(true) // nothing goes out before the kill
-	env := postgresEnv(dbURL, relay)
-	p, api := servePostgres(t, append(env, "MAIL_WORKERS=1"))
+	env := harness.PostgresEnv(dbURL, relay)
+	p, api := harness.ServePostgres(t, append(env, "MAIL_WORKERS=1"))
 	for i := range n {
-		wantDetail(t, "send link", sendLink(t, api, fmt.Sprint("user", i)), 200, "Reset link sent")
+		harness.WantDetail(t, "send link", harness.SendLink(t, api, fmt.Sprint("user", i)), 200, "Reset link sent")
 	}
 	relay.SetDelay(800 * time.Millisecond) // the next send is in flight when the kill comes
 	before := relay.Attempts()
@@ -340,12 +345,12 @@ func TestPostgresKilledServiceLosesNoMail(t *testing.T) {
 	for relay.Attempts() == before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := p.cmd.Process.Kill(); err != nil {
+	if err := p.Cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	_ = p.wait()
+	_ = p.Wait()
 	relay.SetDelay(0)
-	servePostgres(t, env)
+	harness.ServePostgres(t, env)
 	deadline = time.Now().Add(30 * time.Second)
 	got := map[string]int{}
 	for {
