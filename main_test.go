@@ -28,7 +28,7 @@ func TestDemoMode(t *testing.T) {
 	p := harness.Start(t, env, "serve")
 	login := p.Await(t, regexp.MustCompile(`Demo user: login "([^"]+)"`))[1]
 	api := p.Await(t, regexp.MustCompile(`curl -s -X POST (http://\S+/)send-reset-password-link/`))[1]
-	p.Await(t, regexp.MustCompile(`pwreset harness.Listening`))
+	p.Await(t, regexp.MustCompile(`pwreset listening`))
 
 	status, body := harness.Post(t, api+"send-reset-password-link/", `{"login":"`+login+`"}`)
 	if status != 200 || body["detail"] != "Reset link sent" {

@@ -67,7 +67,7 @@ func TestDemoOperations(t *testing.T) {
 // TestMetricsAddr: with METRICS_ADDR, /metrics moves off the API address.
 func TestMetricsAddr(t *testing.T) {
 	p := harness.Start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=127.0.0.1:0"}, "serve")
-	metrics := p.Await(t, regexp.MustCompile(`"metrics harness.Listening".*"addr":"(http://[^"]+)"`))[1]
+	metrics := p.Await(t, regexp.MustCompile(`"metrics listening".*"addr":"(http://[^"]+)"`))[1]
 	base := p.Await(t, harness.Listening)[1]
 	awaitMetric(t, metrics, `pwreset_link_requests_total{outcome="queued"} 0`)
 	if status, _ := harness.Get(t, base+"/metrics"); status != 404 {

@@ -232,7 +232,7 @@ func TestDemoPageInBrowser(t *testing.T) {
 	p := harness.Start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0",
 		"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM=true"}, "serve")
 	api := p.Await(t, regexp.MustCompile(`curl -s -X POST (http://\S+/)send-reset-password-link/`))[1]
-	p.Await(t, regexp.MustCompile(`pwreset harness.Listening`))
+	p.Await(t, regexp.MustCompile(`pwreset listening`))
 	requestLinkIn(t, api, "demo", "fr")
 	link := p.Await(t, regexp.MustCompile(`^(http://\S+/reset-password/\?\S+)$`))[1]
 	ctx := harness.Tab(t, harness.NewBrowser(t, chrome), "fr-FR,fr;q=0.9")
