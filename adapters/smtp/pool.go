@@ -41,6 +41,9 @@ func newPool(size int, implicitTLS *tls.Config) *pool {
 // get returns an idle connection, or dials one while fewer than the pool's size
 // are open, or waits for one of them until ctx ends.
 func (p *pool) get(ctx context.Context) (*conn, error) {
+	if err := ctx.Err(); err != nil { // before a kept connection is spent on it
+		return nil, err
+	}
 	for {
 		var c *conn
 		select {

@@ -168,3 +168,25 @@ func TestBusyPoolWaitsOnlyTillDeadline(t *testing.T) {
 		t.Errorf("%d connections opened by a pool of 1", n)
 	}
 }
+
+// TestEndedContextSparesConnection: a send whose context has already ended fails
+// at once, temporarily, without spending the kept connection.
+func TestEndedContextSparesConnection(t *testing.T) {
+	s := smtptest.Start(t, smtptest.Options{})
+	m := pooled(t, s, 1)
+	if _, err := m.Send(testCtx(t), to(0)); err != nil {
+		t.Fatal(err)
+	}
+	ended, cancel := context.WithCancel(testCtx(t))
+	cancel()
+	var se *ports.SendError
+	if _, err := m.Send(ended, to(1)); !errors.As(err, &se) || se.Permanent {
+		t.Fatalf("Send with an ended context: %#v; want a temporary failure", err)
+	}
+	if _, err := m.Send(testCtx(t), to(2)); err != nil {
+		t.Fatal(err)
+	}
+	if n, a := s.Connections(), s.Attempts(); n != 1 || a != 2 {
+		t.Errorf("%d connections and %d attempts; want 1 and 2", n, a)
+	}
+}
