@@ -37,8 +37,8 @@ func classify(err error) *ports.SendError {
 	return &ports.SendError{Reason: ports.ScrubReason(err.Error())}
 }
 
-// refused is the relay's reply, with the wait a 4xx names: Postfix quotes the recipient and URL filters the
-// link, so its text is scrubbed.
+// refused is the relay's reply, with the wait a 4xx names. Its text is scrubbed:
+// Postfix quotes the recipient, and URL filters the link.
 func refused(code int, text string) *ports.SendError {
 	e := &ports.SendError{Status: code, Reason: ports.ScrubReason(text), Permanent: code >= 500}
 	if !e.Permanent {

@@ -90,13 +90,14 @@ func (m *Mailer) Send(ctx context.Context, msg ports.Message) (string, error) {
 		if err != nil {
 			return "", m.failure(ctx, err)
 		}
+		reused := c.reused // c is the pool's again once delivered
 		err = m.deliver(ctx, c, out)
 		switch {
 		case out.IsDelivered():
 			// A message the relay accepted (250 after DATA) is the relay's: an RSET
 			// or QUIT that fails afterwards must not make the outbox send it again.
 			return id, nil
-		case c.reused && connCheckFailed(err) && ctx.Err() == nil:
+		case reused && connCheckFailed(err) && ctx.Err() == nil:
 			// A kept connection the relay had closed failed its NOOP, before MAIL
 			// FROM: nothing of the message left, so a fresh connection may carry it.
 			continue
@@ -125,13 +126,14 @@ func (m *Mailer) deliver(ctx context.Context, c *conn, out *gomail.Msg) error {
 	return err
 }
 
-// failure is the SendError of err; past ctx's end, it says that the relay took
-// too long rather than how the connection was cut.
+// failure is the SendError of err. Past ctx's end, one without a reply of the
+// relay says that time ran out, before how the connection was cut.
 func (m *Mailer) failure(ctx context.Context, err error) *ports.SendError {
-	if ctx.Err() != nil {
-		return &ports.SendError{Reason: ports.ScrubReason(fmt.Sprintf("no answer from the relay in time (%v): %v", ctx.Err(), err))}
+	se := classify(err)
+	if se.Status == 0 && ctx.Err() != nil {
+		se.Reason = ports.ScrubReason(fmt.Sprintf("no answer from the relay in time (%v): %v", ctx.Err(), err))
 	}
-	return classify(err)
+	return se
 }
 
 // Close says QUIT on the idle connections and closes them. Connections in use

@@ -268,3 +268,28 @@ func TestRefusalsScrubbed(t *testing.T) {
 		}
 	}
 }
+
+// TestStatedWait: a 4xx that names its wait reports it as RetryAfter, in the
+// units relays use; one that names none, and any 5xx, report none.
+func TestStatedWait(t *testing.T) {
+	cases := []struct {
+		code int
+		text string
+		want time.Duration
+	}{
+		{421, "4.7.0 Too many connections, try again in 30 seconds", 30 * time.Second},
+		{451, "4.7.1 Rate limited; retry after 5 minutes", 5 * time.Minute},
+		{450, "4.2.0 Deferred, try again in 2h", 2 * time.Hour},
+		{421, "4.7.0 Try again later, closing connection", 0},
+		{550, "5.7.1 Blocked, do not try again in 10 seconds", 0},
+	}
+	for _, c := range cases {
+		s := smtptest.Start(t, smtptest.Options{})
+		s.Reply(c.code, c.text)
+		_, err := newMailer(t, s, false).Send(testCtx(t), sample)
+		var se *ports.SendError
+		if !errors.As(err, &se) || se.Status != c.code || se.RetryAfter != c.want {
+			t.Errorf("%d %q: %#v; want RetryAfter %v", c.code, c.text, err, c.want)
+		}
+	}
+}
