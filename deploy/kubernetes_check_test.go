@@ -26,6 +26,10 @@ const (
 	hashSlack   = 3  // a hash's memory is freed late: plan HASH_CONCURRENCY × hash × 3
 )
 
+// outcomesAfterGrace is how long storing the outcomes of cancelled sends may take after
+// SHUTDOWN_GRACE (docs/operations.md, "Shutdown").
+const outcomesAfterGrace = 5 * time.Second
+
 // secretStandIns replace the Secret's values, which the example does not hold, with
 // values of the right form, so that pwreset's own parser checks the configuration.
 var secretStandIns = map[string]string{
@@ -227,13 +231,14 @@ func TestKubernetesResources(t *testing.T) {
 			t.Errorf("GOMEMLIMIT %s: want between %s and the memory limit %s (%v)", v, need.String(), limit.String(), err)
 		}
 	}
-	// The kubelet sends SIGTERM after preStop; pwreset then drains for SHUTDOWN_GRACE.
-	grace := cfg.ShutdownGrace
+	// The kubelet sends SIGTERM after preStop; pwreset then drains for SHUTDOWN_GRACE
+	// and stores what it cancelled.
+	grace := cfg.ShutdownGrace + outcomesAfterGrace
 	if c.Lifecycle != nil && c.Lifecycle.PreStop != nil && c.Lifecycle.PreStop.Sleep != nil {
 		grace += time.Duration(c.Lifecycle.PreStop.Sleep.Seconds) * time.Second
 	}
 	if p := d.Spec.Template.Spec.TerminationGracePeriodSeconds; p == nil || time.Duration(*p)*time.Second <= grace {
-		t.Errorf("terminationGracePeriodSeconds: want more than %v (preStop + SHUTDOWN_GRACE)", grace)
+		t.Errorf("terminationGracePeriodSeconds: want more than %v (preStop + SHUTDOWN_GRACE + storing cancelled sends)", grace)
 	}
 }
 

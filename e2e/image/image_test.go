@@ -129,7 +129,7 @@ func checkContents(t *testing.T, p podman, image string, cfg imageConfig) {
 		}
 	}
 
-	checkStatic(t, filepath.Join(dir, "usr/local/bin/pwreset"))
+	checkStatic(t, dir, "/usr/local/bin/pwreset")
 	if host, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt"); err == nil {
 		inImage, err := os.ReadFile(filepath.Join(dir, "etc/ssl/certs/ca-certificates.crt"))
 		if err != nil || !bytes.Equal(host, inImage) || !bytes.Contains(inImage, []byte("BEGIN CERTIFICATE")) {
@@ -146,9 +146,10 @@ func checkContents(t *testing.T, p podman, image string, cfg imageConfig) {
 	}
 }
 
-// checkStatic fails unless the binary needs no dynamic loader and no shared library.
-func checkStatic(t *testing.T, path string) {
-	f, err := elf.Open(path)
+// checkStatic fails unless the image's binary at path needs no dynamic loader and no
+// shared library.
+func checkStatic(t *testing.T, root, path string) {
+	f, err := elf.Open(filepath.Join(root, path))
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
