@@ -106,6 +106,20 @@ type UserMapping struct {
 	// ChangedAtField gets the time of each reset, so that other services can end the
 	// sessions and tokens issued before it; "off": not written.
 	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
+	// FirstNameField and LastNameField hold the names the password policy compares,
+	// as Django's does; ActiveField whether the account is active. Empty or "off": none.
+	FirstNameField string `env:"USER_FIRST_NAME_FIELD"`
+	LastNameField  string `env:"USER_LAST_NAME_FIELD"`
+	ActiveField    string `env:"USER_ACTIVE_FIELD"`
+}
+
+// optional is the field an optional mapping variable names, "" when it is empty
+// or "off" (which a USER_SCHEMA default cannot override, as it can an empty one).
+func optional(field string) string {
+	if field == "off" {
+		return ""
+	}
+	return strings.TrimSpace(field)
 }
 
 // MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.

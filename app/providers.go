@@ -234,6 +234,7 @@ func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, 
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
 		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.ChangedAtField,
 		Timeout: cfg.MongoDBTimeout, LanguageField: cfg.Languages.userField(),
+		FirstNameField: optional(m.FirstNameField), LastNameField: optional(m.LastNameField), ActiveField: optional(m.ActiveField),
 	}), nil
 }
 

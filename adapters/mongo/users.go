@@ -67,7 +67,7 @@ func (s *UserStore) FindByLogin(ctx context.Context, login string) (ports.User, 
 func (s *UserStore) earliestMatch(docs []bson.Raw, login string) (ports.User, error) {
 	users := make([]ports.User, 0, len(docs))
 	for _, doc := range docs {
-		u, err := decodeUser(doc, s.m)
+		u, err := s.decode(doc)
 		if err != nil {
 			return ports.User{}, fmt.Errorf("mongo: find user by login: %w", err)
 		}
@@ -112,11 +112,20 @@ func (s *UserStore) findOne(caller, opCtx context.Context, op string, filter bso
 	if err != nil {
 		return ports.User{}, translate(caller, op, err)
 	}
-	u, err := decodeUser(doc, s.m)
+	u, err := s.decode(doc)
 	if err != nil {
 		return ports.User{}, fmt.Errorf("mongo: %s: %w", op, err)
 	}
 	return u, nil
+}
+
+// decode reads a user document the way the mapping says, optional parts included.
+func (s *UserStore) decode(doc bson.Raw) (ports.User, error) {
+	u, err := decodeUser(doc, s.m)
+	if err == nil {
+		s.m.readProfile(doc, &u)
+	}
+	return u, err
 }
 
 // idFilter matches the user whose id field holds any value id can stand for.

@@ -148,3 +148,38 @@ func TestNestedFields(t *testing.T) {
 		t.Fatalf("got %+v, %v; want %+v", u, err, want)
 	}
 }
+
+// TestProfileFields: first and last name are read where the mapping names them
+// (strings only), and is_active false marks a user Inactive; a missing or
+// non-boolean is_active does not. Unmapped, none of them is read.
+func TestProfileFields(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	insert(t, db,
+		bson.D{{Key: "_id", Value: 1}, {Key: "username", Value: "kathrin"}, {Key: "first_name", Value: "Kathrin"},
+			{Key: "last_name", Value: "Oberhauser"}, {Key: "is_active", Value: false}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "username", Value: "bob"}, {Key: "first_name", Value: 7},
+			{Key: "is_active", Value: true}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "username", Value: "carol"}, {Key: "is_active", Value: "no"}},
+	)
+	mapped := mongo.NewUserStore(db, mongo.UserMapping{FirstNameField: "first_name", LastNameField: "last_name", ActiveField: "is_active"})
+	plain := mongo.NewUserStore(db, mongo.UserMapping{})
+	for _, tt := range []struct {
+		store       *mongo.UserStore
+		login       string
+		first, last string
+		inactive    bool
+	}{
+		{mapped, "kathrin", "Kathrin", "Oberhauser", true},
+		{mapped, "bob", "", "", false},
+		{mapped, "carol", "", "", false},
+		{plain, "kathrin", "", "", false},
+	} {
+		u, err := tt.store.FindByLogin(testCtx(t), tt.login)
+		if err != nil || u.FirstName != tt.first || u.LastName != tt.last || u.Inactive != tt.inactive {
+			t.Errorf("FindByLogin(%q) = %+v, %v; want names %q %q, inactive %v", tt.login, u, err, tt.first, tt.last, tt.inactive)
+		}
+	}
+	if u, err := mapped.FindByID(testCtx(t), "1"); err != nil || u.LastName != "Oberhauser" || !u.Inactive {
+		t.Errorf("FindByID(1) = %+v, %v", u, err)
+	}
+}

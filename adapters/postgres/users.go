@@ -63,6 +63,7 @@ func writeUserSQL(m UserMapping, ids idKind) userSQL {
 	if m.LanguageColumn != "" {
 		cols = append(cols, "coalesce("+column(m.LanguageColumn)+"::text, '')")
 	}
+	cols = append(cols, m.profileColumns()...)
 	s := userSQL{selectFrom: "SELECT " + strings.Join(cols, ", ") + " FROM " + tableName(m.Table)}
 	s.idMatch = column(m.IDColumn) + " = $1::" + [...]string{idText: "text", idInteger: "bigint", idUUID: "uuid"}[ids]
 	// Logins are unique in any sane table: a few rows at most match.
@@ -147,6 +148,7 @@ func (s *UserStore) scanUser(row pgx.CollectableRow) (ports.User, error) {
 	if s.m.LanguageColumn != "" {
 		dest = append(dest, &u.Language)
 	}
+	dest = append(dest, s.m.profileDest(&u)...)
 	if err := row.Scan(dest...); err != nil {
 		return u, err
 	}
