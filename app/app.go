@@ -50,6 +50,7 @@ func (a *App) Run(ctx context.Context) error {
 	delivered := make(chan error, 1)
 	go func() { delivered <- a.dispatcher.Run(ctx) }()
 	go a.maintain(ctx)
+	go a.warnDuplicateEmails(ctx)
 	go a.metrics.Run(ctx)
 	err := a.serve(ctx)
 	stop() // the server failing stops the dispatcher too

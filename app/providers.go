@@ -218,8 +218,15 @@ func ProvideAudit(log *slog.Logger, obs ports.EventObserver) *audit.Log {
 }
 
 // ProvideUserStore chooses the user store: PostgreSQL when DATABASE_URL is set,
-// MongoDB when MONGODB_URI is, the in-memory demo store otherwise.
+// MongoDB when MONGODB_URI is, the in-memory demo store otherwise; with
+// RESET_PASSWORD_ACTIVE_USERS_ONLY, its look-ups by login and e-mail find only
+// active users with a usable password.
 func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
+	users, err := chooseUserStore(ctx, cfg, db, pg, hasher)
+	return withPolicy(cfg, users), err
+}
+
+func chooseUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
 	if pg.Pool != nil {
 		return postgresUserStore(ctx, cfg, pg)
 	}

@@ -119,3 +119,23 @@ func clone(u ports.User) ports.User {
 	u.Logins = slices.Clone(u.Logins)
 	return u
 }
+
+// DuplicateEmails counts the e-mail addresses that more than one user holds;
+// FindByEmail finds the first stored.
+func (s *UserStore) DuplicateEmails(context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]int{}
+	for _, u := range s.users {
+		if u.Email != "" {
+			seen[u.Email]++
+		}
+	}
+	n := 0
+	for _, c := range seen {
+		if c > 1 {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -142,3 +142,29 @@ func exactString(v string) bson.D {
 		{Key: "$not", Value: bson.D{{Key: "$type", Value: "array"}}},
 	}
 }
+
+// DuplicateEmails counts the e-mail addresses that more than one user holds, where
+// FindByEmail finds one of them, whichever the server returns first. It scans the
+// collection, bounded by ctx alone: a large one takes longer than a look-up.
+func (s *UserStore) DuplicateEmails(ctx context.Context) (int, error) {
+	field := "$" + s.m.EmailField
+	cur, err := s.coll.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: bson.D{{Key: s.m.EmailField, Value: bson.D{{Key: "$type", Value: "string"}, {Key: "$ne", Value: ""}}}}}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: field}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+		bson.D{{Key: "$match", Value: bson.D{{Key: "n", Value: bson.D{{Key: "$gt", Value: 1}}}}}},
+		bson.D{{Key: "$count", Value: "shared"}},
+	})
+	if err != nil {
+		return 0, translate(ctx, "count shared e-mail addresses", err)
+	}
+	var out []struct {
+		Shared int `bson:"shared"`
+	}
+	if err := cur.All(ctx, &out); err != nil {
+		return 0, translate(ctx, "count shared e-mail addresses", err)
+	}
+	if len(out) == 0 {
+		return 0, nil
+	}
+	return out[0].Shared, nil
+}

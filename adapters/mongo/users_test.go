@@ -183,3 +183,31 @@ func TestProfileFields(t *testing.T) {
 		t.Errorf("FindByID(1) = %+v, %v", u, err)
 	}
 }
+
+// TestDuplicateEmails counts the addresses several users share; empty and
+// non-string addresses are no address.
+func TestDuplicateEmails(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	store := mongo.NewUserStore(db, mongo.UserMapping{})
+	if n, err := store.DuplicateEmails(testCtx(t)); err != nil || n != 0 {
+		t.Fatalf("empty collection: %d, %v", n, err)
+	}
+	insert(t, db,
+		bson.D{{Key: "_id", Value: 1}, {Key: "email", Value: "a@example.com"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "email", Value: "a@example.com"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "email", Value: "a@example.com"}},
+		bson.D{{Key: "_id", Value: 4}, {Key: "email", Value: "b@example.com"}},
+		bson.D{{Key: "_id", Value: 5}, {Key: "email", Value: "B@example.com"}},
+		bson.D{{Key: "_id", Value: 6}, {Key: "email", Value: "c@example.com"}},
+		bson.D{{Key: "_id", Value: 7}, {Key: "email", Value: "c@example.com"}},
+		bson.D{{Key: "_id", Value: 8}, {Key: "email", Value: ""}},
+		bson.D{{Key: "_id", Value: 9}, {Key: "email", Value: ""}},
+		bson.D{{Key: "_id", Value: 10}, {Key: "email", Value: 42}},
+		bson.D{{Key: "_id", Value: 11}, {Key: "email", Value: 42}},
+		bson.D{{Key: "_id", Value: 12}},
+		bson.D{{Key: "_id", Value: 13}},
+	)
+	if n, err := store.DuplicateEmails(testCtx(t)); err != nil || n != 2 {
+		t.Errorf("DuplicateEmails = %d, %v; want 2 (a@ three times, c@ twice)", n, err)
+	}
+}

@@ -175,3 +175,17 @@ func (s *UserStore) canonicalID(id string) bool {
 	}
 	return id != ""
 }
+
+// DuplicateEmails counts the e-mail addresses that more than one user holds, where
+// FindByEmail finds one of them, whichever the server returns first. It scans the
+// table, bounded by ctx alone: a large one takes longer than a look-up.
+func (s *UserStore) DuplicateEmails(ctx context.Context) (int, error) {
+	var n int
+	email := column(s.m.EmailColumn)
+	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+tableName(s.m.Table)+" WHERE "+email+
+		" <> '' GROUP BY "+email+" HAVING count(*) > 1) AS shared").Scan(&n)
+	if err != nil {
+		return 0, translate(ctx, "count shared e-mail addresses", err)
+	}
+	return n, nil
+}

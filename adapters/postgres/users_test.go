@@ -137,3 +137,20 @@ func TestDjangoProfileColumns(t *testing.T) {
 		t.Fatalf("NewUserStore with a missing name column and a text is_active: %v", err)
 	}
 }
+
+// TestDuplicateEmails counts the addresses several users share; empty and NULL
+// addresses are no address.
+func TestDuplicateEmails(t *testing.T) {
+	pool := pgtest.Pool(t, pgtest.NewSchema(t))
+	exec(t, pool, "CREATE TABLE users (id bigint PRIMARY KEY, username text, email text, password text)")
+	s := newUserStore(t, pool, postgres.UserMapping{})
+	if n, err := s.DuplicateEmails(testCtx(t)); err != nil || n != 0 {
+		t.Fatalf("empty table: %d, %v", n, err)
+	}
+	exec(t, pool, `INSERT INTO users (id, email) VALUES (1, 'a@example.com'), (2, 'a@example.com'), (3, 'a@example.com'),
+		(4, 'b@example.com'), (5, 'B@example.com'), (6, 'c@example.com'), (7, 'c@example.com'),
+		(8, ''), (9, ''), (10, NULL), (11, NULL)`)
+	if n, err := s.DuplicateEmails(testCtx(t)); err != nil || n != 2 {
+		t.Errorf("DuplicateEmails = %d, %v; want 2 (a@ three times, c@ twice)", n, err)
+	}
+}
