@@ -62,6 +62,7 @@ type Config struct {
 	PasswordConfirm      bool          `env:"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM" envDefault:"false"`
 	UseEmail             bool          `env:"SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL" envDefault:"false"`
 	FromEmail            string        `env:"VERIFICATION_FROM_EMAIL"`
+	ReplyToEmail         string        `env:"VERIFICATION_REPLY_TO_EMAIL"`
 
 	LinkCooldown         time.Duration `env:"RESET_PASSWORD_LINK_COOLDOWN" envDefault:"60s"`
 	LinkDailyCap         int           `env:"RESET_PASSWORD_LINK_DAILY_CAP" envDefault:"5"`
@@ -212,6 +213,11 @@ func (c Config) problems() []error {
 	if c.FromEmail != "" {
 		if _, err := mail.ParseAddress(c.FromEmail); err != nil {
 			add("VERIFICATION_FROM_EMAIL %q is not an e-mail address: %v", c.FromEmail, err)
+		}
+	}
+	if c.ReplyToEmail != "" {
+		if _, err := mail.ParseAddress(c.ReplyToEmail); err != nil {
+			add("VERIFICATION_REPLY_TO_EMAIL %q is not an e-mail address: %v", c.ReplyToEmail, err)
 		}
 	}
 	if c.Period <= 0 {

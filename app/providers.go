@@ -263,8 +263,14 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (po
 
 // ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
 // SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
-// configuration allows in demo mode only).
+// configuration allows in demo mode only); with VERIFICATION_REPLY_TO_EMAIL, every
+// message carries that Reply-To.
 func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
+	p, err := chooseMailProvider(cfg, out)
+	return withReplyTo(cfg, p), err
+}
+
+func chooseMailProvider(cfg Config, out Output) (outbox.Provider, error) {
 	if cfg.SMTP.URL != "" {
 		return smtpMailer(cfg)
 	}
