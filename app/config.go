@@ -74,6 +74,7 @@ type Config struct {
 	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
 
 	Outbox    OutboxSettings
+	Emails    EmailSettings
 	Django    DjangoSettings
 	Page      PageSettings
 	Languages LanguageSettings
@@ -245,6 +246,7 @@ func (c Config) problems() []error {
 	p = append(p, c.smtpProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.Ops.problems()...)
+	p = append(p, c.emailProblems()...)
 	p = append(p, c.limitProblems()...)
 	p = append(p, c.Seed.problems(c.Demo())...)
 	if err := c.dispatcherConfig().Validate(); err != nil {

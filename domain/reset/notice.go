@@ -38,7 +38,7 @@ func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (n
 	}
 	now := r.clock.Now()
 	lang := r.emails.Changed.language(user, langs)
-	when := now.UTC().Format(changedAtLayouts[lang])
+	when := r.emails.Changed.FormatTime(lang, now)
 	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
 	if err != nil {
 		return notice{}, fmt.Errorf("render the password-changed e-mail: %w", err)
