@@ -52,3 +52,27 @@ func TestWarnDuplicateEmails(t *testing.T) {
 		})
 	}
 }
+
+// TestDjangoNameFields: USER_SCHEMA=django reads first_name, last_name and
+// is_active on both databases; "off" leaves each unread, where an empty value
+// would take the schema's default.
+func TestDjangoNameFields(t *testing.T) {
+	for _, db := range []string{"DATABASE_URL=postgres://pwreset@db.internal/shop", "MONGODB_URI=mongodb://db.internal"} {
+		base := []string{db, "USER_SCHEMA=django", "SECRET_KEY=k", "SENDGRID_API_KEY=SG.x",
+			"RESET_PASSWORD_VERIFICATION_URL=https://shop.example/r/", "VERIFICATION_FROM_EMAIL=noreply@shop.example"}
+		cfg, err := Load(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := postgresMapping(cfg); m.FirstNameColumn != "first_name" || m.LastNameColumn != "last_name" || m.ActiveColumn != "is_active" {
+			t.Errorf("%s: %+v", db, m)
+		}
+		cfg, err = Load(append(base, "USER_FIRST_NAME_FIELD=off", "USER_LAST_NAME_FIELD=off", "USER_ACTIVE_FIELD=off", "USER_LAST_NAME_FIELD="))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := postgresMapping(cfg); m.FirstNameColumn != "" || m.LastNameColumn != "last_name" || m.ActiveColumn != "" {
+			t.Errorf("%s with off (and an empty last name, which takes the default): %+v", db, m)
+		}
+	}
+}
