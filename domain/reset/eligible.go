@@ -31,10 +31,12 @@ type activeUsers struct{ ports.UserStore }
 // Unwrap returns the store underneath, for the optional interfaces it implements.
 func (s activeUsers) Unwrap() ports.UserStore { return s.UserStore }
 
+// FindByLogin implements ports.UserStore, finding only Eligible users.
 func (s activeUsers) FindByLogin(ctx context.Context, login string) (ports.User, error) {
 	return eligible(s.UserStore.FindByLogin(ctx, login))
 }
 
+// FindByEmail implements ports.UserStore, finding only Eligible users.
 func (s activeUsers) FindByEmail(ctx context.Context, email string) (ports.User, error) {
 	return eligible(s.UserStore.FindByEmail(ctx, email))
 }
