@@ -39,11 +39,11 @@ type LinkSender struct {
 	cfg         Config
 	strangerKey []byte // keys the stand-ins' ids; see stranger
 	users       ports.UserStore
-	queue  Queue
-	signer link.Scheme
-	clock  ports.Clock
-	emails Emails
-	audit  *audit.Log
+	queue       Queue
+	signer      link.Scheme
+	clock       ports.Clock
+	emails      Emails
+	audit       *audit.Log
 }
 
 // NewLinkSender returns the send-link use case. Every link e-mail, whether it goes
