@@ -24,8 +24,8 @@ const storeTimeout = 5 * time.Second
 var errShutdown = errors.New("mail dispatcher shut down")
 
 // Provider is the mail provider the Dispatcher delivers through. It is a type of its
-// own, not ports.Mailer, so that Wire can tell the provider from the Queue, which is
-// the ports.Mailer the use cases get.
+// own, not ports.Mailer, so that Wire binds it to the provider the configuration
+// chooses and nothing else.
 type Provider interface{ ports.Mailer }
 
 // Dispatcher delivers the messages of the outbox through the Provider: its workers
