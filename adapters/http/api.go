@@ -71,7 +71,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	// Outermost first: every answer, errors and preflights included, gets an id and
 	// the security headers, and is logged once with its final status.
 	r := routes{}
-	e.Use(requestID, securityHeaders, accessLog(log), observe(cfg.Observer, r), refuseAmbiguousLength, middleware.Recover())
+	e.Use(requestID, securityHeaders, accessLog(log), observe(cfg.Observer, r), refuseBadFraming, middleware.Recover())
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(cors(cfg.CORSAllowedOrigins))
 	}

@@ -25,6 +25,7 @@ const (
 	msgUnavailable      = "Service temporarily unavailable."
 	msgServerError      = "A server error occurred."
 	msgAmbiguousLength  = "A request may not have both Content-Length and Transfer-Encoding."
+	msgFoldedHeader     = "A request may not fold a header over several lines."
 )
 
 // retryAfter is how many seconds a client should wait after a 503: long enough for a
@@ -100,6 +101,8 @@ func answerTo(c *echo.Context, err error) answer {
 		return throttled(c, throttle.seconds())
 	case errors.Is(err, errAmbiguousLength):
 		return answer{stdhttp.StatusBadRequest, detail(msgAmbiguousLength)}
+	case errors.Is(err, errFoldedHeader):
+		return answer{stdhttp.StatusBadRequest, detail(msgFoldedHeader)}
 	case errors.As(err, &broken):
 		return answer{stdhttp.StatusBadRequest, detail(msgUnreadable)}
 	case errors.Is(err, ports.ErrUnavailable):
