@@ -23,6 +23,7 @@ type Config struct {
 	APIPrefix            string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
 	CORSAllowedOrigins   []string      `env:"CORS_ALLOWED_ORIGINS"`
 	TrustedProxies       []string      `env:"TRUSTED_PROXIES"`
+	ClientIPv6Prefix     int           `env:"CLIENT_IPV6_PREFIX" envDefault:"64"`
 	SendLinkRate         string        `env:"RATE_LIMIT_SEND_LINK" envDefault:"10/10m"`
 	ResetRate            string        `env:"RATE_LIMIT_RESET_PASSWORD" envDefault:"20/10m"`
 	RateLimitsCollection string        `env:"RATE_LIMITS_COLLECTION" envDefault:"rate_limits"`

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/app"
 )
 
@@ -80,5 +81,23 @@ func TestDisabledNeedsNoLinkSettings(t *testing.T) {
 		"RESET_PASSWORD_VERIFICATION_ENABLED=false", "SENDGRID_API_KEY=SG.x"})
 	if err != nil {
 		t.Fatalf("disabled service refused: %v", err)
+	}
+}
+
+// TestClientIPv6Prefix: CLIENT_IPV6_PREFIX reaches the API (default 64) and is
+// refused outside 32..128.
+func TestClientIPv6Prefix(t *testing.T) {
+	for env, want := range map[string]int{"": 64, "CLIENT_IPV6_PREFIX=56": 56, "CLIENT_IPV6_PREFIX=128": 128} {
+		cfg, err := app.Load(append(slices.Clone(production), env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{})
+		if err != nil || hc.ClientIPv6Prefix != want {
+			t.Errorf("%q: prefix %d (%v), want %d", env, hc.ClientIPv6Prefix, err, want)
+		}
+	}
+	for _, bad := range []string{"0", "16", "129", "-64"} {
+		wantProblems(t, append(slices.Clone(production), "CLIENT_IPV6_PREFIX="+bad), "CLIENT_IPV6_PREFIX is "+bad+"; it must be from 32 to 128")
 	}
 }

@@ -144,6 +144,7 @@ func ProvideHTTPConfig(cfg Config, ops apihttp.Operations) (apihttp.Config, erro
 		PasswordConfirm:    cfg.PasswordConfirm,
 		Page:               page,
 		TrustedProxies:     proxies,
+		ClientIPv6Prefix:   cfg.ClientIPv6Prefix,
 		SendLinkRate:       send,
 		ResetRate:          resetRate,
 		Operations:         ops,

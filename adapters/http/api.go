@@ -38,6 +38,9 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (TRUSTED_PROXIES); with none, the client is the peer of the connection.
 	TrustedProxies []netip.Prefix
+	// ClientIPv6Prefix is how many leading bits of an IPv6 address name one client in
+	// the per-IP limits (CLIENT_IPV6_PREFIX); 0 means DefaultClientIPv6Prefix.
+	ClientIPv6Prefix int
 	// SendLinkRate and ResetRate limit the requests of one client IP to each endpoint
 	// (RATE_LIMIT_SEND_LINK, RATE_LIMIT_RESET_PASSWORD); a zero Rate is no limit.
 	SendLinkRate Rate
