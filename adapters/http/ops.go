@@ -100,7 +100,7 @@ func serveOperations(e *echo.Echo, ops Operations, r routes, endpoints []string,
 		return
 	}
 	for _, p := range endpoints {
-		for _, status := range []int{200, 400, 429, 500, 503} {
+		for _, status := range []int{200, 400, 429, StatusClientClosed, 500, 503} {
 			ops.Observer.Declare(r[p], stdhttp.MethodPost, status)
 		}
 	}

@@ -55,7 +55,7 @@ func TestRequestsAreObservedByRoutePatternWithTheirFinalStatus(t *testing.T) {
 	f := newFixture(t, withOperations(pwhttp.Operations{Observer: obs}),
 		withRates(pwhttp.Rate{Count: 1, Window: time.Hour}, pwhttp.Rate{}))
 	const send = "/api/v1/accounts/send-reset-password-link/"
-	for _, want := range []string{"POST " + send + " 200", "POST " + send + " 429", "GET /healthz 200",
+	for _, want := range []string{"POST " + send + " 200", "POST " + send + " 429", "POST " + send + " 499", "GET /healthz 200",
 		"GET /readyz 503", "GET unmatched 404"} {
 		if !slices.Contains(obs.declared, want) {
 			t.Errorf("series %q not declared at start-up; declared: %v", want, obs.declared)
