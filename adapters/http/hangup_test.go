@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	pwhttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/ports"
@@ -82,17 +80,12 @@ func TestClientHangUp(t *testing.T) {
 }
 
 // hangUp sends raw to a real server of f's API, closes the connection once entered
-// says the request is being served, and returns when the server has finished it.
+// says the request is being served, and returns when the server has finished it: the
+// server cancels the request's context when it sees the connection closed.
 func hangUp(t *testing.T, f *fixture, raw string, entered <-chan struct{}) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := pwhttp.NewServer(f.api, f.log)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	c, err := net.Dial("tcp", ln.Addr().String())
+	srv, addr, done := f.start(t)
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,14 +94,5 @@ func hangUp(t *testing.T, f *fixture, raw string, entered <-chan struct{}) {
 	}
 	<-entered
 	c.Close()
-	// Shutdown returns once the request is finished: the server cancels its context
-	// when it sees the connection closed. The bound only keeps a bug from hanging.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		t.Fatalf("the request was not finished after the hang-up: %v", err)
-	}
-	if err := <-done; err != http.ErrServerClosed {
-		t.Fatal(err)
-	}
+	stop(t, srv, done)
 }

@@ -16,27 +16,39 @@ import (
 )
 
 // serve runs the fixture's API behind a real pwhttp.Server on a local port and
-// returns its address.
+// returns its address; the server stops when the test ends.
 func (f *fixture) serve(t *testing.T) string {
+	t.Helper()
+	srv, addr, done := f.start(t)
+	t.Cleanup(func() { stop(t, srv, done) })
+	return addr
+}
+
+// start runs the fixture's API behind a real pwhttp.Server on a local port.
+func (f *fixture) start(t *testing.T) (srv *pwhttp.Server, addr string, done <-chan error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := pwhttp.NewServer(f.api, f.log)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut down: %v", err)
-		}
-		if err := <-done; err != http.ErrServerClosed {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return ln.Addr().String()
+	srv = pwhttp.NewServer(f.api, f.log)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	return srv, ln.Addr().String(), served
+}
+
+// stop shuts srv down, which returns once every request in flight is finished.
+func stop(t *testing.T, srv *pwhttp.Server, done <-chan error) {
+	t.Helper()
+	// The bound only keeps a bug from hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Errorf("shut down: %v", err)
+	}
+	if err := <-done; err != http.ErrServerClosed {
+		t.Errorf("serve: %v", err)
+	}
 }
 
 // exchange sends raw bytes on a new connection and reads n answers.
