@@ -46,7 +46,8 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	readiness := app.ProvideReadiness(cfg, mongoDB, postgres, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
-	config, err := app.ProvideHTTPConfig(cfg, operations)
+	pool := app.ProvideHasher(cfg, metrics)
+	config, err := app.ProvideHTTPConfig(cfg, operations, pool)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -54,8 +55,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		return nil, nil, err
 	}
 	resetConfig := app.ProvideResetConfig(cfg, listener)
-	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -90,7 +90,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, portsOutbox, emails, auditLog, log)
+	resetter := reset.NewResetter(resetConfig, userStore, pool, scheme, clock, policy, breachChecker, rateLimiter, queue, portsOutbox, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
 	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, log)
 	if err != nil {
@@ -129,8 +129,8 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	config := app.ProvideResetConfig(cfg, listener)
 	clock := system.NewClock()
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
-	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
+	pool := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
 	if err != nil {
 		cleanup2()
 		cleanup()
@@ -191,8 +191,8 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	}
 	clock := system.NewClock()
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
-	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
+	pool := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
 	if err != nil {
 		cleanup2()
 		cleanup()

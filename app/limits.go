@@ -73,6 +73,9 @@ func (c Config) limitProblems() []error {
 	if c.HashConcurrency < 0 {
 		p = append(p, errors.New("HASH_CONCURRENCY must not be negative (0: the number of CPUs)"))
 	}
+	if c.HashQueueTimeout <= 0 {
+		p = append(p, errors.New("HASH_QUEUE_TIMEOUT must be a positive duration, such as 5s: the longest a reset waits for a hashing slot"))
+	}
 	switch c.PasswordHasher {
 	case "argon2id":
 		if err := c.argon2Params().Validate(); err != nil {

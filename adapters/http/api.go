@@ -4,6 +4,7 @@
 package http
 
 import (
+	"context"
 	"log/slog"
 	stdhttp "net/http"
 	"net/netip"
@@ -45,8 +46,18 @@ type Config struct {
 	// (RATE_LIMIT_SEND_LINK, RATE_LIMIT_RESET_PASSWORD); a zero Rate is no limit.
 	SendLinkRate Rate
 	ResetRate    Rate
+	// HashQueue admits resets to password hashing (nil: no queue of its own).
+	HashQueue HashQueue
 	// Operations hold the metrics and readiness endpoints.
 	Operations
+}
+
+// HashQueue is where resets wait for a password hashing slot (the hash pool). Admit
+// returns once the request may hash, with the release to call when it is done, or
+// the context's error once the client has gone, or an error wrapping
+// ports.ErrHasherBusy when the wait has lasted too long.
+type HashQueue interface {
+	Admit(ctx context.Context) (release func(), err error)
 }
 
 // Rate is at most Count requests in any Window.

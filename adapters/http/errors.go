@@ -115,7 +115,7 @@ func answerTo(c *echo.Context, err error) answer {
 		return answer{stdhttp.StatusBadRequest, detail(msgFoldedHeader)}
 	case errors.As(err, &broken):
 		return answer{stdhttp.StatusBadRequest, detail(msgUnreadable)}
-	case errors.Is(err, ports.ErrUnavailable):
+	case errors.Is(err, ports.ErrUnavailable), errors.Is(err, ports.ErrHasherBusy):
 		return answer{stdhttp.StatusServiceUnavailable, detail(msgUnavailable)}
 	}
 	return echoAnswer(c, echo.StatusCode(err))

@@ -1,10 +1,12 @@
 package http_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"slices"
 	"strconv"
 	"testing"
@@ -92,7 +94,19 @@ func hangUp(t *testing.T, f *fixture, raw string, entered <-chan struct{}) {
 	if _, err := io.WriteString(c, raw); err != nil {
 		t.Fatal(err)
 	}
-	<-entered
-	c.Close()
-	stop(t, srv, done)
+	answered := make(chan int, 1)
+	go func() {
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+			answered <- resp.StatusCode // it did not wait where the test meant it to
+		}
+	}()
+	select {
+	case <-entered:
+		c.Close()
+		stop(t, srv, done)
+	case status := <-answered:
+		c.Close()
+		stop(t, srv, done)
+		t.Fatalf("answered %d without waiting", status)
+	}
 }
