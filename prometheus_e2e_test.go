@@ -20,7 +20,7 @@ func TestPrometheusScrapesAndEvaluates(t *testing.T) {
 	if err != nil {
 		t.Skip("prometheus not found: install Debian's prometheus package to run this test")
 	}
-	p := start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0"}, "serve")
+	p := start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0", "METRICS_ON_API_ADDR=true"}, "serve")
 	base := p.await(t, listening)[1]
 	rules, err := filepath.Abs("deploy/prometheus/alerts.yml")
 	if err != nil {

@@ -65,7 +65,7 @@ func TestSupportCommands(t *testing.T) {
 		t.Fatalf("link printed %q", out)
 	}
 
-	p, api := serveAgainst(t, mongotest.URI(t), db.Name(), append(mailEnv(sg), "RESET_PASSWORD_LINK_DAILY_CAP=1")...)
+	p, api := serveAgainst(t, mongotest.URI(t), db.Name(), append(mailEnv(sg), "RESET_PASSWORD_LINK_DAILY_CAP=1", "METRICS_ON_API_ADDR=true")...)
 	wantDetail(t, "reset with the printed link", resetWith(t, api, printed.Query(), newPassword), 200, "Reset password successful")
 	awaitMails(t, sg, "alice@example.com", "password_changed", 1)
 	if n := len(mailsTo(sg, "alice@example.com", "reset_link")); n != 0 {

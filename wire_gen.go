@@ -92,7 +92,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	breachChecker := app.ProvideBreachChecker(cfg)
 	resetter := reset.NewResetter(resetConfig, userStore, pool, scheme, clock, policy, breachChecker, rateLimiter, queue, portsOutbox, emails, auditLog, log)
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
-	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, log)
+	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
 	if err != nil {
 		cleanup3()
 		cleanup2()
