@@ -135,15 +135,18 @@ func TestRequestsAreObservedByRoutePattern(t *testing.T) {
 	m.Declare("/readyz", "GET", 503)
 	m.ObserveRequest("/api/v1/accounts/reset-password/", "POST", 400, 30*time.Millisecond)
 	m.ObserveRequest("/api/v1/accounts/reset-password/", "POST", 400, 20*time.Millisecond)
+	// A client that hung up: apart from the 5xx that PwresetHigh5xxRate counts.
+	m.ObserveRequest("/api/v1/accounts/reset-password/", "POST", 499, 20*time.Millisecond)
 	got := testutil.CollectAndCount(m.Registry(), "pwreset_http_request_duration_seconds")
-	if got != 2 {
-		t.Errorf("%d request series, want 2 (one declared, one observed)", got)
+	if got != 3 {
+		t.Errorf("%d request series, want 3 (one declared, two observed)", got)
 	}
 	body := scrape(t, m.Handler())
 	for _, line := range []string{
 		`pwreset_http_request_duration_seconds_count{method="GET",route="/readyz",status="503"} 0`,
 		`pwreset_http_request_duration_seconds_count{method="POST",route="/api/v1/accounts/reset-password/",status="400"} 2`,
 		`pwreset_http_request_duration_seconds_bucket{method="POST",route="/api/v1/accounts/reset-password/",status="400",le="0.025"} 1`,
+		`pwreset_http_request_duration_seconds_count{method="POST",route="/api/v1/accounts/reset-password/",status="499"} 1`,
 	} {
 		if !strings.Contains(body, line+"\n") {
 			t.Errorf("scrape lacks %q", line)
