@@ -39,7 +39,9 @@ func (h *heldHasher) Hash(password string) (string, error) {
 	return "held$" + password, nil
 }
 
-func (h *heldHasher) Verify(hash, password string) (bool, error) { return hash == "held$"+password, nil }
+func (h *heldHasher) Verify(hash, password string) (bool, error) {
+	return hash == "held$"+password, nil
+}
 
 // TestAbandonedResetsLeaveTheHashQueue puts the API, the use case and the hash pool
 // of the service together: one reset holds the only hashing slot, five more queue
