@@ -96,9 +96,10 @@ func resetService(t *testing.T, pool *hashpool.Pool) (addr, body string) {
 	log := slog.New(slog.DiscardHandler)
 	cfg := reset.Config{Enabled: true, Period: time.Hour, URL: "https://frontend.example/reset-password/",
 		From: "noreply@example.com"}
-	sender := reset.NewLinkSender(cfg, users, memory.NewMailer(), box, limiter, signer, clock, reset.DefaultEmails(), audit.New(log))
-	resetter := reset.NewResetter(cfg, users, pool, signer, clock, policy.New(8), nil, limiter,
-		outbox.NewQueue(box, nil, clock), box, reset.DefaultEmails(), audit.New(log), log)
+	queue := outbox.NewQueue(box, nil, clock)
+	sender := reset.NewLinkSender(cfg, users, queue, signer, clock, reset.DefaultEmails(), audit.New(log))
+	resetter := reset.NewResetter(cfg, users, pool, signer, clock, policy.New(8), nil, queue, box,
+		reset.DefaultEmails(), audit.New(log), log)
 	api := apihttp.New(apihttp.Config{HashQueue: pool}, sender, resetter, limiter, clock, log)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
