@@ -123,7 +123,7 @@ func TestHashQueue(t *testing.T) {
 	if _, err := pool.Admit(context.Background()); !errors.Is(err, ports.ErrHasherBusy) {
 		t.Errorf("second Admit: %v, want ports.ErrHasherBusy", err)
 	}
-	for _, bad := range []string{"0s", "-1s"} {
-		wantProblems(t, append(slices.Clone(production), "HASH_QUEUE_TIMEOUT="+bad), "HASH_QUEUE_TIMEOUT must be a positive duration")
+	for _, bad := range []string{"0s", "-1s", "30s"} {
+		wantProblems(t, append(slices.Clone(production), "HASH_QUEUE_TIMEOUT="+bad), "HASH_QUEUE_TIMEOUT must be a positive duration under 30s")
 	}
 }

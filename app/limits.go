@@ -73,8 +73,9 @@ func (c Config) limitProblems() []error {
 	if c.HashConcurrency < 0 {
 		p = append(p, errors.New("HASH_CONCURRENCY must not be negative (0: the number of CPUs)"))
 	}
-	if c.HashQueueTimeout <= 0 {
-		p = append(p, errors.New("HASH_QUEUE_TIMEOUT must be a positive duration, such as 5s: the longest a reset waits for a hashing slot"))
+	if c.HashQueueTimeout <= 0 || c.HashQueueTimeout >= apihttp.WriteTimeout {
+		p = append(p, fmt.Errorf("HASH_QUEUE_TIMEOUT must be a positive duration under %s (the HTTP write timeout), such as 5s: "+
+			"the longest a reset waits for a hashing slot", apihttp.WriteTimeout))
 	}
 	switch c.PasswordHasher {
 	case "argon2id":

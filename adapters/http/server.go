@@ -27,7 +27,7 @@ func NewServer(handler stdhttp.Handler, log *slog.Logger) *Server {
 		Handler:           framed(handler),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -58,6 +58,10 @@ func framed(next stdhttp.Handler) stdhttp.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// WriteTimeout is the longest a request may take, from the end of its head to the
+// end of its answer; any wait inside it (the hash queue's) must be shorter.
+const WriteTimeout = 30 * time.Second
 
 // maxHeaderBytes bounds a request's head; the real ones are well under 2 KiB.
 const maxHeaderBytes = 16 << 10
