@@ -94,7 +94,10 @@ func TestKubernetesPortsAndProbes(t *testing.T) {
 		ports[p.Name] = p.ContainerPort
 	}
 	if cfg.Ops.MetricsAddr == "" {
-		t.Error("METRICS_ADDR is not set: /metrics would be served on the API's port")
+		t.Error("METRICS_ADDR is not set: nothing would serve /metrics")
+	}
+	if cfg.Ops.MetricsOnAPIAddr {
+		t.Error("METRICS_ON_API_ADDR=true: the link counts would tell the API's clients which logins exist")
 	}
 	for name, addr := range map[string]string{"http": cfg.HTTPAddr, "metrics": cfg.Ops.MetricsAddr} {
 		if want := portOf(t, addr); ports[name] != want {
