@@ -25,13 +25,14 @@ const startWithin = 2 * time.Minute
 var link = regexp.MustCompile(`http://\S+/reset-password/\?user_id=(\w+)&timestamp=(\d+)&signature=([\w-]+)`)
 
 // checkServes runs the image as Kubernetes' example runs it (a read-only root file
-// system without even a /tmp, no capability, no privilege escalation), with no
-// database variable (demo mode), and goes through a whole reset from the host.
+// system without even a /tmp, no capability, no privilege escalation, metrics on
+// METRICS_ADDR), with no database variable (demo mode), and goes through a whole reset
+// from the host.
 func checkServes(t *testing.T, p podman, image string, cfg imageConfig) {
 	name := uniqueName("pwreset-e2e-")
 	p.out(t, "run", "--detach", "--name", name,
 		"--read-only", "--read-only-tmpfs=false", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-		"--publish", "127.0.0.1::8080", image)
+		"--env", "METRICS_ADDR=:9090", "--publish", "127.0.0.1::8080", "--publish", "127.0.0.1::9090", image)
 	t.Cleanup(func() { p.cmd("rm", "--force", "--time", "0", name).Run() })
 	logs := func() string {
 		out, _ := p.cmd("logs", name).CombinedOutput()
@@ -47,6 +48,7 @@ func checkServes(t *testing.T, p podman, image string, cfg imageConfig) {
 		}
 	}
 	checkRunsAs(t, p, name, userID(t, cfg.User))
+	checkMetrics(t, base, "http://"+p.out(t, "port", name, "9090/tcp"))
 
 	r := harness.Call(t, base+"/api/v1/accounts/send-reset-password-link/", `{"login": "demo"}`)
 	if r.Status != http.StatusOK {
@@ -62,6 +64,18 @@ func checkServes(t *testing.T, p podman, image string, cfg imageConfig) {
 	p.out(t, "stop", "--time", "60", name)
 	if code := p.out(t, "inspect", "--format", "{{.State.ExitCode}}", name); code != "0" {
 		t.Errorf("exit code %s after podman stop, want 0\n%s", code, logs())
+	}
+}
+
+// checkMetrics: with METRICS_ADDR, as the Kubernetes example sets it, /metrics is
+// served on its own port and not on the API's.
+func checkMetrics(t *testing.T, api, metrics string) {
+	t.Helper()
+	if status, body := harness.Get(t, metrics+"/metrics"); status != http.StatusOK || !strings.Contains(body, "pwreset_") {
+		t.Errorf("GET /metrics on METRICS_ADDR: %d, pwreset's series: %v", status, strings.Contains(body, "pwreset_"))
+	}
+	if status, _ := harness.Get(t, api+"/metrics"); status != http.StatusNotFound {
+		t.Errorf("GET /metrics on the API's port: %d, want 404", status)
 	}
 }
 
