@@ -2,6 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
+	neturl "net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,4 +112,22 @@ func startOwnServer(t *testing.T, timeout time.Duration) ownServer {
 	s.box = postgres.NewOutbox(s.pool, timeout)
 	s.limiter = postgres.NewRateLimiter(s.pool, timeout)
 	return s
+}
+
+// schemaOf names the schema a URL of pgtest.NewSchema works in.
+func schemaOf(url string) string {
+	parsed, err := neturl.Parse(url)
+	if err != nil {
+		panic(err)
+	}
+	return parsed.Query().Get("search_path")
+}
+
+// newRole creates a login role without any privilege, named prefix and a random
+// suffix (roles are the server's, shared by every schema), and returns its name.
+func newRole(t *testing.T, admin *pgxpool.Pool, prefix string) string {
+	t.Helper()
+	role := prefix + strings.ToLower(rand.Text()[:10])
+	exec(t, admin, "CREATE ROLE "+role+" LOGIN")
+	return role
 }
