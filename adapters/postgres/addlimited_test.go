@@ -1,0 +1,89 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pwreset/pwreset/adapters/postgres"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// TestAddLimitedAllOrNothing (issue 17 findings 1 and 2): the limit events and the
+// message are one write. A failure at the last step (the message's insert, made
+// to fail by a trigger) leaves no event counted; a caller that hangs up while the
+// statement waits for a key's lock leaves neither event nor message once the lock
+// is free. (A reply lost after the commit leaves both: the statement's one
+// transaction committed.) Nothing ever needs to be taken back.
+func TestAddLimitedAllOrNothing(t *testing.T) {
+	pool := migrated(t)
+	box := postgres.NewOutbox(pool, 0)
+	limits := []ports.Limit{{Key: "cool", Max: 1, Window: time.Hour, Reason: "cooldown"},
+		{Key: "day", Max: 3, Window: 24 * time.Hour, Reason: "daily_cap"}}
+	m := ports.LimitedMessage{Message: ports.Message{Kind: "reset_link", To: "a@example.com", Text: "link"}, Limits: limits}
+	nothingStored := func(t *testing.T) {
+		t.Helper()
+		for _, l := range limits {
+			if at, err := box.LatestEvent(testCtx(t), l.Key); err != nil || !at.IsZero() {
+				t.Fatalf("LatestEvent(%s) = %v, %v; want no event counted", l.Key, at, err)
+			}
+		}
+		var n int
+		if err := pool.QueryRow(testCtx(t), "SELECT count(*) FROM pwreset_outbox").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d messages stored (%v); want none", n, err)
+		}
+	}
+
+	t.Run("the message's insert fails", func(t *testing.T) {
+		exec(t, pool, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'refused by the test'; END $$`)
+		exec(t, pool, "CREATE TRIGGER refuse BEFORE INSERT ON pwreset_outbox FOR EACH ROW EXECUTE FUNCTION refuse()")
+		_, _, err := box.AddLimited(testCtx(t), m, time.Now())
+		exec(t, pool, "DROP TRIGGER refuse ON pwreset_outbox")
+		if !errors.Is(err, ports.ErrWriteRefused) {
+			t.Fatalf("AddLimited = %v; want ErrWriteRefused", err)
+		}
+		nothingStored(t)
+	})
+	t.Run("hang-up while waiting", func(t *testing.T) {
+		tx, err := pool.Begin(testCtx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback(context.Background()) }()
+		if _, err := tx.Exec(testCtx(t), "SELECT pg_advisory_xact_lock(1886876275, hashtext('day'))"); err != nil {
+			t.Fatal(err)
+		}
+		ctx, hangUp := context.WithCancel(testCtx(t))
+		done := make(chan error, 1)
+		go func() { _, _, err := box.AddLimited(ctx, m, time.Now()); done <- err }()
+		waitForLockWaiter(t, pool)
+		hangUp()
+		if err := <-done; err == nil {
+			t.Fatal("AddLimited returned no error after the hang-up")
+		}
+		if err := tx.Rollback(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+		nothingStored(t)
+	})
+}
+
+// waitForLockWaiter returns once a session of pool waits for an advisory lock.
+func waitForLockWaiter(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	for {
+		var waiting bool
+		err := pool.QueryRow(testCtx(t), "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)").Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
