@@ -11,11 +11,10 @@
 CREATE FUNCTION pwreset_require_read_committed() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'pwreset counts rate limits only under READ COMMITTED, not %',
-            current_setting('transaction_isolation')
-            USING ERRCODE = '25000',
-                  HINT = 'connect as pwreset does (it sets default_transaction_isolation), or set '
-                      || 'default_transaction_isolation = ''read committed'' for pwreset''s role';
+        RAISE EXCEPTION 'pwreset counts rate limits only under READ COMMITTED, not %: '
+            'connect as pwreset does (it sets default_transaction_isolation), or set '
+            'default_transaction_isolation = ''read committed'' for its role', current_setting('transaction_isolation')
+            USING ERRCODE = '25000';
     END IF;
 END
 $$;
