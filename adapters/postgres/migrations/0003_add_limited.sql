@@ -36,6 +36,15 @@ BEGIN
 END
 $$;
 
+-- Issue 18 item 9: what a stream of requests that send nothing stores is bounded. A
+-- suppressed record overwrites the last one of its slot: the suppress reason for a
+-- message never to go out (an unknown login: one record for them all), else the key
+-- of the limit that refused it (one record per user and limit). A refused request
+-- counts no event. So records and events grow with the requests the limits count
+-- (which the hourly caps bound), not with the requests made.
+ALTER TABLE pwreset_outbox ADD COLUMN slot text;
+CREATE UNIQUE INDEX pwreset_outbox_slot ON pwreset_outbox (slot) WHERE slot IS NOT NULL;
+
 -- pwreset_add_limited stores a message with one event at p_now of each key of
 -- p_keys, in the one transaction of the statement that calls it: only if, for each
 -- i, fewer than p_maxes[i] events of p_keys[i] were recorded after p_sinces[i]. Then
@@ -43,7 +52,7 @@ $$;
 -- database's now()), or suppressed with p_suppress when that is not empty; refused
 -- is -1. Otherwise nothing is counted, the message is stored suppressed with
 -- p_reasons[i] of the first limit without room, and refused is i - 1. A suppressed
--- message keeps no subject or body. It takes the advisory locks of the keys (those
+-- message keeps no subject or body, and takes the record of its slot (see above). It takes the advisory locks of the keys (those
 -- of pwreset_rate_limit_allow), in the order of their hashes so that two calls
 -- never wait for each other in a cycle.
 CREATE FUNCTION pwreset_add_limited(p_keys text[], p_maxes integer[], p_sinces timestamptz[], p_reasons text[],
@@ -79,10 +88,15 @@ BEGIN
             p_kind, p_user_id, p_from, p_to, p_subject, p_text, p_html)
         RETURNING pwreset_outbox.id INTO id;
     ELSE
-        INSERT INTO pwreset_outbox (state, created_at, next_attempt_at, finished_at, last_error,
-            kind, user_id, from_address, to_address, subject, body_text, body_html)
-        VALUES ('suppressed', p_now, p_now, p_now, reason, p_kind, p_user_id, p_from, p_to, '', '', '')
-        RETURNING pwreset_outbox.id INTO id;
+        INSERT INTO pwreset_outbox AS o (state, created_at, next_attempt_at, finished_at, last_error,
+            kind, user_id, from_address, to_address, subject, body_text, body_html, slot)
+        VALUES ('suppressed', p_now, p_now, p_now, reason, p_kind, p_user_id, p_from, p_to, '', '', '',
+            CASE WHEN p_suppress <> '' THEN 'suppress:' || p_suppress ELSE p_keys[refused + 1] END)
+        ON CONFLICT (slot) WHERE slot IS NOT NULL DO UPDATE SET created_at = excluded.created_at,
+            next_attempt_at = excluded.next_attempt_at, finished_at = excluded.finished_at,
+            last_error = excluded.last_error, kind = excluded.kind, user_id = excluded.user_id,
+            from_address = excluded.from_address, to_address = excluded.to_address
+        RETURNING o.id INTO id;
     END IF;
 END
 $$;
