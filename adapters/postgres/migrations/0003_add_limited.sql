@@ -37,11 +37,13 @@ END
 $$;
 
 -- Issue 18 item 9: what a stream of requests that send nothing stores is bounded. A
--- suppressed record overwrites the last one of its slot: the suppress reason for a
--- message never to go out (an unknown login: one record for them all), else the key
--- of the limit that refused it (one record per user and limit). A refused request
--- counts no event. So records and events grow with the requests the limits count
--- (which the hourly caps bound), not with the requests made.
+-- suppressed record overwrites the last one of its slot: for a message to nobody (an
+-- unknown login, a user without an address) its reason, one record for them all;
+-- for one a limit refused, the limit's key, one record per user and limit. Only a
+-- message to someone that is suppressed with room (a link an operator printed) gets
+-- a record of its own. A refused request counts no event. So records and events
+-- grow with the requests the limits count (which the hourly caps bound), not with
+-- the requests made.
 ALTER TABLE pwreset_outbox ADD COLUMN slot text;
 CREATE UNIQUE INDEX pwreset_outbox_slot ON pwreset_outbox (slot) WHERE slot IS NOT NULL;
 
@@ -91,7 +93,7 @@ BEGIN
         INSERT INTO pwreset_outbox AS o (state, created_at, next_attempt_at, finished_at, last_error,
             kind, user_id, from_address, to_address, subject, body_text, body_html, slot)
         VALUES ('suppressed', p_now, p_now, p_now, reason, p_kind, p_user_id, p_from, p_to, '', '', '',
-            CASE WHEN p_suppress <> '' THEN 'suppress:' || p_suppress ELSE p_keys[refused + 1] END)
+            CASE WHEN p_to = '' THEN 'nobody:' || reason WHEN refused >= 0 THEN p_keys[refused + 1] END)
         ON CONFLICT (slot) WHERE slot IS NOT NULL DO UPDATE SET created_at = excluded.created_at,
             next_attempt_at = excluded.next_attempt_at, finished_at = excluded.finished_at,
             last_error = excluded.last_error, kind = excluded.kind, user_id = excluded.user_id,
