@@ -18,14 +18,14 @@ import (
 
 // testCtx bounds each test's calls, so that a hung server fails the test instead
 // of the whole run.
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 // migrated returns a pool on a fresh schema where pwreset's tables exist.
-func migrated(t *testing.T) *pgxpool.Pool {
+func migrated(t testing.TB) *pgxpool.Pool {
 	t.Helper()
 	pool := pgtest.Pool(t, pgtest.NewSchema(t))
 	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
