@@ -29,13 +29,24 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 	var id string
 	var refused int32
 	err := o.pool.QueryRow(opCtx, `SELECT id::text, refused FROM pwreset_add_limited($1, $2, $3, $4, $5, $6, $7,
-		$8, $9, $10, $11, $12, $13, $14)`, keys, maxes, sinces, reasons, m.Suppress, now, o.clock(now),
+		$8, $9, $10, $11, $12, $13, $14)`, keys, maxes, sinces, reasons, m.Suppress, now, o.dueNow(now),
 		msg.Kind, msg.UserID, msg.From, msg.To, msg.Subject, msg.Text, msg.HTML).Scan(&id, &refused)
 	if err != nil {
 		// Keys stay out of the message: they hold e-mail and IP addresses.
 		return "", 0, translateWrite(ctx, "outbox: add a message with its limits", err)
 	}
 	return id, int(refused), nil
+}
+
+// dueNow is when a message added at now is due: now, or the store's now if that
+// is earlier (a caller whose clock is ahead must not delay its message); NULL
+// stands for the database's, for pwreset_add_limited to read.
+func (o *Outbox) dueNow(now time.Time) *time.Time {
+	due := o.now(now)
+	if due != nil && now.Before(*due) {
+		return &now
+	}
+	return due
 }
 
 // LatestEvent implements ports.Outbox: the newest event of key in

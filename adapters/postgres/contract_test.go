@@ -22,7 +22,7 @@ func TestUserStoreContract(t *testing.T) {
 // TestOutboxContract runs the shared Outbox suite, each outbox in a migrated
 // schema of its own.
 func TestOutboxContract(t *testing.T) {
-	newOutbox := func(t *testing.T) ports.Outbox { return postgres.NewOutboxOnCallerClock(migrated(t)) }
+	newOutbox := func(t *testing.T) ports.Outbox { return postgres.NewOutboxOnClock(migrated(t), 0, nil) }
 	contract.TestOutbox(t, newOutbox)
 	contract.TestAddLimitedCapRace(t, newOutbox)
 }

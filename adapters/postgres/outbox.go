@@ -18,15 +18,14 @@ import (
 // decimal is the port's id.
 //
 // Whether a message is due and when a lease expires, PostgreSQL's clock (now())
-// judges, so that instances whose clocks differ agree on who holds a message. A
-// due time a caller gives (a held notice, a retry) is read as a delay from the
-// caller's own clock and applied to the database's: a caller's clock that is off
-// neither shortens nor lengthens it.
+// judges, so that instances whose clocks differ agree on who holds a message; the
+// times callers pass are what they record, the due time of a message they add or
+// reschedule included (ports.Outbox).
 type Outbox struct {
 	pool    *pgxpool.Pool
 	timeout time.Duration
-	local   func() time.Time // this instance's clock, against which due times are delays
-	fixed   bool             // tests only: the caller's times stand in for the database's clock
+	db      bool        // the database's now() is the store's clock
+	clock   ports.Clock // otherwise this is, or else each caller's now
 }
 
 var _ ports.Outbox = (*Outbox)(nil)
@@ -34,30 +33,34 @@ var _ ports.Outbox = (*Outbox)(nil)
 // NewOutbox returns the outbox on pool; timeout bounds each call (DefaultTimeout
 // if ≤ 0). Migrate must have run.
 func NewOutbox(pool *pgxpool.Pool, timeout time.Duration) *Outbox {
+	o := NewOutboxOnClock(pool, timeout, nil)
+	o.db = true
+	return o
+}
+
+// NewOutboxOnClock returns an outbox whose clock is clock instead of the
+// database's, for simulations and tests that move time by hand; with clock nil,
+// the now each caller passes stands in for it (as in the memory store built
+// without a Clock).
+func NewOutboxOnClock(pool *pgxpool.Pool, timeout time.Duration, clock ports.Clock) *Outbox {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &Outbox{pool: pool, timeout: timeout, local: time.Now}
+	return &Outbox{pool: pool, timeout: timeout, clock: clock}
 }
 
-// clock returns the parameter that stands for the database's now() in a
-// statement (coalesce($n, now())): NULL, or at on a fixed clock.
-func (o *Outbox) clock(at time.Time) *time.Time {
-	if o.fixed {
-		return &at
+// now is the parameter that stands for the store's clock in a statement,
+// coalesce($n, now()): NULL for the database's own, else the time of the Outbox's
+// clock or the caller's.
+func (o *Outbox) now(caller time.Time) *time.Time {
+	switch {
+	case o.db:
+		return nil
+	case o.clock != nil:
+		t := o.clock.Now()
+		return &t
 	}
-	return nil
-}
-
-// due returns the parameters of a due time at the caller gave, for
-// coalesce($n, now() + $m * interval '1 microsecond'): at itself on a fixed
-// clock; otherwise NULL and the delay from this instance's now to at, never
-// negative.
-func (o *Outbox) due(at time.Time) (*time.Time, int64) {
-	if o.fixed {
-		return &at, 0
-	}
-	return nil, max(at.Sub(o.local()).Microseconds(), 0)
+	return &caller
 }
 
 // envelopeColumns are the columns scanEnvelope reads, in its order.
@@ -66,8 +69,7 @@ const envelopeColumns = `id::text, state, attempts, created_at, next_attempt_at,
 
 const insertMessage = `INSERT INTO pwreset_outbox (state, created_at, next_attempt_at, finished_at, last_error,
 	kind, user_id, from_address, to_address, subject, body_text, body_html)
-	VALUES ($1, $2, coalesce($12, now() + $13::bigint * interval '1 microsecond'), $3, $4, $5, $6, $7, $8, $9, $10, $11)
-	RETURNING id::text`
+	VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text`
 
 // Add implements ports.Outbox.
 func (o *Outbox) Add(ctx context.Context, msg ports.Message, now time.Time) (string, error) {
@@ -84,10 +86,9 @@ func (o *Outbox) Discard(ctx context.Context, msg ports.Message, reason string, 
 func (o *Outbox) insert(ctx context.Context, op, state string, now time.Time, finished any, reason string, m ports.Message) (string, error) {
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	at, delay := o.due(now)
 	var id string
 	err := o.pool.QueryRow(opCtx, insertMessage, state, now, finished, reason,
-		m.Kind, m.UserID, m.From, m.To, m.Subject, m.Text, m.HTML, at, delay).Scan(&id)
+		m.Kind, m.UserID, m.From, m.To, m.Subject, m.Text, m.HTML).Scan(&id)
 	if err != nil {
 		return "", translateWrite(ctx, "outbox: "+op, err)
 	}

@@ -29,7 +29,7 @@ const claimMessage = `UPDATE pwreset_outbox SET state = 'sending', attempts = at
 func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	rows, _ := o.pool.Query(opCtx, claimMessage, owner, o.clock(now), lease.Microseconds())
+	rows, _ := o.pool.Query(opCtx, claimMessage, owner, o.now(now), lease.Microseconds())
 	env, err := pgx.CollectExactlyOneRow(rows, scanEnvelope)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ports.Envelope{}, ports.ErrNothingDue
@@ -50,13 +50,10 @@ func (o *Outbox) MarkFailed(ctx context.Context, id, owner, reason string, at ti
 	return o.settle(ctx, "mark failed", id, owner, `state = 'failed', finished_at = $3, last_error = $4,`+erase, at, reason)
 }
 
-// Reschedule implements ports.Outbox; the lease is released. next is due after
-// as long on the database's clock as it is ahead of this instance's (see Outbox).
+// Reschedule implements ports.Outbox; the lease is released.
 func (o *Outbox) Reschedule(ctx context.Context, id, owner string, next time.Time, lastError string) error {
-	at, delay := o.due(next)
-	return o.settle(ctx, "reschedule", id, owner, `state = 'pending', last_error = $3,
-		next_attempt_at = coalesce($4, now() + $5::bigint * interval '1 microsecond'), lease_owner = '', lease_expires = NULL`,
-		lastError, at, delay)
+	return o.settle(ctx, "reschedule", id, owner,
+		`state = 'pending', next_attempt_at = $3, last_error = $4, lease_owner = '', lease_expires = NULL`, next, lastError)
 }
 
 // erase ends a message's lease and erases its body, which holds the reset link:

@@ -11,7 +11,7 @@ const releaseMessage = `UPDATE pwreset_outbox SET next_attempt_at = coalesce($2,
 
 // Release implements ports.Outbox in one UPDATE, filtered on the state so that a
 // message a worker has claimed meanwhile is left to it. The message is due at the
-// database's now (see Outbox), whatever at says.
+// store's now (see Outbox): at counts only where the caller's now is the clock.
 func (o *Outbox) Release(ctx context.Context, id string, at time.Time) error {
 	n, ok := messageID(id)
 	if !ok {
@@ -19,7 +19,7 @@ func (o *Outbox) Release(ctx context.Context, id string, at time.Time) error {
 	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	tag, err := o.pool.Exec(opCtx, releaseMessage, n, o.clock(at))
+	tag, err := o.pool.Exec(opCtx, releaseMessage, n, o.now(at))
 	if err != nil {
 		return translateWrite(ctx, "outbox: release message "+id, err)
 	}

@@ -50,8 +50,9 @@ CREATE UNIQUE INDEX pwreset_outbox_slot ON pwreset_outbox (slot) WHERE slot IS N
 -- pwreset_add_limited stores a message with one event at p_now of each key of
 -- p_keys, in the one transaction of the statement that calls it: only if, for each
 -- i, fewer than p_maxes[i] events of p_keys[i] were recorded after p_sinces[i]. Then
--- the events are recorded and the message stored pending, due at p_due (NULL: the
--- database's now()), or suppressed with p_suppress when that is not empty; refused
+-- the events are recorded and the message stored pending, due at p_due (NULL: at
+-- p_now, or now() if the database's clock is behind the caller's, so that a caller
+-- whose clock is ahead does not delay its message), or suppressed with p_suppress when that is not empty; refused
 -- is -1. Otherwise nothing is counted, the message is stored suppressed with
 -- p_reasons[i] of the first limit without room, and refused is i - 1. A suppressed
 -- message keeps no subject or body, and takes the record of its slot (see above). It takes the advisory locks of the keys (those
@@ -86,7 +87,7 @@ BEGIN
     IF refused < 0 AND reason = '' THEN
         INSERT INTO pwreset_outbox (state, created_at, next_attempt_at,
             kind, user_id, from_address, to_address, subject, body_text, body_html)
-        VALUES ('pending', p_now, coalesce(p_due, now()),
+        VALUES ('pending', p_now, coalesce(p_due, least(p_now, now())),
             p_kind, p_user_id, p_from, p_to, p_subject, p_text, p_html)
         RETURNING pwreset_outbox.id INTO id;
     ELSE
