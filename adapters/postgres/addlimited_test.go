@@ -3,6 +3,9 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"flag"
+	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,3 +90,48 @@ func waitForLockWaiter(t *testing.T, pool *pgxpool.Pool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestHungUpRequests (the issue's 60 hung-up requests, at the adapter): 60
+// requests for one user with a cooldown of an hour, each hung up after a random
+// moment (seeded; the seed is printed and -hangup.seed replays it), leave at most
+// one pending message, and exactly as many events of each key as pending
+// messages: nothing counted is lost, nothing uncounted goes out.
+func TestHungUpRequests(t *testing.T) {
+	seed := *hangUpSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay with -hangup.seed=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	pool := migrated(t)
+	box := postgres.NewOutbox(pool, 0)
+	limits := []ports.Limit{{Key: "cool", Max: 1, Window: time.Hour, Reason: "cooldown"},
+		{Key: "day", Max: 3, Window: 24 * time.Hour, Reason: "daily_cap"}}
+	at := time.Now()
+	var wg sync.WaitGroup
+	for range 60 {
+		ctx, hangUp := context.WithCancel(testCtx(t))
+		delay := time.Duration(rng.IntN(15000)) * time.Microsecond
+		wg.Go(func() {
+			defer hangUp()
+			time.AfterFunc(delay, hangUp)
+			m := ports.LimitedMessage{Message: ports.Message{Kind: "reset_link", To: "a@example.com", Text: "link"}, Limits: limits}
+			_, _, _ = box.AddLimited(ctx, m, at)
+		})
+	}
+	wg.Wait()
+	var pending, cool, day int
+	err := pool.QueryRow(testCtx(t), `SELECT (SELECT count(*) FROM pwreset_outbox WHERE state = 'pending'),
+		(SELECT count(*) FROM pwreset_rate_limits WHERE key = 'cool'), (SELECT count(*) FROM pwreset_rate_limits WHERE key = 'day')`).
+		Scan(&pending, &cool, &day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d pending, events: %d of the cooldown, %d of the day", pending, cool, day)
+	if pending > 1 || cool != pending || day != pending {
+		t.Fatalf("60 hung-up requests left %d pending messages, %d cooldown and %d daily events; want at most 1, and as many events as messages",
+			pending, cool, day)
+	}
+}
+
+var hangUpSeed = flag.Uint64("hangup.seed", 0, "replay TestHungUpRequests with this seed (0: a new one)")
