@@ -63,11 +63,14 @@ func TestAddLimitedAllOrNothing(t *testing.T) {
 		ctx, hangUp := context.WithCancel(testCtx(t))
 		done := make(chan error, 1)
 		go func() { _, _, err := box.AddLimited(ctx, m, time.Now()); done <- err }()
-		waitForLockWaiter(t, pool)
+		waitForLockWaiters(t, pool, true)
 		hangUp()
 		if err := <-done; err == nil {
 			t.Fatal("AddLimited returned no error after the hang-up")
 		}
+		// The call returns before the server has heard of the hang-up: the lock is
+		// freed once its statement is cancelled, else it would go on and store both.
+		waitForLockWaiters(t, pool, false)
 		if err := tx.Rollback(testCtx(t)); err != nil {
 			t.Fatal(err)
 		}
@@ -75,8 +78,9 @@ func TestAddLimitedAllOrNothing(t *testing.T) {
 	})
 }
 
-// waitForLockWaiter returns once a session of pool waits for an advisory lock.
-func waitForLockWaiter(t *testing.T, pool *pgxpool.Pool) {
+// waitForLockWaiters returns once a session waits for an advisory lock, or once
+// none does.
+func waitForLockWaiters(t *testing.T, pool *pgxpool.Pool, some bool) {
 	t.Helper()
 	for {
 		var waiting bool
@@ -84,7 +88,7 @@ func waitForLockWaiter(t *testing.T, pool *pgxpool.Pool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if waiting {
+		if waiting == some {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)

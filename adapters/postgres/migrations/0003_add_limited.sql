@@ -49,15 +49,16 @@ CREATE UNIQUE INDEX pwreset_outbox_slot ON pwreset_outbox (slot) WHERE slot IS N
 
 -- pwreset_add_limited stores a message with one event at p_now of each key of
 -- p_keys, in the one transaction of the statement that calls it: only if, for each
--- i, fewer than p_maxes[i] events of p_keys[i] were recorded after p_sinces[i]. Then
--- the events are recorded and the message stored pending, due at p_due (NULL: at
--- p_now, or now() if the database's clock is behind the caller's, so that a caller
--- whose clock is ahead does not delay its message), or suppressed with p_suppress when that is not empty; refused
--- is -1. Otherwise nothing is counted, the message is stored suppressed with
--- p_reasons[i] of the first limit without room, and refused is i - 1. A suppressed
--- message keeps no subject or body, and takes the record of its slot (see above). It takes the advisory locks of the keys (those
--- of pwreset_rate_limit_allow), in the order of their hashes so that two calls
--- never wait for each other in a cycle.
+-- i, fewer than p_maxes[i] events of p_keys[i] were recorded after p_sinces[i].
+-- Then the events are recorded and the message is stored pending, due at p_due
+-- (NULL: at p_now, or at now() if the database's clock is behind the caller's, so
+-- that a caller whose clock is ahead does not delay its message), or suppressed
+-- with p_suppress when that is not empty; refused is -1. Otherwise nothing is
+-- counted, the message is stored suppressed with p_reasons[i] of the first limit
+-- without room, and refused is i - 1. A suppressed message keeps no subject or
+-- body, and takes the record of its slot (see above). The function takes the
+-- advisory locks of the keys (those of pwreset_rate_limit_allow) in the order of
+-- their hashes, so that two calls never wait for each other in a cycle.
 CREATE FUNCTION pwreset_add_limited(p_keys text[], p_maxes integer[], p_sinces timestamptz[], p_reasons text[],
     p_suppress text, p_now timestamptz, p_due timestamptz,
     p_kind text, p_user_id text, p_from text, p_to text, p_subject text, p_text text, p_html text,
