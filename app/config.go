@@ -53,6 +53,7 @@ type Config struct {
 
 	Enabled              bool          `env:"RESET_PASSWORD_VERIFICATION_ENABLED" envDefault:"true"`
 	FailWhenUserNotFound bool          `env:"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND" envDefault:"true"`
+	ActiveUsersOnly      bool          `env:"RESET_PASSWORD_ACTIVE_USERS_ONLY" envDefault:"false"`
 	Period               time.Duration `env:"RESET_PASSWORD_VERIFICATION_PERIOD" envDefault:"24h"`
 	URL                  string        `env:"RESET_PASSWORD_VERIFICATION_URL"`
 	OneTimeUse           bool          `env:"RESET_PASSWORD_VERIFICATION_ONE_TIME_USE" envDefault:"false"`
@@ -62,6 +63,7 @@ type Config struct {
 	PasswordConfirm      bool          `env:"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM" envDefault:"false"`
 	UseEmail             bool          `env:"SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL" envDefault:"false"`
 	FromEmail            string        `env:"VERIFICATION_FROM_EMAIL"`
+	ReplyToEmail         string        `env:"VERIFICATION_REPLY_TO_EMAIL"`
 
 	LinkCooldown         time.Duration `env:"RESET_PASSWORD_LINK_COOLDOWN" envDefault:"60s"`
 	LinkDailyCap         int           `env:"RESET_PASSWORD_LINK_DAILY_CAP" envDefault:"5"`
@@ -73,6 +75,7 @@ type Config struct {
 	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
 
 	Outbox    OutboxSettings
+	Emails    EmailSettings
 	Django    DjangoSettings
 	Page      PageSettings
 	Languages LanguageSettings
@@ -107,6 +110,20 @@ type UserMapping struct {
 	// ChangedAtField gets the time of each reset, so that other services can end the
 	// sessions and tokens issued before it; "off": not written.
 	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
+	// FirstNameField and LastNameField hold the names the password policy compares,
+	// as Django's does; ActiveField whether the account is active. Empty or "off": none.
+	FirstNameField string `env:"USER_FIRST_NAME_FIELD"`
+	LastNameField  string `env:"USER_LAST_NAME_FIELD"`
+	ActiveField    string `env:"USER_ACTIVE_FIELD"`
+}
+
+// optional is the field an optional mapping variable names, "" when it is empty
+// or "off" (which a USER_SCHEMA default cannot override, as it can an empty one).
+func optional(field string) string {
+	if field == "off" {
+		return ""
+	}
+	return strings.TrimSpace(field)
 }
 
 // MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
@@ -200,6 +217,11 @@ func (c Config) problems() []error {
 			add("VERIFICATION_FROM_EMAIL %q is not an e-mail address: %v", c.FromEmail, err)
 		}
 	}
+	if c.ReplyToEmail != "" {
+		if _, err := mail.ParseAddress(c.ReplyToEmail); err != nil {
+			add("VERIFICATION_REPLY_TO_EMAIL %q is not an e-mail address: %v", c.ReplyToEmail, err)
+		}
+	}
 	if c.Period <= 0 {
 		add("RESET_PASSWORD_VERIFICATION_PERIOD must be positive, such as 24h or 30m")
 	}
@@ -225,6 +247,7 @@ func (c Config) problems() []error {
 	p = append(p, c.smtpProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.Ops.problems()...)
+	p = append(p, c.emailProblems()...)
 	p = append(p, c.limitProblems()...)
 	p = append(p, c.Seed.problems(c.Demo())...)
 	if err := c.dispatcherConfig().Validate(); err != nil {

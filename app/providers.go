@@ -223,8 +223,15 @@ func ProvideAudit(log *slog.Logger, obs ports.EventObserver) *audit.Log {
 }
 
 // ProvideUserStore chooses the user store: PostgreSQL when DATABASE_URL is set,
-// MongoDB when MONGODB_URI is, the in-memory demo store otherwise.
+// MongoDB when MONGODB_URI is, the in-memory demo store otherwise; with
+// RESET_PASSWORD_ACTIVE_USERS_ONLY, its look-ups by login and e-mail find only
+// active users with a usable password.
 func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
+	users, err := chooseUserStore(ctx, cfg, db, pg, hasher)
+	return withPolicy(cfg, users), err
+}
+
+func chooseUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
 	if pg.Pool != nil {
 		return postgresUserStore(ctx, cfg, pg)
 	}
@@ -239,6 +246,7 @@ func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, 
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
 		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.ChangedAtField,
 		Timeout: cfg.MongoDBTimeout, LanguageField: cfg.Languages.userField(),
+		FirstNameField: optional(m.FirstNameField), LastNameField: optional(m.LastNameField), ActiveField: optional(m.ActiveField),
 	}), nil
 }
 
@@ -274,8 +282,14 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem
 
 // ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
 // SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
-// configuration allows in demo mode only).
+// configuration allows in demo mode only); with VERIFICATION_REPLY_TO_EMAIL, every
+// message carries that Reply-To.
 func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
+	p, err := chooseMailProvider(cfg, out)
+	return withReplyTo(cfg, p), err
+}
+
+func chooseMailProvider(cfg Config, out Output) (outbox.Provider, error) {
 	if cfg.SMTP.URL != "" {
 		return smtpMailer(cfg)
 	}
