@@ -40,7 +40,7 @@ func TestHostedPageSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{})
+			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
