@@ -41,8 +41,8 @@ type Campaign struct {
 	Total int
 	// Done counts users handled: queued, or skipped; Queued those e-mailed.
 	Done, Queued int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // CampaignStore keeps campaigns where every instance sees them.

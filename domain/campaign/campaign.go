@@ -116,7 +116,9 @@ func (s *Service) Cancel(ctx context.Context, id string) (ports.Campaign, error)
 }
 
 // Get returns one campaign.
-func (s *Service) Get(ctx context.Context, id string) (ports.Campaign, error) { return s.d.Store.Get(ctx, id) }
+func (s *Service) Get(ctx context.Context, id string) (ports.Campaign, error) {
+	return s.d.Store.Get(ctx, id)
+}
 
 // List returns every campaign, newest first.
 func (s *Service) List(ctx context.Context) ([]ports.Campaign, error) { return s.d.Store.List(ctx) }
