@@ -18,10 +18,12 @@ func (s *UserStore) ListUsers(ctx context.Context, q ports.UserQuery) ([]ports.U
 	cond, args := s.where(q.Where)
 	if q.After != "" {
 		args = append(args, q.After)
-		cond = append(cond, fmt.Sprintf("%s > $%d::%s", column(s.m.IDColumn), len(args), s.idType()))
+		cond = append(cond, fmt.Sprintf("%s.%s > $%d::%s", tableName(s.m.Table), column(s.m.IDColumn), len(args), s.idType()))
 	}
 	args = append(args, q.Limit)
-	sql := s.sql.selectFrom + whereClause(cond) + " ORDER BY " + column(s.m.IDColumn) + fmt.Sprintf(" LIMIT $%d", len(args))
+	// Qualified, the id is the column, not the text the select list names alike.
+	sql := s.sql.selectFrom + whereClause(cond) + " ORDER BY " + tableName(s.m.Table) + "." + column(s.m.IDColumn) +
+		fmt.Sprintf(" LIMIT $%d", len(args))
 	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
 	defer cancel()
 	rows, _ := s.pool.Query(opCtx, sql, args...)
