@@ -44,6 +44,7 @@ var Core = wire.NewSet(
 	ProvidePolicy,
 	ProvideUserStore,
 	ProvideOutbox,
+	ProvideCampaignStore,
 	ProvideMailProvider,
 	ProvideHasher,
 	wire.Bind(new(ports.PasswordHasher), new(*hashpool.Pool)),

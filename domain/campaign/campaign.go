@@ -44,7 +44,7 @@ type Deps struct {
 	Clock  ports.Clock
 	// Sleep waits d or until ctx ends; nil: a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Observer hears of each page; nil: nobody.
+	// Observer hears of each page; nil: nobody (see WithObserver).
 	Observer Observer
 }
 
@@ -62,6 +62,13 @@ func New(d Deps) *Service {
 	if d.Sleep == nil {
 		d.Sleep = sleep
 	}
+	return &Service{d: d}
+}
+
+// WithObserver returns a copy of s that tells o of each page it queues.
+func (s *Service) WithObserver(o Observer) *Service {
+	d := s.d
+	d.Observer = o
 	return &Service{d: d}
 }
 
