@@ -237,12 +237,17 @@ func TestFilters(t *testing.T) {
 // would) at its n-th message.
 type pausingQueue struct {
 	campaign.Queue
+	mu     sync.Mutex
 	n      int
 	action func()
 }
 
 func (q *pausingQueue) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
-	if q.n--; q.n == 0 {
+	q.mu.Lock()
+	q.n--
+	act := q.n == 0
+	q.mu.Unlock()
+	if act {
 		q.action()
 	}
 	return q.Queue.AddLimited(ctx, m, now)

@@ -2,7 +2,9 @@ package campaign
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/pwreset/pwreset/ports"
@@ -28,19 +30,9 @@ func (s *Service) Run(ctx context.Context, id string) (ports.Campaign, error) {
 		if len(users) == 0 {
 			return s.d.Store.SetState(ctx, id, []string{ports.CampaignRunning}, ports.CampaignDone, s.d.Clock.Now())
 		}
-		queued := 0
-		for _, u := range users {
-			if err := p.wait(ctx, s.d.Clock.Now()); err != nil {
-				return c, err
-			}
-			sent, err := s.reach(ctx, c, u)
-			if err != nil {
-				return c, fmt.Errorf("user %s: %w", u.ID, err)
-			}
-			if sent {
-				queued++
-				p.count++
-			}
+		queued, err := s.queuePage(ctx, c, users, &p)
+		if err != nil {
+			return c, err
 		}
 		if c, err = s.d.Store.Advance(ctx, id, last, len(users), queued, s.d.Clock.Now()); err != nil {
 			return c, fmt.Errorf("record the campaign's progress: %w", err)
@@ -52,13 +44,55 @@ func (s *Service) Run(ctx context.Context, id string) (ports.Campaign, error) {
 	return c, nil
 }
 
+// workers is how many users of a page are reached at once: each takes a few
+// round trips to the stores, which one at a time would bound the rate.
+const workers = 8
+
+// queuePage reaches the users of a page, workers at a time, paced, and returns how
+// many e-mails it queued. On an error the page's other users are still tried;
+// the cursor then stays, and Run again queues the page anew.
+func (s *Service) queuePage(ctx context.Context, c ports.Campaign, users []ports.User, p *pacer) (int, error) {
+	var (
+		mu     sync.Mutex
+		queued int
+		errs   []error
+		wg     sync.WaitGroup
+	)
+	next := make(chan ports.User)
+	for range min(workers, len(users)) {
+		wg.Go(func() {
+			for u := range next {
+				sent, err := s.reach(ctx, c, u)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("user %s: %w", u.ID, err))
+				} else if sent {
+					queued++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	var err error
+	for _, u := range users {
+		if err = p.wait(ctx, s.d.Clock.Now()); err != nil {
+			break
+		}
+		next <- u
+	}
+	close(next)
+	wg.Wait()
+	return queued, errors.Join(append([]error{err}, errs...)...)
+}
+
 // pageSize is about a second of work at the rate, so that a pause takes effect
 // within a second or so, and at most maxPage users.
 func pageSize(rate float64) int {
 	return int(max(1, min(maxPage, rate)))
 }
 
-// pacer spaces messages at a rate: the n-th goes no earlier than start + n/rate.
+// pacer spaces users at a rate: the n-th is reached no earlier than start + n/rate,
+// so that no more e-mails than that are queued.
 type pacer struct {
 	rate  float64
 	start time.Time
@@ -68,6 +102,7 @@ type pacer struct {
 
 func (p *pacer) wait(ctx context.Context, now time.Time) error {
 	due := p.start.Add(time.Duration(float64(p.count) / p.rate * float64(time.Second)))
+	p.count++
 	if d := due.Sub(now); d > 0 {
 		return p.sleep(ctx, d)
 	}
