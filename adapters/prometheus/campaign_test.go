@@ -26,7 +26,8 @@ func TestCampaignGauges(t *testing.T) {
 	}
 	body := scrape(t, m.Handler())
 	for _, want := range []string{`pwreset_campaign_users{campaign="c1",state="running"} 100`,
-		`pwreset_campaign_users_done{campaign="c1",state="running"} 40`, `pwreset_campaign_emails_queued{campaign="c1",state="running"} 38`} {
+		`pwreset_campaign_users_done{campaign="c1",state="running"} 40`, `pwreset_campaign_emails_queued{campaign="c1",state="running"} 38`,
+		`pwreset_mail_deliveries_total{kind="breach_reset",result="sent"} 0`} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("scrape lacks %s:\n%s", want, body)
 		}

@@ -29,7 +29,7 @@ var (
 	// ResetOutcomes are the outcomes of a password reset.
 	ResetOutcomes = []string{"succeeded", reset.ReasonInvalidSignature, reset.ReasonExpired, reset.ReasonPasswordRefused}
 	// MailKinds are the kinds of e-mail pwreset sends.
-	MailKinds = []string{reset.KindResetLink, reset.KindPasswordChanged}
+	MailKinds = []string{reset.KindResetLink, reset.KindPasswordChanged, reset.KindBreachReset}
 	// DeliveryResults are the outcomes of one delivery attempt.
 	DeliveryResults = []string{"sent", "retry", "failed"}
 )
