@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -35,11 +36,9 @@ type UserMapping struct {
 	// which then chooses the language of the e-mails; a value that is not a string
 	// counts as none.
 	LanguageField string
-	// GuardCollection is pwreset's own collection, beside Collection, where
-	// SetPassword settles races between resets carrying the same link (see the
-	// package doc and UserStore.PurgeGuards); default "password_changes". It needs
-	// no index beyond _id.
-	GuardCollection string
+	// Logger receives the warning of a reset link whose user id names more than
+	// one account (see UserStore.FindByID); default slog.Default().
+	Logger *slog.Logger
 	// Timeout bounds each call on top of the caller's own deadline; default
 	// DefaultTimeout.
 	Timeout time.Duration
@@ -64,8 +63,8 @@ func (m UserMapping) withDefaults() UserMapping {
 	if m.PasswordField == "" {
 		m.PasswordField = "password"
 	}
-	if m.GuardCollection == "" {
-		m.GuardCollection = "password_changes"
+	if m.Logger == nil {
+		m.Logger = slog.Default()
 	}
 	if m.Timeout <= 0 {
 		m.Timeout = DefaultTimeout

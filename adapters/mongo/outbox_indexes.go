@@ -11,26 +11,29 @@ import (
 // EnsureIndexes creates the indexes the outbox's queries need, unless they exist.
 // Every instance may call it at start; it creates nothing twice.
 //
-//   - {state, next_attempt_at, _id} on the messages serves Claim, sort included,
-//     so that a backlog of due messages costs it nothing; and Failed and Stats.
+//   - {state, next_attempt_at, _id} serves Claim, sort included, so that a
+//     backlog of due messages costs it nothing; and Failed and Stats.
+//   - {events, events_at} serves AddLimited's reads of a request's limits and
+//     LatestEvent.
 //   - {finished_at} serves Purge. With retention > 0 it is a TTL index: MongoDB
-//     itself deletes the messages retention after they finished, between two
+//     itself deletes the messages retention after they finished (eventsKept at
+//     least, so that no limit event is deleted while it counts), between two
 //     Purges, and a retention changed since is set on the existing index. A server
 //     without TTL indexes (FerretDB) gets a plain one; Purge does the job anyway.
-//   - {at} on the claims serves Purge, which deletes what the claims' own
-//     clean-up (see dropClaims) left.
+//
+// The unique indexes of the limits' tickets are created by AddLimited, once per
+// process, when it first meets a limit's Reason (see ticketIndexes).
 func (o *Outbox) EnsureIndexes(ctx context.Context, retention time.Duration) error {
-	indexes := []struct {
-		coll *mongo.Collection
-		keys bson.D
-	}{
-		{o.msgs, bson.D{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}},
-		{o.claims, bson.D{{Key: "at", Value: 1}}},
-	}
-	for _, ix := range indexes {
-		if err := createIndex(ctx, ix.coll, mongo.IndexModel{Keys: ix.keys}, o.timeout); err != nil {
+	for _, keys := range []bson.D{
+		{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}},
+		{{Key: "events", Value: 1}, {Key: "events_at", Value: -1}},
+	} {
+		if err := createIndex(ctx, o.msgs, mongo.IndexModel{Keys: keys}, o.timeout); err != nil {
 			return err
 		}
+	}
+	if retention > 0 {
+		retention = max(retention, eventsKept)
 	}
 	return ensureExpiringIndex(ctx, o.msgs, "finished_at", retention, o.timeout)
 }

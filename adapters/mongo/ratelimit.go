@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -24,19 +25,15 @@ type RateLimitConfig struct {
 }
 
 // RateLimiter is the ports.RateLimiter of a MongoDB collection that pwreset owns,
-// shared by every instance of the service. An event is one document {_id, key, at}.
-//
-// Allow reads, then inserts: two operations, so hits racing on one key may all
-// see room and be recorded, and a limit above 1 may be overshot by as many hits
-// as race (a handful at most, as each needs a request of its own). With limit 1,
-// the cooldowns that guard against mail bombing, the race is settled by an insert
-// (see the package doc and ratelimit_turns.go) and the limit is exact, on
-// FerretDB too. AllowAll checks several limits in one aggregate and records their
-// events in one ordered insert (see AllowAll); Allow with limit 1 is AllowAll of
-// that one limit.
+// shared by every instance of the service. An event is one document {_id, key,
+// at}; those Allow records also carry the tickets that keep its limits exact
+// under races (see tickets.go), in fields with unique indexes. AllowAll checks
+// several limits in one aggregate and records their events in one ordered insert
+// (see AllowAll).
 type RateLimiter struct {
 	events  *mongo.Collection
 	timeout time.Duration
+	indexed atomic.Bool // the tickets' unique indexes exist
 }
 
 var _ ports.RateLimiter = (*RateLimiter)(nil)
@@ -56,47 +53,83 @@ func NewRateLimiter(db *mongo.Database, cfg RateLimitConfig) *RateLimiter {
 	}
 }
 
-// Allow implements ports.RateLimiter. Events after now count as well: only a clock
-// set back, or an instance whose clock is ahead, records them, and counting them
-// errs on the side of the limit.
+// Allow implements ports.RateLimiter exactly, however many callers race: it reads
+// the key's events (one find), and inserts the event with its tickets unless the
+// window is full; an insert that loses a ticket to a racing caller changes
+// nothing and is made again from a new read. Events after now count as well: only
+// a clock set back, or an instance whose clock is ahead, records them, and
+// counting them errs on the side of the limit.
 func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
 	if limit < 1 || window <= 0 {
 		return false, 0, fmt.Errorf("mongo: rate limit of %d per %s: want at least 1 per positive window", limit, window)
 	}
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	var ok bool
-	var retry time.Duration
-	var err error
-	if limit == 1 { // named, as AllowAll names them: exact under races
-		var refused int
-		refused, retry, err = r.allowAll(opCtx, []ports.Limit{{Key: key, Max: 1, Window: window}}, now)
-		ok = refused < 0
-	} else {
-		ok, retry, err = r.allow(opCtx, key, limit, window, now)
+	if err := r.ticketIndexes(opCtx); err != nil {
+		return false, 0, r.fail(ctx, "create the unique indexes of the tickets", err)
 	}
-	if err != nil {
-		return false, 0, r.fail(ctx, "allow an event", err)
+	for range maxTicketRounds {
+		c, err := r.count(opCtx, ports.Limit{Key: key, Max: limit, Window: window}, now)
+		if err != nil {
+			return false, 0, r.fail(ctx, "read the events", err)
+		}
+		if !c.room(now) {
+			return false, c.retryAfter(now), nil
+		}
+		_, err = r.events.InsertOne(opCtx, bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "key", Value: key},
+			{Key: "at", Value: now}, {Key: "tickets", Value: bson.D{{Key: allowField, Value: c.claim(now)}}},
+			{Key: "keep_until", Value: c.keepUntil(now)}})
+		switch {
+		case err == nil:
+			return true, 0, nil
+		case mongo.IsDuplicateKeyError(err):
+			continue // a racing caller took the ticket: its event counts now
+		}
+		return false, 0, r.fail(ctx, "record an event", err)
 	}
-	return ok, retry, nil
+	return false, 0, fmt.Errorf("mongo: rate limiter: lost the race for a ticket %d times: %w", maxTicketRounds, ports.ErrUnavailable)
 }
 
-// allow records an event at now unless the window holds limit events already.
-// One query answers both whether it does and, if so, when it will not: it reads
-// the limit-th newest event in the window, which the server finds by skipping
-// index entries, so a large limit costs no transfer. Once that event leaves the
-// window there is room; it is the oldest unless the limit was overshot, when the
-// oldest would name too early a time.
-func (r *RateLimiter) allow(opCtx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
-	at, found, err := r.nth(opCtx, bson.D{{Key: "key", Value: key},
-		{Key: "at", Value: bson.D{{Key: "$gt", Value: now.Add(-window)}}}}, limit)
+// allowField names the tickets of Allow's events.
+const allowField = "allow"
+
+// count reads the events of l's key since its counter's start (one find).
+func (r *RateLimiter) count(opCtx context.Context, l ports.Limit, now time.Time) (*counter, error) {
+	c := newCounter(l)
+	cur, err := r.events.Find(opCtx, bson.D{{Key: "key", Value: l.Key}, {Key: "at", Value: bson.D{{Key: "$gte", Value: c.since(now)}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "at", Value: 1}, {Key: "tickets", Value: 1}}))
+	var docs []struct {
+		At      time.Time          `bson:"at"`
+		Tickets map[string]tickets `bson:"tickets"`
+	}
+	if err == nil {
+		err = cur.All(opCtx, &docs)
+	}
 	if err != nil {
-		return false, 0, err
+		return nil, err
 	}
-	if found {
-		return false, at.Add(window).Sub(now), nil
+	for _, d := range docs {
+		c.see(d.At, d.Tickets[allowField])
 	}
-	return true, 0, r.record(opCtx, key, now)
+	return c, nil
+}
+
+// ticketIndexes creates the unique, sparse indexes of Allow's tickets, once per
+// limiter (EnsureIndexes does at start).
+func (r *RateLimiter) ticketIndexes(opCtx context.Context) error {
+	if r.indexed.Load() {
+		return nil
+	}
+	var models []mongo.IndexModel
+	for _, half := range []string{"even", "odd"} {
+		models = append(models, mongo.IndexModel{Keys: bson.D{{Key: "tickets." + allowField + "." + half, Value: 1}},
+			Options: options.Index().SetUnique(true).SetSparse(true)})
+	}
+	if _, err := r.events.Indexes().CreateMany(opCtx, models); err != nil {
+		return err
+	}
+	r.indexed.Store(true)
+	return nil
 }
 
 // nth returns the time of the n-th newest event that matches filter, if there are
@@ -115,13 +148,6 @@ func (r *RateLimiter) nth(opCtx context.Context, filter bson.D, n int) (time.Tim
 		return time.Time{}, false, err
 	}
 	return doc.At.UTC(), true, nil
-}
-
-// record inserts an event of key at now.
-func (r *RateLimiter) record(opCtx context.Context, key string, now time.Time) error {
-	_, err := r.events.InsertOne(opCtx, bson.D{
-		{Key: "_id", Value: bson.NewObjectID()}, {Key: "key", Value: key}, {Key: "at", Value: now}})
-	return err
 }
 
 // Undo implements ports.RateLimiter. It deletes the event of key at at; a limit-1
@@ -147,12 +173,17 @@ func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error)
 }
 
 // Purge implements ports.RateLimiter. Its cutoff must be at least the longest
-// window ago, or it lifts limits early. The {at} index serves it (a TTL index
-// where the server has them, when MongoDB deletes most of it first).
+// window ago, or it lifts limits early; events whose tickets may still count
+// (see tickets.go) stay until they no longer do. The {at} index serves it (a TTL
+// index where the server has them, when MongoDB deletes most of it first).
 func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	res, err := r.events.DeleteMany(opCtx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}})
+	res, err := r.events.DeleteMany(opCtx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "keep_until", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "keep_until", Value: bson.D{{Key: "$lt", Value: cutoff}}}},
+		}}})
 	if err != nil {
 		return 0, r.fail(ctx, "purge old events", err)
 	}
@@ -160,12 +191,21 @@ func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) 
 }
 
 // EnsureIndexes creates the indexes the limiter needs, unless they exist: {key: 1,
-// at: -1} for Allow, AllowAll and Latest, and {at: 1} for Purge, a TTL index of
-// keep, the longest window (see Purge), where the server has them. Every instance
+// at: -1} for Allow, AllowAll and Latest, the unique indexes of Allow's tickets,
+// and {at: 1} for Purge, a TTL index of twice keep, the longest window, and a
+// little more (see counter.keepUntil), where the server has them. Every instance
 // may call it at start.
 func (r *RateLimiter) EnsureIndexes(ctx context.Context, keep time.Duration) error {
 	if err := createIndex(ctx, r.events, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}}, r.timeout); err != nil {
 		return err
+	}
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if err := r.ticketIndexes(opCtx); err != nil {
+		return translate(ctx, "create the unique indexes of the rate limiter's tickets", err)
+	}
+	if keep > 0 {
+		keep = 2*keep + ticketSkew
 	}
 	return ensureExpiringIndex(ctx, r.events, "at", keep, r.timeout)
 }

@@ -248,3 +248,7 @@ func (r *RateLimiter) deleteEvents(ctx context.Context, docs []any) error {
 		{Key: "at", Value: docs[0].(event).At}})
 	return err
 }
+
+// releaseTimeout bounds the deletion of events whose insert failed: short, as the
+// store is then likely unreachable.
+const releaseTimeout = time.Second
