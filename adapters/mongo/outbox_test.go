@@ -101,7 +101,6 @@ func TestOutboxReclaim(t *testing.T) {
 	}
 }
 
-
 // TestOutboxErasesBody: once settled, the stored document keeps the message's
 // metadata and neither its body nor a lease.
 func TestOutboxErasesBody(t *testing.T) {
@@ -140,7 +139,6 @@ func TestOutboxErasesBody(t *testing.T) {
 		})
 	}
 }
-
 
 // TestOutboxIDs: only the canonical spelling of an id names a message.
 func TestOutboxIDs(t *testing.T) {
@@ -185,4 +183,3 @@ func TestOutboxStatsByIndex(t *testing.T) {
 		}
 	}
 }
-
