@@ -195,27 +195,28 @@ func ticketFields(limits []ports.Limit) []string {
 // many. Creating an index that exists changes nothing, so that processes may
 // race to create them.
 func (o *Outbox) ticketIndexes(opCtx context.Context, fields []string) error {
-	var models []mongo.IndexModel
-	var paths []string
 	for _, f := range fields {
 		if _, ok := o.indexed.Load(f); ok {
 			continue
 		}
-		for _, half := range []string{"even", "odd"} {
-			path := "tickets." + f + "." + half
-			models = append(models, mongo.IndexModel{Keys: bson.D{{Key: path, Value: 1}},
-				Options: options.Index().SetUnique(true).SetSparse(true)})
-			paths = append(paths, path)
+		if err := uniqueTickets(opCtx, o.msgs, "tickets."+f); err != nil {
+			return err
 		}
-	}
-	if len(models) == 0 {
-		return nil
-	}
-	if _, err := o.msgs.Indexes().CreateMany(opCtx, models); err != nil {
-		return err
-	}
-	for _, f := range fields {
 		o.indexed.Store(f, true)
+	}
+	return nil
+}
+
+// uniqueTickets creates the unique, sparse indexes of the tickets under path,
+// one command each: FerretDB v1 drops the connection when one createIndexes
+// names several indexes that exist.
+func uniqueTickets(opCtx context.Context, coll *mongo.Collection, path string) error {
+	for _, half := range []string{".even", ".odd"} {
+		_, err := coll.Indexes().CreateOne(opCtx, mongo.IndexModel{Keys: bson.D{{Key: path + half, Value: 1}},
+			Options: options.Index().SetUnique(true).SetSparse(true)})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -68,6 +68,7 @@ func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window t
 	if err := r.ticketIndexes(opCtx); err != nil {
 		return false, 0, r.fail(ctx, "create the unique indexes of the tickets", err)
 	}
+	id := bson.NewObjectID()
 	for range maxTicketRounds {
 		c, err := r.count(opCtx, ports.Limit{Key: key, Max: limit, Window: window}, now)
 		if err != nil {
@@ -76,18 +77,32 @@ func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window t
 		if !c.room(now) {
 			return false, c.retryAfter(now), nil
 		}
-		_, err = r.events.InsertOne(opCtx, bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "key", Value: key},
-			{Key: "at", Value: now}, {Key: "tickets", Value: bson.D{{Key: allowField, Value: c.claim(now)}}},
-			{Key: "keep_until", Value: c.keepUntil(now)}})
+		_, err = r.events.InsertOne(opCtx, bson.D{{Key: "_id", Value: id}, {Key: "key", Value: key},
+			{Key: "at", Value: now}, {Key: "tickets", Value: bson.D{{Key: allowField, Value: c.claim(now)}}}})
 		switch {
 		case err == nil:
 			return true, 0, nil
 		case mongo.IsDuplicateKeyError(err):
 			continue // a racing caller took the ticket: its event counts now
+		case unclear(err):
+			return r.settle(ctx, id, err)
 		}
 		return false, 0, r.fail(ctx, "record an event", err)
 	}
 	return false, 0, fmt.Errorf("mongo: rate limiter: lost the race for a ticket %d times: %w", maxTicketRounds, ports.ErrUnavailable)
+}
+
+// settle finds out whether the event id, whose insert err left unclear, was
+// recorded: read from the primary with read concern "majority", it is there
+// for good, and the hit was allowed. Not found, the outcome stays unknown.
+func (r *RateLimiter) settle(ctx context.Context, id bson.ObjectID, err error) (bool, time.Duration, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
+	defer cancel()
+	rerr := durable(r.events).FindOne(rctx, bson.D{{Key: "_id", Value: id}}).Err()
+	if rerr == nil {
+		return true, 0, nil // recorded; only its answer was lost
+	}
+	return false, 0, errors.Join(r.fail(ctx, "record an event: the outcome is unknown", err), rerr)
 }
 
 // allowField names the tickets of Allow's events.
@@ -120,12 +135,7 @@ func (r *RateLimiter) ticketIndexes(opCtx context.Context) error {
 	if r.indexed.Load() {
 		return nil
 	}
-	var models []mongo.IndexModel
-	for _, half := range []string{"even", "odd"} {
-		models = append(models, mongo.IndexModel{Keys: bson.D{{Key: "tickets." + allowField + "." + half, Value: 1}},
-			Options: options.Index().SetUnique(true).SetSparse(true)})
-	}
-	if _, err := r.events.Indexes().CreateMany(opCtx, models); err != nil {
+	if err := uniqueTickets(opCtx, r.events, "tickets."+allowField); err != nil {
 		return err
 	}
 	r.indexed.Store(true)
@@ -173,17 +183,15 @@ func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error)
 }
 
 // Purge implements ports.RateLimiter. Its cutoff must be at least the longest
-// window ago, or it lifts limits early; events whose tickets may still count
-// (see tickets.go) stay until they no longer do. The {at} index serves it (a TTL
-// index where the server has them, when MongoDB deletes most of it first).
+// window ago, or it lifts limits early. An event deleted while its tickets could
+// still be read (see tickets.go) frees no number that matters: numbers are the
+// highest read plus one, and a cutoff a window ago leaves every event of the
+// current epoch. The {at} index serves it (a TTL index where the server has
+// them, when MongoDB deletes most of it first).
 func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	res, err := r.events.DeleteMany(opCtx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
-		{Key: "$or", Value: bson.A{
-			bson.D{{Key: "keep_until", Value: bson.D{{Key: "$exists", Value: false}}}},
-			bson.D{{Key: "keep_until", Value: bson.D{{Key: "$lt", Value: cutoff}}}},
-		}}})
+	res, err := r.events.DeleteMany(opCtx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}})
 	if err != nil {
 		return 0, r.fail(ctx, "purge old events", err)
 	}
@@ -192,9 +200,8 @@ func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) 
 
 // EnsureIndexes creates the indexes the limiter needs, unless they exist: {key: 1,
 // at: -1} for Allow, AllowAll and Latest, the unique indexes of Allow's tickets,
-// and {at: 1} for Purge, a TTL index of twice keep, the longest window, and a
-// little more (see counter.keepUntil), where the server has them. Every instance
-// may call it at start.
+// and {at: 1} for Purge, a TTL index of keep, the longest window (see Purge),
+// where the server has them. Every instance may call it at start.
 func (r *RateLimiter) EnsureIndexes(ctx context.Context, keep time.Duration) error {
 	if err := createIndex(ctx, r.events, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}}, r.timeout); err != nil {
 		return err
@@ -203,9 +210,6 @@ func (r *RateLimiter) EnsureIndexes(ctx context.Context, keep time.Duration) err
 	defer cancel()
 	if err := r.ticketIndexes(opCtx); err != nil {
 		return translate(ctx, "create the unique indexes of the rate limiter's tickets", err)
-	}
-	if keep > 0 {
-		keep = 2*keep + ticketSkew
 	}
 	return ensureExpiringIndex(ctx, r.events, "at", keep, r.timeout)
 }

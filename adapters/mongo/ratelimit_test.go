@@ -118,7 +118,7 @@ func TestRateLimiterDocuments(t *testing.T) {
 			t.Fatalf("EnsureIndexes: %v", err)
 		}
 	}
-	if got, want := names(indexes(t, db.Collection("limits"))), []string{"_id_", "at_1", "key_1_at_-1"}; !slices.Equal(got, want) {
+	if got, want := names(indexes(t, db.Collection("limits"))), []string{"_id_", "at_1", "key_1_at_-1", "tickets.allow.even_1", "tickets.allow.odd_1"}; !slices.Equal(got, want) {
 		t.Errorf("indexes = %v, want %v", got, want)
 	}
 	for _, coll := range []string{"limits"} {
@@ -144,7 +144,7 @@ func TestRateLimiterDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, isOID := doc["_id"].(bson.ObjectID); !isOID || doc["key"] != "ip:192.0.2.1" ||
-		doc["at"] != bson.NewDateTimeFromTime(t0) || len(doc) != 3 {
-		t.Errorf("event stored as %v; want {_id: ObjectId, key, at: date}", doc)
+		doc["at"] != bson.NewDateTimeFromTime(t0) || doc["tickets"] == nil || len(doc) != 4 {
+		t.Errorf("event stored as %v; want {_id: ObjectId, key, at: date, tickets}", doc)
 	}
 }
