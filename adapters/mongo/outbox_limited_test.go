@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/ports"
 )
