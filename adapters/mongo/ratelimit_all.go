@@ -22,7 +22,10 @@ type event struct {
 	Turn *time.Time `bson:"turn,omitempty"`
 }
 
-// AllowAll implements ports.RateLimiter in two round trips: one aggregate (survey)
+// AllowAll implements ports.RateLimiter, until the link's limits move to
+// Outbox.AddLimited (issue 17), which counts them with the message in one insert
+// and keeps every limit exact; AllowAll keeps only limits of 1 exact. It takes two
+// round trips: one aggregate (survey)
 // tells how full each window is, then one ordered insertMany records an event of
 // every key. The events of limit-1 keys come first, each under the name of its
 // turn, "<key>:<time of the key's latest event>" (see ratelimit_turns.go): of requests racing

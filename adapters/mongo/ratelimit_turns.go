@@ -14,7 +14,7 @@ import (
 // comes after the one before it, the key's latest when it was allowed; so the
 // right to record the next event is named "<key>:<time of the latest event>", or
 // "<key>:none" for the first, and the event is recorded under that name as its
-// _id (see the package doc): of hits that read the same latest event, one inserts
+// _id: of hits that read the same latest event, one inserts
 // it and the others fail. As a hit is allowed only once the latest event has left
 // the window, each event is later than the one it is named after: the chain of
 // names is the order of time, and Purge, which deletes the oldest, leaves the next

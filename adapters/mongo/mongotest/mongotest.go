@@ -17,9 +17,14 @@
 // process is killed (it watches its standard input, a pipe from the test
 // process), but its temporary directory is left behind.
 //
-// FerretDB v1.24 has no TTL indexes, transactions, change streams or collation,
-// scans whole collections (keep test data small), and reports a unique-index
-// violation on update as an internal error.
+// FerretDB v1.24 has no TTL indexes, transactions, change streams, collation,
+// aggregation-pipeline updates or $expr, scans whole collections (keep test data
+// small), reports a unique-index violation on update as an internal error, and
+// runs an update as a query followed by a write, so its writes are not atomic.
+// URI therefore puts the shared server behind Serial, a proxy that lets one
+// command at a time reach it: each command then runs alone, as MongoDB runs
+// every single-document write. Proxy gives a test a Serial of its own, to have
+// the server refuse a chosen write.
 package mongotest
 
 import (
