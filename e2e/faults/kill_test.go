@@ -38,7 +38,7 @@ func TestKillsLeaveNoUnnoticedChange(t *testing.T) {
 		notices                   int  // password-changed e-mails the killed reset leads to
 	}{
 		{"after the link's user is read", "find", "users", 0, false, 0},
-		{"after the notice is held", "insert", "outbox", 0, false, 1},              // a false notice
+		{"after the notice is held", "insert", "outbox", 0, false, 1}, // a false notice
 		{"after the new hash is written", "update", "users", 0, true, 1},
 		{"after the notice is released", "update", "outbox", 0, true, 1}, // once, not twice
 	}
