@@ -28,8 +28,10 @@ type Serial struct {
 	upstream string
 	turn     sync.Mutex // held from a command's forwarding until its answer
 
-	mu      sync.Mutex
-	refuse  []refusal
+	mu       sync.Mutex
+	refuse   []refusal
+	record   bool
+	recorded []bson.Raw
 	conns   map[net.Conn]bool
 	closed  bool
 	serving sync.WaitGroup
@@ -68,6 +70,30 @@ func (s *Serial) Refuse(cmd, coll string, code int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = append(s.refuse, refusal{cmd, coll, code})
+}
+
+// Record makes the proxy keep every command document it passes on from now, for
+// Recorded: for tests of what a client sends (a write concern, say).
+func (s *Serial) Record() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.record = true
+}
+
+// Recorded returns the command documents passed on since Record, upkeep aside.
+func (s *Serial) Recorded() []bson.Raw {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]bson.Raw(nil), s.recorded...)
+}
+
+// keep records msg's command document if recording.
+func (s *Serial) keep(msg []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if doc, err := body(msg); s.record && err == nil {
+		s.recorded = append(s.recorded, append(bson.Raw(nil), doc...))
+	}
 }
 
 // Close stops accepting, closes every connection, and waits for them to end.
@@ -157,6 +183,7 @@ func (s *Serial) serve(client, server net.Conn) {
 			}
 			continue
 		}
+		s.keep(msg)
 		s.turn.Lock()
 		waiting.Store(true)
 		if _, err := server.Write(msg); err != nil {
