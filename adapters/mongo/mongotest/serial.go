@@ -32,9 +32,9 @@ type Serial struct {
 	refuse   []refusal
 	record   bool
 	recorded []bson.Raw
-	conns   map[net.Conn]bool
-	closed  bool
-	serving sync.WaitGroup
+	conns    map[net.Conn]bool
+	closed   bool
+	serving  sync.WaitGroup
 }
 
 // refusal is an armed Refuse.
