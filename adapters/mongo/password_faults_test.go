@@ -1,9 +1,13 @@
 package mongo_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/pwreset/pwreset/adapters/mongo"
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
@@ -115,5 +119,27 @@ func TestSetPasswordRefusedWrite(t *testing.T) {
 				t.Fatalf("password = %v after a refused change, want old", got)
 			}
 		})
+	}
+}
+
+// TestSetPasswordNothingLeftBehind reproduces issue 17, finding 6: a reset whose
+// writer died midway (killed, or cut off from MongoDB) must not turn the same
+// link away afterwards. What the former layout left, a live guard of the change
+// in "password_changes", is planted; the change is made all the same, as there
+// is no lock to leave. Failed before: the guard answered ErrPasswordChanged (the
+// link "Invalid signature") for up to 30 s.
+func TestSetPasswordNothingLeftBehind(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	insert(t, db, teamDoc("f1"))
+	sum := sha256.Sum256([]byte("f1\x00old"))
+	_, err := db.Collection("password_changes").InsertOne(testCtx(t), bson.D{{Key: "_id", Value: hex.EncodeToString(sum[:])},
+		{Key: "user_id", Value: "f1"}, {Key: "expires_at", Value: time.Now().Add(time.Minute)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = mongo.NewUserStore(db, mongo.UserMapping{}).SetPassword(testCtx(t),
+		ports.PasswordChange{UserID: "f1", OldHash: "old", NewHash: "new"})
+	if err != nil {
+		t.Fatalf("SetPassword after a dead writer: %v; want success", err)
 	}
 }
