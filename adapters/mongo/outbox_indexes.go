@@ -6,6 +6,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/pwreset/pwreset/ports"
 )
 
 // EnsureIndexes creates the indexes the outbox's queries need, unless they exist.
@@ -21,9 +23,11 @@ import (
 //     Purges, and a retention changed since is set on the existing index. A server
 //     without TTL indexes (FerretDB) gets a plain one; Purge does the job anyway.
 //
-// The unique indexes of the limits' tickets are created by AddLimited, once per
-// process, when it first meets a limit's Reason (see ticketIndexes).
-func (o *Outbox) EnsureIndexes(ctx context.Context, retention time.Duration) error {
+// The unique indexes of the limits' tickets (see tickets.go) are created for each
+// of reasons, the Reasons of the limits AddLimited will be given; AddLimited
+// creates those of a Reason it meets that was not given here, once per process,
+// on a request's time (see ticketIndexes).
+func (o *Outbox) EnsureIndexes(ctx context.Context, retention time.Duration, reasons ...string) error {
 	for _, keys := range []bson.D{
 		{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}},
 		{{Key: "events", Value: 1}, {Key: "events_at", Value: -1}},
@@ -31,6 +35,15 @@ func (o *Outbox) EnsureIndexes(ctx context.Context, retention time.Duration) err
 		if err := createIndex(ctx, o.msgs, mongo.IndexModel{Keys: keys}, o.timeout); err != nil {
 			return err
 		}
+	}
+	limits := make([]ports.Limit, len(reasons))
+	for i, r := range reasons {
+		limits[i].Reason = r
+	}
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	if err := o.ticketIndexes(opCtx, ticketFields(limits)); err != nil {
+		return translate(ctx, "create the unique indexes of the limits' tickets", err)
 	}
 	if retention > 0 {
 		retention = max(retention, eventsKept)
