@@ -3,6 +3,7 @@ package mongo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -178,4 +179,46 @@ func TestAddLimitedHangUps(t *testing.T) {
 		t.Fatalf("%d pending after %d hung-up requests, latest event %v; want at most 1, counted", n, requests, latest)
 	}
 	t.Logf("%d pending, %d suppressed", stats.Counts[ports.StatePending], stats.Counts[ports.StateSuppressed])
+}
+
+// TestAllowRaceAcrossEpochs: racing hits whose times straddle the boundary of two
+// epochs of the tickets (see tickets.go), some a millisecond before it and some
+// at or after it, all within one window, on a cooldown and on a cap of 3, with an
+// event already in the window: exactly as many are allowed as the window has room
+// for. Callers on either side of the boundary collide on the later epoch's ticket.
+func TestAllowRaceAcrossEpochs(t *testing.T) {
+	const w, racers = time.Minute, 24
+	b := time.UnixMilli((t0.UnixMilli()/w.Milliseconds() + 1) * w.Milliseconds()) // an epoch's start
+	for _, room := range []int{1, 3} {
+		t.Run(fmt.Sprint("room for ", room), func(t *testing.T) {
+			db := mongotest.NewDatabase(t)
+			first := prepareLimiter(t, db)
+			if ok, _, err := first.Allow(testCtx(t), "k", room+1, w, b.Add(-w/2)); !ok || err != nil {
+				t.Fatalf("the event before = %v, %v", ok, err)
+			}
+			var limiters []*mongo.RateLimiter
+			for _, d := range clients(t, db, 6) {
+				limiters = append(limiters, mongo.NewRateLimiter(d, mongo.RateLimitConfig{Timeout: time.Minute}))
+			}
+			oks, errs := make([]bool, racers), make([]error, racers)
+			var wg sync.WaitGroup
+			for i := range racers {
+				now := b.Add(time.Duration(i%4-2) * time.Millisecond) // b-2ms, b-1ms, b, b+1ms
+				wg.Go(func() { oks[i], _, errs[i] = limiters[i%len(limiters)].Allow(testCtx(t), "k", room+1, w, now) })
+			}
+			wg.Wait()
+			allowed := 0
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("hit %d: %v", i, err)
+				}
+				if oks[i] {
+					allowed++
+				}
+			}
+			if allowed != room {
+				t.Fatalf("%d of %d hits across an epoch boundary allowed; want %d (a limit of %d, one used)", allowed, racers, room, room+1)
+			}
+		})
+	}
 }
