@@ -2,13 +2,9 @@ package mongo
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -41,7 +37,7 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	fields := ticketFields(m.Limits)
-	if err := o.ticketIndexes(opCtx, fields); err != nil {
+	if err := o.indexes.ensure(opCtx, fields); err != nil {
 		return "", 0, o.failWrite(ctx, "create the unique indexes of the limits' tickets", err)
 	}
 	id := bson.NewObjectID()
@@ -163,60 +159,4 @@ func (o *Outbox) LatestEvent(ctx context.Context, key string) (time.Time, error)
 		return time.Time{}, o.fail(ctx, "find the latest limit event", err)
 	}
 	return d.At.UTC(), nil
-}
-
-// plainName is a Reason that can name a field as it is.
-var plainName = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
-
-// ticketFields names the field of tickets of each limit after its Reason, so
-// that a key, always limited for the same reason, has its tickets in the same
-// fields in every request (the unique indexes are per field). A Reason that
-// cannot name a field is named by its digest; a Reason given twice in one
-// request numbers its later limits.
-func ticketFields(limits []ports.Limit) []string {
-	fields := make([]string, len(limits))
-	for i, l := range limits {
-		name := l.Reason
-		if !plainName.MatchString(name) {
-			sum := sha256.Sum256([]byte(name))
-			name = "r" + hex.EncodeToString(sum[:8])
-		}
-		base := name
-		for n := 2; slices.Contains(fields[:i], name); n++ {
-			name = base + "_" + strconv.Itoa(n)
-		}
-		fields[i] = name
-	}
-	return fields
-}
-
-// ticketIndexes creates the unique indexes of the tickets in fields that this
-// outbox has not created yet: sparse, as messages without such tickets are
-// many. Creating an index that exists changes nothing, so that processes may
-// race to create them.
-func (o *Outbox) ticketIndexes(opCtx context.Context, fields []string) error {
-	for _, f := range fields {
-		if _, ok := o.indexed.Load(f); ok {
-			continue
-		}
-		if err := uniqueTickets(opCtx, o.msgs, "tickets."+f); err != nil {
-			return err
-		}
-		o.indexed.Store(f, true)
-	}
-	return nil
-}
-
-// uniqueTickets creates the unique, sparse indexes of the tickets under path,
-// one command each: FerretDB v1 drops the connection when one createIndexes
-// names several indexes that exist.
-func uniqueTickets(opCtx context.Context, coll *mongo.Collection, path string) error {
-	for _, half := range []string{".even", ".odd"} {
-		_, err := coll.Indexes().CreateOne(opCtx, mongo.IndexModel{Keys: bson.D{{Key: path + half, Value: 1}},
-			Options: options.Index().SetUnique(true).SetSparse(true)})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

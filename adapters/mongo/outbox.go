@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -36,7 +35,7 @@ type Outbox struct {
 	durable *mongo.Collection // msgs read from the primary with read concern "majority"
 	timeout time.Duration
 	clock   *serverClock
-	indexed sync.Map // ticket fields whose unique indexes exist: field name -> true
+	indexes *ticketIndexes
 }
 
 var _ ports.Outbox = (*Outbox)(nil)
@@ -56,6 +55,7 @@ func NewOutbox(db *mongo.Database, cfg OutboxConfig) *Outbox {
 		durable: durable(msgs),
 		timeout: cfg.Timeout,
 		clock:   &serverClock{db: db, fixed: cfg.CallersClock},
+		indexes: &ticketIndexes{coll: msgs},
 	}
 }
 

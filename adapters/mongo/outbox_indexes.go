@@ -26,7 +26,7 @@ import (
 // The unique indexes of the limits' tickets (see tickets.go) are created for each
 // of reasons, the Reasons of the limits AddLimited will be given; AddLimited
 // creates those of a Reason it meets that was not given here, once per process,
-// on a request's time (see ticketIndexes).
+// on a request's time.
 func (o *Outbox) EnsureIndexes(ctx context.Context, retention time.Duration, reasons ...string) error {
 	for _, keys := range []bson.D{
 		{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}},
@@ -42,7 +42,7 @@ func (o *Outbox) EnsureIndexes(ctx context.Context, retention time.Duration, rea
 	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	if err := o.ticketIndexes(opCtx, ticketFields(limits)); err != nil {
+	if err := o.indexes.ensure(opCtx, ticketFields(limits)); err != nil {
 		return translate(ctx, "create the unique indexes of the limits' tickets", err)
 	}
 	if retention > 0 {

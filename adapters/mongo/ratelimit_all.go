@@ -4,35 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/pwreset/pwreset/ports"
 )
 
-// event is one document of the events collection. Turn is set on the events of
-// limit-1 keys (to their time), whose _id names their turn (see
-// ratelimit_turns.go): it sets them apart in survey.
-type event struct {
-	ID   any        `bson:"_id"`
-	Key  string     `bson:"key"`
-	At   time.Time  `bson:"at"`
-	Turn *time.Time `bson:"turn,omitempty"`
-}
-
-// AllowAll implements ports.RateLimiter, until the link's limits move to
-// Outbox.AddLimited (issue 17), which counts them with the message in one insert
-// and keeps every limit exact; AllowAll keeps only limits of 1 exact. It takes two
-// round trips: one aggregate (survey)
-// tells how full each window is, then one ordered insertMany records an event of
-// every key. The events of limit-1 keys come first, each under the name of its
-// turn, "<key>:<time of the key's latest event>" (see ratelimit_turns.go): of requests racing
-// on such a key, one inserts the name and the others fail on it and, the insert
-// being ordered, insert nothing after it. So a refusal records nothing, and limit 1
-// stays exact under races. A refusal survey finds costs no write; the retryAfter of
-// a full cap costs one read more, and a lost race one read of the winner.
+// AllowAll implements ports.RateLimiter exactly, however many callers race, in
+// one read and, with room in every limit, one insert: a single document records
+// the event of every key ({key: [keys], at, tickets}), so that all are recorded
+// or none, and its tickets (see tickets.go) settle races as Allow's do. A
+// refusal costs the read alone. The tickets of the i-th limit go to the field
+// "limit<i>", so a key must be given at the same place in every call (the link
+// request's limits are: cooldown, daily cap, hourly cap). The link's limits move
+// to Outbox.AddLimited, which stores them with the message itself (issue 17).
 func (r *RateLimiter) AllowAll(ctx context.Context, limits []ports.Limit, now time.Time) (int, time.Duration, error) {
 	if err := ports.CheckLimits(limits); err != nil {
 		return 0, 0, fmt.Errorf("mongo: %w", err)
@@ -40,218 +29,143 @@ func (r *RateLimiter) AllowAll(ctx context.Context, limits []ports.Limit, now ti
 	if len(limits) == 0 {
 		return -1, 0, nil
 	}
+	return r.record(ctx, limits, placeFields(len(limits)), now)
+}
+
+// placedLimits is how many places of AllowAll's limits EnsureIndexes prepares;
+// AllowAll prepares those of more, on first use.
+const placedLimits = 4
+
+// placeFields names the ticket fields of AllowAll's first n limits.
+func placeFields(n int) []string {
+	fields := make([]string, n)
+	for i := range fields {
+		fields[i] = fmt.Sprint("limit", i)
+	}
+	return fields
+}
+
+// record records one event at now of each of limits' keys, in one document with
+// their tickets in fields, if every limit has room; otherwise it returns the
+// index of the first without, and how long until it has room. An insert that
+// loses a ticket to a racing caller changes nothing and is made again from a new
+// read; one whose answer is lost is looked for by its _id.
+func (r *RateLimiter) record(ctx context.Context, limits []ports.Limit, fields []string, now time.Time) (int, time.Duration, error) {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	refused, retry, err := r.allowAll(opCtx, limits, now)
-	if err != nil {
-		return 0, 0, r.fail(ctx, "allow events", err)
+	if err := r.indexes.ensure(opCtx, fields); err != nil {
+		return 0, 0, r.fail(ctx, "create the unique indexes of the tickets", err)
 	}
-	return refused, retry, nil
-}
-
-// allowAll is AllowAll within opCtx, its errors untranslated.
-
-func (r *RateLimiter) allowAll(opCtx context.Context, limits []ports.Limit, now time.Time) (int, time.Duration, error) {
-	seen, err := r.survey(opCtx, limits, now)
-	if err != nil {
-		return 0, 0, err
-	}
-	turns := map[int]string{} // limit index: name of its turn
-	for i, l := range limits {
-		since := now.Add(-l.Window)
-		if l.Max == 1 {
-			latest, found, err := r.latestTurn(opCtx, l.Key, seen[l.Key])
-			if err != nil {
-				return 0, 0, err
-			}
-			if found && latest.After(since) {
-				return i, latest.Add(l.Window).Sub(now), nil
-			}
-			turns[i] = turnName(l.Key, latest, found)
-			continue
-		}
-		if seen[l.Key].n < l.Max {
-			continue
-		}
-		at, found, err := r.nth(opCtx, bson.D{{Key: "key", Value: l.Key}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since}}}}, l.Max)
+	id := bson.NewObjectID()
+	for range maxTicketRounds {
+		counters, err := r.count(opCtx, limits, now)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, r.fail(ctx, "read the events", err)
 		}
-		if found { // else the events were taken back meanwhile: there is room
-			return i, at.Add(l.Window).Sub(now), nil
+		if i := slices.IndexFunc(counters, func(c *counter) bool { return !c.room(now) }); i >= 0 {
+			return i, counters[i].retryAfter(now), nil
 		}
+		_, err = r.events.InsertOne(opCtx, eventDoc(id, counters, fields, now))
+		switch {
+		case err == nil:
+			return -1, 0, nil
+		case mongo.IsDuplicateKeyError(err):
+			continue // a racing caller took a ticket: its event counts now
+		case unclear(err):
+			return r.settle(ctx, id, err)
+		}
+		return 0, 0, r.fail(ctx, "record events", err)
 	}
-	return r.recordAll(opCtx, limits, turns, now)
+	return 0, 0, fmt.Errorf("mongo: rate limiter: lost the race for a ticket %d times: %w", maxTicketRounds, ports.ErrUnavailable)
 }
 
-// seen is what survey found of one key: how many events its window holds (all it
-// has, for a limit-1 key), and the times of its turns.
-type seen struct {
-	n     int
-	turns []time.Time
-	other bool // events without a turn: of limit 1 before AllowAll, or of larger limits
+// eventDoc is the document of the events of counters at now: its key a string
+// for one, an array for several (a query for one key matches either).
+func eventDoc(id bson.ObjectID, counters []*counter, fields []string, now time.Time) bson.D {
+	var key any = counters[0].Key
+	if len(counters) > 1 {
+		keys := make(bson.A, len(counters))
+		for i, c := range counters {
+			keys[i] = c.Key
+		}
+		key = keys
+	}
+	ts := make(bson.D, len(counters))
+	for i, c := range counters {
+		ts[i] = bson.E{Key: fields[i], Value: c.claim(now)}
+	}
+	return bson.D{{Key: "_id", Value: id}, {Key: "key", Value: key}, {Key: "at", Value: now}, {Key: "tickets", Value: ts}}
 }
 
-// survey counts, in one aggregate, the events of each limit's key in its window,
-// or, for a limit-1 key, all its events, each turn apart with its time: the latest
-// names the next turn. FerretDB v1 groups with $sum and $count only, so the turns'
-// times come as part of the group's _id.
-func (r *RateLimiter) survey(opCtx context.Context, limits []ports.Limit, now time.Time) (map[string]*seen, error) {
+// count reads, in one find, the events of each limit's key since its counter's
+// start (see counter.since), and returns a counter of each limit, in order.
+func (r *RateLimiter) count(opCtx context.Context, limits []ports.Limit, now time.Time) ([]*counter, error) {
+	counters := make([]*counter, len(limits))
 	or := make(bson.A, len(limits))
 	for i, l := range limits {
-		if l.Max == 1 {
-			or[i] = bson.D{{Key: "key", Value: l.Key}}
-		} else {
-			or[i] = bson.D{{Key: "key", Value: l.Key}, {Key: "at", Value: bson.D{{Key: "$gt", Value: now.Add(-l.Window)}}}}
-		}
+		counters[i] = newCounter(l)
+		or[i] = bson.D{{Key: "key", Value: l.Key}, {Key: "at", Value: bson.D{{Key: "$gte", Value: counters[i].since(now)}}}}
 	}
-	cur, err := r.events.Aggregate(opCtx, mongo.Pipeline{
-		{{Key: "$match", Value: bson.D{{Key: "$or", Value: or}}}},
-		{{Key: "$group", Value: bson.D{
-			{Key: "_id", Value: bson.D{{Key: "key", Value: "$key"}, {Key: "turn", Value: "$turn"}}},
-			{Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	})
+	proj := bson.D{{Key: "_id", Value: 0}, {Key: "key", Value: 1}, {Key: "at", Value: 1}, {Key: "tickets", Value: 1}}
+	cur, err := r.events.Find(opCtx, bson.D{{Key: "$or", Value: or}}, options.Find().SetProjection(proj))
+	var docs []struct {
+		Key     bson.RawValue      `bson:"key"`
+		At      time.Time          `bson:"at"`
+		Tickets map[string]tickets `bson:"tickets"`
+	}
+	if err == nil {
+		err = cur.All(opCtx, &docs)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ID struct {
-			Key  string     `bson:"key"`
-			Turn *time.Time `bson:"turn"`
-		} `bson:"_id"`
-		N int `bson:"n"`
-	}
-	if err := cur.All(opCtx, &rows); err != nil {
-		return nil, err
-	}
-	found := make(map[string]*seen, len(limits))
-	for _, l := range limits {
-		found[l.Key] = &seen{}
-	}
-	for _, row := range rows {
-		s := found[row.ID.Key]
-		if s == nil {
-			continue
+	for _, d := range docs {
+		keys := eventKeys(d.Key)
+		ts := make([]tickets, 0, len(d.Tickets))
+		for _, t := range d.Tickets {
+			ts = append(ts, t)
 		}
-		s.n += row.N
-		if row.ID.Turn != nil {
-			s.turns = append(s.turns, row.ID.Turn.UTC())
-		} else {
-			s.other = true
-		}
-	}
-	return found, nil
-}
-
-// latestTurn returns the time of the latest event of a limit-1 key, from what
-// survey saw of it; only events recorded without a turn's time (by an earlier
-// version) take a read of their own.
-func (r *RateLimiter) latestTurn(opCtx context.Context, key string, s *seen) (time.Time, bool, error) {
-	if s.other {
-		return r.nth(opCtx, bson.D{{Key: "key", Value: key}}, 1)
-	}
-	var latest time.Time
-	for _, t := range s.turns {
-		if t.After(latest) {
-			latest = t
-		}
-	}
-	return latest, len(s.turns) > 0, nil
-}
-
-// recordAll inserts the events of limits at now, turns first, in one ordered
-// insertMany. When a turn is taken, it reads the winner's event: if it is in its
-// window the request is refused; if not (the instances' clocks disagree, and the
-// latest event by time is not the last of the chain), the turn after it is tried.
-func (r *RateLimiter) recordAll(opCtx context.Context, limits []ports.Limit, turns map[int]string, now time.Time) (int, time.Duration, error) {
-	for range maxTurnSteps {
-		docs, order := eventDocs(limits, turns, now)
-		lost, err := r.insertEvents(opCtx, docs)
-		if err != nil {
-			return 0, 0, err
-		}
-		if lost < 0 {
-			return -1, 0, nil
-		}
-		i := order[lost]
-		var winner event
-		err = r.events.FindOne(opCtx, bson.D{{Key: "_id", Value: turns[i]}}).Decode(&winner)
-		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			continue // taken back meanwhile: the same turn is free again
-		case err != nil:
-			return 0, 0, err
-		}
-		at := winner.At.UTC()
-		if at.After(now.Add(-limits[i].Window)) {
-			return i, at.Add(limits[i].Window).Sub(now), nil
-		}
-		turns[i] = turnName(limits[i].Key, at, true)
-	}
-	return 0, 0, errTurnsAbandoned
-}
-
-// eventDocs returns the events of limits at now, those of turns first, and the
-// index of the limit of each.
-func eventDocs(limits []ports.Limit, turns map[int]string, now time.Time) ([]any, []int) {
-	docs, order := make([]any, 0, len(limits)), make([]int, 0, len(limits))
-	for i, l := range limits {
-		if name, ok := turns[i]; ok {
-			docs, order = append(docs, event{ID: name, Key: l.Key, At: now, Turn: &now}), append(order, i)
-		}
-	}
-	for i, l := range limits {
-		if _, ok := turns[i]; !ok {
-			docs, order = append(docs, event{ID: bson.NewObjectID(), Key: l.Key, At: now}), append(order, i)
-		}
-	}
-	return docs, order
-}
-
-// insertEvents inserts docs in order and returns -1, or the index of the turn it
-// found taken, having deleted the events inserted before it. On any other failure
-// it deletes whatever may have landed, its answer lost, so that a failed request
-// does not hold back the next one.
-func (r *RateLimiter) insertEvents(opCtx context.Context, docs []any) (int, error) {
-	_, err := r.events.InsertMany(opCtx, docs)
-	if err == nil {
-		return -1, nil
-	}
-	var bulk mongo.BulkWriteException
-	if errors.As(err, &bulk) && bulk.WriteConcernError == nil && len(bulk.WriteErrors) == 1 &&
-		mongo.IsDuplicateKeyError(bulk.WriteErrors[0]) {
-		// A turn taken by another request: the events before it are deleted.
-		if lost := bulk.WriteErrors[0].Index; lost >= 0 && lost < len(docs) && named(docs[lost]) {
-			if lost == 0 {
-				return 0, nil
+		for _, c := range counters {
+			if slices.Contains(keys, c.Key) {
+				c.see(d.At, ts...)
 			}
-			return lost, r.deleteEvents(opCtx, docs[:lost])
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(opCtx), releaseTimeout)
-	defer cancel()
-	_ = r.deleteEvents(ctx, docs)
-	return 0, err
+	return counters, nil
 }
 
-// named tells whether doc is the event of a turn, under its name.
-func named(doc any) bool {
-	_, ok := doc.(event).ID.(string)
-	return ok
-}
-
-// deleteEvents deletes docs, by _id and time: a turn of the same name recorded by
-// another request meanwhile stays.
-func (r *RateLimiter) deleteEvents(ctx context.Context, docs []any) error {
-	ids := make(bson.A, len(docs))
-	for i, d := range docs {
-		ids[i] = d.(event).ID
+// eventKeys reads the key field of an event: a string, or an array of them.
+func eventKeys(v bson.RawValue) []string {
+	if k, ok := v.StringValueOK(); ok {
+		return []string{k}
 	}
-	_, err := r.events.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
-		{Key: "at", Value: docs[0].(event).At}})
-	return err
+	arr, ok := v.ArrayOK()
+	if !ok {
+		return nil
+	}
+	vals, _ := arr.Values()
+	keys := make([]string, 0, len(vals))
+	for _, e := range vals {
+		if k, ok := e.StringValueOK(); ok {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
-// releaseTimeout bounds the deletion of events whose insert failed: short, as the
-// store is then likely unreachable.
-const releaseTimeout = time.Second
+// settle finds out whether the event document id, whose insert err left
+// unclear, was recorded: read from the primary with read concern "majority", it
+// is there for good, and the events were allowed. Not found, the outcome stays
+// unknown.
+func (r *RateLimiter) settle(ctx context.Context, id bson.ObjectID, err error) (int, time.Duration, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
+	defer cancel()
+	rerr := durable(r.events).FindOne(rctx, bson.D{{Key: "_id", Value: id}}).Err()
+	if rerr == nil {
+		return -1, 0, nil // recorded; only its answer was lost
+	}
+	if !errors.Is(rerr, mongo.ErrNoDocuments) {
+		err = errors.Join(err, rerr)
+	}
+	return 0, 0, r.fail(ctx, "record events: the outcome is unknown", err)
+}

@@ -118,7 +118,9 @@ func TestRateLimiterDocuments(t *testing.T) {
 			t.Fatalf("EnsureIndexes: %v", err)
 		}
 	}
-	if got, want := names(indexes(t, db.Collection("limits"))), []string{"_id_", "at_1", "key_1_at_-1", "tickets.allow.even_1", "tickets.allow.odd_1"}; !slices.Equal(got, want) {
+	if got, want := names(indexes(t, db.Collection("limits"))), []string{"_id_", "at_1", "key_1_at_-1", "tickets.allow.even_1", "tickets.allow.odd_1",
+		"tickets.limit0.even_1", "tickets.limit0.odd_1", "tickets.limit1.even_1", "tickets.limit1.odd_1",
+		"tickets.limit2.even_1", "tickets.limit2.odd_1", "tickets.limit3.even_1", "tickets.limit3.odd_1"}; !slices.Equal(got, want) {
 		t.Errorf("indexes = %v, want %v", got, want)
 	}
 	for _, coll := range []string{"limits"} {

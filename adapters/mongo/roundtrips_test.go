@@ -196,12 +196,12 @@ func TestLimitedLinkRoundTrips(t *testing.T) {
 
 // The round trips a request takes today, as docs/performance.md lists them: a
 // ceiling, so that none is added unnoticed. Issue 17 asks for 3 and 4: a link
-// counted by RateLimiter.AllowAll takes 4 (3 when the cooldown refuses it, 4 when
-// a cap does: the cap's retryAfter takes a read), one counted by AddLimited 3; a
-// reset takes 4, the held notice that survives a kill -9 included (issue 8; see
-// docs/performance.md, "MongoDB round trips").
+// counted by RateLimiter.AllowAll takes 4 (3 when a limit refuses it: the read
+// tells), one counted by Outbox.AddLimited 3; a reset takes 4, the held notice
+// that survives a kill -9 included (issue 8; see docs/performance.md, "MongoDB
+// round trips").
 const (
-	linkRoundTrips = 4 // users 1, the limits 2 (survey, insert), outbox 1
+	linkRoundTrips = 4 // users 1, the limits 2 (find the events, insert them), outbox 1
 	// users 1, outbox 1 (find the limits' events, insert the message with them).
 	limitedLinkRoundTrips = 3
 	// users 1, outbox 1 (the notice, held before the write so that a kill -9 cannot
