@@ -36,10 +36,12 @@ import (
 // its tickets still count: keepUntil keeps events that much longer.
 const ticketSkew = time.Minute
 
-// maxTicketRounds bounds how often one call reads again after losing a ticket:
-// each loss is another caller's event, so the limit fills, and it takes at most
-// Max+1 rounds to find out.
-const maxTicketRounds = 64
+// maxTicketRounds bounds how often one call reads again after losing a ticket.
+// Each loss is another caller's event: of callers that read the same events one
+// wins per round, so the last of n racing on a key (the hourly cap's, which all
+// link requests share) takes n rounds, or Max+1 if fewer. The call's deadline
+// ends a long run first; the bound only stops a call that could not otherwise end.
+const maxTicketRounds = 1024
 
 // tickets are the two tickets of one event, as stored.
 type tickets struct {
