@@ -42,7 +42,7 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 	}
 	id := bson.NewObjectID()
 	for range maxTicketRounds {
-		counters, err := o.count(opCtx, m.Limits, now)
+		counters, err := readCounters(opCtx, o.msgs, outboxEvents, m.Limits, now)
 		if err != nil {
 			return "", 0, o.fail(ctx, "read the limits' events", err)
 		}
@@ -60,45 +60,6 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 	}
 	return "", 0, fmt.Errorf("mongo: outbox: add a message with its limit events: lost the race for a ticket %d times: %w",
 		maxTicketRounds, ports.ErrUnavailable)
-}
-
-// count reads, in one find, the events of each limit's key since its counter's
-// start (see counter.since), and returns a counter of each limit, in order.
-func (o *Outbox) count(opCtx context.Context, limits []ports.Limit, now time.Time) ([]*counter, error) {
-	counters := make([]*counter, len(limits))
-	or := make(bson.A, len(limits))
-	for i, l := range limits {
-		counters[i] = newCounter(l)
-		or[i] = bson.D{{Key: "events", Value: l.Key}, {Key: "events_at", Value: bson.D{{Key: "$gte", Value: counters[i].since(now)}}}}
-	}
-	if len(limits) == 0 {
-		return counters, nil
-	}
-	proj := bson.D{{Key: "_id", Value: 0}, {Key: "events", Value: 1}, {Key: "events_at", Value: 1}, {Key: "tickets", Value: 1}}
-	cur, err := o.msgs.Find(opCtx, bson.D{{Key: "$or", Value: or}}, options.Find().SetProjection(proj))
-	var docs []struct {
-		Events  []string           `bson:"events"`
-		At      time.Time          `bson:"events_at"`
-		Tickets map[string]tickets `bson:"tickets"`
-	}
-	if err == nil {
-		err = cur.All(opCtx, &docs)
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		ts := make([]tickets, 0, len(d.Tickets))
-		for _, t := range d.Tickets {
-			ts = append(ts, t)
-		}
-		for _, c := range counters {
-			if slices.Contains(d.Events, c.Key) {
-				c.see(d.At, ts...)
-			}
-		}
-	}
-	return counters, nil
 }
 
 // limitedDoc is the document of m with the limits counted in counters: with its

@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/pwreset/pwreset/ports"
 )
@@ -58,7 +57,7 @@ func (r *RateLimiter) record(ctx context.Context, limits []ports.Limit, fields [
 	}
 	id := bson.NewObjectID()
 	for range maxTicketRounds {
-		counters, err := r.count(opCtx, limits, now)
+		counters, err := readCounters(opCtx, r.events, limiterEvents, limits, now)
 		if err != nil {
 			return 0, 0, r.fail(ctx, "read the events", err)
 		}
@@ -95,62 +94,6 @@ func eventDoc(id bson.ObjectID, counters []*counter, fields []string, now time.T
 		ts[i] = bson.E{Key: fields[i], Value: c.claim(now)}
 	}
 	return bson.D{{Key: "_id", Value: id}, {Key: "key", Value: key}, {Key: "at", Value: now}, {Key: "tickets", Value: ts}}
-}
-
-// count reads, in one find, the events of each limit's key since its counter's
-// start (see counter.since), and returns a counter of each limit, in order.
-func (r *RateLimiter) count(opCtx context.Context, limits []ports.Limit, now time.Time) ([]*counter, error) {
-	counters := make([]*counter, len(limits))
-	or := make(bson.A, len(limits))
-	for i, l := range limits {
-		counters[i] = newCounter(l)
-		or[i] = bson.D{{Key: "key", Value: l.Key}, {Key: "at", Value: bson.D{{Key: "$gte", Value: counters[i].since(now)}}}}
-	}
-	proj := bson.D{{Key: "_id", Value: 0}, {Key: "key", Value: 1}, {Key: "at", Value: 1}, {Key: "tickets", Value: 1}}
-	cur, err := r.events.Find(opCtx, bson.D{{Key: "$or", Value: or}}, options.Find().SetProjection(proj))
-	var docs []struct {
-		Key     bson.RawValue      `bson:"key"`
-		At      time.Time          `bson:"at"`
-		Tickets map[string]tickets `bson:"tickets"`
-	}
-	if err == nil {
-		err = cur.All(opCtx, &docs)
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		keys := eventKeys(d.Key)
-		ts := make([]tickets, 0, len(d.Tickets))
-		for _, t := range d.Tickets {
-			ts = append(ts, t)
-		}
-		for _, c := range counters {
-			if slices.Contains(keys, c.Key) {
-				c.see(d.At, ts...)
-			}
-		}
-	}
-	return counters, nil
-}
-
-// eventKeys reads the key field of an event: a string, or an array of them.
-func eventKeys(v bson.RawValue) []string {
-	if k, ok := v.StringValueOK(); ok {
-		return []string{k}
-	}
-	arr, ok := v.ArrayOK()
-	if !ok {
-		return nil
-	}
-	vals, _ := arr.Values()
-	keys := make([]string, 0, len(vals))
-	for _, e := range vals {
-		if k, ok := e.StringValueOK(); ok {
-			keys = append(keys, k)
-		}
-	}
-	return keys
 }
 
 // settle finds out whether the event document id, whose insert err left
