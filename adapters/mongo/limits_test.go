@@ -222,36 +222,3 @@ func TestAllowRaceAcrossEpochs(t *testing.T) {
 		})
 	}
 }
-
-// TestAllowAllBurst: finding 4 for the link limits while RateLimiter.AllowAll
-// counts them: 40 concurrent requests for one user, daily cap 3 and no cooldown,
-// over eight instances: exactly 3 are allowed. Failed before: AllowAll kept only
-// limits of 1 exact, and a cap above 1 let racing requests through.
-func TestAllowAllBurst(t *testing.T) {
-	const requests, daily = 40, 3
-	db := mongotest.NewDatabase(t)
-	prepareLimiter(t, db)
-	var limiters []*mongo.RateLimiter
-	for _, d := range clients(t, db, 8) {
-		limiters = append(limiters, mongo.NewRateLimiter(d, mongo.RateLimitConfig{Timeout: time.Minute}))
-	}
-	limits := []ports.Limit{{Key: "reset_link:user:dora", Max: daily, Window: 24 * time.Hour},
-		{Key: "reset_link:global", Max: 1000, Window: time.Hour}}
-	now := time.Now()
-	refused, errs := make([]int, requests), make([]error, requests)
-	var wg sync.WaitGroup
-	for i := range requests {
-		wg.Go(func() { refused[i], _, errs[i] = limiters[i%len(limiters)].AllowAll(testCtx(t), limits, now) })
-	}
-	wg.Wait()
-	count := map[int]int{}
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("request %d: %v", i, err)
-		}
-		count[refused[i]]++
-	}
-	if count[-1] != daily || count[0] != requests-daily {
-		t.Fatalf("%v requests by refusing limit (-1: none); want exactly %d allowed, %d refused by the daily cap", count, daily, requests-daily)
-	}
-}

@@ -78,8 +78,9 @@ func TestOutage(t *testing.T) {
 			_, _, err := limiter.Allow(ctx, "k3", 3, time.Minute, time.Now())
 			return err
 		},
-		"Limiter.AllowAll": func(ctx context.Context) error {
-			_, _, err := limiter.AllowAll(ctx, []ports.Limit{{Key: "a", Max: 1, Window: time.Minute}, {Key: "b", Max: 3, Window: time.Hour}}, time.Now())
+		"Outbox.AddLimited": func(ctx context.Context) error {
+			_, _, err := box.AddLimited(ctx, ports.LimitedMessage{Message: sample(1),
+				Limits: []ports.Limit{{Key: "a", Max: 1, Window: time.Minute, Reason: "cooldown"}, {Key: "b", Max: 3, Window: time.Hour, Reason: "daily_cap"}}}, time.Now())
 			return err
 		},
 		"Limiter.Latest":        func(ctx context.Context) error { _, err := limiter.Latest(ctx, "k"); return err },

@@ -24,10 +24,9 @@ type RateLimitConfig struct {
 }
 
 // RateLimiter is the ports.RateLimiter of a MongoDB collection that pwreset owns,
-// shared by every instance of the service. An event is one document {_id, key,
-// at, tickets}, where AllowAll's records the events of several keys at once (key
-// an array); the tickets keep every limit exact under races (see tickets.go), in
-// fields with unique indexes.
+// shared by every instance of the service, for per-IP throttling. An event is
+// one document {_id, key, at, tickets}; the tickets keep every limit exact under
+// races (see tickets.go), in fields with unique indexes.
 type RateLimiter struct {
 	events  *mongo.Collection
 	timeout time.Duration
@@ -51,15 +50,14 @@ func NewRateLimiter(db *mongo.Database, cfg RateLimitConfig) *RateLimiter {
 
 // Allow implements ports.RateLimiter exactly, however many callers race: one
 // read of the key's events, and the insert of the event with its tickets unless
-// the window is full (see record, which AllowAll shares). Events after now count
+// the window is full (see record). Events after now count
 // as well: only a clock set back, or an instance whose clock is ahead, records
 // them, and counting them errs on the side of the limit.
 func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
 	if limit < 1 || window <= 0 {
 		return false, 0, fmt.Errorf("mongo: rate limit of %d per %s: want at least 1 per positive window", limit, window)
 	}
-	refused, retry, err := r.record(ctx, []ports.Limit{{Key: key, Max: limit, Window: window}}, []string{allowField}, now)
-	return refused < 0 && err == nil, retry, err
+	return r.record(ctx, ports.Limit{Key: key, Max: limit, Window: window}, now)
 }
 
 // allowField names the tickets of Allow's events.
@@ -81,18 +79,6 @@ func (r *RateLimiter) nth(opCtx context.Context, filter bson.D, n int) (time.Tim
 		return time.Time{}, false, err
 	}
 	return doc.At.UTC(), true, nil
-}
-
-// Undo implements ports.RateLimiter. It deletes the event of key at at: with it go
-// the events AllowAll recorded in the same document, of the same request, which
-// the caller takes back too.
-func (r *RateLimiter) Undo(ctx context.Context, key string, at time.Time) error {
-	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	if _, err := r.events.DeleteOne(opCtx, bson.D{{Key: "key", Value: key}, {Key: "at", Value: at}}); err != nil {
-		return r.fail(ctx, "undo an event", err)
-	}
-	return nil
 }
 
 // Latest implements ports.RateLimiter.
@@ -123,8 +109,7 @@ func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) 
 }
 
 // EnsureIndexes creates the indexes the limiter needs, unless they exist: {key: 1,
-// at: -1} for Allow, AllowAll and Latest, the unique indexes of the tickets of
-// Allow and of AllowAll's first limits, and {at: 1} for Purge, a TTL index of keep, the longest window (see Purge),
+// at: -1} for Allow and Latest, the unique indexes of Allow's tickets, and {at: 1} for Purge, a TTL index of keep, the longest window (see Purge),
 // where the server has them. Every instance may call it at start.
 func (r *RateLimiter) EnsureIndexes(ctx context.Context, keep time.Duration) error {
 	if err := createIndex(ctx, r.events, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}}, r.timeout); err != nil {
@@ -132,7 +117,7 @@ func (r *RateLimiter) EnsureIndexes(ctx context.Context, keep time.Duration) err
 	}
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	if err := r.indexes.ensure(opCtx, append(placeFields(placedLimits), allowField)); err != nil {
+	if err := r.indexes.ensure(opCtx, []string{allowField}); err != nil {
 		return translate(ctx, "create the unique indexes of the rate limiter's tickets", err)
 	}
 	return ensureExpiringIndex(ctx, r.events, "at", keep, r.timeout)
