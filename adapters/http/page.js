@@ -1,92 +1,114 @@
-// The hosted reset page: posts the link's values and the new password to the API
-// and shows its answer. Everything it shows goes in as text, never as HTML.
+// The hosted reset page's script. The page works without it (its forms post to
+// pwreset, which answers with the page); with it, the forms post to the API and the
+// page shows its answers in place. Everything it shows goes in as text, never as HTML.
 (function () {
   "use strict";
-  var form = document.getElementById("reset-form");
-  if (!form) return; // the link was incomplete: the server sent no form
+  var page = document.getElementById("page");
   var general = document.getElementById("form-errors");
   var status = document.getElementById("status");
-  var button = form.querySelector("button[type=submit]");
-  var secrets = form.querySelectorAll("input[data-secret]");
-  var query = new URLSearchParams(location.search);
-  var link = { user_id: query.get("user_id"), timestamp: query.get("timestamp"), signature: query.get("signature") };
+  var heading = document.getElementById("heading");
+  var signIn = document.getElementById("sign-in");
+  var resetForm = document.getElementById("reset-form");
+  var linkForm = document.getElementById("link-form");
+  var texts = page.dataset;
 
-  var translations = {};
-  try { translations = JSON.parse(form.dataset.messages || "{}") || {}; } catch (e) { /* shown in English */ }
+  var messages = {};
+  try { messages = JSON.parse(texts.messages || "{}") || {}; } catch (e) { /* shown as they come */ }
+  var patterns = {};
+  Object.keys(messages.patterns || {}).forEach(function (key) {
+    patterns[key] = new RegExp(messages.patterns[key]);
+  });
+  function own(map, key) { return map && Object.prototype.hasOwnProperty.call(map, key); }
 
-  // translate shows one of the API's English messages in the page's language, if it
-  // knows it; otherwise as it came.
+  // translate shows one of the API's English messages in the page's words, as the
+  // server does for the forms posted without script; otherwise as it came.
   function translate(message) {
-    var exact = translations.exact || {};
-    if (Object.prototype.hasOwnProperty.call(exact, message)) return exact[message];
-    var m = /^This password is too short\. It must contain at least (\d+) characters?\.$/.exec(message);
-    if (m && translations.short) return (m[1] === "1" ? translations.shortOne : translations.short).replace("%d", m[1]);
-    m = /^The password is too similar to the (.+)\.$/.exec(message);
-    if (m && translations.similar) return translations.similar.replace("%s", (translations.fields || {})[m[1]] || m[1]);
+    if (own(messages.exact, message)) return messages.exact[message];
+    var counted = messages.counted || {};
+    for (var key in patterns) {
+      if (key === "similar" || !own(patterns, key)) continue;
+      var m = patterns[key].exec(message);
+      if (m) {
+        if (!own(counted, key)) return message;
+        return (m[1] === "1" ? counted[key].one : counted[key].other).replace("%d", m[1]);
+      }
+    }
+    var similar = patterns.similar && patterns.similar.exec(message);
+    if (similar && own(messages.similar, similar[1])) return messages.similar[similar[1]];
+    if (similar && own(messages.similar, "")) return messages.similar[""];
     return message;
   }
 
-  document.getElementById("show-password").addEventListener("change", function (event) {
-    secrets.forEach(function (input) { input.type = event.target.checked ? "text" : "password"; });
-  });
+  // setTitle shows the page's new state in its heading and the window's title.
+  function setTitle(title) {
+    heading.textContent = title;
+    document.title = texts.product ? title + " · " + texts.product : title;
+  }
 
   // One message reads as a sentence, several as a list.
-  function list(messages) {
-    if (messages.length === 1) {
+  function list(items) {
+    if (items.length === 1) {
       var p = document.createElement("p");
-      p.textContent = messages[0];
+      p.textContent = items[0];
       return p;
     }
     var ul = document.createElement("ul");
-    messages.forEach(function (message) {
+    items.forEach(function (item) {
       var li = document.createElement("li");
-      li.textContent = message;
+      li.textContent = item;
       ul.appendChild(li);
     });
     return ul;
   }
 
-  function clear() {
+  function clear(form) {
     general.replaceChildren();
     status.textContent = "";
     status.className = "";
-    secrets.forEach(function (input) {
+    form.querySelectorAll("input[aria-describedby]").forEach(function (input) {
       input.removeAttribute("aria-invalid");
-      document.getElementById(input.name + "-errors").replaceChildren();
+      var box = document.getElementById(input.id + "-errors");
+      if (box) box.replaceChildren();
     });
+  }
+
+  function fail(text) {
+    general.replaceChildren(list([text]));
+    general.focus();
   }
 
   // DRF answers {"detail": "..."} or {"field": ["message", ...], ...}: the errors of
   // a field of the form go beside it, all others above the form.
-  function showErrors(data) {
+  function showErrors(form, data) {
     var others = [];
     var first = null;
     Object.keys(data).forEach(function (name) {
-      var messages = [].concat(data[name]).map(String).map(translate);
+      var found = [].concat(data[name]).map(String).map(translate);
+      if (!found.length) return;
       var input = form.elements.namedItem(name);
-      var box = input && document.getElementById(name + "-errors");
+      var box = input && input.id && document.getElementById(input.id + "-errors");
       if (box) {
-        box.appendChild(list(messages));
+        box.replaceChildren(list(found));
         input.setAttribute("aria-invalid", "true");
         first = first || input;
       } else {
-        others = others.concat(messages);
+        others = others.concat(found);
       }
     });
-    if (others.length) general.appendChild(list(others));
+    if (others.length) general.replaceChildren(list(others));
     if (others.length || !first) general.focus(); else first.focus();
   }
 
-  function fail(text) {
-    general.appendChild(list([text]));
-    general.focus();
-  }
-
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    clear();
-    var payload = Object.assign({}, link);
+  // post sends the form's fields (and extra) to its API endpoint as JSON, and hands
+  // the answer to done or to the errors.
+  function post(form, extra, done) {
+    var button = form.querySelector("button[type=submit]");
+    var payload = {};
     new FormData(form).forEach(function (value, name) { payload[name] = value; });
+    Object.keys(extra).forEach(function (name) {
+      if (extra[name] === null) delete payload[name]; else payload[name] = extra[name];
+    });
+    clear(form);
     button.disabled = true;
     status.textContent = form.dataset.sending;
     fetch(form.dataset.endpoint, {
@@ -98,25 +120,66 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         status.textContent = "";
-        if (response.ok) {
-          form.remove();
-          status.textContent = form.dataset.success;
-          status.className = "ok";
-          status.focus();
-          // The link is spent: keep its signature out of the history.
-          history.replaceState(null, "", location.pathname);
-          return;
-        }
-        if (data && typeof data === "object") showErrors(data); else fail(form.dataset.failed);
+        if (response.ok) return done(data);
+        if (!data || typeof data !== "object") return fail(texts.failed);
+        if (own(messages.link, data.detail)) return badLink(data.detail);
+        showErrors(form, data);
       }, function () {
         status.textContent = "";
-        fail(form.dataset.failed);
+        fail(texts.failed);
       });
     }, function () {
       status.textContent = "";
-      fail(form.dataset.unreachable);
+      fail(texts.unreachable);
     }).finally(function () {
       button.disabled = false;
+    });
+  }
+
+  // badLink says that the link cannot be used, and offers to ask for a new one.
+  function badLink(detail) {
+    if (resetForm) resetForm.remove();
+    resetForm = null;
+    history.replaceState(null, "", location.pathname); // nothing to keep of a bad link
+    setTitle(messages.link[detail]);
+    linkForm.hidden = false;
+    general.replaceChildren(list([translate(detail)]));
+    general.focus();
+  }
+
+  if (resetForm) {
+    var secrets = resetForm.querySelectorAll("input[data-secret]");
+    var toggle = document.getElementById("show-password");
+    toggle.parentElement.hidden = false; // it needs the script
+    toggle.addEventListener("change", function () {
+      secrets.forEach(function (input) { input.type = toggle.checked ? "text" : "password"; });
+    });
+    resetForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      // The hidden fields carry the link; the login is only for password managers.
+      post(resetForm, { username: null }, function () {
+        var success = resetForm.dataset.success;
+        resetForm.remove();
+        resetForm = null;
+        setTitle(texts.titleDone);
+        status.textContent = success;
+        status.className = "ok";
+        if (signIn) signIn.hidden = false;
+        status.focus();
+        // The link is spent: keep its signature out of the history.
+        history.replaceState(null, "", location.pathname);
+      });
+    });
+  }
+
+  linkForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    post(linkForm, {}, function (data) {
+      linkForm.hidden = true;
+      setTitle(texts.titleSent);
+      status.textContent = translate(String(data && data.detail));
+      status.className = "ok";
+      status.focus();
     });
   });
 })();

@@ -1,0 +1,140 @@
+package http
+
+import (
+	"encoding/json"
+	"maps"
+	stdhttp "net/http"
+	"slices"
+
+	"github.com/labstack/echo/v5"
+)
+
+// More states of the page, for the answers to its forms posted without script.
+const (
+	stateNewLink = "new-link" // the form that asks for a new link, again
+	stateRefused = "refused"  // a form posted from another site
+)
+
+// reset sets the new password the page's form posts when the browser runs no
+// script, with the checks and answers of the API (its rate, the workflow switch, the
+// body's rules, the use case), answered as the page in the request's language.
+func (p *page) reset(c *echo.Context) error {
+	d := p.data(c)
+	if err := p.csrf.Check(c.Request()); err != nil {
+		return p.refuse(c, d)
+	}
+	b, err := p.read(c, resetName, p.h.cfg.ResetRate)
+	if err == nil {
+		err = p.h.reset(c, b)
+	}
+	d.Link = linkValues{UserID: b.string("user_id"), Timestamp: b.string("timestamp"), Signature: b.string("signature")}
+	d.Login = b.string("username")
+	if err == nil {
+		d.setState(stateDone)
+		return p.render(c, stdhttp.StatusOK, d)
+	}
+	if msg := badLink(err); msg != "" {
+		d.badLink(msg)
+	} else if !d.Link.complete() {
+		d.setState(stateIncomplete)
+	}
+	return p.fail(c, d, err, map[string]*[]string{"password": &d.Fields.Password, "password_confirm": &d.Fields.PasswordConfirm})
+}
+
+// newLink asks for a new link as send-reset-password-link does, for the page's form
+// posted without script.
+func (p *page) newLink(c *echo.Context) error {
+	d := p.data(c)
+	if err := p.csrf.Check(c.Request()); err != nil {
+		return p.refuse(c, d)
+	}
+	d.setState(stateNewLink)
+	b, err := p.read(c, sendLinkName, p.h.cfg.SendLinkRate)
+	var msg string
+	if err == nil {
+		msg, err = p.h.send(c, b)
+	}
+	if err == nil {
+		d.setState(stateLinkSent)
+		d.Notice = translate(d.Lang, msg)
+		return p.render(c, stdhttp.StatusOK, d)
+	}
+	return p.fail(c, d, err, map[string]*[]string{"login": &d.Fields.Login, "email": &d.Fields.Login})
+}
+
+// read admits the request as the API's endpoint name would, then reads its body.
+func (p *page) read(c *echo.Context, name string, rate Rate) (body, error) {
+	if err := p.h.admit(c, name, rate); err != nil {
+		return nil, err
+	}
+	return readBody(c)
+}
+
+// refuse answers a form posted from another site: it may be forged (CSRF), so it
+// changes nothing.
+func (p *page) refuse(c *echo.Context, d pageData) error {
+	d.setState(stateRefused)
+	d.Title = d.T.ErrorPrefix + d.Title
+	d.Errors = []string{d.T.CrossSite}
+	return p.render(c, stdhttp.StatusForbidden, d)
+}
+
+// fail answers err as the API would (status, Retry-After, the log line of a 5xx),
+// with its messages translated: those of the named fields beside them, the others
+// above the form.
+func (p *page) fail(c *echo.Context, d pageData, err error, fields map[string]*[]string) error {
+	a := answerTo(c, err)
+	if a.status >= stdhttp.StatusInternalServerError {
+		logFailure(c, p.log, a.status, err)
+	}
+	if a.status == stdhttp.StatusServiceUnavailable {
+		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfter)
+	}
+	if d.State == stateForm || d.State == stateNewLink {
+		msgs := messagesOf(a.body)
+		for _, name := range slices.Sorted(maps.Keys(msgs)) {
+			list := &d.Errors
+			if f, ok := fields[name]; ok {
+				list = f
+			}
+			for _, m := range msgs[name] {
+				*list = append(*list, translate(d.Lang, m))
+			}
+		}
+	}
+	d.Title = d.T.ErrorPrefix + d.Title
+	return p.render(c, a.status, d)
+}
+
+// messagesOf reads an answer's body as the script does: each key's message or
+// messages, whatever the body's shape.
+func messagesOf(answer any) map[string][]string {
+	raw, err := json.Marshal(answer)
+	if err != nil {
+		return nil
+	}
+	var fields map[string]any
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil
+	}
+	msgs := map[string][]string{}
+	for name, v := range fields {
+		switch v := v.(type) {
+		case string:
+			msgs[name] = []string{v}
+		case []any:
+			for _, m := range v {
+				if s, ok := m.(string); ok {
+					msgs[name] = append(msgs[name], s)
+				}
+			}
+		}
+	}
+	return msgs
+}
+
+// string returns the text value of a body's field, "" if it has none.
+func (b body) string(name string) string {
+	s, _ := b[name].(string)
+	return s
+}
