@@ -38,7 +38,7 @@ func (p *page) reset(c *echo.Context) error {
 	} else if !d.Link.complete() {
 		d.setState(stateIncomplete)
 	}
-	return p.fail(c, d, err, map[string]*[]string{"password": &d.Fields.Password, "password_confirm": &d.Fields.PasswordConfirm})
+	return p.fail(c, d, err)
 }
 
 // newLink asks for a new link as send-reset-password-link does, for the page's form
@@ -59,15 +59,18 @@ func (p *page) newLink(c *echo.Context) error {
 		d.Notice = translate(d.Lang, msg)
 		return p.render(c, stdhttp.StatusOK, d)
 	}
-	return p.fail(c, d, err, map[string]*[]string{"login": &d.Fields.Login, "email": &d.Fields.Login})
+	return p.fail(c, d, err)
 }
 
-// read admits the request as the API's endpoint name would, then reads its body.
+// read admits the request as the API's endpoint name would, and reads its body: a
+// refused one too, to show its form again with the link's values.
 func (p *page) read(c *echo.Context, name string, rate Rate) (body, error) {
-	if err := p.h.admit(c, name, rate); err != nil {
-		return nil, err
+	refused := p.h.admit(c, name, rate)
+	b, err := readBody(c)
+	if refused != nil {
+		return b, refused
 	}
-	return readBody(c)
+	return b, err
 }
 
 // refuse answers a form posted from another site: it may be forged (CSRF), so it
@@ -80,9 +83,9 @@ func (p *page) refuse(c *echo.Context, d pageData) error {
 }
 
 // fail answers err as the API would (status, Retry-After, the log line of a 5xx),
-// with its messages translated: those of the named fields beside them, the others
+// with its messages translated: those of the form's fields beside them, the others
 // above the form.
-func (p *page) fail(c *echo.Context, d pageData, err error, fields map[string]*[]string) error {
+func (p *page) fail(c *echo.Context, d pageData, err error) error {
 	a := answerTo(c, err)
 	if a.status >= stdhttp.StatusInternalServerError {
 		logFailure(c, p.log, a.status, err)
@@ -93,9 +96,9 @@ func (p *page) fail(c *echo.Context, d pageData, err error, fields map[string]*[
 	if d.State == stateForm || d.State == stateNewLink {
 		msgs := messagesOf(a.body)
 		for _, name := range slices.Sorted(maps.Keys(msgs)) {
-			list := &d.Errors
-			if f, ok := fields[name]; ok {
-				list = f
+			list := d.Fields.of(name)
+			if list == nil {
+				list = &d.Errors
 			}
 			for _, m := range msgs[name] {
 				*list = append(*list, translate(d.Lang, m))
@@ -104,6 +107,19 @@ func (p *page) fail(c *echo.Context, d pageData, err error, fields map[string]*[
 	}
 	d.Title = d.T.ErrorPrefix + d.Title
 	return p.render(c, a.status, d)
+}
+
+// of returns the messages of the form's field name, nil for a name no field has.
+func (f *fieldMessage) of(name string) *[]string {
+	switch name {
+	case "password":
+		return &f.Password
+	case "password_confirm":
+		return &f.PasswordConfirm
+	case "login", "email":
+		return &f.Login
+	}
+	return nil
 }
 
 // messagesOf reads an answer's body as the script does: each key's message or
