@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	apihttp "github.com/pwreset/pwreset/adapters/http"
@@ -54,7 +55,8 @@ func (c Config) pageOrigin() string {
 func (c Config) pageConfig() (apihttp.PageConfig, error) {
 	pc := apihttp.PageConfig{Enabled: c.hostedPage(), Path: c.pagePath(), Title: c.Page.Title,
 		ProductName: c.Page.ProductName, DefaultLanguage: c.Languages.Default, SignInURL: c.Page.SignInURL,
-		Origin: c.pageOrigin(), MinLength: c.PasswordMinLength, BreachCheck: c.BreachCheck}
+		Origin: c.pageOrigin(), MinLength: c.PasswordMinLength, BreachCheck: c.BreachCheck,
+		LoginTakesEmail: slices.Contains(c.Users.LoginFields, c.Users.EmailField)}
 	if !pc.Enabled || c.Page.Template == "" {
 		return pc, nil
 	}

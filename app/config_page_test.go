@@ -32,7 +32,8 @@ func TestHostedPageSettings(t *testing.T) {
 		{"production, asked for", append(slices.Clone(production), "HOSTED_RESET_PAGE=true",
 			"RESET_PASSWORD_VERIFICATION_URL=https://pwreset.example/account/reset", "HOSTED_RESET_PAGE_TEMPLATE="+tpl,
 			"HOSTED_RESET_PAGE_TITLE=T", "HOSTED_RESET_PAGE_PRODUCT_NAME=P", "DEFAULT_LANGUAGE=fr",
-			"HOSTED_RESET_PAGE_SIGN_IN_URL=https://app.example/login", "PASSWORD_MIN_LENGTH=12", "BREACHED_PASSWORD_CHECK=true"), true, "/account/reset"},
+			"HOSTED_RESET_PAGE_SIGN_IN_URL=https://app.example/login", "PASSWORD_MIN_LENGTH=12", "BREACHED_PASSWORD_CHECK=true",
+			"USER_LOGIN_FIELDS=username,email"), true, "/account/reset"},
 		{"demo mode, turned off", []string{"HOSTED_RESET_PAGE=false"}, false, "/reset-password/"},
 	}
 	for _, tt := range tests {
@@ -51,7 +52,7 @@ func TestHostedPageSettings(t *testing.T) {
 			}
 			if tt.enabled && len(tt.env) > 0 && (p.Template != `<html lang="{{.Lang}}">{{.Title}}` || p.Title != "T" ||
 				p.ProductName != "P" || p.DefaultLanguage != "fr" || p.SignInURL != "https://app.example/login" ||
-				p.Origin != "https://pwreset.example" || p.MinLength != 12 || !p.BreachCheck) {
+				p.Origin != "https://pwreset.example" || p.MinLength != 12 || !p.BreachCheck || !p.LoginTakesEmail) {
 				t.Fatalf("page settings not read: %+v", p)
 			}
 		})

@@ -57,6 +57,9 @@ type PageConfig struct {
 	MinLength int
 	// BreachCheck says that breached passwords are refused (BREACHED_PASSWORD_CHECK).
 	BreachCheck bool
+	// LoginTakesEmail says that a login may be the e-mail address (USER_LOGIN_FIELDS
+	// names USER_EMAIL_FIELD), for the words of the form that asks for a new link.
+	LoginTakesEmail bool
 }
 
 var (
@@ -96,6 +99,7 @@ type pageData struct {
 	LinkAction   string       // where that form posts without the script
 	LinkEndpoint string       // the send-reset-password-link endpoint the script posts to
 	ByEmail      bool         // whether that form asks for the e-mail address (else the login)
+	ByName       bool         // whether the login it asks for is the username alone
 	Link         linkValues   // the link's values, hidden fields of the form
 	Login        string       // the account's login, for password managers; "" if unknown
 	Requirements []string     // the password's requirements, in the page's language
@@ -194,7 +198,7 @@ func (p *page) data(c *echo.Context) pageData {
 	d := pageData{Lang: lang, T: pageTexts[lang], Product: p.cfg.ProductName, Endpoint: p.api + "reset-password/",
 		Confirm: p.h.cfg.PasswordConfirm, Messages: messagesJSON(lang), Nonce: rand.Text(), Script: template.JS(pageScript),
 		Action: p.path + pageResetPath, LinkAction: p.path + pageNewLinkPath, LinkEndpoint: p.api + "send-reset-password-link/",
-		ByEmail: p.h.cfg.UseEmail, SignInURL: p.cfg.SignInURL, Requirements: p.requirements(lang)}
+		ByEmail: p.h.cfg.UseEmail, ByName: !p.cfg.LoginTakesEmail, SignInURL: p.cfg.SignInURL, Requirements: p.requirements(lang)}
 	if d.formTitle = p.cfg.Title; d.formTitle == "" {
 		d.formTitle = d.T.Title
 	}

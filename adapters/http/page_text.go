@@ -30,10 +30,12 @@ type pageText struct {
 	Success         string
 	SignIn          string // the link to SIGN_IN_URL after success
 	Incomplete      string
-	NewLinkIntro    string // above the form that asks for a new link by login
-	NewLinkByEmail  string // the same, by e-mail address
-	Login           string // that form's field, by login
-	Email           string // that form's field, by e-mail address
+	NewLinkIntro    string // above the form that asks for a new link by login, e-mail address too
+	NewLinkByName   string // the same, by username alone
+	NewLinkByEmail  string // the same, by e-mail address alone
+	Login           string // that form's field, by login, e-mail address too
+	Username        string // that form's field, by username alone
+	Email           string // that form's field, by e-mail address alone
 	SendLink        string // its button
 	SendingLink     string
 	Unreachable     string
@@ -70,8 +72,10 @@ var pageTexts = map[string]pageText{
 		SignIn:          "Sign in",
 		Incomplete:      "This link is incomplete. Open the link in the e-mail again, or copy its whole address into your browser.",
 		NewLinkIntro:    "Enter your username or e-mail address, and we’ll send you a new link.",
+		NewLinkByName:   "Enter your username, and we’ll send you a new link.",
 		NewLinkByEmail:  "Enter your e-mail address, and we’ll send you a new link.",
 		Login:           "Username or e-mail address",
+		Username:        "Username",
 		Email:           "E-mail address",
 		SendLink:        "Send a new link",
 		SendingLink:     "Sending…",
@@ -106,8 +110,10 @@ var pageTexts = map[string]pageText{
 		SignIn:          "Anmelden",
 		Incomplete:      "Dieser Link ist unvollständig. Öffnen Sie den Link in der E-Mail erneut oder kopieren Sie die vollständige Adresse in Ihren Browser.",
 		NewLinkIntro:    "Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein, dann schicken wir Ihnen einen neuen Link.",
+		NewLinkByName:   "Geben Sie Ihren Benutzernamen ein, dann schicken wir Ihnen einen neuen Link.",
 		NewLinkByEmail:  "Geben Sie Ihre E-Mail-Adresse ein, dann schicken wir Ihnen einen neuen Link.",
 		Login:           "Benutzername oder E-Mail-Adresse",
+		Username:        "Benutzername",
 		Email:           "E-Mail-Adresse",
 		SendLink:        "Neuen Link anfordern",
 		SendingLink:     "Wird gesendet…",
@@ -142,8 +148,10 @@ var pageTexts = map[string]pageText{
 		SignIn:          "Se connecter",
 		Incomplete:      "Ce lien est incomplet. Ouvrez à nouveau le lien de l’e-mail, ou copiez son adresse complète dans votre navigateur.",
 		NewLinkIntro:    "Saisissez votre nom d’utilisateur ou votre adresse e-mail, et nous vous enverrons un nouveau lien.",
+		NewLinkByName:   "Saisissez votre nom d’utilisateur, et nous vous enverrons un nouveau lien.",
 		NewLinkByEmail:  "Saisissez votre adresse e-mail, et nous vous enverrons un nouveau lien.",
 		Login:           "Nom d’utilisateur ou adresse e-mail",
+		Username:        "Nom d’utilisateur",
 		Email:           "Adresse e-mail",
 		SendLink:        "Recevoir un nouveau lien",
 		SendingLink:     "Envoi en cours…",
@@ -178,8 +186,10 @@ var pageTexts = map[string]pageText{
 		SignIn:          "Iniciar sesión",
 		Incomplete:      "Este enlace está incompleto. Vuelva a abrir el enlace del correo o copie su dirección completa en el navegador.",
 		NewLinkIntro:    "Escriba su nombre de usuario o su dirección de correo electrónico y le enviaremos un enlace nuevo.",
+		NewLinkByName:   "Escriba su nombre de usuario y le enviaremos un enlace nuevo.",
 		NewLinkByEmail:  "Escriba su dirección de correo electrónico y le enviaremos un enlace nuevo.",
 		Login:           "Nombre de usuario o dirección de correo electrónico",
+		Username:        "Nombre de usuario",
 		Email:           "Dirección de correo electrónico",
 		SendLink:        "Enviar un enlace nuevo",
 		SendingLink:     "Enviando…",
