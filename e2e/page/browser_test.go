@@ -1,0 +1,263 @@
+package page_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// step bounds one browser action; it only turns a hang into a failure.
+const step = time.Minute
+
+// chromium returns the browser to drive; it skips the test when none is installed.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Skip("Chromium is not installed (apt-get install -y chromium): the hosted page is not tested in a browser")
+	return ""
+}
+
+// startBrowser starts headless Chromium with a fresh profile, kept off the network
+// but for the page under test.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium(t)), chromedp.UserDataDir(t.TempDir()), chromedp.Headless, chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(900, 900))
+	browser, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first call starts the browser and must not be bounded: a bound would stop it.
+	if _, err := chromedp.Run(browser, chromedp.Func(func(context.Context, *chromedp.Target) error { return nil })); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return browser
+}
+
+// tabOptions say how a tab browses.
+type tabOptions struct {
+	lang     string // Accept-Language of every request, the page's fetches included
+	noScript bool   // JavaScript off
+	dark     bool   // prefers-color-scheme: dark
+	forced   bool   // forced-colors: active (Windows high contrast)
+}
+
+// openTab opens a tab of browser set up as o says.
+func openTab(t *testing.T, browser context.Context, o tabOptions) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	// The first call on a tab opens it and must not be bounded either.
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	scheme := "light"
+	if o.dark {
+		scheme = "dark"
+	}
+	forced := "none"
+	if o.forced {
+		forced = "active"
+	}
+	do(t, ctx, "set up the tab", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders,
+			network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": o.lang}}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{
+			{Name: "prefers-color-scheme", Value: scheme}, {Name: "forced-colors", Value: forced}}})
+		return err
+	}))
+	if o.noScript {
+		do(t, ctx, "turn JavaScript off", scripts(false))
+		ctx = context.WithValue(ctx, noScriptKey{}, true)
+	}
+	return ctx
+}
+
+// noScriptKey marks the context of a tab whose pages run no script.
+type noScriptKey struct{}
+
+// scripts turns the tab's JavaScript on or off.
+func scripts(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	})
+}
+
+// do runs the steps of one action, failing the test if they fail or hang.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, step)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// read runs an action that reads something off the page. In a tab without
+// JavaScript, DevTools cannot evaluate either: scripts are turned on for the read
+// and off again, which runs none of the page's (those ran, or not, as it loaded).
+func read[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, step)
+	defer cancel()
+	if ctx.Value(noScriptKey{}) != nil {
+		do(t, ctx, "turn JavaScript on to read", scripts(true))
+		defer do(t, ctx, "turn JavaScript off again", scripts(false))
+	}
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("read the page: %v", err)
+	}
+	return v
+}
+
+// js evaluates expression in the page (from DevTools: it runs with the page's
+// scripts off too).
+func js[T any](t *testing.T, ctx context.Context, expression string) T {
+	t.Helper()
+	return read(t, ctx, chromedp.Evaluate[T](expression))
+}
+
+// shown is what the page shows: its title, heading, the messages above the form,
+// the status line, and which forms are visible.
+type shown struct {
+	Title, Heading, Errors, Status string
+	ResetForm, LinkForm, SignIn    bool
+}
+
+func (s shown) String() string {
+	type fields shown // without this method
+	return fmt.Sprintf("%+v", fields(s))
+}
+
+// state reads what the page shows.
+func state(t *testing.T, ctx context.Context) shown {
+	t.Helper()
+	return js[shown](t, ctx, `(() => {
+		const visible = id => { const e = document.getElementById(id); return !!e && e.getClientRects().length > 0; };
+		const text = id => { const e = document.getElementById(id); return e ? e.innerText.trim().replace(/[ \t\r\n]+/g, " ") : ""; };
+		return { Title: document.title, Heading: text("heading"), Errors: text("form-errors"), Status: text("status"),
+			ResetForm: visible("reset-form"), LinkForm: visible("link-form"), SignIn: visible("sign-in") };
+	})()`)
+}
+
+var (
+	axeOnce   sync.Once
+	axeSource string
+	axeSkip   string
+)
+
+// axePath is where .ci/run installs axe-core; PWRESET_AXE overrides it.
+const axePath = "../../.cache/axe/node_modules/axe-core/axe.min.js"
+
+// checkAccessibility runs axe-core (WCAG 2.x A and AA, and best practices) on the
+// page as it is now and fails the test for every violation. It skips, saying why,
+// only when axe-core was not installed.
+func checkAccessibility(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	axeOnce.Do(func() {
+		path := os.Getenv("PWRESET_AXE")
+		if path == "" {
+			path = axePath
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			axeSkip = fmt.Sprintf("axe-core is not installed (%v): run npm install --prefix .cache/axe axe-core@4.14.1, as .ci/run does", err)
+		}
+		axeSource = string(b)
+	})
+	if axeSkip != "" {
+		t.Log("accessibility not checked: " + axeSkip)
+		return
+	}
+	type violation struct {
+		ID, Help string
+		Nodes    []struct{ Target []string }
+	}
+	// Evaluated from DevTools, the source is not subject to the page's CSP.
+	if !js[bool](t, ctx, `!!window.axe`) {
+		read(t, ctx, chromedp.Evaluate[bool](axeSource+"\n;true"))
+	}
+	violations := read(t, ctx, chromedp.Evaluate[[]violation](`(async () => {
+		const r = await axe.run(document, { resultTypes: ["violations"] });
+		return r.violations.map(v => ({ ID: v.id, Help: v.help, Nodes: v.nodes.map(n => ({ Target: n.target.map(String) })) }));
+	})()`, chromedp.EvalAwaitPromise))
+	for _, v := range violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s: axe %s (%s) at %s", what, v.ID, v.Help, strings.Join(where, ", "))
+	}
+}
+
+// screenshot saves the tab's viewport under PWRESET_SCREENSHOTS (default
+// screenshots/ at the repository's root), and also to extra, if given.
+func screenshot(t *testing.T, ctx context.Context, name string, extra ...string) {
+	t.Helper()
+	png := read(t, ctx, chromedp.CaptureScreenshot())
+	dir := os.Getenv("PWRESET_SCREENSHOTS")
+	if dir == "" {
+		dir = "../../screenshots"
+	}
+	for _, p := range append([]string{filepath.Join(dir, name)}, extra...) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+var rgbPattern = regexp.MustCompile(`rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)`)
+
+// contrast is WCAG's contrast ratio of two CSS colours as getComputedStyle writes them.
+func contrast(t *testing.T, a, b string) float64 {
+	t.Helper()
+	la, lb := luminance(t, a), luminance(t, b)
+	return (math.Max(la, lb) + 0.05) / (math.Min(la, lb) + 0.05)
+}
+
+func luminance(t *testing.T, color string) float64 {
+	t.Helper()
+	m := rgbPattern.FindStringSubmatch(color)
+	if m == nil {
+		t.Fatalf("colour %q is not rgb()", color)
+	}
+	var l float64
+	for i, weight := range []float64{0.2126, 0.7152, 0.0722} {
+		v, _ := strconv.ParseFloat(m[i+1], 64)
+		v /= 255
+		if v <= 0.04045 {
+			v /= 12.92
+		} else {
+			v = math.Pow((v+0.055)/1.055, 2.4)
+		}
+		l += weight * v
+	}
+	return l
+}
