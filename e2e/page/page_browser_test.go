@@ -23,12 +23,12 @@ const (
 
 // words are what the page says in one language, as a person reads it.
 type words struct {
-	lang, title, done, success, signIn          string
-	weak                                        string // beside the field, for "abc"
+	lang, title, done, success, signIn           string
+	weak                                         string // beside the field, for "abc"
 	invalidTitle, invalid, expiredTitle, expired string
-	sentTitle, sent                             string
-	throttled                                   *regexp.Regexp
-	unavailable                                 string
+	sentTitle, sent                              string
+	throttled                                    *regexp.Regexp
+	unavailable                                  string
 }
 
 var languages = []words{
