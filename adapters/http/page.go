@@ -103,7 +103,7 @@ type pageData struct {
 	Link         linkValues   // the link's values, hidden fields of the form
 	Login        string       // the account's login, for password managers; "" if unknown
 	Requirements []string     // the password's requirements, in the page's language
-	Errors       []string     // messages about the whole form, translated
+	Errors       []message    // messages about the whole form, translated
 	Fields       fieldMessage // messages beside each field, translated
 	Notice       string       // what happened, once done or a link is sent
 	SignInURL    string       // PageConfig.SignInURL
@@ -113,8 +113,20 @@ type pageData struct {
 
 // fieldMessage holds the messages shown beside each field of the page's forms.
 type fieldMessage struct {
-	Password, PasswordConfirm, Login []string
+	Password, PasswordConfirm, Login []message
 }
+
+// message is a message the page shows. Lang is "en" for one of the API's messages
+// that the page's language does not translate, so that it is read as English.
+type message struct {
+	Text, Lang string
+}
+
+// String is the message's text, as a template writes it.
+func (m message) String() string { return m.Text }
+
+// say is a message of the page's own, in its language.
+func say(text string) []message { return []message{{Text: text}} }
 
 // linkValues are a link's values as the page's URL or form carries them.
 type linkValues struct {
@@ -133,7 +145,7 @@ func ParsePageTemplate(src string) (*template.Template, error) {
 		return nil, fmt.Errorf("the reset page template does not parse: %w", err)
 	}
 	data := pageData{Lang: reset.DefaultLanguage, T: pageTexts[reset.DefaultLanguage], Nonce: "n",
-		Errors: []string{"e"}, Fields: fieldMessage{Password: []string{"p", "q"}}}
+		Errors: say("e"), Fields: fieldMessage{Password: []message{{Text: "p"}, {Text: "q", Lang: "en"}}}}
 	for _, state := range []string{stateForm, stateDone, stateBadLink, stateIncomplete, stateLinkSent, stateNewLink, stateRefused} {
 		data.setState(state)
 		if err := t.Execute(&bytes.Buffer{}, data); err != nil {
@@ -234,7 +246,7 @@ func (d *pageData) setState(state string) {
 	case stateDone:
 		d.Heading, d.Notice = d.T.TitleDone, d.T.Success
 	case stateIncomplete:
-		d.Heading, d.Errors = d.T.TitleIncomplete, []string{d.T.Incomplete}
+		d.Heading, d.Errors = d.T.TitleIncomplete, say(d.T.Incomplete)
 	case stateLinkSent:
 		d.Heading = d.T.TitleLinkSent
 	case stateNewLink:

@@ -39,24 +39,32 @@
     return message;
   }
 
+  // say is a message as the page shows it: translated, or marked as English.
+  function say(message) {
+    var text = translate(message);
+    return { text: text, en: text === message && document.documentElement.lang !== "en" };
+  }
+
   // setTitle shows the page's new state in its heading and the window's title.
   function setTitle(title) {
     heading.textContent = title;
     document.title = texts.product ? title + " · " + texts.product : title;
   }
 
+  // item writes one message (from say, or a text of the page's own) into element.
+  function item(element, message) {
+    if (typeof message === "string") message = { text: message };
+    element.textContent = message.text;
+    if (message.en) element.lang = "en";
+    return element;
+  }
+
   // One message reads as a sentence, several as a list.
-  function list(items) {
-    if (items.length === 1) {
-      var p = document.createElement("p");
-      p.textContent = items[0];
-      return p;
-    }
+  function list(messages) {
+    if (messages.length === 1) return item(document.createElement("p"), messages[0]);
     var ul = document.createElement("ul");
-    items.forEach(function (item) {
-      var li = document.createElement("li");
-      li.textContent = item;
-      ul.appendChild(li);
+    messages.forEach(function (message) {
+      ul.appendChild(item(document.createElement("li"), message));
     });
     return ul;
   }
@@ -65,6 +73,7 @@
     general.replaceChildren();
     status.textContent = "";
     status.className = "";
+    status.removeAttribute("lang");
     form.querySelectorAll("input[aria-describedby]").forEach(function (input) {
       input.removeAttribute("aria-invalid");
       var box = document.getElementById(input.id + "-errors");
@@ -83,7 +92,7 @@
     var others = [];
     var first = null;
     Object.keys(data).forEach(function (name) {
-      var found = [].concat(data[name]).map(String).map(translate);
+      var found = [].concat(data[name]).map(String).map(say);
       if (!found.length) return;
       var input = form.elements.namedItem(name);
       var box = input && input.id && document.getElementById(input.id + "-errors");
@@ -143,7 +152,7 @@
     history.replaceState(null, "", location.pathname); // nothing to keep of a bad link
     setTitle(messages.link[detail]);
     linkForm.hidden = false;
-    general.replaceChildren(list([translate(detail)]));
+    general.replaceChildren(list([say(detail)]));
     general.focus();
   }
 
@@ -177,7 +186,7 @@
     post(linkForm, {}, function (data) {
       linkForm.hidden = true;
       setTitle(texts.titleSent);
-      status.textContent = translate(String(data && data.detail));
+      item(status, say(String(data && data.detail)));
       status.className = "ok";
       status.focus();
     });

@@ -78,7 +78,7 @@ func (p *page) read(c *echo.Context, name string, rate Rate) (body, error) {
 func (p *page) refuse(c *echo.Context, d pageData) error {
 	d.setState(stateRefused)
 	d.Title = d.T.ErrorPrefix + d.Title
-	d.Errors = []string{d.T.CrossSite}
+	d.Errors = say(d.T.CrossSite)
 	return p.render(c, stdhttp.StatusForbidden, d)
 }
 
@@ -101,7 +101,7 @@ func (p *page) fail(c *echo.Context, d pageData, err error) error {
 				list = &d.Errors
 			}
 			for _, m := range msgs[name] {
-				*list = append(*list, translate(d.Lang, m))
+				*list = append(*list, translated(d.Lang, m))
 			}
 		}
 	}
@@ -110,7 +110,7 @@ func (p *page) fail(c *echo.Context, d pageData, err error) error {
 }
 
 // of returns the messages of the form's field name, nil for a name no field has.
-func (f *fieldMessage) of(name string) *[]string {
+func (f *fieldMessage) of(name string) *[]message {
 	switch name {
 	case "password":
 		return &f.Password

@@ -208,6 +208,16 @@ func translate(lang, msg string) string {
 	return msg
 }
 
+// translated is msg as the page shows it in lang: in lang's words, or marked as
+// English when lang has none for it.
+func translated(lang, msg string) message {
+	m := message{Text: translate(lang, msg)}
+	if m.Text == msg && lang != "en" {
+		m.Lang = "en"
+	}
+	return m
+}
+
 // scriptMessages is what the page's script gets to translate as translate does: the
 // translations of one language and the patterns.
 type scriptMessages struct {

@@ -117,3 +117,33 @@ func throttledMessage(seconds int) string {
 	c := echo.New().NewContext(httptest.NewRequest("POST", "/", nil), httptest.NewRecorder())
 	return messagesOf(throttled(c, seconds).body)["detail"][0]
 }
+
+// TestUntranslatedIsMarkedEnglish: a message the page's language lacks is shown
+// as it came, marked lang="en" so that it is read as English.
+func TestUntranslatedIsMarkedEnglish(t *testing.T) {
+	if m := translated("de", "Something new the API says."); m.Lang != "en" || m.Text != "Something new the API says." {
+		t.Errorf("untranslated: %+v", m)
+	}
+	if m := translated("de", msgUnavailable); m.Lang != "" {
+		t.Errorf("translated, yet marked: %+v", m)
+	}
+	if m := translated("en", "Something new the API says."); m.Lang != "" {
+		t.Errorf("English on an English page marked: %+v", m)
+	}
+	tpl, err := ParsePageTemplate("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := pageData{Lang: "de", T: pageTexts["de"], Errors: []message{translated("de", "New thing.")},
+		Fields: fieldMessage{Password: []message{translated("de", msgMismatch), translated("de", "Other thing.")}}}
+	d.setState(stateForm)
+	var b strings.Builder
+	if err := tpl.Execute(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<p lang="en">New thing.</p>`, `<li>Die Passwörter stimmen nicht überein.</li><li lang="en">Other thing.</li>`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}

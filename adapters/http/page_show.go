@@ -73,7 +73,7 @@ func (d *pageData) badLink(msg string) {
 	if msg == msgSignatureExpired {
 		d.Heading, d.Title = d.T.TitleExpired, d.T.TitleExpired
 	}
-	d.Errors = []string{translate(d.Lang, msg)}
+	d.Errors = []message{translated(d.Lang, msg)}
 }
 
 var (
