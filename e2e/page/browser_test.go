@@ -1,58 +1,22 @@
-package page_test
+package page
 
 import (
 	"context"
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/pwreset/pwreset/e2e/harness"
 )
-
-// step bounds one browser action; it only turns a hang into a failure.
-const step = time.Minute
-
-// chromium returns the browser to drive; it skips the test when none is installed.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	t.Skip("Chromium is not installed (apt-get install -y chromium): the hosted page is not tested in a browser")
-	return ""
-}
-
-// startBrowser starts headless Chromium with a fresh profile, kept off the network
-// but for the page under test.
-func startBrowser(t *testing.T) context.Context {
-	t.Helper()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium(t)), chromedp.UserDataDir(t.TempDir()), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(900, 900))
-	browser, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first call starts the browser and must not be bounded: a bound would stop it.
-	if _, err := chromedp.Run(browser, chromedp.Func(func(context.Context, *chromedp.Target) error { return nil })); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return browser
-}
 
 // tabOptions say how a tab browses.
 type tabOptions struct {
@@ -65,12 +29,7 @@ type tabOptions struct {
 // openTab opens a tab of browser set up as o says.
 func openTab(t *testing.T, browser context.Context, o tabOptions) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	// The first call on a tab opens it and must not be bounded either.
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
+	ctx := harness.Tab(t, browser, o.lang)
 	scheme := "light"
 	if o.dark {
 		scheme = "dark"
@@ -79,17 +38,13 @@ func openTab(t *testing.T, browser context.Context, o tabOptions) context.Contex
 	if o.forced {
 		forced = "active"
 	}
-	do(t, ctx, "set up the tab", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders,
-			network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": o.lang}}); err != nil {
-			return err
-		}
+	harness.Do(t, ctx, "emulate the colour scheme", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{
 			{Name: "prefers-color-scheme", Value: scheme}, {Name: "forced-colors", Value: forced}}})
 		return err
 	}))
 	if o.noScript {
-		do(t, ctx, "turn JavaScript off", scripts(false))
+		harness.Do(t, ctx, "turn JavaScript off", scripts(false))
 		ctx = context.WithValue(ctx, noScriptKey{}, true)
 	}
 	return ctx
@@ -106,32 +61,16 @@ func scripts(on bool) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// do runs the steps of one action, failing the test if they fail or hang.
-func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, step)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
 // read runs an action that reads something off the page. In a tab without
 // JavaScript, DevTools cannot evaluate either: scripts are turned on for the read
 // and off again, which runs none of the page's (those ran, or not, as it loaded).
 func read[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, step)
-	defer cancel()
 	if ctx.Value(noScriptKey{}) != nil {
-		do(t, ctx, "turn JavaScript on to read", scripts(true))
-		defer do(t, ctx, "turn JavaScript off again", scripts(false))
+		harness.Do(t, ctx, "turn JavaScript on to read", scripts(true))
+		defer harness.Do(t, ctx, "turn JavaScript off again", scripts(false))
 	}
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatalf("read the page: %v", err)
-	}
-	return v
+	return harness.Value(t, ctx, a)
 }
 
 // js evaluates expression in the page (from DevTools: it runs with the page's
@@ -170,8 +109,9 @@ var (
 	axeSkip   string
 )
 
-// axePath is where .ci/run installs axe-core; PWRESET_AXE overrides it.
-const axePath = "../../.cache/axe/node_modules/axe-core/axe.min.js"
+// axePath is where .ci/run installs axe-core, from the repository's root;
+// PWRESET_AXE overrides it.
+const axePath = ".cache/axe/node_modules/axe-core/axe.min.js"
 
 // checkAccessibility runs axe-core (WCAG 2.x A and AA, and best practices) on the
 // page as it is now and fails the test for every violation. It skips, saying why,
@@ -181,7 +121,7 @@ func checkAccessibility(t *testing.T, ctx context.Context, what string) {
 	axeOnce.Do(func() {
 		path := os.Getenv("PWRESET_AXE")
 		if path == "" {
-			path = axePath
+			path = harness.RepoPath(t, axePath)
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -211,25 +151,6 @@ func checkAccessibility(t *testing.T, ctx context.Context, what string) {
 			where = append(where, strings.Join(n.Target, " "))
 		}
 		t.Errorf("%s: axe %s (%s) at %s", what, v.ID, v.Help, strings.Join(where, ", "))
-	}
-}
-
-// screenshot saves the tab's viewport under PWRESET_SCREENSHOTS (default
-// screenshots/ at the repository's root), and also to extra, if given.
-func screenshot(t *testing.T, ctx context.Context, name string, extra ...string) {
-	t.Helper()
-	png := read(t, ctx, chromedp.CaptureScreenshot())
-	dir := os.Getenv("PWRESET_SCREENSHOTS")
-	if dir == "" {
-		dir = "../../screenshots"
-	}
-	for _, p := range append([]string{filepath.Join(dir, name)}, extra...) {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 
