@@ -12,6 +12,8 @@ const (
 	stateBadLink    = "bad-link"   // the link is forged, used, superseded or expired
 	stateIncomplete = "incomplete" // the link lacks its values
 	stateLinkSent   = "link-sent"  // a new link was asked for
+	stateNewLink    = "new-link"   // the form that asks for a new link, again after an error
+	stateRefused    = "refused"    // a form posted from another site
 )
 
 // pageData is what the page template sees; docs/configuration.md lists it for teams

@@ -9,12 +9,6 @@ import (
 	"github.com/labstack/echo/v5"
 )
 
-// More states of the page, for the answers to its forms posted without script.
-const (
-	stateNewLink = "new-link" // the form that asks for a new link, again
-	stateRefused = "refused"  // a form posted from another site
-)
-
 // reset sets the new password the page's form posts when the browser runs no
 // script, with the checks and answers of the API (its rate, the workflow switch, the
 // body's rules, the use case), answered as the page in the request's language.
