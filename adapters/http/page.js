@@ -10,7 +10,9 @@
   var signIn = document.getElementById("sign-in");
   var resetForm = document.getElementById("reset-form");
   var linkForm = document.getElementById("link-form");
-  var texts = page.dataset;
+  // A team's template from before these ids may lack <main id="page"> and the form
+  // for a new link; its form carries the data then.
+  var texts = (page || resetForm || document.body).dataset;
 
   var messages = {};
   try { messages = JSON.parse(texts.messages || "{}") || {}; } catch (e) { /* shown as they come */ }
@@ -47,7 +49,8 @@
 
   // setTitle shows the page's new state in its heading and the window's title.
   function setTitle(title) {
-    heading.textContent = title;
+    if (!title) return; // a template of a team's own may not give it
+    if (heading) heading.textContent = title;
     document.title = texts.product ? title + " · " + texts.product : title;
   }
 
@@ -151,7 +154,7 @@
     resetForm = null;
     history.replaceState(null, "", location.pathname); // nothing to keep of a bad link
     setTitle(messages.link[detail]);
-    linkForm.hidden = false;
+    if (linkForm) linkForm.hidden = false;
     general.replaceChildren(list([say(detail)]));
     general.focus();
   }
@@ -165,8 +168,14 @@
     });
     resetForm.addEventListener("submit", function (event) {
       event.preventDefault();
-      // The hidden fields carry the link; the login is only for password managers.
-      post(resetForm, { username: null }, function () {
+      // The hidden fields carry the link (in a template of a team's own, maybe only
+      // the address does); the login is only for password managers.
+      var extra = { username: null };
+      var query = new URLSearchParams(location.search);
+      ["user_id", "timestamp", "signature"].forEach(function (name) {
+        if (!resetForm.elements.namedItem(name) && query.has(name)) extra[name] = query.get(name);
+      });
+      post(resetForm, extra, function () {
         var success = resetForm.dataset.success;
         resetForm.remove();
         resetForm = null;
@@ -181,7 +190,7 @@
     });
   }
 
-  linkForm.addEventListener("submit", function (event) {
+  if (linkForm) linkForm.addEventListener("submit", function (event) {
     event.preventDefault();
     post(linkForm, {}, function (data) {
       linkForm.hidden = true;

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -312,5 +314,42 @@ func TestPageUnavailable(t *testing.T) {
 				checkAccessibility(t, ctx, w.lang+" unavailable")
 			})
 		}
+	}
+}
+
+// oldTemplate is a team's template written for the page before it checked links
+// on load: no <main id="page">, no hidden fields, no form for a new link; the
+// form carries the data.
+const oldTemplate = `<!doctype html><html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}}</title></head><body><main>
+<h1>{{.Title}}</h1>
+{{if .LinkOK}}<form id="reset-form" method="post" action="#" data-endpoint="{{.Endpoint}}" data-sending="{{.T.Sending}}"
+ data-success="{{.T.Success}}" data-unreachable="{{.T.Unreachable}}" data-failed="{{.T.Failed}}" data-messages="{{.Messages}}">
+<div id="form-errors" role="alert" tabindex="-1"></div>
+<label for="password">{{.T.Password}}</label><input id="password" name="password" type="password" aria-describedby="password-errors" data-secret>
+<div id="password-errors"></div>
+<input id="show-password" type="checkbox"><label for="show-password">{{.T.ShowPassword}}</label>
+<button type="submit">{{.T.Submit}}</button></form>
+<p id="status" role="status" tabindex="-1"></p>{{else}}<p id="form-errors">{{.T.Incomplete}}</p>{{end}}
+</main><script nonce="{{.Nonce}}">{{.Script}}</script></body></html>`
+
+// TestOldTemplateStillWorks: the page's script still resets through such a
+// template, taking the link from the address and translating the API's answers.
+func TestOldTemplateStillWorks(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "page.html")
+	if err := os.WriteFile(file, []byte(oldTemplate), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	browser := harness.NewBrowser(t, harness.FindChromium(t))
+	origin := serve(t, "HOSTED_RESET_PAGE_TEMPLATE="+file)
+	ctx := openTab(t, browser, tabOptions{lang: "de"})
+	harness.Do(t, ctx, "submit a weak password", chromedp.Navigate(pageFor(origin, demoUser, time.Now())),
+		chromedp.SendKeys(chromedp.ID("password"), "abc\r"), chromedp.WaitVisible(chromedp.CSS("#password-errors > *")))
+	if beside := read(t, ctx, chromedp.Text(chromedp.ID("password-errors"))); !strings.Contains(beside, languages[1].weak) {
+		t.Errorf("beside the field %q", beside)
+	}
+	harness.Do(t, ctx, "submit a good password", chromedp.Evaluate[chromedp.Void](`document.getElementById("password").value = ""`),
+		chromedp.SendKeys(chromedp.ID("password"), newPassword+"\r"), chromedp.WaitVisible(chromedp.CSS("#status.ok")))
+	if status := read(t, ctx, chromedp.Text(chromedp.ID("status"))); status != languages[1].success {
+		t.Errorf("status %q", status)
 	}
 }
