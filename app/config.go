@@ -14,6 +14,7 @@ import (
 
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
+	"github.com/pwreset/pwreset/domain/reset"
 )
 
 // Config is the whole configuration, read from environment variables named after
@@ -52,6 +53,7 @@ type Config struct {
 
 	Enabled              bool          `env:"RESET_PASSWORD_VERIFICATION_ENABLED" envDefault:"true"`
 	FailWhenUserNotFound bool          `env:"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND" envDefault:"true"`
+	ActiveUsersOnly      bool          `env:"RESET_PASSWORD_ACTIVE_USERS_ONLY" envDefault:"false"`
 	Period               time.Duration `env:"RESET_PASSWORD_VERIFICATION_PERIOD" envDefault:"24h"`
 	URL                  string        `env:"RESET_PASSWORD_VERIFICATION_URL"`
 	OneTimeUse           bool          `env:"RESET_PASSWORD_VERIFICATION_ONE_TIME_USE" envDefault:"false"`
@@ -61,6 +63,7 @@ type Config struct {
 	PasswordConfirm      bool          `env:"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM" envDefault:"false"`
 	UseEmail             bool          `env:"SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL" envDefault:"false"`
 	FromEmail            string        `env:"VERIFICATION_FROM_EMAIL"`
+	ReplyToEmail         string        `env:"VERIFICATION_REPLY_TO_EMAIL"`
 
 	LinkCooldown         time.Duration `env:"RESET_PASSWORD_LINK_COOLDOWN" envDefault:"60s"`
 	LinkDailyCap         int           `env:"RESET_PASSWORD_LINK_DAILY_CAP" envDefault:"5"`
@@ -72,6 +75,7 @@ type Config struct {
 	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
 
 	Outbox    OutboxSettings
+	Emails    EmailSettings
 	Django    DjangoSettings
 	Page      PageSettings
 	Languages LanguageSettings
@@ -106,6 +110,20 @@ type UserMapping struct {
 	// ChangedAtField gets the time of each reset, so that other services can end the
 	// sessions and tokens issued before it; "off": not written.
 	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
+	// FirstNameField and LastNameField hold the names the password policy compares,
+	// as Django's does; ActiveField whether the account is active. Empty or "off": none.
+	FirstNameField string `env:"USER_FIRST_NAME_FIELD"`
+	LastNameField  string `env:"USER_LAST_NAME_FIELD"`
+	ActiveField    string `env:"USER_ACTIVE_FIELD"`
+}
+
+// optional is the field an optional mapping variable names, "" when it is empty
+// or "off" (which a USER_SCHEMA default cannot override, as it can an empty one).
+func optional(field string) string {
+	if field == "off" {
+		return ""
+	}
+	return strings.TrimSpace(field)
 }
 
 // MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
@@ -199,6 +217,11 @@ func (c Config) problems() []error {
 			add("VERIFICATION_FROM_EMAIL %q is not an e-mail address: %v", c.FromEmail, err)
 		}
 	}
+	if c.ReplyToEmail != "" {
+		if _, err := mail.ParseAddress(c.ReplyToEmail); err != nil {
+			add("VERIFICATION_REPLY_TO_EMAIL %q is not an e-mail address: %v", c.ReplyToEmail, err)
+		}
+	}
 	if c.Period <= 0 {
 		add("RESET_PASSWORD_VERIFICATION_PERIOD must be positive, such as 24h or 30m")
 	}
@@ -224,6 +247,7 @@ func (c Config) problems() []error {
 	p = append(p, c.smtpProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.Ops.problems()...)
+	p = append(p, c.emailProblems()...)
 	p = append(p, c.limitProblems()...)
 	p = append(p, c.Seed.problems(c.Demo())...)
 	if err := c.dispatcherConfig().Validate(); err != nil {
@@ -243,11 +267,13 @@ func (c Config) problems() []error {
 	return p
 }
 
-// dispatcherConfig is the outbox dispatcher's share of the configuration.
+// dispatcherConfig is the outbox dispatcher's share of the configuration. A
+// password-changed notice is never given up for its age (MAIL_MAX_AGE).
 func (c Config) dispatcherConfig() outbox.Config {
 	o := c.Outbox
 	return outbox.Config{Workers: o.Workers, PollInterval: o.PollInterval, Lease: o.Lease, MaxAge: o.MaxAge,
-		Retention: o.Retention, RetryMin: o.RetryMin, RetryMax: o.RetryMax, Grace: c.ShutdownGrace}
+		KeepTrying: []string{reset.KindPasswordChanged},
+		Retention:  o.Retention, RetryMin: o.RetryMin, RetryMax: o.RetryMax, Grace: c.ShutdownGrace}
 }
 
 func (m UserMapping) problems() []error {

@@ -36,6 +36,9 @@ var schemaDefaults = map[string]map[string]string{
 		"USER_VERIFICATION_ID_FIELD":     "_id",
 		"USER_PASSWORD_FIELD":            "password",
 		"USER_PASSWORD_CHANGED_AT_FIELD": "off", // Django ends other sessions by its session hash
+		"USER_FIRST_NAME_FIELD":          "first_name",
+		"USER_LAST_NAME_FIELD":           "last_name",
+		"USER_ACTIVE_FIELD":              "is_active",
 		"PASSWORD_HASHER":                "django_pbkdf2_sha256",
 		"LINK_SIGNATURE":                 "django",
 	},

@@ -102,7 +102,7 @@ func TestTemplatesPerLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for lang, want := range map[string]string{"en": "Your link", "de": "Ihr Link", "es": "Enlace para restablecer su contraseña"} {
+	for lang, want := range map[string]string{"en": "Your link", "de": "Ihr Link", "es": "Restablecer su contraseña de pwreset"} {
 		if got := subjectIn(t, emails, lang); got != want {
 			t.Errorf("%s subject %q, want %q", lang, got, want)
 		}

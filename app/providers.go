@@ -38,6 +38,7 @@ var Core = wire.NewSet(
 	ProvideMongoDB,
 	ProvidePostgres,
 	ProvideResetConfig,
+	ProvideMemory,
 	ProvideSigner,
 	ProvideTemplates,
 	ProvidePolicy,
@@ -53,7 +54,7 @@ var Core = wire.NewSet(
 	wire.Bind(new(ports.Clock), new(system.Clock)),
 	system.NewClock,
 	outbox.NewQueue,
-	wire.Bind(new(ports.Mailer), new(*outbox.Queue)),
+	wire.Bind(new(reset.Queue), new(*outbox.Queue)),
 	wire.Bind(new(ports.Releaser), new(*outbox.Queue)),
 	reset.NewLinkSender,
 	reset.NewResetter,
@@ -120,6 +121,10 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		LinksPerHour:         cfg.LinksPerHour,
 		InvalidateOlderLinks: cfg.InvalidateOlderLinks,
 		ChangedNotification:  cfg.ChangedNotification,
+		Secret:               []byte(cfg.SecretKey),
+	}
+	if len(rc.Secret) == 0 { // demo mode: stand-ins keyed for this run only
+		rc.Secret = []byte(rand.Text() + rand.Text())
 	}
 	if cfg.Demo() && rc.URL == "" && ln.Listener != nil {
 		rc.URL = demoURL(ln)
@@ -189,12 +194,12 @@ func ProvideHasher(cfg Config, m *prometheus.Metrics) ports.PasswordHasher {
 
 // ProvideRateLimiter chooses where rate-limit counts live: PostgreSQL or MongoDB,
 // shared by every instance, or memory in demo mode.
-func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (ports.RateLimiter, error) {
+func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory) (ports.RateLimiter, error) {
 	if pg.Pool != nil {
 		return postgres.NewRateLimiter(pg.Pool, cfg.Database.Timeout), nil
 	}
 	if db.Database == nil {
-		return memory.NewRateLimiter(), nil
+		return mem.Limiter, nil
 	}
 	l := mongo.NewRateLimiter(db.Database, mongo.RateLimitConfig{Collection: cfg.RateLimitsCollection, Timeout: cfg.MongoDBTimeout})
 	if err := l.EnsureIndexes(ctx, cfg.longestWindow()); err != nil {
@@ -218,8 +223,15 @@ func ProvideAudit(log *slog.Logger, obs ports.EventObserver) *audit.Log {
 }
 
 // ProvideUserStore chooses the user store: PostgreSQL when DATABASE_URL is set,
-// MongoDB when MONGODB_URI is, the in-memory demo store otherwise.
+// MongoDB when MONGODB_URI is, the in-memory demo store otherwise; with
+// RESET_PASSWORD_ACTIVE_USERS_ONLY, its look-ups by login and e-mail find only
+// active users with a usable password.
 func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
+	users, err := chooseUserStore(ctx, cfg, db, pg, hasher)
+	return withPolicy(cfg, users), err
+}
+
+func chooseUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
 	if pg.Pool != nil {
 		return postgresUserStore(ctx, cfg, pg)
 	}
@@ -234,17 +246,32 @@ func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, 
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
 		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.ChangedAtField,
 		Timeout: cfg.MongoDBTimeout, LanguageField: cfg.Languages.userField(),
+		FirstNameField: optional(m.FirstNameField), LastNameField: optional(m.LastNameField), ActiveField: optional(m.ActiveField),
 	}), nil
+}
+
+// Memory is demo mode's store: an outbox and a rate limiter that share their
+// events, as the tables or collections of one database do. Without a database it
+// is empty and unused.
+type Memory struct{ memory.Store }
+
+// ProvideMemory returns demo mode's store, whose own clock judges due times and
+// leases, as a database's would; nothing when a database is configured.
+func ProvideMemory(cfg Config, clock ports.Clock) Memory {
+	if !cfg.Demo() {
+		return Memory{}
+	}
+	return Memory{memory.NewStore(clock, memory.OutboxBounds{Retention: cfg.Outbox.Retention})}
 }
 
 // ProvideOutbox chooses where e-mails wait for delivery: a PostgreSQL table or a
 // MongoDB collection shared by every instance, or memory in demo mode.
-func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (ports.Outbox, error) {
+func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory) (ports.Outbox, error) {
 	if pg.Pool != nil {
 		return postgres.NewOutbox(pg.Pool, cfg.Database.Timeout), nil
 	}
 	if db.Database == nil {
-		return memory.NewBoundedOutbox(memory.OutboxBounds{Retention: cfg.Outbox.Retention}), nil
+		return mem.Outbox, nil
 	}
 	box := mongo.NewOutbox(db.Database, mongo.OutboxConfig{Collection: cfg.Outbox.Collection, Timeout: cfg.MongoDBTimeout})
 	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention); err != nil {
@@ -255,8 +282,14 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (po
 
 // ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
 // SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
-// configuration allows in demo mode only).
+// configuration allows in demo mode only); with VERIFICATION_REPLY_TO_EMAIL, every
+// message carries that Reply-To.
 func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
+	p, err := chooseMailProvider(cfg, out)
+	return withReplyTo(cfg, p), err
+}
+
+func chooseMailProvider(cfg Config, out Output) (outbox.Provider, error) {
 	if cfg.SMTP.URL != "" {
 		return smtpMailer(cfg)
 	}

@@ -17,6 +17,12 @@ var ErrPasswordChanged = errors.New("password changed since it was read")
 // time (MongoDB down, a deadline exceeded). The service answers 503 and retries later.
 var ErrUnavailable = errors.New("service temporarily unavailable")
 
+// ErrWriteRefused is a write the store refused outright (validation, privileges):
+// it surely did not apply, so it is no possible change. Adapters wrap it only where
+// the store said so; an unclear failure (a timeout, a lost connection) wraps
+// ErrUnavailable instead, for that write may have applied.
+var ErrWriteRefused = errors.New("the store refused the write; it did not apply")
+
 // User is what the domain knows of an account.
 type User struct {
 	// ID is the value of the verification id field as text: an ObjectId as its hex
@@ -31,6 +37,14 @@ type User struct {
 	// Language is the language tag the user chose ("de", "pt-BR"), from the field
 	// USER_LANGUAGE_FIELD names; empty when the store keeps none.
 	Language string
+	// FirstName and LastName are the user's names (USER_FIRST_NAME_FIELD,
+	// USER_LAST_NAME_FIELD; Django's first_name and last_name), which a new password
+	// must not resemble; empty when the store keeps none.
+	FirstName string
+	LastName  string
+	// Inactive is true when the store marks the account inactive (USER_ACTIVE_FIELD
+	// holds false, as Django's is_active does); false when it keeps no such field.
+	Inactive bool
 }
 
 // Field is one named value of a user document.

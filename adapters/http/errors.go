@@ -138,9 +138,11 @@ func unsupported(msg string) answer {
 }
 
 // passwordErrors words a refused password as DRR does: Django's policy messages under
-// password, the mismatch under password_confirm, in one answer.
+// password, the mismatch under password_confirm, in one answer, with the empty
+// non_field_errors that DRR's run_validators adds to every answer of its own checks
+// (not to the serializer fields' errors, which DRF answers before them).
 func passwordErrors(e *reset.PasswordError) fieldErrors {
-	errs := fieldErrors{}
+	errs := fieldErrors{nonFieldErrors: {}}
 	if len(e.Policy) > 0 {
 		errs["password"] = e.Policy
 	}

@@ -17,7 +17,7 @@ func (p *page) reset(c *echo.Context) error {
 	if err := p.csrf.Check(c.Request()); err != nil {
 		return p.refuse(c, d)
 	}
-	b, err := p.read(c, resetName, p.h.cfg.ResetRate)
+	b, err := p.read(c, resetName, p.h.cfg.ResetRate, maxResetBody)
 	if err == nil {
 		err = p.h.reset(c, b)
 	}
@@ -43,7 +43,7 @@ func (p *page) newLink(c *echo.Context) error {
 		return p.refuse(c, d)
 	}
 	d.setState(stateNewLink)
-	b, err := p.read(c, sendLinkName, p.h.cfg.SendLinkRate)
+	b, err := p.read(c, sendLinkName, p.h.cfg.SendLinkRate, maxSendBody)
 	var msg string
 	if err == nil {
 		msg, err = p.h.send(c, b)
@@ -56,11 +56,12 @@ func (p *page) newLink(c *echo.Context) error {
 	return p.fail(c, d, err)
 }
 
-// read admits the request as the API's endpoint name would, and reads its body: a
-// refused one too, to show its form again with the link's values.
-func (p *page) read(c *echo.Context, name string, rate Rate) (body, error) {
+// read admits the request as the API's endpoint name would, and reads its body (up
+// to limit bytes, as that endpoint does): a refused one too, to show its form again
+// with the link's values.
+func (p *page) read(c *echo.Context, name string, rate Rate, limit int64) (body, error) {
 	refused := p.h.admit(c, name, rate)
-	b, err := readBody(c)
+	b, err := readBody(c, limit)
 	if refused != nil {
 		return b, refused
 	}

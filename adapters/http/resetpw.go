@@ -22,7 +22,7 @@ type resetRequest struct {
 
 // resetPassword sets the new password if the link is good.
 func (h *handlers) resetPassword(c *echo.Context) error {
-	b, err := readBody(c)
+	b, err := readBody(c, maxResetBody)
 	if err != nil {
 		return err
 	}

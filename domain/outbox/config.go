@@ -20,6 +20,10 @@ type Config struct {
 	// MaxAge is how long after it was stored a message may still be sent (MAIL_MAX_AGE):
 	// a reset link older than that is useless, so the message fails instead.
 	MaxAge time.Duration
+	// KeepTrying lists the kinds of message MaxAge does not fail: the password-changed
+	// notice, which tells of a change however late it comes. They are retried until
+	// sent, or until the provider refuses them for good.
+	KeepTrying []string
 	// Retention is how long the metadata of sent and failed messages is kept
 	// (OUTBOX_RETENTION); zero keeps it for ever.
 	Retention time.Duration
@@ -29,6 +33,13 @@ type Config struct {
 	RetryMax time.Duration
 	// Grace is how long sends in flight at shutdown may take to finish.
 	Grace time.Duration
+
+	// Owner names the dispatcher in the shared outbox; empty: its host, process id
+	// and a random number. Each dispatcher sharing an outbox needs a name of its own.
+	Owner string
+	// Jitter returns a random duration in [0, n], to spread retries; nil: math/rand.
+	// A seeded simulation gives its own, safe for concurrent use.
+	Jitter func(n time.Duration) time.Duration
 }
 
 // DefaultConfig returns the settings used when none are given.

@@ -28,6 +28,7 @@ func testConfig() outbox.Config {
 	cfg.PollInterval = time.Hour
 	cfg.RetryMin, cfg.RetryMax = time.Millisecond, 10*time.Millisecond
 	cfg.Grace = 5 * time.Second
+	cfg.KeepTrying = []string{"password_changed"} // as the service sets it
 	return cfg
 }
 
@@ -176,9 +177,9 @@ func (h *harness) start(t *testing.T, cfg outbox.Config) func() {
 
 func (h *harness) send(t *testing.T, n int) string {
 	t.Helper()
-	id, err := h.queue.Send(context.Background(), message(n))
+	id, _, err := h.queue.AddLimited(context.Background(), ports.LimitedMessage{Message: message(n)}, time.Now())
 	if err != nil {
-		t.Fatalf("Queue.Send: %v", err)
+		t.Fatalf("Queue.AddLimited: %v", err)
 	}
 	return id
 }

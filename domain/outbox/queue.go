@@ -3,13 +3,14 @@ package outbox
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/pwreset/pwreset/ports"
 )
 
-// Queue is the ports.Mailer the use cases send through. Send only stores the message
-// in the outbox, so that a request never waits on the mail provider and a stored
-// message is delivered even if this process stops; the Dispatcher does the sending.
+// Queue is what the use cases send e-mail through. It only stores a message in the
+// outbox, so that a request never waits on the mail provider and a stored message is
+// delivered even if this process stops; the Dispatcher does the sending.
 type Queue struct {
 	box   ports.Outbox
 	d     *Dispatcher
@@ -22,17 +23,6 @@ func NewQueue(box ports.Outbox, d *Dispatcher, clock ports.Clock) *Queue {
 	return &Queue{box: box, d: d, clock: clock}
 }
 
-// Send implements ports.Mailer. It returns once msg is stored, with its outbox id
-// rather than a provider's: the message has not been sent yet.
-func (q *Queue) Send(ctx context.Context, msg ports.Message) (string, error) {
-	id, err := q.box.Add(ctx, msg, q.clock.Now())
-	if err != nil {
-		return "", fmt.Errorf("store the message in the outbox: %w", err)
-	}
-	q.d.Wake()
-	return id, nil
-}
-
 // Release implements ports.Releaser: the held message becomes due now, in one
 // write, and this process's dispatcher is woken to send it.
 func (q *Queue) Release(ctx context.Context, id string) error {
@@ -41,4 +31,19 @@ func (q *Queue) Release(ctx context.Context, id string) error {
 	}
 	q.d.Wake()
 	return nil
+}
+
+// AddLimited stores a message in one write with the limit events that count it
+// (ports.Outbox.AddLimited), and wakes this process's dispatcher when the message
+// is to go out now. It returns the message's outbox id, and which limit refused it
+// (-1: none).
+func (q *Queue) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
+	id, refused, err := q.box.AddLimited(ctx, m, now)
+	if err != nil {
+		return "", 0, fmt.Errorf("store the message in the outbox: %w", err)
+	}
+	if refused < 0 && m.Suppress == "" {
+		q.d.Wake()
+	}
+	return id, refused, nil
 }

@@ -46,7 +46,7 @@ func TestCheckLink(t *testing.T) {
 			r, d := newResetter(t, tt.cfg, now)
 			d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(tt.user, tt.findErr)
 			if tt.cfg.InvalidateOlderLinks {
-				d.limiter.EXPECT().Latest(gomock.Any(), gomock.Any()).Return(tt.latest, nil)
+				d.box.EXPECT().LatestEvent(gomock.Any(), gomock.Any()).Return(tt.latest, nil)
 			}
 			login, err := r.CheckLink(context.Background(), tt.req.UserID, tt.req.Timestamp, tt.req.Signature)
 			if login != tt.wantLogin || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
