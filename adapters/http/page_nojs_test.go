@@ -46,6 +46,14 @@ func TestNoScriptReset(t *testing.T) {
 			t.Errorf("%d %s", p.rec.Code, p.rec.Body)
 		}
 	})
+	t.Run("a 5,000-character password, as the API takes it", func(t *testing.T) {
+		f := newFixture(t, withPage)
+		long := strings.Repeat("Lantern-42 ", 455)[:5000]
+		p := f.submit(f.open(pageURL(f.requestLink("alice"))), "reset-form", map[string]string{"password": long})
+		if p.rec.Code != 200 || f.hash("1") != hashOf(long) {
+			t.Errorf("%d %q", p.rec.Code, p.text("form-errors"))
+		}
+	})
 	t.Run("the link is spent", func(t *testing.T) {
 		again := f.submit(f.open(pageURL(l)), "reset-form", map[string]string{"password": newPassword + "x"})
 		if again.rec.Code != 400 || f.hash("1") != hashOf(newPassword) {
