@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"os"
@@ -54,7 +55,7 @@ func (c Config) pageOrigin() string {
 // pageConfig maps the settings to the HTTP adapter's, reading the template file.
 func (c Config) pageConfig() (apihttp.PageConfig, error) {
 	pc := apihttp.PageConfig{Enabled: c.hostedPage(), Path: c.pagePath(), Title: c.Page.Title,
-		ProductName: c.Page.ProductName, DefaultLanguage: c.Languages.Default, SignInURL: c.Page.SignInURL,
+		ProductName: cmp.Or(c.Page.ProductName, c.Emails.ProductName), DefaultLanguage: c.Languages.Default, SignInURL: c.Page.SignInURL,
 		Origin: c.pageOrigin(), MinLength: c.PasswordMinLength, BreachCheck: c.BreachCheck,
 		LoginTakesEmail: slices.Contains(c.Users.LoginFields, c.Users.EmailField)}
 	if !pc.Enabled || c.Page.Template == "" {

@@ -59,6 +59,28 @@ func TestHostedPageSettings(t *testing.T) {
 	}
 }
 
+// TestPageProductName: the page names the product as its own setting says, else as
+// the e-mails do.
+func TestPageProductName(t *testing.T) {
+	for _, tt := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"PRODUCT_NAME=Example Shop"}, "Example Shop"},
+		{[]string{"PRODUCT_NAME=Example Shop", "HOSTED_RESET_PAGE_PRODUCT_NAME=Shop"}, "Shop"},
+	} {
+		cfg, err := app.Load(tt.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{})
+		if err != nil || hc.Page.ProductName != tt.want {
+			t.Errorf("%v: product %q, want %q (%v)", tt.env, hc.Page.ProductName, tt.want, err)
+		}
+	}
+}
+
 func TestPageAndLanguageProblems(t *testing.T) {
 	broken := filepath.Join(t.TempDir(), "broken.html")
 	if err := os.WriteFile(broken, []byte(`{{.Nope}}`), 0o600); err != nil {
