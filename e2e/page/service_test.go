@@ -15,13 +15,13 @@ import (
 const demoUser = "1"
 
 // serve runs `pwreset serve` in demo mode with harness.SecretKey, no link
-// cooldown and no rate limits, env added or replacing those, and returns its
-// origin.
-func serve(t *testing.T, env ...string) string {
+// cooldown and no rate limits, env added or replacing those, and returns it with
+// its origin.
+func serve(t *testing.T, env ...string) (*harness.Process, string) {
 	t.Helper()
 	p := harness.Start(t, append([]string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0", "SECRET_KEY=" + harness.SecretKey,
 		"RESET_PASSWORD_LINK_COOLDOWN=0s", "RATE_LIMIT_SEND_LINK=off", "RATE_LIMIT_RESET_PASSWORD=off"}, env...), "serve")
-	return p.Await(t, harness.Listening)[1]
+	return p, p.Await(t, harness.Listening)[1]
 }
 
 // pageFor returns the page's address at origin for a link of user signed at

@@ -30,6 +30,7 @@ type words struct {
 	weak                                         string // beside the field, for "abc"
 	invalidTitle, invalid, expiredTitle, expired string
 	sentTitle, sent                              string
+	incompleteTitle, incomplete                  string
 	throttled                                    *regexp.Regexp
 	unavailable                                  string
 }
@@ -40,6 +41,7 @@ var languages = []words{
 		"This link can’t be used", "This link can’t be used any more: it may have been used already, or a newer link was sent since. Ask for a new link below.",
 		"This link has expired", "This link has expired. Ask for a new link below.",
 		"Check your e-mail", "We’ve sent you a new link. Check your e-mail.",
+		"This link is incomplete", "This link is incomplete. Open the link in the e-mail again, or copy its whole address into your browser.",
 		regexp.MustCompile(`^Too many attempts\. Try again in \d+ seconds\.$`),
 		"The service is unavailable for a moment. Try again in a few seconds."},
 	{"de", "Passwort zurücksetzen", "Passwort geändert", "Ihr Passwort wurde geändert. Sie können sich jetzt damit anmelden.", "Anmelden",
@@ -47,6 +49,7 @@ var languages = []words{
 		"Dieser Link ist nicht mehr gültig", "Dieser Link kann nicht mehr verwendet werden: Vielleicht wurde er schon benutzt oder inzwischen ein neuerer verschickt. Fordern Sie unten einen neuen Link an.",
 		"Dieser Link ist abgelaufen", "Dieser Link ist abgelaufen. Fordern Sie unten einen neuen Link an.",
 		"Neuer Link unterwegs", "Wir haben Ihnen einen neuen Link geschickt. Sehen Sie in Ihren E-Mails nach.",
+		"Dieser Link ist unvollständig", "Dieser Link ist unvollständig. Öffnen Sie den Link in der E-Mail erneut oder kopieren Sie die vollständige Adresse in Ihren Browser.",
 		regexp.MustCompile(`^Zu viele Versuche\. Versuchen Sie es in \d+ Sekunden noch einmal\.$`),
 		"Der Dienst ist gerade nicht erreichbar. Versuchen Sie es in ein paar Sekunden noch einmal."},
 	{"fr", "Réinitialiser votre mot de passe", "Mot de passe modifié",
@@ -55,6 +58,7 @@ var languages = []words{
 		"Ce lien n’est plus valable", "Ce lien ne peut plus être utilisé\u00a0: il a peut-être déjà servi, ou un lien plus récent a été envoyé depuis. Demandez un nouveau lien ci-dessous.",
 		"Ce lien a expiré", "Ce lien a expiré. Demandez un nouveau lien ci-dessous.",
 		"Consultez votre messagerie", "Nous vous avons envoyé un nouveau lien. Consultez votre messagerie.",
+		"Ce lien est incomplet", "Ce lien est incomplet. Ouvrez à nouveau le lien de l’e-mail ou copiez son adresse complète dans votre navigateur.",
 		regexp.MustCompile(`^Trop de tentatives\. Réessayez dans \d+ secondes\.$`),
 		"Le service est momentanément indisponible. Réessayez dans quelques secondes."},
 	{"es", "Restablecer su contraseña", "Contraseña cambiada", "Su contraseña ha sido cambiada. Ya puede iniciar sesión con ella.", "Iniciar sesión",
@@ -62,6 +66,7 @@ var languages = []words{
 		"Este enlace ya no es válido", "Este enlace ya no se puede usar: quizá ya se utilizó o se envió otro más reciente. Solicite un enlace nuevo a continuación.",
 		"Este enlace ha caducado", "Este enlace ha caducado. Solicite un enlace nuevo a continuación.",
 		"Revise su correo electrónico", "Le hemos enviado un enlace nuevo. Revise su correo electrónico.",
+		"Este enlace está incompleto", "Este enlace está incompleto. Vuelva a abrir el enlace del correo o copie su dirección completa en el navegador.",
 		regexp.MustCompile(`^Demasiados intentos\. Vuelva a intentarlo dentro de \d+ segundos\.$`),
 		"El servicio no está disponible en este momento. Vuelva a intentarlo en unos segundos."},
 }
@@ -74,7 +79,7 @@ func titled(heading string) string { return heading + " · " + product }
 // what it says and running axe-core on each state.
 func TestPageInBrowser(t *testing.T) {
 	browser := harness.NewBrowser(t, harness.FindChromium(t))
-	origin := serve(t, "HOSTED_RESET_PAGE_SIGN_IN_URL="+signInURL, "HOSTED_RESET_PAGE_PRODUCT_NAME="+product)
+	_, origin := serve(t, "HOSTED_RESET_PAGE_SIGN_IN_URL="+signInURL, "HOSTED_RESET_PAGE_PRODUCT_NAME="+product)
 	for _, w := range languages {
 		t.Run(w.lang+" with JavaScript", func(t *testing.T) {
 			ctx := openTab(t, browser, tabOptions{lang: w.lang})
@@ -169,6 +174,7 @@ func badLinks(t *testing.T, ctx context.Context, origin string, w words, noScrip
 	for _, c := range []struct{ name, url, title, message string }{
 		{"tampered", tamper(t, pageFor(origin, demoUser, time.Now())), w.invalidTitle, w.invalid},
 		{"expired", pageFor(origin, demoUser, time.Now().Add(-48*time.Hour)), w.expiredTitle, w.expired},
+		{"incomplete", origin + "/reset-password/?user_id=1", w.incompleteTitle, w.incomplete},
 	} {
 		harness.Do(t, ctx, "open the "+c.name+" link", chromedp.Navigate(c.url), chromedp.WaitVisible(chromedp.ID("link-form")))
 		s := state(t, ctx)
@@ -219,7 +225,7 @@ func tamper(t *testing.T, page string) string {
 // finds nothing in either.
 func TestPageDarkAndForcedColors(t *testing.T) {
 	browser := harness.NewBrowser(t, harness.FindChromium(t))
-	origin := serve(t)
+	_, origin := serve(t)
 	for _, o := range []tabOptions{{lang: "en"}, {lang: "de", dark: true}, {lang: "fr", forced: true}} {
 		name := map[bool]string{true: "dark", false: "light"}[o.dark]
 		if o.forced {
@@ -263,7 +269,7 @@ func TestPageDarkAndForcedColors(t *testing.T) {
 // in its language, with and without script.
 func TestPageThrottled(t *testing.T) {
 	browser := harness.NewBrowser(t, harness.FindChromium(t))
-	origin := serve(t, "RATE_LIMIT_RESET_PASSWORD=1/1h")
+	_, origin := serve(t, "RATE_LIMIT_RESET_PASSWORD=1/1h")
 	resp, err := http.Post(origin+"/api/v1/accounts/reset-password/", "application/json", strings.NewReader(`{}`))
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +346,7 @@ func TestOldTemplateStillWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser := harness.NewBrowser(t, harness.FindChromium(t))
-	origin := serve(t, "HOSTED_RESET_PAGE_TEMPLATE="+file)
+	_, origin := serve(t, "HOSTED_RESET_PAGE_TEMPLATE="+file)
 	ctx := openTab(t, browser, tabOptions{lang: "de"})
 	harness.Do(t, ctx, "submit a weak password", chromedp.Navigate(pageFor(origin, demoUser, time.Now())),
 		chromedp.SendKeys(chromedp.ID("password"), "abc\r"), chromedp.WaitVisible(chromedp.CSS("#password-errors > *")))
@@ -351,5 +357,39 @@ func TestOldTemplateStillWorks(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), newPassword+"\r"), chromedp.WaitVisible(chromedp.CSS("#status.ok")))
 	if status := read(t, ctx, chromedp.Text(chromedp.ID("status"))); status != languages[1].success {
 		t.Errorf("status %q", status)
+	}
+}
+
+// TestPageRefusesOtherSites: a page of another site that posts the page's form (a
+// good link and a password: a forged request) is refused by the service, in the
+// browser's language, and the password stays; the same form from the page itself
+// passes (TestPageInBrowser, without script).
+func TestPageRefusesOtherSites(t *testing.T) {
+	browser := harness.NewBrowser(t, harness.FindChromium(t))
+	p, origin := serve(t, "LOG_FORMAT=json")
+	q, err := url.Parse(pageFor(origin, demoUser, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields strings.Builder
+	for name, v := range map[string]string{"user_id": q.Query().Get("user_id"), "timestamp": q.Query().Get("timestamp"),
+		"signature": q.Query().Get("signature"), "password": newPassword} {
+		fields.WriteString(`<input type="hidden" name="` + name + `" value="` + v + `">`)
+	}
+	other := "data:text/html," + url.PathEscape(`<!doctype html><html lang="en"><title>Other site</title><form method="post" action="`+
+		origin+`/reset-password/new-password">`+fields.String()+`<button id="go">Win a prize</button></form>`)
+	ctx := openTab(t, browser, tabOptions{lang: "de"})
+	harness.Do(t, ctx, "post the form from another site", chromedp.Navigate(other), chromedp.Click(chromedp.ID("go")),
+		chromedp.WaitVisible(chromedp.ID("heading")))
+	s := state(t, ctx)
+	if s.Title != "Fehler: Passwort zurücksetzen" || s.Errors != "Dieses Formular wurde von einer anderen Website abgeschickt und deshalb nicht angenommen. Öffnen Sie den Link in der E-Mail erneut." ||
+		s.ResetForm || s.LinkForm {
+		t.Errorf("cross-site post: %s", s)
+	}
+	checkAccessibility(t, ctx, "refused")
+	for _, line := range p.Snapshot() {
+		if strings.Contains(line, "password_reset.succeeded") {
+			t.Fatalf("the forged request changed the password: %s", line)
+		}
 	}
 }
