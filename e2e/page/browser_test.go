@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 
 	"github.com/pwreset/pwreset/e2e/harness"
@@ -43,11 +44,48 @@ func openTab(t *testing.T, browser context.Context, o tabOptions) context.Contex
 			{Name: "prefers-color-scheme", Value: scheme}, {Name: "forced-colors", Value: forced}}})
 		return err
 	}))
+	// Chromium's advice on the page's markup ("[DOM] Password forms should have
+	// (optionally hidden) username fields", ...) arrives as log entries.
+	advice := &adviceLog{}
+	if err := chromedp.Listen(ctx, advice.add); err != nil {
+		t.Fatal(err)
+	}
+	harness.Do(t, ctx, "hear Chromium's advice", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, log.Enable, cdp.Empty{})
+		return err
+	}))
+	ctx = context.WithValue(ctx, adviceKey{}, advice)
 	if o.noScript {
 		harness.Do(t, ctx, "turn JavaScript off", scripts(false))
 		ctx = context.WithValue(ctx, noScriptKey{}, true)
 	}
 	return ctx
+}
+
+// adviceLog collects what Chromium advises about a tab's markup.
+type adviceLog struct {
+	mu     sync.Mutex
+	advice []string
+}
+
+// adviceKey is the context key of a tab's adviceLog.
+type adviceKey struct{}
+
+func (a *adviceLog) add(ev any) {
+	if e, ok := ev.(*log.EventEntryAdded); ok && (e.Entry.Source == log.EntrySourceRecommendation || strings.HasPrefix(e.Entry.Text, "[DOM]")) {
+		a.mu.Lock()
+		a.advice = append(a.advice, e.Entry.Text)
+		a.mu.Unlock()
+	}
+}
+
+// take returns the advice given since the last call.
+func (a *adviceLog) take() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	advice := a.advice
+	a.advice = nil
+	return advice
 }
 
 // noScriptKey marks the context of a tab whose pages run no script.
@@ -113,11 +151,17 @@ var (
 // PWRESET_AXE overrides it.
 const axePath = ".cache/axe/node_modules/axe-core/axe.min.js"
 
-// checkAccessibility runs axe-core (WCAG 2.x A and AA, and best practices) on the
-// page as it is now and fails the test for every violation. It skips, saying why,
-// only when axe-core was not installed.
+// checkAccessibility fails the test for every piece of advice Chromium gave on the
+// tab's markup so far, then runs axe-core (WCAG 2.x A and AA, and best practices)
+// on the page as it is now and fails the test for every violation. It skips axe,
+// saying why, only when axe-core was not installed.
 func checkAccessibility(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
+	if advice, ok := ctx.Value(adviceKey{}).(*adviceLog); ok {
+		for _, a := range advice.take() {
+			t.Errorf("%s: Chromium advises %q", what, a)
+		}
+	}
 	axeOnce.Do(func() {
 		path := os.Getenv("PWRESET_AXE")
 		if path == "" {
