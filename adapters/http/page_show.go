@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"log/slog"
 	stdhttp "net/http"
 	"regexp"
 	"strconv"
@@ -50,8 +51,8 @@ func (p *page) check(c *echo.Context, l linkValues) (string, error) {
 	ts, _ := strconv.ParseInt(l.Timestamp, 10, 64) // complete: digits that fit
 	login, err := p.h.resetter.CheckLink(c.Request().Context(), l.UserID, ts, l.Signature)
 	if err != nil && badLink(err) == "" {
-		p.log.WarnContext(c.Request().Context(), "the reset page could not check its link", append(requestIDAttrsAny(c),
-			"error", err.Error())...)
+		p.log.LogAttrs(c.Request().Context(), slog.LevelWarn, "the reset page could not check its link",
+			append(requestIDAttrs(c), slog.String("error", err.Error()))...)
 	}
 	return login, err
 }
@@ -87,13 +88,4 @@ func (l linkValues) complete() bool {
 	id := l.UserID
 	return id != "" && len(id) <= 256 && utf8.ValidString(id) && strings.IndexFunc(id, unicode.IsControl) < 0 &&
 		timestampPattern.MatchString(l.Timestamp) && signaturePattern.MatchString(l.Signature)
-}
-
-// requestIDAttrsAny are requestIDAttrs as arguments of a log call.
-func requestIDAttrsAny(c *echo.Context) []any {
-	var args []any
-	for _, a := range requestIDAttrs(c) {
-		args = append(args, a)
-	}
-	return args
 }
