@@ -24,7 +24,7 @@ type App struct {
 	dispatcher *outbox.Dispatcher
 	users      ports.UserStore
 	limiter    ports.RateLimiter
-	metrics    *MetricsServer // nil: /metrics is on the API
+	metrics    *MetricsServer // nil: no METRICS_ADDR
 }
 
 // Listener is the socket the API is served on; it is opened before anything else so
@@ -69,6 +69,7 @@ func (a *App) serve(ctx context.Context) error {
 		a.log.Warn("demo mode: users in memory, e-mails " + a.cfg.mailRoute() + ", nothing persists")
 	}
 	warnUnsafeDefaults(ctx, a.log, a.cfg)
+	a.cfg.Ops.logNotices(ctx, a.log)
 	a.log.Info("pwreset listening", "addr", "http://"+a.ln.Addr().String(), "api_prefix", a.cfg.APIPrefix)
 	served := make(chan error, 1)
 	go func() { served <- a.server.Serve(a.ln) }()

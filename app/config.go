@@ -24,6 +24,7 @@ type Config struct {
 	APIPrefix            string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
 	CORSAllowedOrigins   []string      `env:"CORS_ALLOWED_ORIGINS"`
 	TrustedProxies       []string      `env:"TRUSTED_PROXIES"`
+	ClientIPv6Prefix     int           `env:"CLIENT_IPV6_PREFIX" envDefault:"64"`
 	SendLinkRate         string        `env:"RATE_LIMIT_SEND_LINK" envDefault:"10/10m"`
 	ResetRate            string        `env:"RATE_LIMIT_RESET_PASSWORD" envDefault:"20/10m"`
 	RateLimitsCollection string        `env:"RATE_LIMITS_COLLECTION" envDefault:"rate_limits"`
@@ -39,13 +40,14 @@ type Config struct {
 	Users           UserMapping
 	Database        PostgresSettings
 
-	PasswordHasher    string `env:"PASSWORD_HASHER" envDefault:"argon2id"`
-	PasswordMinLength int    `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
-	Argon2Memory      uint32 `env:"ARGON2_MEMORY_KIB" envDefault:"19456"`
-	Argon2Iterations  uint32 `env:"ARGON2_ITERATIONS" envDefault:"2"`
-	Argon2Parallelism uint8  `env:"ARGON2_PARALLELISM" envDefault:"1"`
-	BcryptCost        int    `env:"BCRYPT_COST" envDefault:"12"`
-	HashConcurrency   int    `env:"HASH_CONCURRENCY"` // default: the number of CPUs
+	PasswordHasher    string        `env:"PASSWORD_HASHER" envDefault:"argon2id"`
+	PasswordMinLength int           `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
+	Argon2Memory      uint32        `env:"ARGON2_MEMORY_KIB" envDefault:"19456"`
+	Argon2Iterations  uint32        `env:"ARGON2_ITERATIONS" envDefault:"2"`
+	Argon2Parallelism uint8         `env:"ARGON2_PARALLELISM" envDefault:"1"`
+	BcryptCost        int           `env:"BCRYPT_COST" envDefault:"12"`
+	HashConcurrency   int           `env:"HASH_CONCURRENCY"` // default: the number of CPUs
+	HashQueueTimeout  time.Duration `env:"HASH_QUEUE_TIMEOUT" envDefault:"5s"`
 
 	BreachCheck bool          `env:"BREACHED_PASSWORD_CHECK" envDefault:"false"`
 	HIBPAPIURL  string        `env:"HIBP_API_URL" envDefault:"https://api.pwnedpasswords.com"`

@@ -42,7 +42,7 @@ func TestHostedPageSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{})
+			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestPageProductName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{})
+		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
 		if err != nil || hc.Page.ProductName != tt.want {
 			t.Errorf("%v: product %q, want %q (%v)", tt.env, hc.Page.ProductName, tt.want, err)
 		}

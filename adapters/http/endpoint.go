@@ -28,7 +28,7 @@ func (h *handlers) endpoint(name string, rate Rate, serve echo.HandlerFunc) echo
 	return func(c *echo.Context) error {
 		switch c.Request().Method {
 		case stdhttp.MethodPost:
-			if err := h.admit(c, name, rate); err != nil {
+			if err := h.allow(c, name, rate); err != nil {
 				return err
 			}
 			return serve(c)
@@ -42,9 +42,9 @@ func (h *handlers) endpoint(name string, rate Rate, serve echo.HandlerFunc) echo
 	}
 }
 
-// admit checks the client's rate (429), then whether the workflow is on (404); the
+// allow checks the client's rate (429), then whether the workflow is on (404); the
 // endpoints and the reset page's forms share it.
-func (h *handlers) admit(c *echo.Context, name string, rate Rate) error {
+func (h *handlers) allow(c *echo.Context, name string, rate Rate) error {
 	if err := h.throttle(c, name, rate); err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func (p *page) newLink(c *echo.Context) error {
 // to limit bytes, as that endpoint does): a refused one too, to show its form again
 // with the link's values.
 func (p *page) read(c *echo.Context, name string, rate Rate, limit int64) (body, error) {
-	refused := p.h.admit(c, name, rate)
+	refused := p.h.allow(c, name, rate)
 	b, err := readBody(c, limit)
 	if refused != nil {
 		return b, refused
@@ -77,16 +77,14 @@ func (p *page) refuse(c *echo.Context, d pageData) error {
 	return p.render(c, stdhttp.StatusForbidden, d)
 }
 
-// fail answers err as the API would (status, Retry-After, the log line of a 5xx),
+// fail answers err as the API would (status, Retry-After, the log line of a 5xx, a
+// client that left recorded as such),
 // with its messages translated: those of the form's fields beside them, the others
 // above the form.
 func (p *page) fail(c *echo.Context, d pageData, err error) error {
 	a := answerTo(c, err)
-	if a.status >= stdhttp.StatusInternalServerError {
-		logFailure(c, p.log, a.status, err)
-	}
-	if a.status == stdhttp.StatusServiceUnavailable {
-		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfter)
+	if abandonedOrNoted(c, p.log, a, err) {
+		return nil
 	}
 	if d.State == stateForm || d.State == stateNewLink {
 		msgs := messagesOf(a.body)

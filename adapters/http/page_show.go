@@ -45,7 +45,7 @@ func (p *page) show(c *echo.Context) error {
 // often, the workflow is off, the store does not answer) the page shows the form,
 // whose post checks the link again and says what is wrong.
 func (p *page) check(c *echo.Context, l linkValues) (string, error) {
-	if err := p.h.admit(c, checkName, p.h.cfg.ResetRate); err != nil {
+	if err := p.h.allow(c, checkName, p.h.cfg.ResetRate); err != nil {
 		return "", nil
 	}
 	ts, _ := strconv.ParseInt(l.Timestamp, 10, 64) // complete: digits that fit

@@ -39,6 +39,11 @@ func (h *handlers) reset(c *echo.Context, b body) error {
 	if err != nil {
 		return err
 	}
+	release, err := h.admit(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	return h.resetter.Reset(c.Request().Context(), reset.Request{
 		UserID:    req.UserID,
 		Timestamp: req.Timestamp,
@@ -62,4 +67,13 @@ func (h *handlers) decodeReset(b body) (resetRequest, error) {
 		req.Confirm = &confirm
 	}
 	return req, f.err()
+}
+
+// admit waits for the reset's turn to hash (Config.HashQueue), so that a reset whose
+// client hangs up meanwhile leaves the queue and never hashes.
+func (h *handlers) admit(c *echo.Context) (release func(), err error) {
+	if h.cfg.HashQueue == nil {
+		return func() {}, nil
+	}
+	return h.cfg.HashQueue.Admit(c.Request().Context())
 }
