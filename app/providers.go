@@ -24,6 +24,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/domain/audit"
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/policy"
@@ -121,6 +122,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		LinksPerHour:         cfg.LinksPerHour,
 		InvalidateOlderLinks: cfg.InvalidateOlderLinks,
 		ChangedNotification:  cfg.ChangedNotification,
+		ChangeEvent:          cfg.Events.wants(event.PasswordChanged),
 		Secret:               []byte(cfg.SecretKey),
 	}
 	if len(rc.Secret) == 0 { // demo mode: stand-ins keyed for this run only
@@ -274,8 +276,21 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem
 
 // ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
 // SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
-// configuration allows in demo mode only).
+// configuration allows in demo mode only); events go to EVENTS_URL.
 func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
+	mail, err := mailProvider(cfg, out)
+	if err != nil {
+		return nil, err
+	}
+	events, err := eventsProvider(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return outbox.Router{Mail: mail, Events: events}, nil
+}
+
+// mailProvider chooses the provider of e-mail.
+func mailProvider(cfg Config, out Output) (outbox.Provider, error) {
 	if cfg.SMTP.URL != "" {
 		return smtpMailer(cfg)
 	}
