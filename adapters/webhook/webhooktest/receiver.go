@@ -29,6 +29,16 @@ type Answer struct {
 	// Hang holds the request unanswered until the sender gives up (or the
 	// receiver closes): a slow endpoint.
 	Hang bool
+	// Lost takes the event, then holds the answer until the sender gives up: an
+	// event that arrived, whose answer was lost. The sender sends it again.
+	Lost bool
+}
+
+// Request is one delivery as it arrived.
+type Request struct {
+	ID     string    // its webhook-id
+	At     time.Time // when it arrived
+	Answer Answer    // how it was answered (Status 401: a bad signature)
 }
 
 // Event is one event the receiver took, first delivery only.
@@ -57,7 +67,7 @@ type Receiver struct {
 	script   []Answer
 	events   []Event
 	seen     map[string]bool
-	requests int // deliveries that arrived, duplicates and refused ones included
+	log      []Request // deliveries that arrived, duplicates and refused ones included
 	dups     int // deliveries of an id already taken
 	invalid  int // deliveries whose signature did not verify
 	changed  chan struct{}
@@ -147,7 +157,10 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 	case !ok:
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
-	case answer.Hang:
+	case answer.Hang, answer.Lost:
+		if answer.Lost {
+			r.take(req.Header.Get(standardwebhooks.HeaderWebhookID), body)
+		}
 		select {
 		case <-req.Context().Done():
 		case <-r.closed:
@@ -168,19 +181,20 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 func (r *Receiver) next(body []byte, h http.Header) (Answer, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.requests++
+	defer r.notify()
+	req := Request{ID: h.Get(standardwebhooks.HeaderWebhookID), At: time.Now()}
 	if err := r.verifier.Verify(body, h); err != nil {
 		r.invalid++
-		r.notify()
-		return Answer{}, false
+		req.Answer.Status = http.StatusUnauthorized
+		r.log = append(r.log, req)
+		return req.Answer, false
 	}
-	if len(r.script) == 0 {
-		return Answer{}, true
+	if len(r.script) > 0 {
+		req.Answer = r.script[0]
+		r.script = r.script[1:]
 	}
-	a := r.script[0]
-	r.script = r.script[1:]
-	r.notify()
-	return a, true
+	r.log = append(r.log, req)
+	return req.Answer, true
 }
 
 // take keeps the event of a delivery, unless its id was taken before.
@@ -218,7 +232,14 @@ type Stats struct {
 func (r *Receiver) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return Stats{Requests: r.requests, Duplicates: r.dups, Invalid: r.invalid}
+	return Stats{Requests: len(r.log), Duplicates: r.dups, Invalid: r.invalid}
+}
+
+// Requests returns every delivery that arrived, in order.
+func (r *Receiver) Requests() []Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Request(nil), r.log...)
 }
 
 // Events returns the events taken so far, each once, in the order they came.
@@ -252,7 +273,7 @@ func (r *Receiver) AwaitRequests(n int, timeout time.Duration) error {
 	deadline := time.After(timeout)
 	for {
 		r.mu.Lock()
-		got, changed := r.requests, r.changed
+		got, changed := len(r.log), r.changed
 		r.mu.Unlock()
 		if got >= n {
 			return nil
