@@ -197,7 +197,6 @@ func waitedOut(t *testing.T, reqs []webhooktest.Request, status int, wait time.D
 	t.Errorf("no delivery was answered %d", status)
 }
 
-
 // TestEventDeadLetterRequeued: an endpoint that refuses an event for good (410)
 // makes it a dead letter at once, which `pwreset outbox` lists with the reason,
 // and `pwreset outbox retry` requeues under the id and with the time it had;

@@ -186,4 +186,3 @@ func TestConfigChecks(t *testing.T) {
 		t.Errorf("NewSender with good settings: %v", err)
 	}
 }
-

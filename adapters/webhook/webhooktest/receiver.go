@@ -68,8 +68,8 @@ type Receiver struct {
 	events   []Event
 	seen     map[string]bool
 	log      []Request // deliveries that arrived, duplicates and refused ones included
-	dups     int // deliveries of an id already taken
-	invalid  int // deliveries whose signature did not verify
+	dups     int       // deliveries of an id already taken
+	invalid  int       // deliveries whose signature did not verify
 	changed  chan struct{}
 	closed   chan struct{}
 }
