@@ -26,6 +26,10 @@ import (
 // DefaultTimeout bounds one delivery when Config.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
+// idleConns is how many connections to the endpoint are kept open between
+// events: more than the dispatcher's default of 4 workers.
+const idleConns = 16
+
 // maxAnswer is how much of an answer's body is read, so that the connection can
 // be kept; the body itself is never kept.
 const maxAnswer = 64 << 10
@@ -96,7 +100,15 @@ func NewSender(cfg Config) (*Sender, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	// A transport of our own: net/http's default keeps only 2 idle connections per
+	// host, so the dispatcher's concurrent workers would dial anew for most events.
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok { // unless a program replaced it
+		tr = dt.Clone()
+	}
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = idleConns, idleConns
 	client := &http.Client{
+		Transport: tr,
 		// A redirect is not followed: Go would turn the POST into a GET, and a
 		// signed event belongs to the address it was configured for.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
