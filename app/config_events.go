@@ -26,7 +26,18 @@ type EventsSettings struct {
 func (e EventsSettings) On() bool { return e.URL != "" }
 
 // wants reports whether events of typ are delivered.
-func (e EventsSettings) wants(typ string) bool { return e.On() && slices.Contains(e.Types, typ) }
+func (e EventsSettings) wants(typ string) bool { return e.On() && slices.Contains(e.types(), typ) }
+
+// types are the names in EVENTS_TYPES, without the spaces around them.
+func (e EventsSettings) types() []string {
+	var out []string
+	for _, t := range e.Types {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
 
 // outcomes are the types of event the dispatcher announces: those of a
 // delivery's outcome (reset_link.sent, reset_link.failed) that are wanted.
@@ -40,7 +51,7 @@ func (e EventsSettings) outcomes() []string {
 	return out
 }
 
-// problems checks the events settings, naming each variable.
+// eventsProblems checks the events settings, naming each variable.
 func (c Config) eventsProblems() []error {
 	e := c.Events
 	if !e.On() {
@@ -58,10 +69,10 @@ func (c Config) eventsProblems() []error {
 	} else if err := webhook.CheckSecret(e.Secret); err != nil {
 		p = append(p, fmt.Errorf("EVENTS_SECRET: %v", err))
 	}
-	if len(e.Types) == 0 {
+	if len(e.types()) == 0 {
 		p = append(p, fmt.Errorf("EVENTS_TYPES must name at least one of %s", strings.Join(event.Types, ", ")))
 	}
-	for _, t := range e.Types {
+	for _, t := range e.types() {
 		if !event.Known(t) {
 			p = append(p, fmt.Errorf("EVENTS_TYPES: %q is not an event pwreset sends: use %s", t, strings.Join(event.Types, ", ")))
 		}
