@@ -42,34 +42,49 @@ type heldMessage struct {
 // must stop; what was held is withdrawn (a write whose answer was lost may leave
 // one behind, which then goes out when due, as after a crash).
 func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (held, error) {
-	h := held{userID: user.ID}
 	now := r.clock.Now()
-	due := now.Add(r.noticeHold())
+	msgs, err := r.changeMessages(user, langs, now)
+	if err != nil {
+		return held{}, err
+	}
+	h := held{userID: user.ID}
+	for _, m := range msgs {
+		id, err := r.box.Add(ctx, m.msg, now.Add(r.noticeHold()))
+		if err != nil {
+			r.withdraw(ctx, h)
+			return held{}, fmt.Errorf("hold the %s in the outbox before the change: %w", m.what, err)
+		}
+		h.msgs = append(h.msgs, heldMessage{id: id, what: m.what})
+	}
+	return h, nil
+}
+
+// changeMessage is a message that tells of a change, and what it is for the log.
+type changeMessage struct {
+	msg  ports.Message
+	what string
+}
+
+// changeMessages returns what tells of a change of user's password at now: the
+// notice when configured and the user has an address, the password.changed
+// event when configured.
+func (r *Resetter) changeMessages(user ports.User, langs []string, now time.Time) ([]changeMessage, error) {
+	var msgs []changeMessage
 	if r.cfg.ChangedNotification && user.Email != "" {
 		msg, err := r.noticeMessage(user, langs, now)
 		if err != nil {
-			return held{}, err
+			return nil, err
 		}
-		id, err := r.box.Add(ctx, msg, due)
-		if err != nil {
-			return held{}, fmt.Errorf("hold the password-changed e-mail in the outbox before the change: %w", err)
-		}
-		h.msgs = append(h.msgs, heldMessage{id: id, what: "password-changed e-mail"})
+		msgs = append(msgs, changeMessage{msg, "password-changed e-mail"})
 	}
 	if r.cfg.ChangeEvent {
 		msg, err := event.Message(event.NewID(), event.PasswordChanged, user.ID, now)
-		if err == nil {
-			var id string
-			if id, err = r.box.Add(ctx, msg, due); err == nil {
-				h.msgs = append(h.msgs, heldMessage{id: id, what: event.PasswordChanged + " event"})
-			}
-		}
 		if err != nil {
-			r.withdraw(ctx, h)
-			return held{}, fmt.Errorf("hold the %s event in the outbox before the change: %w", event.PasswordChanged, err)
+			return nil, err
 		}
+		msgs = append(msgs, changeMessage{msg, event.PasswordChanged + " event"})
 	}
-	return h, nil
+	return msgs, nil
 }
 
 // noticeHold is how long after the change a held notice falls due.
