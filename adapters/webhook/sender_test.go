@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,25 @@ func TestConfigChecks(t *testing.T) {
 	}
 	if _, err := webhook.NewSender(webhook.Config{URL: "https://example.com/hooks", Secret: good}); err != nil {
 		t.Errorf("NewSender with good settings: %v", err)
+	}
+}
+
+// TestSendRetryAfterDate: a Retry-After given as an HTTP date is the wait from
+// the answer until then.
+func TestSendRetryAfterDate(t *testing.T) {
+	r := webhooktest.Start(t)
+	at := time.Now().Add(90 * time.Second).UTC().Truncate(time.Second) // what the header can say
+	r.Script(webhooktest.Answer{Status: 503, RetryAfter: at.Format(http.TimeFormat)})
+	start := time.Now()
+	_, err := newSender(t, r, 0).Send(context.Background(), changed(t, "7"))
+	end := time.Now()
+	var se *ports.SendError
+	if !errors.As(err, &se) || se.Permanent {
+		t.Fatalf("Send = %v, want a temporary *ports.SendError", err)
+	}
+	// The answer came between start and end.
+	if se.RetryAfter < at.Sub(end) || se.RetryAfter > at.Sub(start) {
+		t.Errorf("RetryAfter = %v, want the time from the answer until %v: within [%v, %v]",
+			se.RetryAfter, at, at.Sub(end), at.Sub(start))
 	}
 }
