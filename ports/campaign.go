@@ -13,6 +13,11 @@ var ErrCampaignNotFound = errors.New("no such campaign")
 // one of the states the change starts from (resuming a cancelled campaign, say).
 var ErrCampaignState = errors.New("the campaign is not in a state that allows this")
 
+// CampaignKeyPrefix starts the limit keys of campaigns ("campaign:<id>:user:<uid>",
+// one e-mail per user). Their events must outlive the campaign, however long it is
+// paused: a store's purge of old limit events keeps them.
+const CampaignKeyPrefix = "campaign:"
+
 // States of a campaign.
 const (
 	CampaignRunning   = "running"   // being queued, or stopped by a crash: resume it

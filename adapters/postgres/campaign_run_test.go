@@ -100,4 +100,20 @@ func TestCampaignOnPostgres(t *testing.T) {
 	if got, err := service(box).Get(ctx, c.ID); err != nil || got.State != ports.CampaignDone {
 		t.Errorf("campaign: %+v, %v; want done", got, err)
 	}
+	// serve purges limit events older than the longest window (a day): a campaign
+	// resumed later still finds who it reached.
+	exec(t, pool, `INSERT INTO pwreset_rate_limits (key, at) VALUES ('send-link:x', now() - interval '2 days')`)
+	if n, err := postgres.NewRateLimiter(pool, 0).Purge(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+		t.Errorf("Purge: %d, %v; want the one link event", n, err)
+	}
+	if _, err := service(box).Run(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, pool, `UPDATE pwreset_campaigns SET state = 'running', cursor = '2500'`)
+	if _, err := service(box).Run(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM pwreset_outbox WHERE state = 'pending'`).Scan(&messages); err != nil || messages != 3000 {
+		t.Errorf("%d pending messages after the purge and a rerun of the last 500 users (%v), want 3000", messages, err)
+	}
 }

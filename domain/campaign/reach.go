@@ -20,7 +20,7 @@ const Window = 10 * 365 * 24 * time.Hour
 const ReasonSentAlready = "campaign_sent_already"
 
 // Key is the limit key that allows campaign id one e-mail to user uid.
-func Key(id, uid string) string { return "campaign:" + id + ":user:" + uid }
+func Key(id, uid string) string { return ports.CampaignKeyPrefix + id + ":user:" + uid }
 
 // reach e-mails user u once in campaign c: it marks the password unusable first if
 // c says so, then queues the e-mail under the per-user limit. It reports whether
