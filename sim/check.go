@@ -1,0 +1,267 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pwreset/pwreset/domain/reset"
+)
+
+// check returns every invariant the history breaks, and counts the named windows
+// it went through.
+func (w *world) check() []string {
+	var v []string
+	v = append(v, w.checkI1()...)
+	v = append(v, w.checkI2()...)
+	v = append(v, w.checkI3()...)
+	v = append(v, w.checkI4()...)
+	v = append(v, w.checkI6Twice()...)
+	return v
+}
+
+// sendsOf returns the deliveries of message id.
+func (w *world) sendsOf(id string) []*sendRec {
+	var out []*sendRec
+	for _, s := range w.hist.sends {
+		if s.id == id {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// wentOut reports whether message id, or the message an operator requeued in its
+// place, went out.
+func (w *world) wentOut(id string) bool {
+	for id != "" {
+		if len(w.sendsOf(id)) > 0 {
+			return true
+		}
+		m := w.hist.msgs[id]
+		if m == nil {
+			return false
+		}
+		id = m.requeued
+	}
+	return false
+}
+
+// linkOfTask returns the link e-mail task stored to be sent, if any.
+func (w *world) linkOfTask(task int) *msgRec {
+	for _, id := range w.hist.msgOrder {
+		if m := w.hist.msgs[id]; m.task == task && m.kind == reset.KindResetLink && m.pending {
+			return m
+		}
+	}
+	return nil
+}
+
+// checkI1: every password change is followed by exactly one notice, and no
+// notice goes out without a change but in a named window.
+func (w *world) checkI1() []string {
+	if !w.set.Notify {
+		return nil
+	}
+	var v []string
+	changed := map[int]bool{}
+	for _, c := range w.hist.changes {
+		changed[c.task] = true
+	}
+	for _, r := range w.hist.resets {
+		sent := len(w.sendsOf(r.notice)) > 0 && r.notice != ""
+		switch {
+		case changed[r.task] && !sent:
+			v = append(v, fmt.Sprintf("I1: user %s's password changed (task %d) and no notice went out", r.userID, r.task))
+		case changed[r.task] || !sent:
+		case r.crashed:
+			w.hist.windows["I1 notice of a change a crash stopped"]++
+		case r.unclear:
+			w.hist.windows["I1 notice of a write whose outcome was unclear"]++
+		default:
+			v = append(v, fmt.Sprintf("I1: a password-changed notice went out to user %s with no change (task %d: %v)",
+				r.userID, r.task, r.err))
+		}
+	}
+	return v
+}
+
+// checkI2: a link request answered 200 within the user's limits gets exactly one
+// link e-mail, and no link e-mail goes out uncounted.
+func (w *world) checkI2() []string {
+	var v []string
+	standing := map[int]bool{} // tasks with a standing event of a user's daily key
+	for _, e := range w.hist.events {
+		if strings.HasPrefix(e.key, "reset_link:user:") && !e.undone {
+			standing[e.task] = true
+		}
+	}
+	for _, id := range w.hist.msgOrder {
+		m := w.hist.msgs[id]
+		if m.kind != reset.KindResetLink || !m.pending || len(w.sendsOf(id)) == 0 {
+			continue
+		}
+		if strings.HasPrefix(m.userID, "unknown-") {
+			v = append(v, fmt.Sprintf("I2: a link e-mail went out for a login nobody has (message %s)", id))
+		}
+		if !standing[m.task] {
+			v = append(v, fmt.Sprintf("I2: a link e-mail to user %s went out uncounted: its limits were taken back (message %s, task %d)",
+				m.userID, id, m.task))
+		}
+	}
+	for _, r := range w.hist.links {
+		if r.userID == "" || !r.done || r.err != nil || !r.checked || !w.entitled(r) {
+			continue
+		}
+		if m := w.linkOfTask(r.task); m == nil || !w.wentOut(m.id) {
+			v = append(v, fmt.Sprintf("I2: user %s's link request (task %d) was answered 200 within their limits, and no link went out",
+				r.userID, r.task))
+		}
+	}
+	return v
+}
+
+// goneOut reports whether the link task made reached the user: its e-mail went
+// out, or the operator printed it.
+func (w *world) goneOut(task int) bool {
+	if m := w.linkOfTask(task); m != nil {
+		return w.wentOut(m.id)
+	}
+	for _, o := range w.hist.operators {
+		if o.task == task && o.kind == OpIssueLink.String() {
+			return o.done && o.err == nil
+		}
+	}
+	return false
+}
+
+// entitled reports whether the links that reached users before r's limits were
+// checked leave r room, as the limiter counts (by the times the callers stamped).
+func (w *world) entitled(r *linkReq) bool {
+	cool, daily, global := 0, 0, 0
+	for _, e := range w.hist.events {
+		if e.seq >= r.checkSq || e.task == r.task || !w.goneOut(e.task) {
+			continue
+		}
+		switch e.key {
+		case cooldownKeyOf(r.userID):
+			if e.at.After(r.checkAt.Add(-w.set.Cooldown)) {
+				cool++
+			}
+		case userKeyOf(r.userID):
+			if e.at.After(r.checkAt.Add(-24 * time.Hour)) {
+				daily++
+			}
+		case globalKey:
+			if e.at.After(r.checkAt.Add(-time.Hour)) {
+				global++
+			}
+		}
+	}
+	return (w.set.Cooldown == 0 || cool == 0) && (w.set.DailyCap == 0 || daily < w.set.DailyCap) &&
+		(w.set.PerHour == 0 || global < w.set.PerHour)
+}
+
+// tolerance is how far apart the instances' clocks are: the limits are judged by
+// the callers' clocks, so in true time they hold within it.
+func (w *world) tolerance() time.Duration {
+	lo, hi := time.Duration(0), time.Duration(0)
+	for _, s := range w.set.Skews {
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	return hi - lo
+}
+
+// checkI3: no limit is exceeded, in true time within the clocks' tolerance.
+func (w *world) checkI3() []string {
+	var v []string
+	tol := w.tolerance()
+	byUser := map[string][]time.Time{}
+	var all []time.Time
+	for _, r := range w.hist.links {
+		m := w.linkOfTask(r.task)
+		if r.userID == "" || m == nil || !w.wentOut(m.id) {
+			continue
+		}
+		at := m.created
+		for _, e := range w.hist.events {
+			if e.task == r.task && e.key == userKeyOf(r.userID) {
+				at = e.true
+			}
+		}
+		byUser[r.userID] = append(byUser[r.userID], at)
+		all = append(all, at)
+	}
+	for u, times := range byUser {
+		if w.set.Cooldown > 0 {
+			v = append(v, within(times, w.set.Cooldown-tol, 1, "I3: user "+u+" got more links than the cooldown allows")...)
+		}
+		if w.set.DailyCap > 0 {
+			v = append(v, within(times, 24*time.Hour-tol, w.set.DailyCap, "I3: user "+u+" got more links than the daily cap")...)
+		}
+	}
+	if w.set.PerHour > 0 {
+		v = append(v, within(all, time.Hour-tol, w.set.PerHour, "I3: more links went out than the hourly cap")...)
+	}
+	if w.set.PerIP > 0 {
+		byIP := map[string][]time.Time{}
+		for _, h := range w.hist.ipHits {
+			byIP[h.ip] = append(byIP[h.ip], h.at)
+		}
+		for ip, times := range byIP {
+			v = append(v, within(times, ipWindow-tol, w.set.PerIP, "I3: address "+ip+" got past its rate")...)
+		}
+	}
+	return v
+}
+
+// within returns a violation if more than most of times fall in any window.
+func within(times []time.Time, window time.Duration, most int, what string) []string {
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	for i := range times {
+		n := 0
+		for j := i; j < len(times) && times[j].Sub(times[i]) < window; j++ {
+			n++
+		}
+		if n > most {
+			return []string{fmt.Sprintf("%s: %d within %s from %s", what, n, window, times[i].Format(time.TimeOnly))}
+		}
+	}
+	return nil
+}
+
+// checkI4: a one-time link changes the password at most once.
+func (w *world) checkI4() []string {
+	if !w.set.OneTime {
+		return nil
+	}
+	var v []string
+	byLink := map[string]int{}
+	for _, c := range w.hist.changes {
+		if r := w.resetOf[c.task]; r != nil {
+			byLink[r.link]++
+			if byLink[r.link] == 2 {
+				v = append(v, fmt.Sprintf("I4: a one-time link of user %s changed the password twice", c.userID))
+			}
+		}
+	}
+	return v
+}
+
+// checkI6Twice: nothing goes out twice but in a named window.
+func (w *world) checkI6Twice() []string {
+	var v []string
+	for _, id := range w.hist.msgOrder {
+		sends := w.sendsOf(id)
+		for _, s := range sends[:max(len(sends)-1, 0)] {
+			if s.window == "" {
+				v = append(v, fmt.Sprintf("I6: message %s (%s to user %s) went out twice, with no crash or lost answer between",
+					id, s.kind, s.userID))
+				break
+			}
+			w.hist.windows["I6 sent again: "+s.window]++
+		}
+	}
+	return v
+}

@@ -1,0 +1,181 @@
+package sim
+
+import (
+	"context"
+	"time"
+
+	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// box is the Outbox as one task sees it.
+type box struct {
+	port
+	inner ports.Outbox
+}
+
+// stored notes a message that the outbox stored for task.
+func (b *box) stored(task int, id string, msg ports.Message, pending bool) {
+	h := b.w.hist
+	h.msgs[id] = &msgRec{id: id, kind: msg.Kind, userID: msg.UserID, task: task, created: b.w.clock.Now(), pending: pending}
+	h.msgOrder = append(h.msgOrder, id)
+	if r := b.w.resetOf[task]; r != nil && msg.Kind == reset.KindPasswordChanged {
+		r.notice = id
+	}
+}
+
+func (b *box) add(ctx context.Context, call string, msg ports.Message, pending bool, f func(context.Context) (string, error)) (string, error) {
+	var id string
+	task := b.t.id
+	err := b.do(ctx, call, true, func(c context.Context) error {
+		var err error
+		if id, err = f(c); err == nil {
+			b.stored(task, id, msg, pending)
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// Add implements ports.Outbox.
+func (b *box) Add(ctx context.Context, msg ports.Message, now time.Time) (string, error) {
+	return b.add(ctx, "outbox.Add", msg, true, func(c context.Context) (string, error) { return b.inner.Add(c, msg, now) })
+}
+
+// Discard implements ports.Outbox.
+func (b *box) Discard(ctx context.Context, msg ports.Message, reason string, now time.Time) (string, error) {
+	return b.add(ctx, "outbox.Discard", msg, false, func(c context.Context) (string, error) {
+		return b.inner.Discard(c, msg, reason, now)
+	})
+}
+
+// Claim implements ports.Outbox. A dispatch pass ends after its budget of claims,
+// or at its first claim that finds nothing or fails.
+func (b *box) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {
+	var env ports.Envelope
+	err := b.do(ctx, "outbox.Claim", true, func(c context.Context) error {
+		var err error
+		env, err = b.inner.Claim(c, owner, now, lease)
+		return err
+	})
+	if err == nil {
+		b.t.claimed = env.ID
+		b.w.claims[b.t.id] = b.w.clock.Now()
+		b.w.budget[b.t.id]--
+	}
+	if err != nil || b.w.budget[b.t.id] <= 0 {
+		b.t.stop(errPassEnd)
+	}
+	return env, err
+}
+
+// MarkSent implements ports.Outbox, noting the delivery as settled when it applies.
+func (b *box) MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error {
+	task := b.t.id
+	var sent *sendRec
+	for _, s := range b.w.hist.sends {
+		if s.task == task && s.id == id {
+			sent = s
+		}
+	}
+	late := b.w.clock.Now().Sub(b.w.claims[task]) > lease
+	err := b.do(ctx, "outbox.MarkSent", true, func(c context.Context) error {
+		err := b.inner.MarkSent(c, id, owner, providerID, at)
+		if err == nil && sent != nil {
+			sent.settled = true
+		}
+		return err
+	})
+	if sent != nil && !sent.settled && sent.window == "" {
+		switch {
+		case b.t.fault.Kind != None:
+			sent.window = "the delivery's outcome was not stored (a store fault)"
+		case late:
+			sent.window = "the delivery's outcome came after its lease"
+		}
+	}
+	return err
+}
+
+func (b *box) write(ctx context.Context, call string, f func(context.Context) error) error {
+	return b.do(ctx, call, true, f)
+}
+
+// MarkFailed implements ports.Outbox.
+func (b *box) MarkFailed(ctx context.Context, id, owner, reason string, at time.Time) error {
+	return b.write(ctx, "outbox.MarkFailed", func(c context.Context) error { return b.inner.MarkFailed(c, id, owner, reason, at) })
+}
+
+// Release implements ports.Outbox.
+func (b *box) Release(ctx context.Context, id string, at time.Time) error {
+	return b.write(ctx, "outbox.Release", func(c context.Context) error { return b.inner.Release(c, id, at) })
+}
+
+// Reschedule implements ports.Outbox.
+func (b *box) Reschedule(ctx context.Context, id, owner string, next time.Time, lastError string) error {
+	return b.write(ctx, "outbox.Reschedule", func(c context.Context) error {
+		return b.inner.Reschedule(c, id, owner, next, lastError)
+	})
+}
+
+// Delete implements ports.Outbox.
+func (b *box) Delete(ctx context.Context, id string) error {
+	task := b.t.id
+	return b.write(ctx, "outbox.Delete", func(c context.Context) error {
+		err := b.inner.Delete(c, id)
+		if m := b.w.hist.msgs[id]; err == nil && m != nil {
+			m.deleted = true
+			if r := b.w.resetOf[task]; r != nil && r.notice == id {
+				r.noticeDel = true
+			}
+		}
+		return err
+	})
+}
+
+// Purge implements ports.Outbox.
+func (b *box) Purge(ctx context.Context, cutoff time.Time) (int, error) {
+	var n int
+	err := b.write(ctx, "outbox.Purge", func(c context.Context) error {
+		var err error
+		n, err = b.inner.Purge(c, cutoff)
+		return err
+	})
+	return n, err
+}
+
+// Get implements ports.Outbox.
+func (b *box) Get(ctx context.Context, id string) (ports.Envelope, error) {
+	var env ports.Envelope
+	err := b.do(ctx, "outbox.Get", false, func(c context.Context) error {
+		var err error
+		env, err = b.inner.Get(c, id)
+		return err
+	})
+	return env, err
+}
+
+// Failed implements ports.Outbox.
+func (b *box) Failed(ctx context.Context) ([]ports.Envelope, error) {
+	var envs []ports.Envelope
+	err := b.do(ctx, "outbox.Failed", false, func(c context.Context) error {
+		var err error
+		envs, err = b.inner.Failed(c)
+		return err
+	})
+	return envs, err
+}
+
+// Stats implements ports.Outbox.
+func (b *box) Stats(ctx context.Context) (ports.OutboxStats, error) {
+	var st ports.OutboxStats
+	err := b.do(ctx, "outbox.Stats", false, func(c context.Context) error {
+		var err error
+		st, err = b.inner.Stats(c)
+		return err
+	})
+	return st, err
+}

@@ -1,0 +1,251 @@
+package sim
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// maxGrants bounds the calls the end of a run lets through: more means that
+// something loops for ever.
+const maxGrants = 100000
+
+// Result is what one run found.
+type Result struct {
+	Violations []string
+	Windows    map[string]int // named windows the run went through, with how often
+	Crashes    int
+	Calls      int    // port calls the schedule let through
+	Digest     string // of the history: equal for two runs of one schedule
+}
+
+// Failed reports whether the run broke an invariant.
+func (r Result) Failed() bool { return len(r.Violations) > 0 }
+
+// Run plays the schedule s against stores b makes, then stops the faults, lets
+// everything finish, and checks the invariants.
+func Run(s Schedule, b Backend) (Result, error) { return RunTraced(s, b, nil) }
+
+// RunTraced is Run, writing every step and call to trace.
+func RunTraced(s Schedule, b Backend, trace func(format string, args ...any)) (Result, error) {
+	stores, users, cleanup, err := b(seedUsers(s.Settings.Users))
+	if err != nil {
+		return Result{}, err
+	}
+	if cleanup != nil {
+		defer cleanup()
+	}
+	w := newWorld(s.Settings, stores, users)
+	w.trace = trace
+	calls := 0
+	for _, st := range s.Steps {
+		w.tracef("step %s", st)
+		calls += w.step(st)
+		w.afterStep()
+	}
+	v := w.finish()
+	if v == "" {
+		v = w.recover()
+	}
+	res := Result{Windows: w.hist.windows, Crashes: w.hist.crashes, Calls: calls}
+	if v != "" {
+		res.Violations = append(res.Violations, v)
+	}
+	res.Violations = append(res.Violations, w.check()...)
+	res.Digest = w.digest()
+	return res, nil
+}
+
+// step plays one step and returns how many calls it let through.
+func (w *world) step(st Step) int {
+	switch st.Op {
+	case OpGrant:
+		if len(w.sched.parked) == 0 {
+			return 0
+		}
+		if st.Fault.Kind == Crash {
+			w.hist.crashes++
+		}
+		w.sched.grant(st.N%len(w.sched.parked), st.Fault)
+		return 1
+	case OpLink:
+		w.linkRequest(st.Inst, st.User, st.N)
+	case OpReset:
+		w.resetRequest(st.Inst, st.User, st.N)
+	case OpDispatch:
+		w.dispatch(st.Inst, st.N)
+	case OpRetry, OpSendLink, OpIssueLink:
+		w.operator(st.Op, st.Inst, st.User)
+	case OpPurge:
+		w.purge(st.Inst)
+	case OpAdvance:
+		w.clock.advance(st.Wait)
+	case OpCrash:
+		w.hist.crashes++
+		w.sched.crash(st.Inst)
+	case OpMail:
+		w.mail = st.Mode
+	}
+	return 0
+}
+
+// finish stops the faults and lets every parked call go on until all tasks end;
+// it returns a violation if they never do.
+func (w *world) finish() string {
+	w.mail = MailUp
+	for n := 0; len(w.sched.parked) > 0; n++ {
+		if n > maxGrants {
+			return fmt.Sprintf("liveness: tasks still running after %d calls without faults: %s", n, w.sched.parked[0].name)
+		}
+		w.sched.grant(0, Fault{})
+		w.afterStep()
+	}
+	return ""
+}
+
+// recover moves time past every lease and held notice, has the operator requeue
+// failed links, drains the outbox (I6), and gives every user a fresh link to
+// reset with (I5).
+func (w *world) recover() string {
+	w.clock.advance(noticeHold + lease + time.Second)
+	if v := w.drain(); v != "" {
+		return v
+	}
+	if v := w.i6Drained(); v != "" {
+		return v
+	}
+	w.operator(OpRetry, 0, 0)
+	if v := w.finish(); v != "" {
+		return v
+	}
+	if v := w.drain(); v != "" {
+		return v
+	}
+	return w.i5FreshLinks()
+}
+
+// drain has instance 0 deliver until nothing is due.
+func (w *world) drain() string {
+	w.dispatch(0, 1<<30)
+	return w.finish()
+}
+
+// i6Drained checks that nothing is left to send once the provider is back and a
+// lease (and a notice's hold) has passed, and that every failure has a reason.
+func (w *world) i6Drained() string {
+	ctx := context.Background()
+	st, err := w.stores.Outbox.Stats(ctx)
+	if err != nil {
+		return fmt.Sprintf("I6: read the outbox: %v", err)
+	}
+	if n := st.Counts[ports.StatePending] + st.Counts[ports.StateSending]; n > 0 {
+		return fmt.Sprintf("I6: %d messages still unsent a lease after the provider came back", n)
+	}
+	failed, err := w.stores.Outbox.Failed(ctx)
+	if err != nil {
+		return fmt.Sprintf("I6: read the failed messages: %v", err)
+	}
+	for _, f := range failed {
+		if f.LastError == "" {
+			return fmt.Sprintf("I6: message %s failed without a reason", f.ID)
+		}
+	}
+	return ""
+}
+
+// i5FreshLinks checks that, once the faults stopped and the user's limits have
+// room again (a day and a cooldown later), every user can ask for a link and
+// reset their password with it.
+func (w *world) i5FreshLinks() string {
+	w.clock.advance(24*time.Hour + w.set.Cooldown + time.Second)
+	for i, u := range w.users {
+		w.linkRequest(0, i, 200+i)
+		if v := w.finish(); v != "" {
+			return v
+		}
+		req := w.hist.links[len(w.hist.links)-1]
+		if v := w.drain(); v != "" {
+			return v
+		}
+		if req.err != nil {
+			return fmt.Sprintf("I5: user %s's fresh link request failed: %v", u.ID, req.err)
+		}
+		got := w.links[u.ID]
+		if len(got) == 0 || !w.deliveredFrom(req.task) {
+			return fmt.Sprintf("I5: user %s got no fresh link", u.ID)
+		}
+		w.links[u.ID] = got[len(got)-1:]
+		w.resetRequest(0, i, 0)
+		if v := w.finish(); v != "" {
+			return v
+		}
+		if r := w.hist.resets[len(w.hist.resets)-1]; r.err != nil {
+			return fmt.Sprintf("I5: user %s could not reset with a fresh link: %v", u.ID, r.err)
+		}
+		if v := w.drain(); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// deliveredFrom reports whether a message task stored went out.
+func (w *world) deliveredFrom(task int) bool {
+	for _, s := range w.hist.sends {
+		if m := w.hist.msgs[s.id]; m != nil && m.task == task {
+			return true
+		}
+	}
+	return false
+}
+
+// digest sums up the history, to compare two runs of one schedule.
+func (w *world) digest() string {
+	var b strings.Builder
+	for _, s := range w.hist.sends {
+		fmt.Fprintf(&b, "send %s %s %s %s %s\n", s.id, s.kind, s.userID, s.at, s.window)
+	}
+	for _, c := range w.hist.changes {
+		fmt.Fprintf(&b, "change %d %s %s\n", c.task, c.userID, c.at)
+	}
+	for _, l := range w.hist.links {
+		fmt.Fprintf(&b, "link %d %v %v\n", l.task, l.err == nil, l.refused)
+	}
+	for _, r := range w.hist.resets {
+		fmt.Fprintf(&b, "reset %d %s\n", r.task, classify(r.err))
+	}
+	keys := make([]string, 0, len(w.hist.windows))
+	for k := range w.hist.windows {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "window %s %d\n", k, w.hist.windows[k])
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+// classify names an answer the way a client would see it.
+func classify(err error) string {
+	var pe *reset.PasswordError
+	switch {
+	case err == nil:
+		return "200"
+	case errors.Is(err, reset.ErrInvalidSignature):
+		return "invalid"
+	case errors.Is(err, reset.ErrSignatureExpired):
+		return "expired"
+	case errors.As(err, &pe):
+		return "400"
+	}
+	return "503"
+}
