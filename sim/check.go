@@ -187,7 +187,7 @@ func (w *world) checkI3() []string {
 		at := m.created
 		for _, e := range w.hist.events {
 			if e.task == r.task && e.key == userKeyOf(r.userID) {
-				at = e.true
+				at = e.at // the limiter judges by the time its caller stamped
 			}
 		}
 		byUser[r.userID] = append(byUser[r.userID], at)

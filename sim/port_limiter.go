@@ -20,7 +20,7 @@ func (l *limiter) record(task int, key string, now time.Time) *event {
 	e := &event{task: task, key: key, at: now, true: l.w.clock.Now(), seq: h.next()}
 	h.events = append(h.events, e)
 	if ip, ok := strings.CutPrefix(key, "ip:send-reset-password-link:"); ok {
-		h.ipHits = append(h.ipHits, ipHit{ip: ip, at: e.true})
+		h.ipHits = append(h.ipHits, ipHit{ip: ip, at: now})
 	}
 	return e
 }

@@ -74,7 +74,7 @@ func (w *world) step(st Step) int {
 		if st.Fault.Kind == Crash {
 			w.hist.crashes++
 		}
-		w.sched.grant(st.N%len(w.sched.parked), st.Fault)
+		w.grant(st.N%len(w.sched.parked), st.Fault)
 		return 1
 	case OpLink:
 		w.linkRequest(st.Inst, st.User, st.N)
@@ -97,6 +97,13 @@ func (w *world) step(st Step) int {
 	return 0
 }
 
+// grant lets parked call i go on: every call takes a microsecond, so that no two
+// calls read the same time.
+func (w *world) grant(i int, f Fault) {
+	w.clock.advance(time.Microsecond)
+	w.sched.grant(i, f)
+}
+
 // finish stops the faults and lets every parked call go on until all tasks end;
 // it returns a violation if they never do.
 func (w *world) finish() string {
@@ -105,7 +112,7 @@ func (w *world) finish() string {
 		if n > maxGrants {
 			return fmt.Sprintf("liveness: tasks still running after %d calls without faults: %s", n, w.sched.parked[0].name)
 		}
-		w.sched.grant(0, Fault{})
+		w.grant(0, Fault{})
 		w.afterStep()
 	}
 	return ""

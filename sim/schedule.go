@@ -141,7 +141,8 @@ func drawStep(rng *rand.Rand, set Settings) Step {
 	case r < 80:
 		s.Op, s.N = OpDispatch, 1+rng.IntN(3)
 	case r < 88:
-		s.Op, s.Wait = OpAdvance, pick(rng, time.Second, 10*time.Second, 45*time.Second, 2*time.Minute, 20*time.Minute, 70*time.Minute)
+		s.Op, s.Wait = OpAdvance, pick(rng, time.Second, time.Duration(1+rng.IntN(59))*time.Second,
+			2*time.Minute, 20*time.Minute, 70*time.Minute)
 	case r < 90:
 		s.Op = OpCrash
 	case r < 93:

@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"regexp"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -38,6 +40,7 @@ func runSeeds(t *testing.T, seeds []uint64, b sim.Backend) {
 	var mu sync.Mutex
 	windows := map[string]int{}
 	crashes, failed := 0, 0
+	kinds := map[string][]uint64{} // each kind of violation, with the seeds that showed it
 	work := make(chan uint64)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -56,6 +59,10 @@ func runSeeds(t *testing.T, seeds []uint64, b sim.Backend) {
 				crashes += r.Crashes
 				if r.Failed() {
 					failed++
+					for _, v := range r.Violations {
+						k := kindOf(v)
+						kinds[k] = append(kinds[k], seed)
+					}
 				}
 				mu.Unlock()
 				if r.Failed() && failed <= 5 {
@@ -73,6 +80,11 @@ func runSeeds(t *testing.T, seeds []uint64, b sim.Backend) {
 	close(work)
 	wg.Wait()
 	t.Logf("%d seeds, %d failed, %d crashes", len(seeds), failed, crashes)
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		ss := kinds[k]
+		slices.Sort(ss)
+		t.Logf("violation %q: %d runs, first seeds %v", k, len(ss), ss[:min(len(ss), 5)])
+	}
 	for _, k := range slices.Sorted(maps.Keys(windows)) {
 		t.Logf("window %q: %d", k, windows[k])
 	}
@@ -101,4 +113,14 @@ func TestSimTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("violations:\n%s", join(r.Violations))
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// kindOf is a violation without its numbers: what kind of violation it is.
+func kindOf(v string) string {
+	v, _, _ = strings.Cut(v, " (")
+	v, _, _ = strings.Cut(v, ": 2")
+	name, rest, _ := strings.Cut(v, ":")
+	return name + ":" + digits.ReplaceAllString(rest, "N")
 }
