@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -68,14 +69,20 @@ func RunTraced(s Schedule, b Backend, trace func(format string, args ...any)) (R
 func (w *world) step(st Step) int {
 	switch st.Op {
 	case OpGrant:
-		if len(w.sched.parked) == 0 {
+		i := w.pick(st)
+		if i < 0 {
 			return 0
 		}
 		if st.Fault.Kind == Crash {
 			w.hist.crashes++
 		}
-		w.grant(st.N%len(w.sched.parked), st.Fault)
+		w.grant(i, st.Fault)
 		return 1
+	case OpSettle:
+		for len(w.sched.parked) > 0 {
+			w.grant(0, Fault{})
+			w.afterStep()
+		}
 	case OpLink:
 		w.linkRequest(st.Inst, st.User, st.N)
 	case OpReset:
@@ -95,6 +102,17 @@ func (w *world) step(st Step) int {
 		w.mail = st.Mode
 	}
 	return 0
+}
+
+// pick returns the parked task st lets go on, or -1 if none.
+func (w *world) pick(st Step) int {
+	if st.Call == "" {
+		if len(w.sched.parked) == 0 {
+			return -1
+		}
+		return st.N % len(w.sched.parked)
+	}
+	return slices.IndexFunc(w.sched.parked, func(t *task) bool { return t.call == st.Call })
 }
 
 // grant lets parked call i go on: every call takes a microsecond, so that no two

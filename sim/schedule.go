@@ -37,6 +37,7 @@ const (
 	OpAdvance             // time moves on by Wait
 	OpCrash               // instance Inst crashes
 	OpMail                // the mail provider goes into Mode
+	OpSettle              // every parked call goes on, without faults, until all tasks end
 )
 
 // Step is one step of a schedule.
@@ -48,12 +49,20 @@ type Step struct {
 	Fault Fault
 	Wait  time.Duration
 	Mode  MailMode
+	// Call, for OpGrant, picks the first task parked at this call rather than
+	// number N (nothing happens if none is): for schedules written by hand.
+	Call string
 }
 
 func (s Step) String() string {
 	switch s.Op {
 	case OpGrant:
+		if s.Call != "" {
+			return fmt.Sprintf("grant %s %s", s.Call, s.Fault)
+		}
 		return fmt.Sprintf("grant %d %s", s.N, s.Fault)
+	case OpSettle:
+		return "settle"
 	case OpLink:
 		return fmt.Sprintf("link i%d u%d ip%d", s.Inst, s.User, s.N)
 	case OpReset:

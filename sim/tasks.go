@@ -144,7 +144,7 @@ func (w *world) purge(inst int) {
 
 func (o Op) String() string {
 	return [...]string{"grant", "link", "reset", "dispatch", "outbox-retry", "send-link", "issue-link", "purge",
-		"advance", "crash", "mail"}[o]
+		"advance", "crash", "mail", "settle"}[o]
 }
 
 // seedUsers returns the users of a run.
