@@ -57,6 +57,22 @@ func (mr *MockOutboxMockRecorder) Add(ctx, msg, now any) *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Add", reflect.TypeOf((*MockOutbox)(nil).Add), ctx, msg, now)
 }
 
+// AddLimited mocks base method.
+func (m_2 *MockOutbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
+	m_2.ctrl.T.Helper()
+	ret := m_2.ctrl.Call(m_2, "AddLimited", ctx, m, now)
+	ret0, _ := ret[0].(string)
+	ret1, _ := ret[1].(int)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// AddLimited indicates an expected call of AddLimited.
+func (mr *MockOutboxMockRecorder) AddLimited(ctx, m, now any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "AddLimited", reflect.TypeOf((*MockOutbox)(nil).AddLimited), ctx, m, now)
+}
+
 // Claim mocks base method.
 func (m *MockOutbox) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {
 	m.ctrl.T.Helper()
@@ -129,6 +145,21 @@ func (m *MockOutbox) Get(ctx context.Context, id string) (ports.Envelope, error)
 func (mr *MockOutboxMockRecorder) Get(ctx, id any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Get", reflect.TypeOf((*MockOutbox)(nil).Get), ctx, id)
+}
+
+// LatestEvent mocks base method.
+func (m *MockOutbox) LatestEvent(ctx context.Context, key string) (time.Time, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "LatestEvent", ctx, key)
+	ret0, _ := ret[0].(time.Time)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// LatestEvent indicates an expected call of LatestEvent.
+func (mr *MockOutboxMockRecorder) LatestEvent(ctx, key any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "LatestEvent", reflect.TypeOf((*MockOutbox)(nil).LatestEvent), ctx, key)
 }
 
 // MarkFailed mocks base method.

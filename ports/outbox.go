@@ -50,8 +50,28 @@ type OutboxStats struct {
 	OldestPending time.Time      // CreatedAt of the oldest pending or sending message; zero if none
 }
 
+// LimitedMessage is a message to store with the limit events that count it.
+type LimitedMessage struct {
+	Message Message
+	Limits  []Limit // checked in order; keys differ (CheckLimits)
+	// Suppress, when set, stores the message suppressed with this reason even when
+	// every limit has room: it counts, but never goes out (a stranger's link).
+	Suppress string
+}
+
 // Outbox stores messages durably until they are delivered. Any number of processes
 // share one outbox: Claim hands each due message to one of them under a lease.
+//
+// Whose clock: the times a caller passes are what it records (CreatedAt,
+// FinishedAt, limit events, the due time of a message it adds or reschedules).
+// Whether a message is due, and when a lease expires, the store judges by its own
+// clock (MongoDB $$NOW, PostgreSQL now(), the memory store the Clock it was built
+// with), so that instances whose clocks differ agree on who holds a message. The
+// now of Claim and Release stands in for the store's clock only where a store has
+// none of its own (the memory store built without one, in tests). A message held
+// back (added due later, the password-changed notice) falls due when the store's
+// clock reaches the due time the caller gave: a caller's clock that is off by s
+// shortens or lengthens the hold by s.
 //
 //go:generate go tool mockgen -destination=../mocks/outbox.go -package=mocks . Outbox,Releaser
 type Outbox interface {
@@ -60,9 +80,24 @@ type Outbox interface {
 	// Discard stores msg as suppressed with the reason: finished at now, never sent,
 	// its body erased, purged like sent and failed messages.
 	Discard(ctx context.Context, msg Message, reason string, now time.Time) (string, error)
+	// AddLimited stores m.Message together with one event at now of each of m.Limits'
+	// keys, in one atomic write: a failure, a lost reply, a hang-up or a crash leaves the
+	// message and all its events, or neither. If every limit has room (fewer than Max
+	// events of Key in (now-Window, now]) the events are recorded and the message is
+	// stored pending and due at now (or suppressed with m.Suppress); refused is -1.
+	// Otherwise nothing is counted, the message is stored suppressed (body erased) with
+	// the Reason of the first limit without room, and refused is that limit's index.
+	// Limits are exact however many callers race, on every store and isolation level.
+	// Limits that CheckLimits refuses are an error wrapping ErrWriteRefused, and
+	// nothing is stored.
+	AddLimited(ctx context.Context, m LimitedMessage, now time.Time) (id string, refused int, err error)
+	// LatestEvent returns when the newest event of key that AddLimited recorded was;
+	// zero if none is kept.
+	LatestEvent(ctx context.Context, key string) (time.Time, error)
 	// Claim atomically leases the due message with the earliest NextAttemptAt to owner
-	// until now+lease, counting an attempt. Due means pending with NextAttemptAt <= now,
-	// or sending with an expired lease (its worker died). ErrNothingDue if none is.
+	// for lease, counting an attempt. Due means pending with NextAttemptAt at or before
+	// the store's now, or sending with an expired lease (its worker died); the lease
+	// runs from the store's now too. ErrNothingDue if none is.
 	// The owner names the lease, and only the lease: settling checks it alone, so
 	// every claim needs an owner of its own (the Dispatcher numbers its claims), or
 	// a worker whose lease expired could settle what a sibling claimed since.
@@ -71,8 +106,8 @@ type Outbox interface {
 	MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error
 	// MarkFailed gives up on a message owner holds, with the reason, and erases its body.
 	MarkFailed(ctx context.Context, id, owner, reason string, at time.Time) error
-	// Release makes a pending message due at at, which should be no earlier than
-	// now: a message held back (added due later) goes out as soon as it is known
+	// Release makes a pending message due at at, which should be the caller's now (a
+	// store with a clock of its own makes it due at its own now): a message held back (added due later) goes out as soon as it is known
 	// that it should, in one write, so that it is never there twice. A message that
 	// is not pending (being sent, finished, or unknown) is left as it is:
 	// ErrMessageNotFound.

@@ -34,24 +34,28 @@ type RateLimiter interface {
 	Purge(ctx context.Context, cutoff time.Time) (int, error)
 }
 
-// Limit is one sliding-window limit of AllowAll: at most Max events of Key in any
-// Window. Max 1 is a cooldown, which the limiters keep exact when hits race.
+// Limit is one sliding-window limit of AllowAll and Outbox.AddLimited: at most Max
+// events of Key in any Window. Max 1 is a cooldown. Every store keeps every limit
+// exact when hits race.
 type Limit struct {
 	Key    string
 	Max    int
 	Window time.Duration
+	// Reason is what a message this limit refuses is stored suppressed with (AddLimited).
+	Reason string
 }
 
-// CheckLimits returns an error naming what is wrong with limits for AllowAll: a
-// limit below 1, a window that is not positive, or a key given twice.
+// CheckLimits returns an error naming what is wrong with limits for AllowAll and
+// AddLimited: a limit below 1, a window that is not positive, or a key given twice.
+// The error wraps ErrWriteRefused: a store refuses such limits and writes nothing.
 func CheckLimits(limits []Limit) error {
 	seen := make(map[string]bool, len(limits))
 	for i, l := range limits {
 		if l.Max < 1 || l.Window <= 0 {
-			return fmt.Errorf("rate limit %d: %d per %s: want at least 1 per positive window", i, l.Max, l.Window)
+			return fmt.Errorf("rate limit %d: %d per %s: want at least 1 per positive window: %w", i, l.Max, l.Window, ErrWriteRefused)
 		}
 		if seen[l.Key] {
-			return fmt.Errorf("rate limit %d: its key is that of an earlier limit; give each key once", i)
+			return fmt.Errorf("rate limit %d: its key is that of an earlier limit; give each key once: %w", i, ErrWriteRefused)
 		}
 		seen[l.Key] = true
 	}

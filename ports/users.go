@@ -17,6 +17,12 @@ var ErrPasswordChanged = errors.New("password changed since it was read")
 // time (MongoDB down, a deadline exceeded). The service answers 503 and retries later.
 var ErrUnavailable = errors.New("service temporarily unavailable")
 
+// ErrWriteRefused is a write the store refused outright (validation, privileges):
+// it surely did not apply, so it is no possible change. Adapters wrap it only where
+// the store said so; an unclear failure (a timeout, a lost connection) wraps
+// ErrUnavailable instead, for that write may have applied.
+var ErrWriteRefused = errors.New("the store refused the write; it did not apply")
+
 // User is what the domain knows of an account.
 type User struct {
 	// ID is the value of the verification id field as text: an ObjectId as its hex

@@ -31,8 +31,13 @@ type OutboxBounds struct {
 // Its cost per call does not grow with the messages it has handled: the unfinished
 // messages wait in a heap ordered by NextAttemptAt (Claim is O(log n)), and the
 // finished ones in a queue in the order they finished, trimmed as it grows.
+//
+// Its AddLimited counts in a RateLimiter whose events it shares (NewStore), under
+// that limiter's lock, which is the outbox's too: one lock makes the write atomic.
 type Outbox struct {
-	mu       sync.Mutex
+	mu       *sync.Mutex // the events' too
+	events   *RateLimiter
+	clock    ports.Clock // judges due times and leases; nil: the caller's now does
 	bounds   OutboxBounds
 	seq      int // the last id given out; ids are never reused, so a deleted id stays unknown
 	msgs     map[string]*entry
@@ -48,14 +53,44 @@ type entry struct {
 }
 
 // NewOutbox returns an empty outbox that keeps DefaultMaxFinished finished messages.
+// It has no clock of its own: the now its callers pass judges due times and leases,
+// which suits tests that drive one clock. Its AddLimited counts in a limiter of its
+// own; NewStore shares one.
 func NewOutbox() *Outbox { return NewBoundedOutbox(OutboxBounds{}) }
 
-// NewBoundedOutbox returns an empty outbox that keeps finished messages within b.
-func NewBoundedOutbox(b OutboxBounds) *Outbox {
+// NewBoundedOutbox is NewOutbox keeping finished messages within b.
+func NewBoundedOutbox(b OutboxBounds) *Outbox { return newOutbox(b, NewRateLimiter(), nil) }
+
+// Store is what one database would hold: an outbox and a rate limiter that share
+// their events, so that the limiter's Latest and the outbox's LatestEvent agree and
+// AddLimited counts against the limits Allow counts against.
+type Store struct {
+	Outbox  *Outbox
+	Limiter *RateLimiter
+}
+
+// NewStore returns an empty outbox, bounded by b, and an empty limiter sharing its
+// events. clock is the store's own: it judges due times and leases, whatever the
+// callers' clocks say, as a database server's clock would; nil leaves that to the
+// callers' now.
+func NewStore(clock ports.Clock, b OutboxBounds) Store {
+	l := NewRateLimiter()
+	return Store{Outbox: newOutbox(b, l, clock), Limiter: l}
+}
+
+func newOutbox(b OutboxBounds, events *RateLimiter, clock ports.Clock) *Outbox {
 	if b.MaxFinished <= 0 {
 		b.MaxFinished = DefaultMaxFinished
 	}
-	return &Outbox{bounds: b, msgs: map[string]*entry{}, counts: map[string]int{}}
+	return &Outbox{mu: events.mu, events: events, clock: clock, bounds: b, msgs: map[string]*entry{}, counts: map[string]int{}}
+}
+
+// now is the store's time: its clock's, or else the caller's.
+func (o *Outbox) now(caller time.Time) time.Time {
+	if o.clock == nil {
+		return caller
+	}
+	return o.clock.Now()
 }
 
 var _ ports.Outbox = (*Outbox)(nil)
@@ -64,9 +99,7 @@ var _ ports.Outbox = (*Outbox)(nil)
 func (o *Outbox) Add(_ context.Context, msg ports.Message, now time.Time) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	e := o.store(ports.Envelope{Message: msg, State: ports.StatePending, CreatedAt: now, NextAttemptAt: now})
-	o.due.push(e)
-	return e.env.ID, nil
+	return o.pending(msg, now), nil
 }
 
 // Discard implements ports.Outbox: the same work as Add, so that a suppressed
@@ -74,12 +107,24 @@ func (o *Outbox) Add(_ context.Context, msg ports.Message, now time.Time) (strin
 func (o *Outbox) Discard(_ context.Context, msg ports.Message, reason string, now time.Time) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.suppressed(msg, reason, now), nil
+}
+
+// pending stores msg due at now and returns its id; o.mu is held.
+func (o *Outbox) pending(msg ports.Message, now time.Time) string {
+	e := o.store(ports.Envelope{Message: msg, State: ports.StatePending, CreatedAt: now, NextAttemptAt: now})
+	o.due.push(e)
+	return e.env.ID
+}
+
+// suppressed stores msg suppressed with reason and returns its id; o.mu is held.
+func (o *Outbox) suppressed(msg ports.Message, reason string, now time.Time) string {
 	e := o.store(ports.Envelope{Message: msg, State: ports.StateSuppressed,
 		CreatedAt: now, NextAttemptAt: now, FinishedAt: now, LastError: reason})
 	erase(&e.env)
 	e.slot = -1
 	o.finish(e)
-	return e.env.ID, nil
+	return e.env.ID
 }
 
 // store gives env the next id and keeps it.
@@ -98,6 +143,7 @@ func (o *Outbox) store(env ports.Envelope) *entry {
 func (o *Outbox) Claim(_ context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	now = o.now(now)
 	next := o.due.first()
 	if next == nil || next.env.NextAttemptAt.After(now) {
 		return ports.Envelope{}, ports.ErrNothingDue
@@ -141,7 +187,7 @@ func (o *Outbox) Release(_ context.Context, id string, at time.Time) error {
 	if !ok || e.env.State != ports.StatePending {
 		return ports.ErrMessageNotFound
 	}
-	e.env.NextAttemptAt = at
+	e.env.NextAttemptAt = o.now(at)
 	o.due.fix(e)
 	return nil
 }

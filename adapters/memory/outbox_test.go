@@ -11,3 +11,7 @@ import (
 func TestOutboxContract(t *testing.T) {
 	contract.TestOutbox(t, func(*testing.T) ports.Outbox { return memory.NewOutbox() })
 }
+
+func TestAddLimitedCapRace(t *testing.T) {
+	contract.TestAddLimitedCapRace(t, func(*testing.T) ports.Outbox { return memory.NewOutbox() })
+}

@@ -32,7 +32,7 @@ const MaxKeys = 100_000
 // drops old events and the keys it empties; beyond MaxKeys keys, the least recently
 // hit goes.
 type RateLimiter struct {
-	mu      sync.Mutex
+	mu      *sync.Mutex // an Outbox sharing the events holds it too
 	keys    map[string]*events
 	recent  *list.List // of keys, the most recently hit first
 	maxKeys int
@@ -52,7 +52,7 @@ var _ ports.RateLimiter = (*RateLimiter)(nil)
 
 // NewRateLimiter returns a limiter that holds no events.
 func NewRateLimiter() *RateLimiter {
-	return &RateLimiter{keys: map[string]*events{}, recent: list.New(), maxKeys: MaxKeys}
+	return &RateLimiter{mu: new(sync.Mutex), keys: map[string]*events{}, recent: list.New(), maxKeys: MaxKeys}
 }
 
 // Allow implements ports.RateLimiter. Events after now count as well: only a clock
@@ -163,10 +163,15 @@ func (r *RateLimiter) Undo(_ context.Context, key string, at time.Time) error {
 func (r *RateLimiter) Latest(_ context.Context, key string) (time.Time, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.latest(key), nil
+}
+
+// latest is Latest under r.mu.
+func (r *RateLimiter) latest(key string) time.Time {
 	if ev := r.keys[key]; ev != nil && len(ev.at) > 0 {
-		return time.Unix(0, ev.at[len(ev.at)-1]).UTC(), nil
+		return time.Unix(0, ev.at[len(ev.at)-1]).UTC()
 	}
-	return time.Time{}, nil
+	return time.Time{}
 }
 
 // Purge implements ports.RateLimiter.

@@ -108,13 +108,16 @@ func testAllowAllUndo(t *testing.T, l ports.RateLimiter) {
 	latest(t, l, "cool", t0.Add(3*time.Second))
 }
 
+// badLimits are limits that make no sense, of keys "a" and "b", by what is wrong.
+var badLimits = map[string][]ports.Limit{
+	"max 0":          {{Key: "a", Max: 1, Window: time.Hour}, {Key: "b", Max: 0, Window: time.Hour}},
+	"no window":      {{Key: "a", Max: 1, Window: time.Hour}, {Key: "b", Max: 1}},
+	"same key twice": {{Key: "a", Max: 1, Window: time.Hour}, {Key: "a", Max: 5, Window: time.Hour}},
+}
+
 // testAllowAllBadLimits: limits that make no sense are an error and record nothing.
 func testAllowAllBadLimits(t *testing.T, l ports.RateLimiter) {
-	for name, limits := range map[string][]ports.Limit{
-		"max 0":          {{Key: "a", Max: 1, Window: time.Hour}, {Key: "b", Max: 0, Window: time.Hour}},
-		"no window":      {{Key: "a", Max: 1, Window: time.Hour}, {Key: "b", Max: 1}},
-		"same key twice": {{Key: "a", Max: 1, Window: time.Hour}, {Key: "a", Max: 5, Window: time.Hour}},
-	} {
+	for name, limits := range badLimits {
 		t.Run(name, func(t *testing.T) {
 			if _, _, err := l.AllowAll(ctx(t), limits, t0); err == nil {
 				t.Fatal("AllowAll took them")
