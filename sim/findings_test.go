@@ -25,7 +25,7 @@ var findings = []struct {
 	},
 	{
 		name: "failed take-back suppresses the retry", finding: "2", broke: "I2 (seeds 5, 15)",
-		s: sim.Schedule{Settings: settings(func(s *sim.Settings) { s.Cooldown, s.DailyCap = 10 * time.Minute, 3 }),
+		s: sim.Schedule{Settings: settings(func(s *sim.Settings) { s.Cooldown, s.DailyCap = 10*time.Minute, 3 }),
 			Steps: []sim.Step{link(0, 0), grantCall("users.FindByLogin", sim.None), grantCall("limiter.AllowAll", sim.None),
 				grantCall("outbox.Add", sim.Fail), grantCall("limiter.Undo", sim.Fail), grantCall("limiter.Undo", sim.Fail),
 				settle(), link(1, 0), settle()},

@@ -179,3 +179,44 @@ func (b *box) Stats(ctx context.Context) (ports.OutboxStats, error) {
 	})
 	return st, err
 }
+
+// AddLimited implements ports.Outbox, recording the events it counted and the
+// message it stored.
+func (b *box) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
+	var id string
+	refused := -1
+	task := b.t.id
+	err := b.do(ctx, "outbox.AddLimited", true, func(c context.Context) error {
+		var err error
+		if id, refused, err = b.inner.AddLimited(c, m, now); err != nil {
+			return err
+		}
+		l := &limiter{port: b.port}
+		seq := b.w.hist.next()
+		if refused < 0 {
+			for _, lim := range m.Limits {
+				l.record(task, lim.Key, now)
+			}
+		}
+		if r := b.w.linkOf[task]; r != nil {
+			r.checked, r.checkAt, r.checkSq, r.refused = true, now, seq, refused
+		}
+		b.stored(task, id, m.Message, refused < 0 && m.Suppress == "")
+		return nil
+	})
+	if err != nil {
+		return "", -1, err
+	}
+	return id, refused, nil
+}
+
+// LatestEvent implements ports.Outbox.
+func (b *box) LatestEvent(ctx context.Context, key string) (time.Time, error) {
+	var at time.Time
+	err := b.do(ctx, "outbox.LatestEvent", false, func(c context.Context) error {
+		var err error
+		at, err = b.inner.LatestEvent(c, key)
+		return err
+	})
+	return at, err
+}

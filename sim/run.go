@@ -37,14 +37,15 @@ func Run(s Schedule, b Backend) (Result, error) { return RunTraced(s, b, nil) }
 
 // RunTraced is Run, writing every step and call to trace.
 func RunTraced(s Schedule, b Backend, trace func(format string, args ...any)) (Result, error) {
-	stores, users, cleanup, err := b(seedUsers(s.Settings.Users))
+	clock := &vclock{now: epoch}
+	stores, users, cleanup, err := b(clock, seedUsers(s.Settings.Users))
 	if err != nil {
 		return Result{}, err
 	}
 	if cleanup != nil {
 		defer cleanup()
 	}
-	w := newWorld(s.Settings, stores, users)
+	w := newWorld(s.Settings, clock, stores, users)
 	w.trace = trace
 	calls := 0
 	for _, st := range s.Steps {

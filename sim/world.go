@@ -23,7 +23,9 @@ type Stores struct {
 // Backend makes fresh stores holding exactly users, for one run, and returns
 // the users as stored (their IDs are the store's); cleanup, if not nil, is
 // called when the run is over.
-type Backend func(users []ports.User) (s Stores, stored []ports.User, cleanup func(), err error)
+// clock is true time, which a store that judges time by its own clock (leases,
+// due times) is to use.
+type Backend func(clock ports.Clock, users []ports.User) (s Stores, stored []ports.User, cleanup func(), err error)
 
 // Times of the simulated service.
 const (
@@ -65,7 +67,7 @@ type world struct {
 	crashes    []int                            // instances to crash once the running task parks
 }
 
-func newWorld(set Settings, stores Stores, users []ports.User) *world {
+func newWorld(set Settings, clock *vclock, stores Stores, users []ports.User) *world {
 	log := slog.New(slog.DiscardHandler)
 	cfg := reset.Config{
 		Enabled: true, Period: 2 * time.Hour, URL: baseURL, OneTimeUse: set.OneTime, From: "sim@pwreset.test",
@@ -73,7 +75,7 @@ func newWorld(set Settings, stores Stores, users []ports.User) *world {
 		InvalidateOlderLinks: set.Invalidate, ChangedNotification: set.Notify, StoreTimeout: storeTimeout,
 	}
 	return &world{
-		set: set, sched: newSched(), hist: newHistory(), clock: &vclock{now: epoch}, stores: stores, users: users,
+		set: set, sched: newSched(), hist: newHistory(), clock: clock, stores: stores, users: users,
 		cfg: cfg, signer: link.NewSigner([]byte("sim-secret-0123456789abcdef"), set.OneTime),
 		emails: reset.DefaultEmails(), policy: policy.New(policy.DefaultMinLength), audit: audit.New(log), log: log,
 		linkOf: map[int]*linkReq{}, resetOf: map[int]*resetReq{}, claims: map[int]time.Time{},
