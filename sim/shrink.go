@@ -2,7 +2,6 @@ package sim
 
 import (
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -11,8 +10,7 @@ func invariant(r Result) string {
 	if !r.Failed() {
 		return ""
 	}
-	name, _, _ := strings.Cut(r.Violations[0], ":")
-	return name
+	return invariantOf(r.Violations[0])
 }
 
 // Shrink returns a smaller schedule than s that still breaks the invariant s
