@@ -25,6 +25,8 @@ type Result struct {
 	Windows    map[string]int // named windows the run went through, with how often
 	Crashes    int
 	Calls      int    // port calls the schedule let through
+	Changes    int    // passwords changed during the schedule (before the end)
+	Sends      int    // messages the provider took during the schedule
 	Digest     string // of the history: equal for two runs of one schedule
 }
 
@@ -53,11 +55,12 @@ func RunTraced(s Schedule, b Backend, trace func(format string, args ...any)) (R
 		calls += w.step(st)
 		w.afterStep()
 	}
+	changes, sends := len(w.hist.changes), len(w.hist.sends)
 	v := w.finish()
 	if v == "" {
 		v = w.recover()
 	}
-	res := Result{Windows: w.hist.windows, Crashes: w.hist.crashes, Calls: calls}
+	res := Result{Windows: w.hist.windows, Crashes: w.hist.crashes, Calls: calls, Changes: changes, Sends: sends}
 	if v != "" {
 		res.Violations = append(res.Violations, v)
 	}

@@ -125,7 +125,7 @@ func Generate(seed uint64) Schedule {
 		}
 		set.Skews = append(set.Skews, skew)
 	}
-	steps := make([]Step, 40+rng.IntN(80))
+	steps := make([]Step, 60+rng.IntN(140))
 	for i := range steps {
 		steps[i] = drawStep(rng, set)
 	}
@@ -134,31 +134,32 @@ func Generate(seed uint64) Schedule {
 
 func pick[T any](rng *rand.Rand, choices ...T) T { return choices[rng.IntN(len(choices))] }
 
-// drawStep draws one step: mostly parked calls going on, often with a fault.
+// drawStep draws one step: mostly parked calls going on, one in eight with a fault.
 func drawStep(rng *rand.Rand, set Settings) Step {
 	s := Step{Inst: rng.IntN(set.Instances), User: rng.IntN(set.Users + 1), N: rng.IntN(8)}
-	switch r := rng.IntN(100); {
-	case r < 50:
+	switch r := rng.IntN(1000); {
+	case r < 640:
 		s.Op = OpGrant
-		if rng.IntN(10) < 3 {
-			s.Fault = Fault{Kind: FaultKind(1 + rng.IntN(int(numFaults)-1)), Apply: rng.IntN(2) == 0}
+		if rng.IntN(8) == 0 {
+			s.Fault = Fault{Kind: pick(rng, Fail, Fail, Fail, Lost, Lost, Lost, Late, Late, HangUp, HangUp, Crash, Refuse),
+				Apply: rng.IntN(2) == 0}
 		}
-	case r < 62:
+	case r < 730:
 		s.Op = OpLink
-	case r < 71:
+	case r < 810:
 		s.Op = OpReset
-	case r < 80:
+	case r < 890:
 		s.Op, s.N = OpDispatch, 1+rng.IntN(3)
-	case r < 88:
+	case r < 945:
 		s.Op, s.Wait = OpAdvance, pick(rng, time.Second, time.Duration(1+rng.IntN(59))*time.Second,
 			2*time.Minute, 20*time.Minute, 70*time.Minute)
-	case r < 90:
+	case r < 950:
 		s.Op = OpCrash
-	case r < 93:
+	case r < 970:
 		s.Op, s.Mode = OpMail, MailMode(rng.IntN(int(numMailModes)))
-	case r < 95:
+	case r < 980:
 		s.Op = OpRetry
-	case r < 97:
+	case r < 990:
 		s.Op = pick(rng, OpSendLink, OpIssueLink)
 	default:
 		s.Op = OpPurge

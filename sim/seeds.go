@@ -26,6 +26,7 @@ func RunSeeds(t *testing.T, seeds []uint64, b Backend, workers int, known Known)
 		windows = map[string]int{}
 		kinds   = map[string][]uint64{}
 		crashes int
+		totals  Result
 		failed  int
 		skipped = map[string]bool{}
 	)
@@ -45,6 +46,9 @@ func RunSeeds(t *testing.T, seeds []uint64, b Backend, workers int, known Known)
 					windows[k] += n
 				}
 				crashes += r.Crashes
+				totals.Calls += r.Calls
+				totals.Changes += r.Changes
+				totals.Sends += r.Sends
 				unknown := false
 				for _, v := range r.Violations {
 					kinds[kindOf(v)] = append(kinds[kindOf(v)], seed)
@@ -73,7 +77,8 @@ func RunSeeds(t *testing.T, seeds []uint64, b Backend, workers int, known Known)
 	}
 	close(work)
 	wg.Wait()
-	t.Logf("%d seeds, %d with unexpected violations, %d crashes", len(seeds), failed, crashes)
+	t.Logf("%d seeds, %d with unexpected violations; during the schedules: %d calls, %d crashes, %d passwords changed, %d messages sent",
+		len(seeds), failed, totals.Calls, crashes, totals.Changes, totals.Sends)
 	for _, k := range slices.Sorted(maps.Keys(kinds)) {
 		ss := kinds[k]
 		slices.Sort(ss)
