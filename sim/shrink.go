@@ -5,16 +5,17 @@ import (
 	"time"
 )
 
-// invariant names the invariant a run's first violation breaks ("I2", "liveness").
+// invariant names the kind of a run's first violation: the invariant it breaks,
+// and how.
 func invariant(r Result) string {
 	if !r.Failed() {
 		return ""
 	}
-	return invariantOf(r.Violations[0])
+	return kindOf(r.Violations[0])
 }
 
 // Shrink returns a smaller schedule than s that still breaks the invariant s
-// breaks, trying at most budget runs: it drops runs of steps, halving their
+// breaks, the same way, trying at most budget runs: it drops runs of steps, halving their
 // length, then faults one by one, then the clocks' skews.
 func Shrink(s Schedule, b Backend, budget int) Schedule {
 	first, err := Run(s, b)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
 )
@@ -132,13 +133,13 @@ func (w *world) retry(t *task, s *reset.LinkSender) error {
 }
 
 // purge is the periodic purge of instance inst: rate-limit events older than the
-// longest window, finished messages older than an hour.
+// longest window, finished messages older than the default OUTBOX_RETENTION.
 func (w *world) purge(inst int) {
 	w.sched.spawn(inst, "purge", func(t *task) {
 		_, b, l := w.ports(t)
 		now := w.clockOf(inst).Now()
 		_, _ = l.Purge(t.ctx, now.Add(-24*time.Hour))
-		_, _ = b.Purge(t.ctx, now.Add(-time.Hour))
+		_, _ = b.Purge(t.ctx, now.Add(-outbox.DefaultConfig().Retention))
 	})
 }
 
