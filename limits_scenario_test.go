@@ -34,19 +34,22 @@ func (l *ledger) note(outcome string) {
 	l.outcomes = append(l.outcomes, outcome)
 }
 
-// Send implements ports.Mailer, as the outbox queue does.
-func (l *ledger) Send(ctx context.Context, msg ports.Message) (string, error) {
+// AddLimited implements ports.Outbox, as the link sender's queue.
+func (l *ledger) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
 	if l.down {
-		return "", fmt.Errorf("insert into the outbox: %w", ports.ErrUnavailable)
+		return "", 0, fmt.Errorf("insert into the outbox: %w", ports.ErrUnavailable)
 	}
-	l.note("queued")
-	return l.Add(ctx, msg, time.Now())
-}
-
-// Discard implements ports.Outbox.
-func (l *ledger) Discard(ctx context.Context, msg ports.Message, reason string, now time.Time) (string, error) {
-	l.note(reason)
-	return l.Outbox.Discard(ctx, msg, reason, now)
+	id, refused, err := l.Outbox.AddLimited(ctx, m, now)
+	switch {
+	case err != nil:
+	case refused >= 0:
+		l.note(m.Limits[refused].Reason)
+	case m.Suppress != "":
+		l.note(m.Suppress)
+	default:
+		l.note("queued")
+	}
+	return id, refused, err
 }
 
 // take returns the outcomes noted since the last call.
@@ -80,8 +83,8 @@ func TestHourlyCapIsNotUsedUpByRefusedLinks(t *testing.T) {
 		From: "noreply@example.com", LinkCooldown: time.Second, LinkDailyCap: 1, LinksPerHour: 5}
 	clock := &stepClock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 	box := &ledger{Outbox: memory.NewOutbox()}
-	sender := reset.NewLinkSender(cfg, memory.NewUserStore([]string{"username"}, people...), box, box,
-		memory.NewRateLimiter(), link.NewSigner([]byte(secretKey), false), clock, reset.DefaultEmails(), audit.New(nil))
+	sender := reset.NewLinkSender(cfg, memory.NewUserStore([]string{"username"}, people...), box,
+		link.NewSigner([]byte(secretKey), false), clock, reset.DefaultEmails(), audit.New(nil))
 	ask := func(login string) {
 		t.Helper()
 		clock.now = clock.now.Add(2 * time.Second) // past the cooldown
@@ -128,10 +131,9 @@ func TestFailedLinkRequestDoesNotSilenceTheRetry(t *testing.T) {
 	clock := &stepClock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 	box := &ledger{Outbox: memory.NewOutbox()}
 	users := memory.NewUserStore([]string{"username"}, alice)
-	limiter := memory.NewRateLimiter()
 	signer := link.NewSigner([]byte(secretKey), false)
-	sender := reset.NewLinkSender(cfg, users, box, box, limiter, signer, clock, reset.DefaultEmails(), audit.New(nil))
-	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(8), nil, limiter, outbox.NewQueue(box, nil, clock), box,
+	sender := reset.NewLinkSender(cfg, users, box, signer, clock, reset.DefaultEmails(), audit.New(nil))
+	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(8), nil, outbox.NewQueue(box, nil, clock), box,
 		reset.DefaultEmails(), audit.New(nil), slog.New(slog.DiscardHandler))
 
 	if err := sender.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {

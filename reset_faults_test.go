@@ -15,7 +15,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/pwreset/pwreset/adapters/argon2"
-	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/mongo"
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/domain/audit"
@@ -91,7 +90,7 @@ func newResetRig(t *testing.T, oneTime bool, wrap func(ports.UserStore) ports.Us
 	}
 	log := slog.New(slog.NewJSONHandler(r.logs, nil))
 	clock := systemClock{}
-	r.resetter = reset.NewResetter(cfg, users, r.hasher, r.signer, clock, policy.New(8), nil, memory.NewRateLimiter(),
+	r.resetter = reset.NewResetter(cfg, users, r.hasher, r.signer, clock, policy.New(8), nil,
 		outbox.NewQueue(r.box, nil, clock), r.box, reset.DefaultEmails(), audit.New(log), log)
 	return r
 }

@@ -35,14 +35,15 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	clock := system.NewClock()
+	memory := app.ProvideMemory(cfg, clock)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	clock := system.NewClock()
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	readiness := app.ProvideReadiness(cfg, mongoDB, postgres, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
@@ -72,13 +73,6 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
@@ -87,10 +81,17 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, rateLimiter, queue, portsOutbox, emails, auditLog, log)
+	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres, memory)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
 	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, log)
 	if err != nil {
@@ -119,7 +120,9 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	clock := system.NewClock()
+	memory := app.ProvideMemory(cfg, clock)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
 	if err != nil {
 		cleanup2()
 		cleanup()
@@ -127,7 +130,6 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	}
 	listener := _wireListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
-	clock := system.NewClock()
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	passwordHasher := app.ProvideHasher(cfg, metrics)
 	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
@@ -145,12 +147,6 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
@@ -158,7 +154,7 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
 	return outboxTool, func() {
 		cleanup2()
@@ -183,13 +179,14 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 		cleanup()
 		return nil, nil, err
 	}
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres)
+	clock := system.NewClock()
+	memory := app.ProvideMemory(cfg, clock)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	clock := system.NewClock()
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	passwordHasher := app.ProvideHasher(cfg, metrics)
 	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
@@ -207,12 +204,6 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
@@ -220,7 +211,7 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(config, userStore, queue, portsOutbox, rateLimiter, scheme, clock, emails, auditLog)
+	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
 	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
 	return supportTool, func() {
 		cleanup2()

@@ -38,6 +38,7 @@ var Core = wire.NewSet(
 	ProvideMongoDB,
 	ProvidePostgres,
 	ProvideResetConfig,
+	ProvideMemory,
 	ProvideSigner,
 	ProvideTemplates,
 	ProvidePolicy,
@@ -53,7 +54,7 @@ var Core = wire.NewSet(
 	wire.Bind(new(ports.Clock), new(system.Clock)),
 	system.NewClock,
 	outbox.NewQueue,
-	wire.Bind(new(ports.Mailer), new(*outbox.Queue)),
+	wire.Bind(new(reset.Queue), new(*outbox.Queue)),
 	wire.Bind(new(ports.Releaser), new(*outbox.Queue)),
 	reset.NewLinkSender,
 	reset.NewResetter,
@@ -189,12 +190,12 @@ func ProvideHasher(cfg Config, m *prometheus.Metrics) ports.PasswordHasher {
 
 // ProvideRateLimiter chooses where rate-limit counts live: PostgreSQL or MongoDB,
 // shared by every instance, or memory in demo mode.
-func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (ports.RateLimiter, error) {
+func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory) (ports.RateLimiter, error) {
 	if pg.Pool != nil {
 		return postgres.NewRateLimiter(pg.Pool, cfg.Database.Timeout), nil
 	}
 	if db.Database == nil {
-		return memory.NewRateLimiter(), nil
+		return mem.Limiter, nil
 	}
 	l := mongo.NewRateLimiter(db.Database, mongo.RateLimitConfig{Collection: cfg.RateLimitsCollection, Timeout: cfg.MongoDBTimeout})
 	if err := l.EnsureIndexes(ctx, cfg.longestWindow()); err != nil {
@@ -237,14 +238,28 @@ func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, 
 	}), nil
 }
 
+// Memory is demo mode's store: an outbox and a rate limiter that share their
+// events, as the tables or collections of one database do. Without a database it
+// is empty and unused.
+type Memory struct{ memory.Store }
+
+// ProvideMemory returns demo mode's store, whose own clock judges due times and
+// leases, as a database's would; nothing when a database is configured.
+func ProvideMemory(cfg Config, clock ports.Clock) Memory {
+	if !cfg.Demo() {
+		return Memory{}
+	}
+	return Memory{memory.NewStore(clock, memory.OutboxBounds{Retention: cfg.Outbox.Retention})}
+}
+
 // ProvideOutbox chooses where e-mails wait for delivery: a PostgreSQL table or a
 // MongoDB collection shared by every instance, or memory in demo mode.
-func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres) (ports.Outbox, error) {
+func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory) (ports.Outbox, error) {
 	if pg.Pool != nil {
 		return postgres.NewOutbox(pg.Pool, cfg.Database.Timeout), nil
 	}
 	if db.Database == nil {
-		return memory.NewBoundedOutbox(memory.OutboxBounds{Retention: cfg.Outbox.Retention}), nil
+		return mem.Outbox, nil
 	}
 	box := mongo.NewOutbox(db.Database, mongo.OutboxConfig{Collection: cfg.Outbox.Collection, Timeout: cfg.MongoDBTimeout})
 	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention); err != nil {

@@ -41,7 +41,7 @@ func supportTool(t *testing.T, step time.Duration) (*app.SupportTool, *memory.Ou
 	users := memory.NewUserStore([]string{"username"}, ports.User{ID: "7", Email: "dora@example.com",
 		Logins: []ports.Field{{Name: "username", Value: "dora"}}})
 	cfg := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://frontend.example/reset/", From: "noreply@example.com"}
-	sender := reset.NewLinkSender(cfg, users, outbox.NewQueue(box, nil, clock), box, memory.NewRateLimiter(),
+	sender := reset.NewLinkSender(cfg, users, outbox.NewQueue(box, nil, clock),
 		link.NewSigner([]byte("0123456789abcdef0123456789abcdef"), false), clock, reset.DefaultEmails(), audit.New(nil))
 	return app.NewSupportTool(app.Config{Outbox: app.OutboxSettings{MaxAge: 30 * time.Minute}}, sender, box, clock), box
 }

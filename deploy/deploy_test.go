@@ -86,13 +86,12 @@ func exported(t *testing.T) map[string]map[string][]string {
 	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: time.Second, CacheFor: time.Second})
 	users := memory.NewUserStore([]string{"username"})
 	limiter := memory.NewRateLimiter()
-	mailer := memory.NewMailer()
 	signer := link.NewSigner([]byte("0123456789abcdef0123456789abcdef"), false)
 	cfg := reset.Config{Enabled: true, Period: time.Hour, URL: "https://frontend.example/reset/", From: "noreply@example.com"}
 	events := audit.New(nil).WithObserver(m)
-	sender := reset.NewLinkSender(cfg, users, mailer, box, limiter, signer, clock, reset.DefaultEmails(), events)
+	sender := reset.NewLinkSender(cfg, users, outbox.NewQueue(box, nil, clock), signer, clock, reset.DefaultEmails(), events)
 	resetter := reset.NewResetter(cfg, users, m.TimeHasher(nil), signer, clock, policy.New(policy.DefaultMinLength),
-		nil, limiter, outbox.NewQueue(box, nil, clock), box, reset.DefaultEmails(), events, slog.New(slog.DiscardHandler))
+		nil, outbox.NewQueue(box, nil, clock), box, reset.DefaultEmails(), events, slog.New(slog.DiscardHandler))
 	apihttp.New(apihttp.Config{Operations: apihttp.Operations{Observer: m, Metrics: m.Handler()}},
 		sender, resetter, limiter, clock, slog.New(slog.DiscardHandler))
 

@@ -14,7 +14,6 @@ import (
 	reflect "reflect"
 	time "time"
 
-	ports "github.com/pwreset/pwreset/ports"
 	gomock "go.uber.org/mock/gomock"
 )
 
@@ -58,22 +57,6 @@ func (mr *MockRateLimiterMockRecorder) Allow(ctx, key, limit, window, now any) *
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Allow", reflect.TypeOf((*MockRateLimiter)(nil).Allow), ctx, key, limit, window, now)
 }
 
-// AllowAll mocks base method.
-func (m *MockRateLimiter) AllowAll(ctx context.Context, limits []ports.Limit, now time.Time) (int, time.Duration, error) {
-	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "AllowAll", ctx, limits, now)
-	ret0, _ := ret[0].(int)
-	ret1, _ := ret[1].(time.Duration)
-	ret2, _ := ret[2].(error)
-	return ret0, ret1, ret2
-}
-
-// AllowAll indicates an expected call of AllowAll.
-func (mr *MockRateLimiterMockRecorder) AllowAll(ctx, limits, now any) *gomock.Call {
-	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "AllowAll", reflect.TypeOf((*MockRateLimiter)(nil).AllowAll), ctx, limits, now)
-}
-
 // Latest mocks base method.
 func (m *MockRateLimiter) Latest(ctx context.Context, key string) (time.Time, error) {
 	m.ctrl.T.Helper()
@@ -102,18 +85,4 @@ func (m *MockRateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, err
 func (mr *MockRateLimiterMockRecorder) Purge(ctx, cutoff any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Purge", reflect.TypeOf((*MockRateLimiter)(nil).Purge), ctx, cutoff)
-}
-
-// Undo mocks base method.
-func (m *MockRateLimiter) Undo(ctx context.Context, key string, at time.Time) error {
-	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Undo", ctx, key, at)
-	ret0, _ := ret[0].(error)
-	return ret0
-}
-
-// Undo indicates an expected call of Undo.
-func (mr *MockRateLimiterMockRecorder) Undo(ctx, key, at any) *gomock.Call {
-	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Undo", reflect.TypeOf((*MockRateLimiter)(nil).Undo), ctx, key, at)
 }

@@ -60,9 +60,9 @@ func demoAPI(b testing.TB) http.Handler {
 	cfg := reset.Config{Enabled: true, Period: period, URL: frontURL, From: "noreply@example.com"}
 	signer := link.NewSigner([]byte(secret), false)
 	emails := reset.DefaultEmails()
-	sender := reset.NewLinkSender(cfg, users, queue, box, limiter, signer, clock, emails, audit.New(log))
+	sender := reset.NewLinkSender(cfg, users, queue, signer, clock, emails, audit.New(log))
 	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(policy.DefaultMinLength),
-		nil, limiter, queue, box, emails, audit.New(log), log)
+		nil, queue, box, emails, audit.New(log), log)
 	return pwhttp.New(pwhttp.Config{Prefix: "/api/v1/accounts/"}, sender, resetter, limiter, clock, log)
 }
 

@@ -148,6 +148,21 @@ type fixture struct {
 	log     *slog.Logger
 }
 
+// mailQueue is the link sender's queue here: the outbox, and a copy of each link
+// that goes out in the mailer, where the tests read them.
+type mailQueue struct {
+	box    *memory.Outbox
+	mailer *memory.Mailer
+}
+
+func (q mailQueue) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
+	id, refused, err := q.box.AddLimited(ctx, m, now)
+	if err == nil && refused < 0 && m.Suppress == "" {
+		_, err = q.mailer.Send(ctx, m.Message)
+	}
+	return id, refused, err
+}
+
 func newFixture(t testing.TB, opts ...option) *fixture {
 	t.Helper()
 	s := setup{reset: reset.Config{Enabled: true, FailWhenUserNotFound: true, Period: period,
@@ -172,9 +187,9 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 	log := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f.log = log
 	emails := reset.DefaultEmails()
-	sender := reset.NewLinkSender(s.reset, store, f.mailer, f.box, f.limiter, signer, f.clock, emails, audit.New(log))
+	sender := reset.NewLinkSender(s.reset, store, mailQueue{f.box, f.mailer}, signer, f.clock, emails, audit.New(log))
 	resetter := reset.NewResetter(s.reset, store, plainHasher{}, signer, f.clock, policy.New(policy.DefaultMinLength),
-		nil, f.limiter, outbox.NewQueue(f.box, nil, f.clock), f.box, emails, audit.New(log), log)
+		nil, outbox.NewQueue(f.box, nil, f.clock), f.box, emails, audit.New(log), log)
 	f.api = checked(t, s.http, pwhttp.New(s.http, sender, resetter, f.limiter, f.clock, log))
 	return f
 }

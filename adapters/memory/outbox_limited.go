@@ -17,7 +17,7 @@ func (o *Outbox) AddLimited(_ context.Context, m ports.LimitedMessage, now time.
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if refused, _ := o.events.firstFull(m.Limits, now); refused >= 0 {
+	if refused := o.events.firstFull(m.Limits, now); refused >= 0 {
 		return o.suppressed(m.Message, m.Limits[refused].Reason, now), refused, nil
 	}
 	o.events.recordAll(m.Limits, now)

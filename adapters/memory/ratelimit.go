@@ -142,23 +142,6 @@ func (ev *events) prune(now time.Time) {
 	}
 }
 
-// Undo implements ports.RateLimiter.
-func (r *RateLimiter) Undo(_ context.Context, key string, at time.Time) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	ev := r.keys[key]
-	if ev == nil {
-		return nil
-	}
-	if i := slices.Index(ev.at, at.UnixNano()); i >= 0 {
-		ev.at = slices.Delete(ev.at, i, i+1)
-	}
-	if len(ev.at) == 0 {
-		r.forget(key)
-	}
-	return nil
-}
-
 // Latest implements ports.RateLimiter.
 func (r *RateLimiter) Latest(_ context.Context, key string) (time.Time, error) {
 	r.mu.Lock()

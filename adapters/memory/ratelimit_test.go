@@ -16,3 +16,10 @@ func TestRateLimiterContract(t *testing.T) {
 		return func() ports.RateLimiter { return l }
 	})
 }
+
+func TestRateLimiterCapRace(t *testing.T) {
+	contract.TestRateLimiterCapRace(t, func(*testing.T) func() ports.RateLimiter {
+		l := memory.NewRateLimiter()
+		return func() ports.RateLimiter { return l }
+	})
+}

@@ -95,11 +95,11 @@ func TestRoundTrips(t *testing.T) {
 	cfg := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://front.example/reset/", From: "noreply@example.com",
 		LinkCooldown: time.Minute, LinkDailyCap: 5, LinksPerHour: 1000, ChangedNotification: true}
 	signer := link.NewSigner([]byte("a secret of thirty-two bytes or more"), false)
-	sender := reset.NewLinkSender(cfg, users, queue, box, limiter, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
+	sender := reset.NewLinkSender(cfg, users, queue, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
 	capped := cfg
 	capped.LinkCooldown, capped.LinkDailyCap = 0, 1 // alice has had her link of the day
-	overCap := reset.NewLinkSender(capped, users, queue, box, limiter, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
-	resetter := reset.NewResetter(cfg, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, limiter, queue, box,
+	overCap := reset.NewLinkSender(capped, users, queue, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
+	resetter := reset.NewResetter(cfg, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, queue, box,
 		reset.DefaultEmails(), audit.New(quiet), quiet)
 	log.drain()
 

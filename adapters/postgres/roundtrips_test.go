@@ -81,15 +81,15 @@ func TestRoundTrips(t *testing.T) {
 	exec(t, pool, "CREATE TABLE users (id text PRIMARY KEY, username text UNIQUE, email text, password text, password_changed_at timestamptz)")
 	exec(t, pool, "INSERT INTO users VALUES ('u1', 'alice', 'alice@example.com', 'plain$old-password', NULL)")
 	users := newUserStore(t, pool, postgres.UserMapping{ChangedAtColumn: "password_changed_at"})
-	box, limiter := postgres.NewOutbox(pool, 0), postgres.NewRateLimiter(pool, 0)
+	box := postgres.NewOutbox(pool, 0)
 
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	queue := outbox.NewQueue(box, outbox.NewDispatcher(outbox.DefaultConfig(), box, nil, tripClock{}, quiet, nil), tripClock{})
 	rc := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://front.example/reset/", From: "noreply@example.com",
 		LinkCooldown: time.Minute, LinkDailyCap: 5, LinksPerHour: 1000, ChangedNotification: true}
 	signer := link.NewSigner([]byte("a secret of thirty-two bytes or more"), false)
-	sender := reset.NewLinkSender(rc, users, queue, box, limiter, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
-	resetter := reset.NewResetter(rc, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, limiter, queue, box,
+	sender := reset.NewLinkSender(rc, users, queue, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
+	resetter := reset.NewResetter(rc, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, queue, box,
 		reset.DefaultEmails(), audit.New(quiet), quiet)
 	resetOnce := func() error {
 		now := time.Now().Unix()

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/pwreset/pwreset/ports"
 )
@@ -41,4 +42,18 @@ func (q *Queue) Release(ctx context.Context, id string) error {
 	}
 	q.d.Wake()
 	return nil
+}
+
+// AddLimited stores a message in one write with the limit events that count it
+// (ports.Outbox.AddLimited), and wakes this process's dispatcher when the message
+// is to go out now.
+func (q *Queue) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
+	id, refused, err := q.box.AddLimited(ctx, m, now)
+	if err != nil {
+		return "", 0, fmt.Errorf("store the message in the outbox: %w", err)
+	}
+	if refused < 0 && m.Suppress == "" {
+		q.d.Wake()
+	}
+	return id, refused, nil
 }

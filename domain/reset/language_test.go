@@ -39,7 +39,7 @@ func sendIn(t *testing.T, emails reset.Emails, user ports.User, prefs ...string)
 	t.Helper()
 	s, d := newSender(t, config, emails.Link)
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(user, nil)
-	sent := expectMail(d.mailer, "")
+	sent := expectMail(d.queue, "")
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice", Languages: prefs}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package reset
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -10,10 +9,9 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// Keys of the rate limiter. The events of userKey are the links a user was sent:
-// they give the daily cap, and which links are older than the latest. The cooldown
-// has a key of its own, as a limit of one event per window, which the limiter keeps
-// exact when requests race.
+// Keys of the limits. The events of userKey are the links a user was sent: they
+// give the daily cap, and which links are older than the latest. The cooldown has
+// a key of its own, as a limit of one event per window.
 func userKey(id string) string     { return "reset_link:user:" + id }
 func cooldownKey(id string) string { return "reset_link:cooldown:" + id }
 
@@ -23,99 +21,63 @@ const (
 	// not exist cannot use up the links of those that do.
 	strangersKey = "reset_link:global:unknown"
 	day          = 24 * time.Hour
-	// undoTimeout bounds taking counted events back. It runs after a failure, when
-	// the store may well be down; an event left behind only delays the next link.
-	undoTimeout = 5 * time.Second
+	// unlimited is the Max of a limit that only records: the daily cap when it is
+	// off, and the operator's links, which count as the user's latest.
+	unlimited = math.MaxInt32
 )
 
-// counted is what the limiter recorded for one link request: events of these keys,
-// all at one time, to be taken back if the link does not go out after all.
-type counted struct {
-	at   time.Time
-	keys []string
+// Queue is where the link sender stores its e-mails, each in one write with the
+// limit events that count it (ports.Outbox.AddLimited). domain/outbox.Queue is
+// one: it also wakes this process's dispatcher for a message to send at once.
+type Queue interface {
+	AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (id string, refused int, err error)
 }
 
-// limit returns why a link to userID may not go out now ("" if it may), and the
-// events it recorded on the way. It does the same calls for a stranger as for a user.
-//
-// The limits go to the limiter in one call, which records the link against every
-// one of them or, if one has no room, against none: only links that go out count,
-// so requests the cooldown or the daily cap stops do not use up the cap all users
-// share, and a link that cap stops does not use up its user's day. The user's own
-// limits come first, so that a refusal names the cooldown before the daily cap,
-// and the daily cap before the shared one. A failed call may hide events recorded
-// all the same (a lost reply): they are returned, for the caller to take back.
-func (s *LinkSender) limit(ctx context.Context, userID string, stranger bool) (string, counted, error) {
-	c := counted{at: s.clock.Now()}
+// limits are those a link to userID goes out within, in the order a refusal names
+// them: the user's own first (the cooldown before the daily cap), then the hourly
+// cap all users share, or strangers share apart. Only a link that goes out (or, for
+// a stranger, would) counts, and against all of them: a refused one counts nowhere.
+func (s *LinkSender) limits(userID string, stranger bool) []ports.Limit {
 	var limits []ports.Limit
-	var reasons []string
-	add := func(reason, key string, most int, window time.Duration) {
-		limits = append(limits, ports.Limit{Key: key, Max: most, Window: window})
-		reasons = append(reasons, reason)
-	}
 	if s.cfg.LinkCooldown > 0 {
-		add(ReasonCooldown, cooldownKey(userID), 1, s.cfg.LinkCooldown)
+		limits = append(limits, ports.Limit{Key: cooldownKey(userID), Max: 1, Window: s.cfg.LinkCooldown, Reason: ReasonCooldown})
 	}
 	daily := s.cfg.LinkDailyCap
 	if daily <= 0 {
-		daily = math.MaxInt32 // no cap, but the link is recorded all the same
+		daily = unlimited // no cap, but the link is recorded all the same
 	}
-	add(ReasonDailyCap, userKey(userID), daily, day)
+	limits = append(limits, ports.Limit{Key: userKey(userID), Max: daily, Window: day, Reason: ReasonDailyCap})
 	if s.cfg.LinksPerHour > 0 {
 		global := globalKey
 		if stranger {
 			global = strangersKey
 		}
-		add(ReasonGlobalCap, global, s.cfg.LinksPerHour, time.Hour)
+		limits = append(limits, ports.Limit{Key: global, Max: s.cfg.LinksPerHour, Window: time.Hour, Reason: ReasonGlobalCap})
 	}
-	refused, _, err := s.limiter.AllowAll(ctx, limits, c.at)
+	return limits
+}
+
+// operatorLimits record an operator's link to userID as the user's latest, and
+// toward their daily cap, without holding it back.
+func operatorLimits(userID string) []ports.Limit {
+	return []ports.Limit{{Key: userKey(userID), Max: unlimited, Window: day, Reason: ReasonDailyCap}}
+}
+
+// store stores m, dated at, in the outbox with its limits, and returns its id and
+// why it does not go out: m.Suppress, the reason of the limit that refused it, or
+// "" when it goes out. It is one write: the link counts if and only if its message
+// is stored, whatever fails, so there is nothing to take back.
+func (s *LinkSender) store(ctx context.Context, m ports.LimitedMessage, at time.Time) (string, string, error) {
+	id, refused, err := s.queue.AddLimited(ctx, m, at)
 	switch {
 	case err != nil:
-		c.keys = keys(limits)
-		return "", c, fmt.Errorf("check the link limits: %w", err)
-	case refused >= len(reasons):
-		return "", c, fmt.Errorf("check the link limits: the limiter refused limit %d of %d", refused, len(reasons))
+		return "", "", fmt.Errorf("queue reset link for user %s: %w", m.Message.UserID, err)
+	case refused >= len(m.Limits):
+		return "", "", fmt.Errorf("queue reset link for user %s: the outbox refused limit %d of %d", m.Message.UserID, refused, len(m.Limits))
 	case refused >= 0:
-		return reasons[refused], c, nil
+		return id, m.Limits[refused].Reason, nil
 	}
-	c.keys = keys(limits)
-	return "", c, nil
-}
-
-func keys(limits []ports.Limit) []string {
-	k := make([]string, len(limits))
-	for i, l := range limits {
-		k[i] = l.Key
-	}
-	return k
-}
-
-// undo takes back the events of c, newest first. It runs even when the client has
-// gone: the events would otherwise hold back the retry the answer asked for, and
-// kill the user's older link where newer links invalidate older ones.
-func (s *LinkSender) undo(ctx context.Context, c counted) error {
-	if len(c.keys) == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
-	defer cancel()
-	var errs []error
-	for i := len(c.keys) - 1; i >= 0; i-- {
-		if err := s.limiter.Undo(ctx, c.keys[i], c.at); err != nil {
-			errs = append(errs, fmt.Errorf("take back a counted link: %w", err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// record notes a link to userID that goes out now outside the limits (an
-// operator's), as the user's latest, and returns what to undo should it not go out.
-func (s *LinkSender) record(ctx context.Context, userID string) (counted, error) {
-	c := counted{at: s.clock.Now(), keys: []string{userKey(userID)}}
-	if _, _, err := s.limiter.Allow(ctx, c.keys[0], math.MaxInt32, day, c.at); err != nil {
-		return c, errors.Join(fmt.Errorf("record the link: %w", err), s.undo(ctx, c))
-	}
-	return c, nil
+	return id, m.Suppress, nil
 }
 
 // superseded reports whether a link issued at timestamp was followed by a newer
@@ -124,7 +86,7 @@ func (r *Resetter) superseded(ctx context.Context, userID string, timestamp int6
 	if !r.cfg.InvalidateOlderLinks {
 		return false, nil
 	}
-	latest, err := r.limiter.Latest(ctx, userKey(userID))
+	latest, err := r.box.LatestEvent(ctx, userKey(userID))
 	if err != nil {
 		return false, fmt.Errorf("look up the user's latest link: %w", err)
 	}

@@ -34,20 +34,25 @@ func (t Target) String() string {
 // IssueLink returns a valid link for the target user and sends nothing: support
 // staff hand it over themselves. Neither the rate limits nor the cooldown apply; the
 // link counts as the user's latest (older links die if so configured), and the audit
-// log records it. An unknown user is ErrUserNotFound.
+// log records it. The outbox keeps a record of it, suppressed with ReasonPrinted, in
+// the one write that counts it. An unknown user is ErrUserNotFound.
 func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 	user, err := s.operatorTarget(ctx, t)
 	if err != nil {
 		return "", err
 	}
 	// The link is dated as recorded: a link older than the user's latest is dead.
-	c, err := s.record(ctx, user.ID)
+	at := s.clock.Now()
+	msg, err := s.linkMessage(user, nil, at)
 	if err != nil {
 		return "", err
 	}
-	url := s.link(user, c.at)
-	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "printed")
-	return url, nil
+	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: operatorLimits(user.ID), Suppress: ReasonPrinted}, at)
+	if err != nil {
+		return "", err
+	}
+	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "printed", "outbox_id", id)
+	return s.link(user, at), nil
 }
 
 // SendLink queues the link e-mail to the target user in the outbox, where a running
@@ -63,18 +68,14 @@ func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 	if user.Email == "" {
 		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
 	}
-	c, err := s.record(ctx, user.ID)
+	at := s.clock.Now()
+	msg, err := s.linkMessage(user, nil, at)
 	if err != nil {
 		return "", err
 	}
-	msg, err := s.linkMessage(user, nil, c.at)
+	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: operatorLimits(user.ID)}, at)
 	if err != nil {
-		return "", errors.Join(err, s.undo(ctx, c))
-	}
-	id, err := s.mailer.Send(ctx, msg)
-	if err != nil {
-		err = fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
-		return "", errors.Join(err, s.undo(ctx, c))
+		return "", err
 	}
 	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "queued", "outbox_id", id)
 	return id, nil

@@ -3,7 +3,9 @@ package reset_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,43 +25,49 @@ type eventLog []ports.Event
 
 func (e *eventLog) Observe(ev ports.Event) { *e = append(*e, ev) }
 
-// operatorSender is a sender whose limiter refuses everything: an operator's link
-// must go out all the same. It expects no call the test did not ask for.
+// operatorSender is a sender that expects no call the test did not ask for.
 func operatorSender(t *testing.T, cfg reset.Config) (*reset.LinkSender, senderDeps, *eventLog) {
 	ctrl := gomock.NewController(t)
-	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockMailer(ctrl), mocks.NewMockOutbox(ctrl),
-		mocks.NewMockRateLimiter(ctrl), mocks.NewMockClock(ctrl)}
+	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockOutbox(ctrl), mocks.NewMockClock(ctrl)}
 	d.clock.EXPECT().Now().Return(now).AnyTimes()
 	events := &eventLog{}
 	log := audit.New(nil).WithObserver(events)
-	s := reset.NewLinkSender(cfg, d.users, d.mailer, d.box, d.limiter, link.NewSigner(key, cfg.OneTimeUse), d.clock,
+	s := reset.NewLinkSender(cfg, d.users, d.queue, link.NewSigner(key, cfg.OneTimeUse), d.clock,
 		reset.DefaultEmails(), log)
 	return s, d, events
 }
 
-// expectRecorded expects the link to be recorded as the user's latest, once, and
-// refuses it as a self-service request would be refused.
-func expectRecorded(d senderDeps, userID string) {
-	d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:user:"+userID, gomock.Any(), 24*time.Hour, now).
-		Return(false, time.Hour, nil)
-}
+// operatorLimits are those of an operator's link to alice: it counts as her latest
+// and toward her daily cap, and nothing holds it back.
+var operatorLimits = []ports.Limit{{Key: "reset_link:user:" + alice.ID, Max: math.MaxInt32, Window: 24 * time.Hour,
+	Reason: reset.ReasonDailyCap}}
 
 // expectAlice expects alice to be looked up as target names her, and her link
-// recorded.
-func expectAlice(d senderDeps, target reset.Target) {
+// stored with the operator's limits, suppressed as suppress says; it returns where
+// the message will be once stored.
+func expectAlice(t *testing.T, d senderDeps, target reset.Target, suppress string) *ports.Message {
 	if target.Login != "" {
 		d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
 	} else {
 		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
 	}
-	expectRecorded(d, alice.ID)
+	var sent ports.Message
+	d.queue.EXPECT().AddLimited(gomock.Any(), gomock.Any(), now).DoAndReturn(
+		func(_ context.Context, m ports.LimitedMessage, _ time.Time) (string, int, error) {
+			if !slices.Equal(m.Limits, operatorLimits) || m.Suppress != suppress {
+				t.Errorf("stored with limits %+v, suppressed %q; want %+v, %q", m.Limits, m.Suppress, operatorLimits, suppress)
+			}
+			sent = m.Message
+			return "outbox-1", -1, nil
+		})
+	return &sent
 }
 
 func TestIssueLinkPrintsAValidLinkAndSendsNothing(t *testing.T) {
 	for _, target := range []reset.Target{{Login: "alice"}, {UserID: alice.ID}} {
 		t.Run(target.String(), func(t *testing.T) {
 			s, d, events := operatorSender(t, config)
-			expectAlice(d, target)
+			expectAlice(t, d, target, reset.ReasonPrinted)
 			raw, err := s.IssueLink(context.Background(), target)
 			if err != nil {
 				t.Fatal(err)
@@ -85,17 +93,14 @@ func TestSendLinkQueuesDespiteTheLimits(t *testing.T) {
 	for _, target := range []reset.Target{{Login: "alice"}, {UserID: alice.ID}} {
 		t.Run(target.String(), func(t *testing.T) {
 			s, d, events := operatorSender(t, config)
-			expectAlice(d, target)
-			d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, m ports.Message) (string, error) {
-				if m.Kind != reset.KindResetLink || m.To != alice.Email || m.UserID != alice.ID ||
-					!strings.Contains(m.Text, "user_id="+alice.ID) {
-					t.Errorf("message %+v", m)
-				}
-				return "outbox-1", nil
-			})
+			m := expectAlice(t, d, target, "")
 			id, err := s.SendLink(context.Background(), target)
 			if err != nil || id != "outbox-1" {
 				t.Fatalf("SendLink = %q, %v", id, err)
+			}
+			if m.Kind != reset.KindResetLink || m.To != alice.Email || m.UserID != alice.ID ||
+				!strings.Contains(m.Text, "user_id="+alice.ID) {
+				t.Errorf("message %+v", *m)
 			}
 			if len(*events) != 1 || (*events)[0].Name != "reset_link.issued_by_operator" {
 				t.Errorf("audit events %v, want one reset_link.issued_by_operator", *events)
@@ -143,14 +148,13 @@ func TestOperatorLinkRefusals(t *testing.T) {
 	}
 }
 
-// An operator's link that cannot be recorded as the user's latest is neither
-// printed nor queued: it would outlive the older links it should have killed.
+// An operator's link that cannot be stored with its count as the user's latest is
+// neither printed nor queued: it would outlive the older links it should have
+// killed. Nothing else is called: there is nothing to take back.
 func TestOperatorLinkIsNotIssuedUnrecorded(t *testing.T) {
 	s, d, events := operatorSender(t, config)
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil).Times(2)
-	d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:user:"+alice.ID, gomock.Any(), 24*time.Hour, now).
-		Return(false, time.Duration(0), ports.ErrUnavailable).Times(2)
-	d.limiter.EXPECT().Undo(gomock.Any(), "reset_link:user:"+alice.ID, now).Return(nil).Times(2)
+	d.queue.EXPECT().AddLimited(gomock.Any(), gomock.Any(), now).Return("", 0, ports.ErrUnavailable).Times(2)
 	if url, err := s.IssueLink(context.Background(), reset.Target{Login: "alice"}); !errors.Is(err, ports.ErrUnavailable) || url != "" {
 		t.Errorf("IssueLink = %q, %v; want no link, ErrUnavailable", url, err)
 	}
@@ -167,20 +171,19 @@ func TestOperatorLinkIsNotIssuedUnrecorded(t *testing.T) {
 // where older links die (RESET_PASSWORD_INVALIDATE_OLDER_LINKS).
 func TestOperatorLinksAreDatedAsRecorded(t *testing.T) {
 	ctrl := gomock.NewController(t)
-	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockMailer(ctrl), mocks.NewMockOutbox(ctrl),
-		mocks.NewMockRateLimiter(ctrl), mocks.NewMockClock(ctrl)}
+	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockOutbox(ctrl), mocks.NewMockClock(ctrl)}
 	tick := now
 	d.clock.EXPECT().Now().DoAndReturn(func() time.Time { tick = tick.Add(time.Second); return tick }).AnyTimes()
-	s := reset.NewLinkSender(config, d.users, d.mailer, d.box, d.limiter, link.NewSigner(key, config.OneTimeUse), d.clock,
+	s := reset.NewLinkSender(config, d.users, d.queue, link.NewSigner(key, config.OneTimeUse), d.clock,
 		reset.DefaultEmails(), audit.New(nil))
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil).Times(2)
 	var recorded []int64
-	d.limiter.EXPECT().Allow(gomock.Any(), "reset_link:user:"+alice.ID, gomock.Any(), 24*time.Hour, gomock.Any()).
-		DoAndReturn(func(_ context.Context, _ string, _ int, _ time.Duration, at time.Time) (bool, time.Duration, error) {
-			recorded = append(recorded, at.Unix())
-			return true, 0, nil
+	var sent []string
+	d.queue.EXPECT().AddLimited(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, m ports.LimitedMessage, at time.Time) (string, int, error) {
+			recorded, sent = append(recorded, at.Unix()), append(sent, m.Message.Text)
+			return "outbox-1", -1, nil
 		}).Times(2)
-	sent := expectMail(d.mailer, "outbox-1")
 	printed, err := s.IssueLink(context.Background(), reset.Target{Login: "alice"})
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +191,7 @@ func TestOperatorLinksAreDatedAsRecorded(t *testing.T) {
 	if _, err := s.SendLink(context.Background(), reset.Target{Login: "alice"}); err != nil {
 		t.Fatal(err)
 	}
-	for i, raw := range []string{printed, sent.Text} {
+	for i, raw := range []string{printed, sent[1]} {
 		if want := "timestamp=" + strconv.FormatInt(recorded[i], 10) + "&"; !strings.Contains(raw, want) {
 			t.Errorf("link %d is not dated as recorded (%s): %s", i+1, want, raw)
 		}

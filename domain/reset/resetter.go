@@ -37,29 +37,29 @@ type Request struct {
 
 // Resetter resets passwords with signed links.
 type Resetter struct {
-	cfg     Config
-	users   ports.UserStore
-	hasher  ports.PasswordHasher
-	signer  link.Scheme
-	clock   ports.Clock
-	policy  *policy.Policy
-	breach  ports.BreachChecker // nil: no breach check
-	limiter ports.RateLimiter
-	queue   ports.Releaser
-	box     ports.Outbox
-	emails  Emails
-	audit   *audit.Log
-	log     *slog.Logger
+	cfg    Config
+	users  ports.UserStore
+	hasher ports.PasswordHasher
+	signer link.Scheme
+	clock  ports.Clock
+	policy *policy.Policy
+	breach ports.BreachChecker // nil: no breach check
+	queue  ports.Releaser
+	box    ports.Outbox
+	emails Emails
+	audit  *audit.Log
+	log    *slog.Logger
 }
 
 // NewResetter returns the reset-password use case; breach may be nil. The
 // password-changed notice is held in box while the password is written, then
-// released through queue (the outbox queue).
+// released through queue (the outbox queue). Which link is a user's latest, box
+// tells too: the events its AddLimited recorded.
 func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher, signer link.Scheme,
-	clock ports.Clock, p *policy.Policy, breach ports.BreachChecker, limiter ports.RateLimiter,
+	clock ports.Clock, p *policy.Policy, breach ports.BreachChecker,
 	queue ports.Releaser, box ports.Outbox, emails Emails, auditLog *audit.Log, log *slog.Logger) *Resetter {
 	return &Resetter{cfg: cfg, users: users, hasher: hasher, signer: signer, clock: clock, policy: p,
-		breach: breach, limiter: limiter, queue: queue, box: box, emails: emails, audit: auditLog, log: log}
+		breach: breach, queue: queue, box: box, emails: emails, audit: auditLog, log: log}
 }
 
 // Reset verifies the link, checks the new password and stores its hash. Nothing about

@@ -26,7 +26,7 @@ func TestNewerLinkKillsOlderOnes(t *testing.T) {
 	for name, latest := range map[string]time.Time{"older link": issued.Add(time.Minute), "latest link": issued} {
 		t.Run(name, func(t *testing.T) {
 			r, d := newResetter(t, cfg, now)
-			d.limiter.EXPECT().Latest(gomock.Any(), "reset_link:user:"+alice.ID).Return(latest, nil)
+			d.box.EXPECT().LatestEvent(gomock.Any(), "reset_link:user:"+alice.ID).Return(latest, nil)
 			if latest.After(issued) {
 				d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
 				if err := r.Reset(context.Background(), request(false, issued, goodPassword)); !errors.Is(err, reset.ErrInvalidSignature) {

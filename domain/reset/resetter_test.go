@@ -22,21 +22,20 @@ import (
 const goodPassword = "correct-horse-battery-staple-91"
 
 type resetDeps struct {
-	users   *mocks.MockUserStore
-	hasher  *mocks.MockPasswordHasher
-	clock   *mocks.MockClock
-	limiter *mocks.MockRateLimiter
-	queue   *mocks.MockReleaser
-	box     *mocks.MockOutbox
-	breach  *mocks.MockBreachChecker
-	logs    *strings.Builder
+	users  *mocks.MockUserStore
+	hasher *mocks.MockPasswordHasher
+	clock  *mocks.MockClock
+	queue  *mocks.MockReleaser
+	box    *mocks.MockOutbox
+	breach *mocks.MockBreachChecker
+	logs   *strings.Builder
 }
 
 // newResetter returns a resetter; with a breach checker when withBreach is given.
 func newResetter(t *testing.T, cfg reset.Config, at time.Time, withBreach ...bool) (*reset.Resetter, resetDeps) {
 	ctrl := gomock.NewController(t)
 	d := resetDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockPasswordHasher(ctrl), mocks.NewMockClock(ctrl),
-		mocks.NewMockRateLimiter(ctrl), mocks.NewMockReleaser(ctrl), mocks.NewMockOutbox(ctrl), mocks.NewMockBreachChecker(ctrl), &strings.Builder{}}
+		mocks.NewMockReleaser(ctrl), mocks.NewMockOutbox(ctrl), mocks.NewMockBreachChecker(ctrl), &strings.Builder{}}
 	d.clock.EXPECT().Now().Return(at).AnyTimes()
 	signer := link.NewSigner(key, cfg.OneTimeUse)
 	var breach ports.BreachChecker
@@ -44,7 +43,7 @@ func newResetter(t *testing.T, cfg reset.Config, at time.Time, withBreach ...boo
 		breach = d.breach
 	}
 	log := slog.New(slog.NewTextHandler(d.logs, nil))
-	return reset.NewResetter(cfg, d.users, d.hasher, signer, d.clock, policy.New(8), breach, d.limiter,
+	return reset.NewResetter(cfg, d.users, d.hasher, signer, d.clock, policy.New(8), breach,
 		d.queue, d.box, reset.DefaultEmails(), audit.New(log), log), d
 }
 

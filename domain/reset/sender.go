@@ -20,6 +20,8 @@ const (
 	ReasonCooldown    = "cooldown"
 	ReasonDailyCap    = "daily_cap"
 	ReasonGlobalCap   = "global_cap"
+	// ReasonPrinted is a link an operator printed (IssueLink): recorded, never sent.
+	ReasonPrinted = "printed_by_operator"
 )
 
 // Lookup says how to find the user who asks for a link.
@@ -33,23 +35,21 @@ type Lookup struct {
 
 // LinkSender sends reset-password links.
 type LinkSender struct {
-	cfg     Config
-	users   ports.UserStore
-	mailer  ports.Mailer
-	box     ports.Outbox
-	limiter ports.RateLimiter
-	signer  link.Scheme
-	clock   ports.Clock
-	emails  Emails
-	audit   *audit.Log
+	cfg    Config
+	users  ports.UserStore
+	queue  Queue
+	signer link.Scheme
+	clock  ports.Clock
+	emails Emails
+	audit  *audit.Log
 }
 
-// NewLinkSender returns the send-link use case. Links go out through mailer (the
-// outbox queue); links that must not go out are recorded in box all the same.
-func NewLinkSender(cfg Config, users ports.UserStore, mailer ports.Mailer, box ports.Outbox, limiter ports.RateLimiter,
-	signer link.Scheme, clock ports.Clock, emails Emails, log *audit.Log) *LinkSender {
-	return &LinkSender{cfg: cfg, users: users, mailer: mailer, box: box, limiter: limiter, signer: signer,
-		clock: clock, emails: emails, audit: log}
+// NewLinkSender returns the send-link use case. Every link e-mail, whether it goes
+// out or not, is stored through queue (the outbox queue) with the limits it counts
+// against.
+func NewLinkSender(cfg Config, users ports.UserStore, queue Queue, signer link.Scheme, clock ports.Clock,
+	emails Emails, log *audit.Log) *LinkSender {
+	return &LinkSender{cfg: cfg, users: users, queue: queue, signer: signer, clock: clock, emails: emails, audit: log}
 }
 
 // Send finds the user and queues a link e-mail. A user who cannot be found or has
@@ -58,8 +58,8 @@ func NewLinkSender(cfg Config, users ports.UserStore, mailer ports.Mailer, box p
 // the same answer as one who gets it.
 //
 // Unless it reveals unknown users, Send does the same work whatever the outcome
-// (look-up, limit checks, signing, rendering, one outbox write), so that its timing
-// does not tell who has an account.
+// (look-up, signing, rendering, one outbox write that checks the limits), so that
+// its timing does not tell who has an account.
 func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 	user, reason, err := s.find(ctx, l)
 	if err != nil {
@@ -70,36 +70,22 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 		s.audit.Event(ctx, audit.LinkSuppressed, "reason", reason)
 		return ErrUserNotFound
 	}
-	limited, c, err := s.limit(ctx, user.ID, reason != "")
-	if err == nil {
-		if reason == "" {
-			reason = limited
-		}
-		err = s.queue(ctx, user, reason, l.Languages)
-	}
-	// A link a limit stopped, or that failed, did not go out: what was counted for it
-	// is taken back, so that the user's retry goes out and their older link lives on.
-	// (A stranger's link, which goes out to nobody, counts: that takes the same calls.)
-	if err != nil || limited != "" {
-		err = errors.Join(err, s.undo(ctx, c))
-	}
-	return err
-}
-
-// queue stores the link e-mail to user in the outbox: to be sent, or, with the reason
-// it must not go out, suppressed.
-func (s *LinkSender) queue(ctx context.Context, user ports.User, reason string, langs []string) error {
-	msg, err := s.linkMessage(user, langs, s.clock.Now())
+	at := s.clock.Now()
+	msg, err := s.linkMessage(user, l.Languages, at)
 	if err != nil {
 		return err
 	}
-	if reason != "" {
-		return s.suppress(ctx, msg, user, reason)
+	// A stranger's link counts as a user's would, but is stored suppressed: that
+	// takes the same write.
+	_, reason, err = s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, reason != ""), Suppress: reason}, at)
+	switch {
+	case err != nil:
+		return err
+	case reason != "":
+		s.audit.Event(ctx, audit.LinkSuppressed, "user_id", known(user, reason), "reason", reason)
+	default:
+		s.audit.Event(ctx, audit.LinkQueued, "user_id", user.ID)
 	}
-	if _, err := s.mailer.Send(ctx, msg); err != nil {
-		return fmt.Errorf("queue reset link for user %s: %w", user.ID, err)
-	}
-	s.audit.Event(ctx, audit.LinkQueued, "user_id", user.ID)
 	return nil
 }
 
@@ -137,14 +123,6 @@ func known(user ports.User, reason string) string {
 		return ""
 	}
 	return user.ID
-}
-
-func (s *LinkSender) suppress(ctx context.Context, msg ports.Message, user ports.User, reason string) error {
-	if _, err := s.box.Discard(ctx, msg, reason, s.clock.Now()); err != nil {
-		return fmt.Errorf("record suppressed link: %w", err)
-	}
-	s.audit.Event(ctx, audit.LinkSuppressed, "user_id", known(user, reason), "reason", reason)
-	return nil
 }
 
 // linkMessage builds the link e-mail for user, with a link signed at the time at,

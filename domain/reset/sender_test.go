@@ -28,37 +28,26 @@ var (
 )
 
 type senderDeps struct {
-	users   *mocks.MockUserStore
-	mailer  *mocks.MockMailer
-	box     *mocks.MockOutbox
-	limiter *mocks.MockRateLimiter
-	clock   *mocks.MockClock
+	users *mocks.MockUserStore
+	queue *mocks.MockOutbox // the queue the sender stores its e-mails through
+	clock *mocks.MockClock
 }
 
-// newSender returns a sender whose limiter allows everything unless the test set
-// its own expectations first (gomock takes the first that matches).
-func newSender(t *testing.T, cfg reset.Config, tpl *reset.Templates, limits ...func(senderDeps)) (*reset.LinkSender, senderDeps) {
+// newSender returns a sender whose dependencies are mocks that expect no call the
+// test did not ask for, but the clock's, which reads now.
+func newSender(t *testing.T, cfg reset.Config, tpl *reset.Templates) (*reset.LinkSender, senderDeps) {
 	ctrl := gomock.NewController(t)
-	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockMailer(ctrl), mocks.NewMockOutbox(ctrl),
-		mocks.NewMockRateLimiter(ctrl), mocks.NewMockClock(ctrl)}
+	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockOutbox(ctrl), mocks.NewMockClock(ctrl)}
 	d.clock.EXPECT().Now().Return(now).AnyTimes()
-	for _, l := range limits {
-		l(d)
-	}
-	d.limiter.EXPECT().Latest(gomock.Any(), gomock.Any()).Return(time.Time{}, nil).AnyTimes()
-	d.limiter.EXPECT().Allow(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(true, time.Duration(0), nil).AnyTimes()
-	d.limiter.EXPECT().AllowAll(gomock.Any(), gomock.Any(), gomock.Any()).Return(-1, time.Duration(0), nil).AnyTimes()
-	d.limiter.EXPECT().Undo(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil).AnyTimes()
-	signer := link.NewSigner(key, cfg.OneTimeUse)
 	emails := reset.DefaultEmails()
 	emails.Link = tpl
-	return reset.NewLinkSender(cfg, d.users, d.mailer, d.box, d.limiter, signer, d.clock, emails, audit.New(nil)), d
+	return reset.NewLinkSender(cfg, d.users, d.queue, link.NewSigner(key, cfg.OneTimeUse), d.clock, emails, audit.New(nil)), d
 }
 
 func TestSendMailsASignedLink(t *testing.T) {
 	s, d := newSender(t, config, reset.DefaultTemplates(reset.KindResetLink))
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-	sent := expectMail(d.mailer, "id-1")
+	sent := expectMail(d.queue, "id-1")
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -85,7 +74,7 @@ func TestSendMailsASignedLink(t *testing.T) {
 func TestSendByEmail(t *testing.T) {
 	s, d := newSender(t, config, reset.DefaultTemplates(reset.KindResetLink))
 	d.users.EXPECT().FindByEmail(gomock.Any(), "alice@example.com").Return(alice, nil)
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).Return("id", nil)
+	expectMail(d.queue, "id")
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice@example.com", ByEmail: true}); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -114,10 +103,16 @@ func TestSendToNobody(t *testing.T) {
 			d.users.EXPECT().FindByLogin(gomock.Any(), "x").Return(c.user, c.findErr)
 			if !c.reveal {
 				// Not revealing, the unknown path does the known one's work: it stores
-				// the message it will not send.
-				d.box.EXPECT().Discard(gomock.Any(), gomock.Any(), gomock.Any(), now).Return("id", nil)
+				// the message it will not send, suppressed.
+				d.queue.EXPECT().AddLimited(gomock.Any(), gomock.Any(), now).DoAndReturn(
+					func(_ context.Context, m ports.LimitedMessage, _ time.Time) (string, int, error) {
+						if m.Suppress == "" {
+							t.Errorf("a link to nobody stored to be sent: %+v", m)
+						}
+						return "id", -1, nil
+					})
 			}
-			// No Send is expected: the mock fails the test if one happens.
+			// Nothing else is expected: the mocks fail the test if it happens.
 			if err := s.Send(context.Background(), reset.Lookup{Value: "x"}); !errors.Is(err, c.want) || (c.want == nil && err != nil) {
 				t.Fatalf("Send = %v, want %v", err, c.want)
 			}
@@ -131,12 +126,10 @@ func TestSendPassesFailuresOn(t *testing.T) {
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); !errors.Is(err, ports.ErrUnavailable) {
 		t.Fatalf("store down: Send = %v", err)
 	}
-	refused := &ports.SendError{Status: 400, Reason: "bad", Permanent: true}
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil)
-	d.mailer.EXPECT().Send(gomock.Any(), gomock.Any()).Return("", refused)
-	var se *ports.SendError
-	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); !errors.As(err, &se) {
-		t.Fatalf("mailer refused: Send = %v", err)
+	d.queue.EXPECT().AddLimited(gomock.Any(), gomock.Any(), now).Return("", 0, ports.ErrUnavailable)
+	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); !errors.Is(err, ports.ErrUnavailable) {
+		t.Fatalf("outbox down: Send = %v", err)
 	}
 }
 
@@ -152,7 +145,7 @@ func TestSendWithCustomTemplates(t *testing.T) {
 	s, d := newSender(t, config, tpl)
 	bob := ports.User{ID: "7", Email: "bob@example.com", Logins: []ports.Field{{Name: "username", Value: "<bob>"}}}
 	d.users.EXPECT().FindByLogin(gomock.Any(), "bob").Return(bob, nil)
-	sent := expectMail(d.mailer, "")
+	sent := expectMail(d.queue, "")
 	if err := s.Send(context.Background(), reset.Lookup{Value: "bob"}); err != nil {
 		t.Fatal(err)
 	}

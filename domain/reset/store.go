@@ -64,8 +64,12 @@ func (u unsettled) Unwrap() error { return u.error }
 // that is neither the one read nor hash means that another reset got there first.
 // A one-time link died with that change; any other link is still good, so it is
 // checked against the user as now stored and the same hash written again on top
-// (never hashed anew), until it lands or ctx ends. An unclear error (the store
-// unreachable, a deadline) that left the old hash in place is returned as it is.
+// (never hashed anew), until it lands or ctx ends. A lost compare-and-set that left
+// the old hash in place (another writer holds the user, or died holding it) is
+// tried again until ctx ends: then ErrUnavailable, never ErrInvalidSignature, as
+// the link was not used. An unclear error (the store unreachable, a deadline) that
+// left the old hash in place is returned as it is; a write the store refused
+// (ports.ErrWriteRefused) surely did not apply and is returned at once.
 func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash string) (ports.User, error) {
 	wait := firstRetryWait
 	for {
@@ -80,6 +84,10 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 		if errors.Is(err, ports.ErrUserNotFound) {
 			return user, err
 		}
+		if errors.Is(err, ports.ErrWriteRefused) {
+			// Refused outright, so surely not made, whatever a read would show.
+			return user, fmt.Errorf("store new password of user %s: %w", user.ID, err)
+		}
 		lost := errors.Is(err, ports.ErrPasswordChanged)
 		if !lost {
 			err = fmt.Errorf("store new password of user %s: %w", user.ID, err)
@@ -92,8 +100,8 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 			return now, nil // made, its answer lost
 		case now.PasswordHash == user.PasswordHash && !lost:
 			return user, unsettled{err} // not made, or not yet: the client may try again
-		case r.cfg.OneTimeUse:
-			return user, ErrInvalidSignature // another reset has used the link, or is using it
+		case now.PasswordHash != user.PasswordHash && r.cfg.OneTimeUse:
+			return user, ErrInvalidSignature // another reset has used the link
 		case now.PasswordHash != user.PasswordHash:
 			// The other change has landed: write on top of it at once.
 			if err := r.check(ctx, req, now, true); err != nil {
@@ -102,8 +110,9 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 			user, wait = now, firstRetryWait
 			continue
 		}
-		// The other change is under way (its guard taken, its write not yet seen): try
-		// again a little later.
+		// The other change is under way (its guard taken, its write not yet seen), or
+		// its writer died holding the guard: try again a little later. A one-time link
+		// is not used until that change lands; if it never does, the answer is 503.
 		select {
 		case <-ctx.Done():
 			return user, r.contended(user)

@@ -246,3 +246,10 @@ func race(t *testing.T, box ports.Outbox, n int, limits []ports.Limit, at time.T
 	}
 	return count
 }
+
+// badLimits are limits that make no sense, of keys "a" and "b", by what is wrong.
+var badLimits = map[string][]ports.Limit{
+	"max 0":          {{Key: "a", Max: 1, Window: time.Hour}, {Key: "b", Max: 0, Window: time.Hour}},
+	"no window":      {{Key: "a", Max: 1, Window: time.Hour}, {Key: "b", Max: 1}},
+	"same key twice": {{Key: "a", Max: 1, Window: time.Hour}, {Key: "a", Max: 5, Window: time.Hour}},
+}

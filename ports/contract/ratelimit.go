@@ -23,11 +23,9 @@ func TestRateLimiter(t *testing.T, newStore NewRateLimiter) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, newStore(t)()) })
 	t.Run("Cooldown", func(t *testing.T) { testCooldown(t, newStore(t)()) })
 	t.Run("Latest", func(t *testing.T) { testLatest(t, newStore(t)()) })
-	t.Run("Undo", func(t *testing.T) { testUndo(t, newStore(t)()) })
 	t.Run("Purge", func(t *testing.T) { testPurgeEvents(t, newStore(t)()) })
 	t.Run("Shared", func(t *testing.T) { testShared(t, newStore(t)) })
 	t.Run("CooldownRace", func(t *testing.T) { testCooldownRace(t, newStore(t)) })
-	t.Run("AllowAll", func(t *testing.T) { testAllowAll(t, newStore) })
 }
 
 // hit is one call of Allow and what it must answer.
@@ -168,7 +166,7 @@ func testShared(t *testing.T, newLimiter func() ports.RateLimiter) {
 }
 
 // testCooldownRace: of many instances hitting one key with limit 1 at once,
-// exactly one is allowed. (Larger limits may be overshot by racing hits.)
+// exactly one is allowed.
 func testCooldownRace(t *testing.T, newLimiter func() ports.RateLimiter) {
 	const racers, w = 8, time.Minute
 	limiters := make([]ports.RateLimiter, racers)
@@ -177,21 +175,7 @@ func testCooldownRace(t *testing.T, newLimiter func() ports.RateLimiter) {
 	}
 	for round, at := range []time.Duration{0, w, 3 * w} { // a first event, then after each cooldown
 		t.Run(fmt.Sprint(round), func(t *testing.T) {
-			oks := make([]bool, racers)
-			errs := make([]error, racers)
-			var wg sync.WaitGroup
-			for i, l := range limiters {
-				wg.Go(func() { oks[i], _, errs[i] = l.Allow(ctx(t), "race", 1, w, t0.Add(at)) })
-			}
-			wg.Wait()
-			allowed := 0
-			for i, err := range errs {
-				must(t, err)
-				if oks[i] {
-					allowed++
-				}
-			}
-			if allowed != 1 {
+			if allowed := raceAllow(t, limiters, "race", 1, w, t0.Add(at)); allowed != 1 {
 				t.Fatalf("%d of %d racing hits allowed, want exactly 1", allowed, racers)
 			}
 		})
@@ -206,34 +190,38 @@ func latest(t *testing.T, l ports.RateLimiter, key string, want time.Time) {
 	}
 }
 
-// testUndo: an undone event no longer counts, for a cooldown (limit 1) as for a cap,
-// and no longer is the latest; undoing what is not there is no error.
-func testUndo(t *testing.T, l ports.RateLimiter) {
-	c := ctx(t)
-	for _, limit := range []int{1, 3} {
-		key := fmt.Sprintf("undo-%d", limit)
-		for i := range limit {
-			at := t0.Add(time.Duration(i) * time.Second)
-			if ok, _, err := l.Allow(c, key, limit, time.Hour, at); err != nil || !ok {
-				t.Fatalf("limit %d: hit %d refused (%v)", limit, i, err)
-			}
-		}
-		last := t0.Add(time.Duration(limit-1) * time.Second)
-		if err := l.Undo(c, key, last); err != nil {
-			t.Fatalf("limit %d: Undo: %v", limit, err)
-		}
-		again := t0.Add(time.Minute)
-		if ok, _, err := l.Allow(c, key, limit, time.Hour, again); err != nil || !ok {
-			t.Fatalf("limit %d: after Undo the hit is still refused (%v): the undone event counts", limit, err)
-		}
-		if latest, err := l.Latest(c, key); err != nil || !latest.Equal(again) {
-			t.Fatalf("limit %d: Latest = %v, %v; want %v", limit, latest, err, again)
-		}
-		if ok, _, err := l.Allow(c, key, limit, time.Hour, again.Add(time.Second)); err != nil || ok {
-			t.Fatalf("limit %d: one hit over the limit was allowed after Undo (%v)", limit, err)
+// raceAllow has each limiter hit key at once, and returns how many were allowed.
+func raceAllow(t *testing.T, limiters []ports.RateLimiter, key string, limit int, w time.Duration, at time.Time) int {
+	t.Helper()
+	oks := make([]bool, len(limiters))
+	errs := make([]error, len(limiters))
+	var wg sync.WaitGroup
+	for i, l := range limiters {
+		wg.Go(func() { oks[i], _, errs[i] = l.Allow(ctx(t), key, limit, w, at) })
+	}
+	wg.Wait()
+	allowed := 0
+	for i, err := range errs {
+		must(t, err)
+		if oks[i] {
+			allowed++
 		}
 	}
-	if err := l.Undo(c, "undo-none", t0); err != nil {
-		t.Fatalf("Undo of an event never recorded: %v", err)
+	return allowed
+}
+
+// TestRateLimiterCapRace checks that Allow keeps a limit above 1 exact when many
+// instances hit it at once (per-IP throttling), as the port promises of every
+// store. It stands apart from TestRateLimiter only until every store passes it
+// (issue 17: the MongoDB limiter reads, then inserts, and overshoots); each store
+// calls it once it does, and then it joins TestRateLimiter.
+func TestRateLimiterCapRace(t *testing.T, newStore NewRateLimiter) {
+	newLimiter := newStore(t)
+	limiters := make([]ports.RateLimiter, 12)
+	for i := range limiters {
+		limiters[i] = newLimiter()
+	}
+	if allowed := raceAllow(t, limiters, "ip:198.51.100.7", 5, time.Minute, t0); allowed != 5 {
+		t.Fatalf("%d of %d racing hits allowed on a limit of 5, want exactly 5", allowed, len(limiters))
 	}
 }
