@@ -41,47 +41,6 @@ func (l *limiter) Allow(ctx context.Context, key string, limit int, window time.
 	return ok, wait, err
 }
 
-// AllowAll implements ports.RateLimiter.
-func (l *limiter) AllowAll(ctx context.Context, limits []ports.Limit, now time.Time) (int, time.Duration, error) {
-	refused, wait := -1, time.Duration(0)
-	task := l.t.id
-	err := l.do(ctx, "limiter.AllowAll", true, func(c context.Context) error {
-		var err error
-		refused, wait, err = l.inner.AllowAll(c, limits, now)
-		if err != nil {
-			return err
-		}
-		seq := l.w.hist.next()
-		if refused < 0 {
-			for _, lim := range limits {
-				l.record(task, lim.Key, now)
-			}
-		}
-		if r := l.w.linkOf[task]; r != nil {
-			r.checked, r.checkAt, r.checkSq, r.refused = true, now, seq, refused
-		}
-		return nil
-	})
-	return refused, wait, err
-}
-
-// Undo implements ports.RateLimiter.
-func (l *limiter) Undo(ctx context.Context, key string, at time.Time) error {
-	return l.do(ctx, "limiter.Undo", true, func(c context.Context) error {
-		if err := l.inner.Undo(c, key, at); err != nil {
-			return err
-		}
-		evs := l.w.hist.events
-		for i := len(evs) - 1; i >= 0; i-- {
-			if e := evs[i]; e.key == key && e.at.Equal(at) && !e.undone {
-				e.undone = true
-				break
-			}
-		}
-		return nil
-	})
-}
-
 // Latest implements ports.RateLimiter.
 func (l *limiter) Latest(ctx context.Context, key string) (time.Time, error) {
 	var at time.Time

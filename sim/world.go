@@ -99,16 +99,16 @@ func (w *world) ports(t *task) (*users, *box, *limiter) {
 
 // sender returns the link use case as instance t.inst runs it, for task t.
 func (w *world) sender(t *task) *reset.LinkSender {
-	u, b, l := w.ports(t)
+	u, b, _ := w.ports(t)
 	clk := w.clockOf(t.inst)
-	return reset.NewLinkSender(w.cfg, u, outbox.NewQueue(b, nil, clk), b, l, w.signer, clk, w.emails, w.audit)
+	return reset.NewLinkSender(w.cfg, u, outbox.NewQueue(b, nil, clk), w.signer, clk, w.emails, w.audit)
 }
 
 // resetter returns the reset use case as instance t.inst runs it, for task t.
 func (w *world) resetter(t *task) *reset.Resetter {
-	u, b, l := w.ports(t)
+	u, b, _ := w.ports(t)
 	clk := w.clockOf(t.inst)
-	return reset.NewResetter(w.cfg, u, &hasher{port{t: t, w: w}}, w.signer, clk, w.policy, nil, l,
+	return reset.NewResetter(w.cfg, u, &hasher{port{t: t, w: w}}, w.signer, clk, w.policy, nil,
 		outbox.NewQueue(b, nil, clk), b, w.emails, w.audit, w.log)
 }
 
