@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -110,6 +111,11 @@ func (w *world) checkI2() []string {
 				m.userID, id, m.task))
 		}
 	}
+	for _, o := range w.hist.operators {
+		if o.kind == OpIssueLink.String() && o.err != nil && w.counted(o.task) {
+			w.hist.windows["I2 an operator's link counted though the command failed"]++
+		}
+	}
 	for _, r := range w.hist.links {
 		if r.userID == "" || !r.done || r.err != nil || !r.checked || !w.entitled(r) {
 			continue
@@ -130,10 +136,17 @@ func (w *world) goneOut(task int) bool {
 	}
 	for _, o := range w.hist.operators {
 		if o.task == task && o.kind == OpIssueLink.String() {
-			return o.done && o.err == nil
+			// A printed link counts before it is printed, so that none is shown
+			// uncounted: one whose command then failed counts all the same.
+			return o.done && o.err == nil || w.counted(task)
 		}
 	}
 	return false
+}
+
+// counted reports whether the store recorded limit events for task.
+func (w *world) counted(task int) bool {
+	return slices.ContainsFunc(w.hist.events, func(e *event) bool { return e.task == task })
 }
 
 // entitled reports whether the links that reached users before r's limits were
