@@ -155,7 +155,10 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		return nil, nil, err
 	}
 	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
-	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, clock)
+	policy := app.ProvidePolicy(cfg)
+	breachChecker := app.ProvideBreachChecker(cfg)
+	resetter := reset.NewResetter(config, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, resetter, clock)
 	return outboxTool, func() {
 		cleanup2()
 		cleanup()

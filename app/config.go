@@ -14,6 +14,7 @@ import (
 
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
+	"github.com/pwreset/pwreset/domain/reset"
 )
 
 // Config is the whole configuration, read from environment variables named after
@@ -243,11 +244,13 @@ func (c Config) problems() []error {
 	return p
 }
 
-// dispatcherConfig is the outbox dispatcher's share of the configuration.
+// dispatcherConfig is the outbox dispatcher's share of the configuration. A
+// password-changed notice is never given up for its age (MAIL_MAX_AGE).
 func (c Config) dispatcherConfig() outbox.Config {
 	o := c.Outbox
 	return outbox.Config{Workers: o.Workers, PollInterval: o.PollInterval, Lease: o.Lease, MaxAge: o.MaxAge,
-		Retention: o.Retention, RetryMin: o.RetryMin, RetryMax: o.RetryMax, Grace: c.ShutdownGrace}
+		KeepTrying: []string{reset.KindPasswordChanged},
+		Retention:  o.Retention, RetryMin: o.RetryMin, RetryMax: o.RetryMax, Grace: c.ShutdownGrace}
 }
 
 func (m UserMapping) problems() []error {

@@ -15,14 +15,15 @@ import (
 // OutboxTool is the `pwreset outbox` command: it shows the outbox and requeues
 // failed messages.
 type OutboxTool struct {
-	box    ports.Outbox
-	sender *reset.LinkSender
-	clock  ports.Clock
+	box      ports.Outbox
+	sender   *reset.LinkSender
+	resetter *reset.Resetter
+	clock    ports.Clock
 }
 
 // NewOutboxTool returns the outbox command.
-func NewOutboxTool(box ports.Outbox, sender *reset.LinkSender, clock ports.Clock) *OutboxTool {
-	return &OutboxTool{box: box, sender: sender, clock: clock}
+func NewOutboxTool(box ports.Outbox, sender *reset.LinkSender, resetter *reset.Resetter, clock ports.Clock) *OutboxTool {
+	return &OutboxTool{box: box, sender: sender, resetter: resetter, clock: clock}
 }
 
 // PrintStats writes the counts by state and the age of the oldest unsent message.
@@ -44,8 +45,9 @@ func (t *OutboxTool) PrintStats(ctx context.Context, w io.Writer) error {
 }
 
 // Retry requeues the failed messages with the given ids, or all failed ones when ids
-// is empty. A link e-mail gets a fresh link (the old one may have expired); the
-// failed record is then deleted. It reports each message on w.
+// is empty. A link e-mail gets a fresh link (the old one may have expired); a
+// password-changed notice is sent again, telling of the same change; the failed
+// record is then deleted. It reports each message on w.
 func (t *OutboxTool) Retry(ctx context.Context, w io.Writer, ids []string) error {
 	failed, err := t.box.Failed(ctx)
 	if err != nil {
@@ -74,6 +76,10 @@ func (t *OutboxTool) requeue(ctx context.Context, env ports.Envelope) error {
 	switch env.Message.Kind {
 	case reset.KindResetLink:
 		if _, err := t.sender.SendLink(ctx, reset.Target{UserID: env.Message.UserID}); err != nil {
+			return err
+		}
+	case reset.KindPasswordChanged:
+		if _, err := t.resetter.ResendNotice(ctx, env); err != nil {
 			return err
 		}
 	default:

@@ -121,6 +121,10 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		LinksPerHour:         cfg.LinksPerHour,
 		InvalidateOlderLinks: cfg.InvalidateOlderLinks,
 		ChangedNotification:  cfg.ChangedNotification,
+		Secret:               []byte(cfg.SecretKey),
+	}
+	if len(rc.Secret) == 0 { // demo mode: stand-ins keyed for this run only
+		rc.Secret = []byte(rand.Text() + rand.Text())
 	}
 	if cfg.Demo() && rc.URL == "" && ln.Listener != nil {
 		rc.URL = demoURL(ln)

@@ -20,6 +20,10 @@ type Config struct {
 	// MaxAge is how long after it was stored a message may still be sent (MAIL_MAX_AGE):
 	// a reset link older than that is useless, so the message fails instead.
 	MaxAge time.Duration
+	// KeepTrying lists the kinds of message MaxAge does not fail: the password-changed
+	// notice, which tells of a change however late it comes. They are retried until
+	// sent, or until the provider refuses them for good.
+	KeepTrying []string
 	// Retention is how long the metadata of sent and failed messages is kept
 	// (OUTBOX_RETENTION); zero keeps it for ever.
 	Retention time.Duration

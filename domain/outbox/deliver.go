@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 	// Logs show metadata only: the body holds the link, and the address is personal data.
 	log := d.log.With("outbox_id", env.ID, "kind", env.Message.Kind, "attempts", env.Attempts,
 		"to_domain", domainOf(env.Message.To))
-	if d.clock.Now().After(env.CreatedAt.Add(d.cfg.MaxAge)) {
+	if d.tooOld(env, d.clock.Now()) {
 		reason := fmt.Sprintf("not sent within MAIL_MAX_AGE (%s)", d.cfg.MaxAge)
 		if env.LastError != "" {
 			reason += "; last error: " + env.LastError
@@ -59,7 +60,7 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Enve
 	}
 	wait := d.cfg.backoff(env.Attempts, retryAfter)
 	next := d.clock.Now().Add(wait)
-	if next.After(env.CreatedAt.Add(d.cfg.MaxAge)) {
+	if d.tooOld(env, next) {
 		d.fail(ctx, log, env, fmt.Sprintf("%s; the next attempt would fall after MAIL_MAX_AGE (%s)", err, d.cfg.MaxAge))
 		return
 	}
@@ -71,6 +72,12 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Enve
 		// This process knows when the message is due again: no need to wait for a poll.
 		time.AfterFunc(wait, d.Wake)
 	}
+}
+
+// tooOld reports whether env may no longer be sent at: it is older than MaxAge,
+// and not of a kind that is never given up for its age.
+func (d *Dispatcher) tooOld(env ports.Envelope, at time.Time) bool {
+	return at.After(env.CreatedAt.Add(d.cfg.MaxAge)) && !slices.Contains(d.cfg.KeepTrying, env.Message.Kind)
 }
 
 func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envelope, reason string) {

@@ -146,3 +146,42 @@ func TestMaxAge(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxAgeSparesNotices is issue 17's finding 3: a password-changed notice is not
+// given up for its age, which only makes a reset link useless. Stored long ago, it
+// is sent; a retry that would fall after MAIL_MAX_AGE is scheduled all the same.
+// A permanent refusal still fails it (TestPermanentFailure's rule), to be requeued
+// by `pwreset outbox retry` and raise the delivery-failure alert.
+func TestMaxAgeSparesNotices(t *testing.T) {
+	notice := message(1)
+	notice.Kind = "password_changed"
+	slow := &ports.SendError{Status: 429, Reason: "slow down", RetryAfter: 2 * time.Minute}
+	t.Run("stored too long ago", func(t *testing.T) {
+		h := newHarness(t, &provider{answer: results(nil)})
+		h.start(t, testConfig())
+		id, err := h.box.Add(context.Background(), notice, time.Now().Add(-2*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.first.Wake()
+		if env := h.waitState(t, id, ports.StateSent); h.provider.total() != 1 {
+			t.Fatalf("notice %+v sent after %d calls, want 1", env, h.provider.total())
+		}
+	})
+	t.Run("retry would fall after it", func(t *testing.T) {
+		h := newHarness(t, &provider{answer: results(slow)})
+		h.start(t, testConfig())
+		id, err := h.box.Add(context.Background(), notice, time.Now().Add(-59*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.first.Wake()
+		waitFor(t, "the notice rescheduled", func() bool {
+			env := h.get(t, id)
+			return env.State == ports.StatePending && env.Attempts == 1
+		})
+		if env := h.get(t, id); env.State != ports.StatePending || !strings.Contains(env.LastError, "slow down") {
+			t.Fatalf("notice after a 429 near MAIL_MAX_AGE: %+v; want pending, retried later", env)
+		}
+	})
+}

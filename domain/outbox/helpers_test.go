@@ -28,6 +28,7 @@ func testConfig() outbox.Config {
 	cfg.PollInterval = time.Hour
 	cfg.RetryMin, cfg.RetryMax = time.Millisecond, 10*time.Millisecond
 	cfg.Grace = 5 * time.Second
+	cfg.KeepTrying = []string{"password_changed"} // as the service sets it
 	return cfg
 }
 

@@ -33,6 +33,10 @@ type Config struct {
 	// ChangedNotification e-mails the user once the password was changed
 	// (RESET_PASSWORD_CHANGED_NOTIFICATION).
 	ChangedNotification bool
+	// Secret is SECRET_KEY. The key of the hash that names an unknown login's stand-in
+	// (in its limits' keys and its suppressed message) is derived from it for that
+	// purpose alone, so that the database does not tell which logins were tried.
+	Secret []byte
 	// StoreTimeout bounds the writing of a new password, its audit event and its
 	// notice, which go on when the client hangs up; zero means DefaultStoreTimeout.
 	StoreTimeout time.Duration

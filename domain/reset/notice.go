@@ -37,17 +37,30 @@ func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (n
 		return notice{}, nil
 	}
 	now := r.clock.Now()
-	lang := r.emails.Changed.language(user, langs)
-	when := now.UTC().Format(changedAtLayouts[lang])
-	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
+	msg, err := r.noticeMessage(user, langs, now)
 	if err != nil {
-		return notice{}, fmt.Errorf("render the password-changed e-mail: %w", err)
+		return notice{}, err
 	}
-	id, err := r.box.Add(ctx, msg, now.Add(r.storeTimeout()+noticeMargin))
+	id, err := r.box.Add(ctx, msg, now.Add(r.noticeHold()))
 	if err != nil {
 		return notice{}, fmt.Errorf("hold the password-changed e-mail in the outbox before the change: %w", err)
 	}
 	return notice{id: id, userID: msg.UserID}, nil
+}
+
+// noticeHold is how long after the change a held notice falls due.
+func (r *Resetter) noticeHold() time.Duration { return r.storeTimeout() + noticeMargin }
+
+// noticeMessage renders the password-changed e-mail to user of a change at the
+// time at, in the user's language or else the first supported of langs.
+func (r *Resetter) noticeMessage(user ports.User, langs []string, at time.Time) (ports.Message, error) {
+	lang := r.emails.Changed.language(user, langs)
+	when := at.UTC().Format(changedAtLayouts[lang])
+	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
+	if err != nil {
+		return msg, fmt.Errorf("render the password-changed e-mail: %w", err)
+	}
+	return msg, nil
 }
 
 // release sends the notice of a change that was made at once: the held message
@@ -63,7 +76,7 @@ func (r *Resetter) release(ctx context.Context, n notice) {
 	// fell due while the write was slow), or an operator deleted it.
 	if err := r.queue.Release(ctx, n.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
 		r.log.WarnContext(ctx, "release the password-changed e-mail; it goes out when due",
-			"user_id", n.userID, "outbox_id", n.id, "due_in", (r.storeTimeout() + noticeMargin).String(), "error", err)
+			"user_id", n.userID, "outbox_id", n.id, "due_in", r.noticeHold().String(), "error", err)
 	}
 }
 

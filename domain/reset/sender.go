@@ -2,6 +2,7 @@ package reset
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -35,13 +36,14 @@ type Lookup struct {
 
 // LinkSender sends reset-password links.
 type LinkSender struct {
-	cfg    Config
-	users  ports.UserStore
-	queue  Queue
-	signer link.Scheme
-	clock  ports.Clock
-	emails Emails
-	audit  *audit.Log
+	cfg         Config
+	strangerKey []byte // keys the stand-ins' ids; see stranger
+	users       ports.UserStore
+	queue       Queue
+	signer      link.Scheme
+	clock       ports.Clock
+	emails      Emails
+	audit       *audit.Log
 }
 
 // NewLinkSender returns the send-link use case. Every link e-mail, whether it goes
@@ -49,7 +51,8 @@ type LinkSender struct {
 // against.
 func NewLinkSender(cfg Config, users ports.UserStore, queue Queue, signer link.Scheme, clock ports.Clock,
 	emails Emails, log *audit.Log) *LinkSender {
-	return &LinkSender{cfg: cfg, users: users, queue: queue, signer: signer, clock: clock, emails: emails, audit: log}
+	return &LinkSender{cfg: cfg, strangerKey: deriveKey(cfg.Secret, strangerKeyPurpose), users: users, queue: queue,
+		signer: signer, clock: clock, emails: emails, audit: log}
 }
 
 // Send finds the user and queues a link e-mail. A user who cannot be found or has
@@ -101,7 +104,7 @@ func (s *LinkSender) find(ctx context.Context, l Lookup) (ports.User, string, er
 	}
 	switch {
 	case errors.Is(err, ports.ErrUserNotFound):
-		return stranger(l.Value), ReasonUnknownUser, nil
+		return s.stranger(l.Value), ReasonUnknownUser, nil
 	case err != nil:
 		return user, "", fmt.Errorf("look up user: %w", err)
 	case user.Email == "":
@@ -110,12 +113,26 @@ func (s *LinkSender) find(ctx context.Context, l Lookup) (ports.User, string, er
 	return user, "", nil
 }
 
+// strangerKeyPurpose separates the key of the stand-ins' ids from any other use of
+// the secret.
+const strangerKeyPurpose = "pwreset.reset.stranger.v1"
+
 // stranger stands in for a user who does not exist, so that the limits and the
 // message are worked out for the unknown as for the known. Its id cannot collide
-// with a real one, and the same login gets the same stand-in.
-func stranger(login string) ports.User {
-	sum := sha256.Sum256([]byte(login))
-	return ports.User{ID: "unknown-" + hex.EncodeToString(sum[:16])}
+// with a real one, and the same login gets the same stand-in. The id is a keyed
+// hash of the login: a plain one could be guessed back from the database by
+// hashing likely logins.
+func (s *LinkSender) stranger(login string) ports.User {
+	mac := hmac.New(sha256.New, s.strangerKey)
+	mac.Write([]byte(login))
+	return ports.User{ID: "unknown-" + hex.EncodeToString(mac.Sum(nil)[:16])}
+}
+
+// deriveKey keys an HMAC for one purpose alone, as Django's salted_hmac does.
+func deriveKey(secret []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
 }
 
 func known(user ports.User, reason string) string {
