@@ -71,7 +71,7 @@ func (w *world) checkI1() []string {
 		changed[c.task] = true
 	}
 	for _, r := range w.hist.resets {
-		sent := len(w.sendsOf(r.notice)) > 0 && r.notice != ""
+		sent := r.notice != "" && w.wentOut(r.notice)
 		switch {
 		case changed[r.task] && !sent:
 			v = append(v, fmt.Sprintf("I1: user %s's password changed (task %d) and no notice went out", r.userID, r.task))

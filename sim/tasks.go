@@ -106,7 +106,8 @@ func (w *world) operator(op Op, inst, user int) {
 }
 
 // retry is `pwreset outbox retry` (app.OutboxTool.Retry): every failed link
-// e-mail is queued again with a fresh link, and its failed record deleted.
+// e-mail is queued again with a fresh link, every failed notice sent again, and
+// the failed record deleted.
 func (w *world) retry(t *task, s *reset.LinkSender) error {
 	_, b, _ := w.ports(t)
 	failed, err := b.Failed(t.ctx)
@@ -115,11 +116,16 @@ func (w *world) retry(t *task, s *reset.LinkSender) error {
 	}
 	var errs []error
 	for _, env := range failed {
-		if env.Message.Kind != reset.KindResetLink {
-			errs = append(errs, fmt.Errorf("messages of kind %q cannot be requeued", env.Message.Kind))
-			continue
+		var id string
+		var err error
+		switch env.Message.Kind {
+		case reset.KindResetLink:
+			id, err = s.SendLink(t.ctx, reset.Target{UserID: env.Message.UserID})
+		case reset.KindPasswordChanged:
+			id, err = w.resetter(t).ResendNotice(t.ctx, env)
+		default:
+			err = fmt.Errorf("messages of kind %q cannot be requeued", env.Message.Kind)
 		}
-		id, err := s.SendLink(t.ctx, reset.Target{UserID: env.Message.UserID})
 		if err != nil {
 			errs = append(errs, err)
 			continue

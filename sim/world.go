@@ -117,6 +117,7 @@ func (w *world) dispatcher(t *task) *outbox.Dispatcher {
 	_, b, _ := w.ports(t)
 	cfg := outbox.Config{
 		Workers: 1, PollInterval: time.Hour, Lease: lease, MaxAge: maxAge,
+		KeepTrying: []string{reset.KindPasswordChanged}, // as the service sets it
 		// A backoff of one nanosecond has no jitter (it would come from the global
 		// random source): retries are as due as the provider's Retry-After says.
 		RetryMin: time.Nanosecond, RetryMax: time.Nanosecond, Grace: time.Hour,
