@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/ports"
 )
 
 // check returns every invariant the history breaks, and counts the named windows
@@ -80,6 +82,14 @@ func (w *world) checkI1() []string {
 			w.hist.windows["I1 notice of a change a crash stopped"]++
 		case r.unclear:
 			w.hist.windows["I1 notice of a write whose outcome was unclear"]++
+		case r.delFailed:
+			w.hist.windows["I1 notice of a change not made, whose withdrawal failed"]++
+		case r.holdLost:
+			v = append(v, fmt.Sprintf("I1: a password-changed notice went out to user %s with no change: its reset stopped when the answer to its hold was lost (task %d)",
+				r.userID, r.task))
+		case errors.Is(r.err, ports.ErrPasswordChanged):
+			v = append(v, fmt.Sprintf("I1: a password-changed notice went out to user %s with no change: its reset lost the compare-and-set (task %d: %v)",
+				r.userID, r.task, r.err))
 		default:
 			v = append(v, fmt.Sprintf("I1: a password-changed notice went out to user %s with no change (task %d: %v)",
 				r.userID, r.task, r.err))

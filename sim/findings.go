@@ -64,6 +64,15 @@ func Findings() []Finding {
 				Steps: append(linkGoesOut(), stepReset(0, 0), grantAt("users.FindByID", None), grantAt("hasher.Hash", None),
 					grantAt("outbox.Add", Lost), stepSettle(), stepAdvance(time.Minute), stepDispatch(0), stepSettle())},
 		},
+		{
+			Name: "lost compare-and-set with a failed re-read sends a second notice", Finding: "new2", Broke: "I1 (seed 108)",
+			S: Schedule{Settings: findingSettings(nil),
+				Steps: append(linkGoesOut(), stepReset(0, 0), stepReset(1, 0),
+					grantAt("users.FindByID", None), grantAt("users.FindByID", None), grantAt("hasher.Hash", None),
+					grantAt("hasher.Hash", None), grantAt("outbox.Add", None), grantAt("outbox.Add", None),
+					grantAt("users.SetPassword", None), grantAt("users.SetPassword", None), grantAt("users.FindByID", Fail),
+					stepSettle(), stepAdvance(time.Minute), stepDispatch(0), stepSettle())},
+		},
 	}
 }
 
@@ -113,7 +122,7 @@ func CheckFindings(t *testing.T, b Backend, pending map[string]string) {
 				t.Fatal(err)
 			}
 			if r.Failed() && pending[f.Finding] != "" {
-				t.Skipf("finding %s still shows, until branch %s lands: %s", f.Finding, pending[f.Finding], r.Violations[0])
+				t.Skipf("finding %s still shows (fix: %s): %s", f.Finding, pending[f.Finding], r.Violations[0])
 			}
 			if r.Failed() {
 				t.Errorf("finding %s (broke %s before the redesign) shows again:\n%s%s", f.Finding, f.Broke, f.S, lines(r.Violations))

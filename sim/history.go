@@ -93,6 +93,8 @@ type resetReq struct {
 	unclear   bool // a SetPassword of it failed in a way that may still apply
 	notice    string
 	noticeDel bool
+	holdLost  bool // storing its notice failed (it may be stored all the same, or later)
+	delFailed bool // withdrawing its notice failed
 }
 
 // operatorRec is one operator command.

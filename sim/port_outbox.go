@@ -34,6 +34,9 @@ func (b *box) add(ctx context.Context, call string, msg ports.Message, pending b
 		}
 		return err
 	})
+	if r := b.w.resetOf[task]; err != nil && r != nil && msg.Kind == reset.KindPasswordChanged {
+		r.holdLost = true
+	}
 	if err != nil {
 		return "", err
 	}
@@ -124,7 +127,7 @@ func (b *box) Reschedule(ctx context.Context, id, owner string, next time.Time, 
 // Delete implements ports.Outbox.
 func (b *box) Delete(ctx context.Context, id string) error {
 	task := b.t.id
-	return b.write(ctx, "outbox.Delete", func(c context.Context) error {
+	err := b.write(ctx, "outbox.Delete", func(c context.Context) error {
 		err := b.inner.Delete(c, id)
 		if m := b.w.hist.msgs[id]; err == nil && m != nil {
 			m.deleted = true
@@ -134,6 +137,10 @@ func (b *box) Delete(ctx context.Context, id string) error {
 		}
 		return err
 	})
+	if r := b.w.resetOf[task]; err != nil && r != nil && r.notice == id {
+		r.delFailed = true
+	}
+	return err
 }
 
 // Purge implements ports.Outbox.
