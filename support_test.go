@@ -3,11 +3,13 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/pwreset/pwreset/e2e/harness"
 )
 
 // Bad arguments and demo mode exit 2 before anything is looked up.
 func TestSupportCommandUsage(t *testing.T) {
-	production := []string{"MONGODB_URI=mongodb://127.0.0.1:1", "SECRET_KEY=" + secretKey, "SENDGRID_API_KEY=SG.x",
+	production := []string{"MONGODB_URI=mongodb://127.0.0.1:1", "SECRET_KEY=" + harness.SecretKey, "SENDGRID_API_KEY=SG.x",
 		"RESET_PASSWORD_VERIFICATION_URL=https://frontend.example/reset-password/", "VERIFICATION_FROM_EMAIL=noreply@example.com"}
 	for _, c := range []struct {
 		args []string
