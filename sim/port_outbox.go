@@ -58,6 +58,7 @@ func (b *box) Discard(ctx context.Context, msg ports.Message, reason string, now
 // Claim implements ports.Outbox. A dispatch pass ends after its budget of claims,
 // or at its first claim that finds nothing or fails.
 func (b *box) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {
+	now = b.serverTime(now)
 	var env ports.Envelope
 	err := b.do(ctx, "outbox.Claim", true, func(c context.Context) error {
 		var err error
@@ -73,6 +74,15 @@ func (b *box) Claim(ctx context.Context, owner string, now time.Time, lease time
 		b.t.stop(errPassEnd)
 	}
 	return env, err
+}
+
+// serverTime is the time a store that judges by its own clock gets: true time if
+// it stands in for a server's clock with its callers', else the caller's.
+func (b *box) serverTime(callers time.Time) time.Time {
+	if b.w.stores.TrueTime {
+		return b.w.clock.Now()
+	}
+	return callers
 }
 
 // MarkSent implements ports.Outbox, noting the delivery as settled when it applies.
@@ -114,6 +124,7 @@ func (b *box) MarkFailed(ctx context.Context, id, owner, reason string, at time.
 
 // Release implements ports.Outbox.
 func (b *box) Release(ctx context.Context, id string, at time.Time) error {
+	at = b.serverTime(at)
 	return b.write(ctx, "outbox.Release", func(c context.Context) error { return b.inner.Release(c, id, at) })
 }
 

@@ -18,6 +18,11 @@ type Stores struct {
 	Users   ports.UserStore
 	Outbox  ports.Outbox
 	Limiter ports.RateLimiter
+	// TrueTime has the simulator pass true time, rather than the calling
+	// instance's clock, as the now of the outbox calls a store judges by its own
+	// clock (Claim, Release): for a store built to take its callers' time for its
+	// server's, standing in for a server clock that the simulator cannot move.
+	TrueTime bool
 }
 
 // Backend makes fresh stores holding exactly users, for one run, and returns
