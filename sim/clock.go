@@ -10,6 +10,7 @@ var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // channel, so it needs no lock.
 type vclock struct{ now time.Time }
 
+// Now implements ports.Clock: true time.
 func (c *vclock) Now() time.Time          { return c.now }
 func (c *vclock) advance(d time.Duration) { c.now = c.now.Add(d) }
 

@@ -33,6 +33,7 @@ const (
 
 var faultNames = [...]string{"none", "fail", "lost-reply", "late", "hang-up", "crash", "refuse"}
 
+// String names the fault as schedules print it.
 func (k FaultKind) String() string { return faultNames[k] }
 
 // Fault is what the schedule does to the call it lets go on.
@@ -41,6 +42,7 @@ type Fault struct {
 	Apply bool // for HangUp and Crash: whether the call reached the store first
 }
 
+// String names the fault, and whether the call applied.
 func (f Fault) String() string {
 	s := f.Kind.String()
 	if (f.Kind == HangUp || f.Kind == Crash) && f.Apply {

@@ -113,4 +113,6 @@ func (o lossyOutbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now
 // stuckUsers refuses every password write.
 type stuckUsers struct{ ports.UserStore }
 
-func (u stuckUsers) SetPassword(context.Context, ports.PasswordChange) error { return ports.ErrWriteRefused }
+func (u stuckUsers) SetPassword(context.Context, ports.PasswordChange) error {
+	return ports.ErrWriteRefused
+}

@@ -27,6 +27,7 @@ const (
 
 var mailNames = [...]string{"up", "down", "slow", "4xx", "5xx", "429", "key-revoked"}
 
+// String names the provider's state as schedules print it.
 func (m MailMode) String() string { return mailNames[m] }
 
 // provider is the mail provider as one dispatch pass sees it.

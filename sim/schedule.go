@@ -54,6 +54,7 @@ type Step struct {
 	Call string
 }
 
+// String is the step as a shrunk schedule prints it.
 func (s Step) String() string {
 	switch s.Op {
 	case OpGrant:
@@ -95,6 +96,7 @@ type Schedule struct {
 	Steps    []Step
 }
 
+// String prints the settings and the numbered steps.
 func (s Schedule) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "seed %d: %+v\n", s.Seed, s.Settings)

@@ -149,6 +149,7 @@ func (w *world) purge(inst int) {
 	})
 }
 
+// String names the step's operation.
 func (o Op) String() string {
 	return [...]string{"grant", "link", "reset", "dispatch", "outbox-retry", "send-link", "issue-link", "purge",
 		"advance", "crash", "mail", "settle"}[o]
