@@ -34,20 +34,33 @@ func (w *world) sendsOf(id string) []*sendRec {
 	return out
 }
 
-// wentOut reports whether message id, or the message an operator requeued in its
+// wentOut reports whether message id, or a message an operator requeued in its
 // place, went out.
-func (w *world) wentOut(id string) bool {
-	for id != "" {
-		if len(w.sendsOf(id)) > 0 {
-			return true
-		}
-		m := w.hist.msgs[id]
-		if m == nil {
-			return false
-		}
-		id = m.requeued
+func (w *world) wentOut(id string) bool { return w.copiesOut(id) > 0 }
+
+// copiesOut counts the messages that went out of id and those operators
+// requeued in its place (and in theirs).
+func (w *world) copiesOut(id string) int {
+	n := 0
+	if len(w.sendsOf(id)) > 0 {
+		n++
 	}
-	return false
+	if m := w.hist.msgs[id]; m != nil {
+		for _, r := range m.requeued {
+			n += w.copiesOut(r)
+		}
+	}
+	return n
+}
+
+// requeuedTwice reports whether a message of id's line was requeued by two
+// operators' retries: each of them queued a copy.
+func (w *world) requeuedTwice(id string) bool {
+	m := w.hist.msgs[id]
+	if m == nil {
+		return false
+	}
+	return len(m.requeued) > 1 || slices.ContainsFunc(m.requeued, w.requeuedTwice)
 }
 
 // linkOfTask returns the link e-mail task stored to be sent, if any.
@@ -76,6 +89,9 @@ func (w *world) checkI1() []string {
 		switch {
 		case changed[r.task] && !sent:
 			v = append(v, fmt.Sprintf("I1: user %s's password changed (task %d) and no notice went out", r.userID, r.task))
+		case changed[r.task] && w.requeuedTwice(r.notice):
+			v = append(v, fmt.Sprintf("I1: user %s's password change (task %d) was told of %d times: its failed notice was requeued more than once",
+				r.userID, r.task, w.copiesOut(r.notice)))
 		case changed[r.task] || !sent:
 		case r.crashed:
 			w.hist.windows["I1 notice of a change a crash stopped"]++
@@ -129,9 +145,13 @@ func (w *world) checkI2() []string {
 		if r.userID == "" || !r.done || r.err != nil || !r.checked || !w.entitled(r) {
 			continue
 		}
-		if m := w.linkOfTask(r.task); m == nil || !w.wentOut(m.id) {
+		switch m := w.linkOfTask(r.task); {
+		case m == nil || !w.wentOut(m.id):
 			v = append(v, fmt.Sprintf("I2: user %s's link request (task %d) was answered 200 within their limits, and no link went out",
 				r.userID, r.task))
+		case w.requeuedTwice(m.id):
+			v = append(v, fmt.Sprintf("I2: user %s's link request (task %d) got %d links: its failed e-mail was requeued more than once",
+				r.userID, r.task, w.copiesOut(m.id)))
 		}
 	}
 	return v

@@ -73,6 +73,13 @@ func Findings() []Finding {
 					grantAt("users.SetPassword", None), grantAt("users.SetPassword", None), grantAt("users.FindByID", Fail),
 					stepSettle(), stepAdvance(time.Minute), stepDispatch(0), stepSettle())},
 		},
+		{
+			Name: "two outbox retries requeue one failed link twice", Finding: "also", Broke: "I2 (seeds 47, 57)",
+			S: Schedule{Settings: findingSettings(nil),
+				Steps: []Step{stepLink(0, 0), stepSettle(), stepMail(MailRevoked), stepDispatch(0), stepSettle(), stepMail(MailUp),
+					{Op: OpRetry, Inst: 0}, grantAt("outbox.Failed", None), {Op: OpRetry, Inst: 1}, grantAt("outbox.Failed", None),
+					stepSettle(), stepDispatch(0), stepSettle()}},
+		},
 	}
 }
 

@@ -44,7 +44,7 @@ type msgRec struct {
 	created  time.Time // true time it was stored
 	pending  bool      // stored to be sent (not suppressed)
 	deleted  bool
-	requeued string // the id of the message an operator's retry queued in its place
+	requeued []string // the ids of the messages operators' retries queued in its place
 }
 
 // sendRec is one message the mail provider accepted.

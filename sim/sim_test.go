@@ -14,16 +14,10 @@ var (
 	shrinkFlag = flag.Bool("sim.shrink", false, "TestSimTrace: trace the shrunk schedule")
 )
 
-// pending are the invariants broken until pending fixes land: a notice failed for
-// good (finding 3, dom17), and the notice of a reset whose hold lost its answer.
-var pending = sim.Known{
-	"I1": "I1 by finding 3 (dom17) and the notice hold's lost answer (new)",
-}
-
 // TestSimMemory runs the simulator on the in-memory stores for -sim.seeds seeds
 // (or the one -sim.seed): each failing seed is shown with its shrunk schedule.
 func TestSimMemory(t *testing.T) {
-	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), sim.Memory, runtime.GOMAXPROCS(0), pending)
+	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), sim.Memory, runtime.GOMAXPROCS(0), sim.Pending)
 }
 
 // TestSimDeterministic runs seeds twice: the same schedule makes the same history.

@@ -131,7 +131,7 @@ func (w *world) retry(t *task, s *reset.LinkSender) error {
 			continue
 		}
 		if m := w.hist.msgs[env.ID]; m != nil {
-			m.requeued = id
+			m.requeued = append(m.requeued, id)
 		}
 		errs = append(errs, b.Delete(t.ctx, env.ID))
 	}

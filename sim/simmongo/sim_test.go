@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,27 +25,20 @@ var (
 // TestMain stops the shared FerretDB once the tests are done.
 func TestMain(m *testing.M) { mongotest.Main(m) }
 
-// pending are the invariants broken until pending fixes land: the notice of a
-// reset whose hold lost its answer, or whose lost compare-and-set could not be
-// read back (found by the simulator, no fix yet).
-var pending = sim.Known{
-	"its reset stopped when the answer to its hold was lost": "I1 by the notice hold's lost answer (no fix yet)",
-	"its reset lost the compare-and-set":                     "I1 by a lost compare-and-set's failed re-read (no fix yet)",
-}
-
-// fixing names the branch whose fix of a finding is pending.
-var fixing = map[string]string{"new": "none yet (reported in issue 17's note)", "new2": "none yet (reported in issue 17's note)", "10": "mongo17"}
-
 // TestSimMongo runs the simulator's schedules on the MongoDB stores, a fresh
 // database each, faults injected by wrapping the stores. One run at a time:
 // FerretDB is slow under concurrent writes, and the scheduler sends one call at
 // a time anyway.
 func TestSimMongo(t *testing.T) {
-	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), backend(t), 1, pending)
+	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), backend(t), 1, sim.Pending)
 }
 
 // TestSimMongoFindings replays the schedule of each finding of issue 17.
-func TestSimMongoFindings(t *testing.T) { sim.CheckFindings(t, backend(t), fixing) }
+func TestSimMongoFindings(t *testing.T) {
+	pending := maps.Clone(sim.PendingFindings)
+	pending["10"] = "mongo17 (leases on the server's clock)"
+	sim.CheckFindings(t, backend(t), pending)
+}
 
 // backend makes a fresh database for each run, holding the run's users.
 func backend(t *testing.T) sim.Backend {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -23,25 +24,18 @@ var (
 // TestMain stops the shared PostgreSQL once the tests are done.
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// pending are the invariants broken until pending fixes land: the notice of a
-// reset whose hold lost its answer, or whose lost compare-and-set could not be
-// read back (found by the simulator, no fix yet).
-var pending = sim.Known{
-	"its reset stopped when the answer to its hold was lost": "I1 by the notice hold's lost answer (no fix yet)",
-	"its reset lost the compare-and-set":                     "I1 by a lost compare-and-set's failed re-read (no fix yet)",
-}
-
-// fixing names the branch whose fix of a finding is pending.
-var fixing = map[string]string{"new": "none yet (reported in issue 17's note)", "new2": "none yet (reported in issue 17's note)", "10": "pg17"}
-
 // TestSimPostgres runs the simulator's schedules on the PostgreSQL stores, a
 // fresh schema each, faults injected by wrapping the stores.
 func TestSimPostgres(t *testing.T) {
-	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), backend(t), 2, pending)
+	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), backend(t), 2, sim.Pending)
 }
 
 // TestSimPostgresFindings replays the schedule of each finding of issue 17.
-func TestSimPostgresFindings(t *testing.T) { sim.CheckFindings(t, backend(t), fixing) }
+func TestSimPostgresFindings(t *testing.T) {
+	pending := maps.Clone(sim.PendingFindings)
+	pending["10"] = "pg17 (leases on the server's clock)"
+	sim.CheckFindings(t, backend(t), pending)
+}
 
 // backend makes a fresh schema for each run, holding the run's users.
 func backend(t *testing.T) sim.Backend {
