@@ -78,7 +78,8 @@ type Outbox interface {
 	// Add stores msg as pending and due at now, and returns its id.
 	Add(ctx context.Context, msg Message, now time.Time) (string, error)
 	// Discard stores msg as suppressed with the reason: finished at now, never sent,
-	// its body erased, purged like sent and failed messages.
+	// its body erased, purged like sent and failed messages. (AddLimited with
+	// Suppress and no limits does the same; the use cases call that.)
 	Discard(ctx context.Context, msg Message, reason string, now time.Time) (string, error)
 	// AddLimited stores m.Message together with one event at now of each of m.Limits'
 	// keys, in one atomic write: a failure, a lost reply, a hang-up or a crash leaves the
@@ -107,10 +108,10 @@ type Outbox interface {
 	// MarkFailed gives up on a message owner holds, with the reason, and erases its body.
 	MarkFailed(ctx context.Context, id, owner, reason string, at time.Time) error
 	// Release makes a pending message due at at, which should be the caller's now (a
-	// store with a clock of its own makes it due at its own now): a message held back (added due later) goes out as soon as it is known
-	// that it should, in one write, so that it is never there twice. A message that
-	// is not pending (being sent, finished, or unknown) is left as it is:
-	// ErrMessageNotFound.
+	// store with a clock of its own makes it due at its own now): a message held
+	// back (added due later) goes out as soon as it is known that it should, in one
+	// write, so that it is never there twice. A message that is not pending (being
+	// sent, finished, or unknown) is left as it is: ErrMessageNotFound.
 	Release(ctx context.Context, id string, at time.Time) error
 	// Reschedule returns a message owner holds to pending, due at next.
 	Reschedule(ctx context.Context, id, owner string, next time.Time, lastError string) error

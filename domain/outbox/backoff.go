@@ -19,6 +19,14 @@ func (c Config) backoff(attempts int, retryAfter time.Duration) time.Duration {
 		step *= 2
 	}
 	step = min(step, c.RetryMax)
-	wait := step - step/2 + rand.N(step/2+1)
+	wait := step - step/2 + c.jitter(step/2)
 	return max(wait, retryAfter)
+}
+
+// jitter returns a random duration in [0, n].
+func (c Config) jitter(n time.Duration) time.Duration {
+	if c.Jitter != nil {
+		return min(max(c.Jitter(n), 0), n)
+	}
+	return rand.N(n + 1)
 }

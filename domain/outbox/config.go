@@ -33,6 +33,13 @@ type Config struct {
 	RetryMax time.Duration
 	// Grace is how long sends in flight at shutdown may take to finish.
 	Grace time.Duration
+
+	// Owner names the dispatcher in the shared outbox; empty: its host, process id
+	// and a random number. Each dispatcher sharing an outbox needs a name of its own.
+	Owner string
+	// Jitter returns a random duration in [0, n], to spread retries; nil: math/rand.
+	// A seeded simulation gives its own, safe for concurrent use.
+	Jitter func(n time.Duration) time.Duration
 }
 
 // DefaultConfig returns the settings used when none are given.

@@ -24,8 +24,8 @@ const storeTimeout = 5 * time.Second
 var errShutdown = errors.New("mail dispatcher shut down")
 
 // Provider is the mail provider the Dispatcher delivers through. It is a type of its
-// own, not ports.Mailer, so that Wire can tell the provider from the Queue, which is
-// the ports.Mailer the use cases get.
+// own, not ports.Mailer, so that Wire binds it to the provider the configuration
+// chooses and nothing else.
 type Provider interface{ ports.Mailer }
 
 // Dispatcher delivers the messages of the outbox through the Provider: its workers
@@ -49,8 +49,12 @@ func NewDispatcher(cfg Config, box ports.Outbox, provider Provider, clock ports.
 	if events == nil {
 		events = audit.New(log)
 	}
+	owner := cfg.Owner
+	if owner == "" {
+		owner = newOwner()
+	}
 	return &Dispatcher{cfg: cfg, box: box, provider: provider, clock: clock, log: log.With("component", "outbox"),
-		audit: events, owner: newOwner(), wake: make(chan struct{}, max(cfg.Workers, 1))}
+		audit: events, owner: owner, wake: make(chan struct{}, max(cfg.Workers, 1))}
 }
 
 // newOwner names a dispatcher uniquely among all processes sharing the outbox, in a
@@ -100,6 +104,30 @@ func (d *Dispatcher) Wake() {
 	select {
 	case d.wake <- struct{}{}:
 	default: // every worker already has a token: they will all look
+	}
+}
+
+// DeliverDue claims one due message and delivers it, as a worker of Run does, and
+// reports whether there was one: ErrNothingDue is false and no error. It lets a
+// caller that drives time itself (a simulation, a test) step the dispatcher
+// without Run's timers; the send is cut off at three quarters of the lease.
+func (d *Dispatcher) DeliverDue(ctx context.Context) (bool, error) {
+	env, err := d.claim(ctx)
+	switch {
+	case errors.Is(err, ports.ErrNothingDue):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("claim a message from the outbox: %w", err)
+	}
+	d.deliver(ctx, ctx, env)
+	return true, nil
+}
+
+// PurgeOnce deletes the messages finished more than Retention ago, as Run does
+// periodically; with Retention 0 it deletes nothing.
+func (d *Dispatcher) PurgeOnce(ctx context.Context) {
+	if d.cfg.Retention > 0 {
+		d.purge(ctx)
 	}
 }
 

@@ -177,9 +177,9 @@ func (h *harness) start(t *testing.T, cfg outbox.Config) func() {
 
 func (h *harness) send(t *testing.T, n int) string {
 	t.Helper()
-	id, err := h.queue.Send(context.Background(), message(n))
+	id, _, err := h.queue.AddLimited(context.Background(), ports.LimitedMessage{Message: message(n)}, time.Now())
 	if err != nil {
-		t.Fatalf("Queue.Send: %v", err)
+		t.Fatalf("Queue.AddLimited: %v", err)
 	}
 	return id
 }

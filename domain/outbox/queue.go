@@ -8,9 +8,9 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// Queue is the ports.Mailer the use cases send through. Send only stores the message
-// in the outbox, so that a request never waits on the mail provider and a stored
-// message is delivered even if this process stops; the Dispatcher does the sending.
+// Queue is what the use cases send e-mail through. It only stores a message in the
+// outbox, so that a request never waits on the mail provider and a stored message is
+// delivered even if this process stops; the Dispatcher does the sending.
 type Queue struct {
 	box   ports.Outbox
 	d     *Dispatcher
@@ -21,17 +21,6 @@ type Queue struct {
 // where another process does the sending.
 func NewQueue(box ports.Outbox, d *Dispatcher, clock ports.Clock) *Queue {
 	return &Queue{box: box, d: d, clock: clock}
-}
-
-// Send implements ports.Mailer. It returns once msg is stored, with its outbox id
-// rather than a provider's: the message has not been sent yet.
-func (q *Queue) Send(ctx context.Context, msg ports.Message) (string, error) {
-	id, err := q.box.Add(ctx, msg, q.clock.Now())
-	if err != nil {
-		return "", fmt.Errorf("store the message in the outbox: %w", err)
-	}
-	q.d.Wake()
-	return id, nil
 }
 
 // Release implements ports.Releaser: the held message becomes due now, in one
@@ -46,7 +35,8 @@ func (q *Queue) Release(ctx context.Context, id string) error {
 
 // AddLimited stores a message in one write with the limit events that count it
 // (ports.Outbox.AddLimited), and wakes this process's dispatcher when the message
-// is to go out now.
+// is to go out now. It returns the message's outbox id, and which limit refused it
+// (-1: none).
 func (q *Queue) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
 	id, refused, err := q.box.AddLimited(ctx, m, now)
 	if err != nil {

@@ -11,16 +11,21 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// A process may store mail and leave the sending to others: its queue has no dispatcher.
+// A process may store mail and leave the sending to others: its queue has no
+// dispatcher. What it stores is counted against the limits given.
 func TestQueueWithoutDispatcherStores(t *testing.T) {
 	box := memory.NewOutbox()
-	id, err := outbox.NewQueue(box, nil, clock{}).Send(context.Background(), message(1))
-	if err != nil {
-		t.Fatalf("Send: %v", err)
-	}
-	env, err := box.Get(context.Background(), id)
-	if err != nil || env.State != ports.StatePending || env.Message != message(1) {
-		t.Fatalf("stored %+v, %v; want the message pending", env, err)
+	q := outbox.NewQueue(box, nil, clock{})
+	ctx := context.Background()
+	cool := []ports.Limit{{Key: "cool", Max: 1, Window: time.Hour, Reason: "cooldown"}}
+	for i, want := range []string{ports.StatePending, ports.StateSuppressed} {
+		id, _, err := q.AddLimited(ctx, ports.LimitedMessage{Message: message(1), Limits: cool}, time.Now())
+		if err != nil {
+			t.Fatalf("AddLimited #%d: %v", i, err)
+		}
+		if env, err := box.Get(ctx, id); err != nil || env.State != want {
+			t.Fatalf("stored #%d as %+v, %v; want %s", i, env, err, want)
+		}
 	}
 }
 

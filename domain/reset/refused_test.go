@@ -79,3 +79,24 @@ func TestLiveWriterUsesTheOneTimeLink(t *testing.T) {
 		t.Fatalf("Reset = %v; want ErrInvalidSignature, the link used by the other reset", err)
 	}
 }
+
+// TestLostCompareAndSetUnreadWithdrawsTheNotice (found by the simulator, sim17): a
+// reset whose compare-and-set another reset won, and which then cannot read the
+// user back, surely did not write: its held notice is withdrawn, so that the other
+// reset's notice is the only one, and the answer is a 503.
+func TestLostCompareAndSetUnreadWithdrawsTheNotice(t *testing.T) {
+	r, d := newResetter(t, noticeConfig(false), now)
+	gomock.InOrder(
+		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil),
+		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(ports.User{}, ports.ErrUnavailable),
+	)
+	d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil)
+	gomock.InOrder(
+		expectHeld(d),
+		d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged),
+		d.box.EXPECT().Delete(gomock.Any(), "held-1").Return(nil),
+	)
+	if err := r.Reset(context.Background(), request(false, now, goodPassword)); !errors.Is(err, ports.ErrUnavailable) {
+		t.Fatalf("Reset = %v, want ErrUnavailable", err)
+	}
+}

@@ -79,8 +79,12 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 		return err
 	}
 	// A stranger's link counts as a user's would, but is stored suppressed: that
-	// takes the same write.
-	_, reason, err = s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, reason != ""), Suppress: reason}, at)
+	// takes the same write. Its audit reason stays the stranger's, whatever limit
+	// also refused it.
+	_, stored, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, reason != ""), Suppress: reason}, at)
+	if reason == "" {
+		reason = stored
+	}
 	switch {
 	case err != nil:
 		return err

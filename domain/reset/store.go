@@ -94,6 +94,9 @@ func (r *Resetter) store(ctx context.Context, req Request, user ports.User, hash
 		}
 		now, rerr := r.users.FindByID(ctx, user.ID)
 		switch {
+		case rerr != nil && lost:
+			// The store refused this write: surely not made, whatever the read would show.
+			return user, errors.Join(err, fmt.Errorf("read user %s again after a lost change: %w", user.ID, rerr))
 		case rerr != nil:
 			return user, unsettled{errors.Join(err, fmt.Errorf("read user %s again after a failed change: %w", user.ID, rerr))}
 		case now.PasswordHash == hash:

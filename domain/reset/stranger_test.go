@@ -58,3 +58,21 @@ func TestStrangerIDsAreKeyed(t *testing.T) {
 		t.Fatal("two logins share a stand-in")
 	}
 }
+
+// TestStrangerOverALimitIsAuditedAsUnknown: the audit log and the metrics count a
+// stranger's link as suppressed for the unknown login, whichever limit also refused
+// it, as before links and limits became one write.
+func TestStrangerOverALimitIsAuditedAsUnknown(t *testing.T) {
+	cfg := limited
+	cfg.FailWhenUserNotFound = false
+	s, d, events := operatorSender(t, cfg)
+	d.users.EXPECT().FindByLogin(gomock.Any(), "mallory").Return(ports.User{}, ports.ErrUserNotFound)
+	storeLimited(d, 0, nil) // the stand-in's cooldown refuses it
+	if err := s.Send(context.Background(), reset.Lookup{Value: "mallory"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []ports.Event{{Name: "reset_link.requested"}, {Name: "reset_link.suppressed", Reason: reset.ReasonUnknownUser}}
+	if len(*events) != 2 || (*events)[0] != want[0] || (*events)[1] != want[1] {
+		t.Fatalf("audit events %+v, want %+v", *events, want)
+	}
+}
