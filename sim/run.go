@@ -45,7 +45,7 @@ func RunTraced(s Schedule, b Backend, trace func(format string, args ...any)) (R
 	if cleanup != nil {
 		defer cleanup()
 	}
-	w := newWorld(s.Settings, clock, stores, users)
+	w := newWorld(s.Seed, s.Settings, clock, stores, users)
 	w.trace = trace
 	calls := 0
 	for _, st := range s.Steps {

@@ -14,9 +14,6 @@ var errHangUp = errors.New("sim: the client hung up")
 // errCrash is the cause of a task's context when its instance crashed.
 var errCrash = errors.New("sim: the instance crashed")
 
-// errPassEnd ends a dispatch pass: its dispatcher stops claiming.
-var errPassEnd = errors.New("sim: the dispatch pass is over")
-
 // sched runs tasks one at a time. A task runs until it parks at a gate (a port
 // call) or ends; the scheduler then chooses which parked task goes on, so the
 // interleaving is the schedule's, not the Go runtime's.
@@ -36,7 +33,7 @@ type task struct {
 	inst   int // the instance it runs in; -1 for the store's own (a late write)
 	name   string
 	resume chan Fault
-	stop   context.CancelCauseFunc // cancels ctx: a hang-up, a crash, a pass's end
+	stop   context.CancelCauseFunc // cancels ctx: a hang-up, a crash
 	ctx    context.Context
 	call   string // the gate it is parked at
 	fault  Fault  // what the schedule did to its latest call

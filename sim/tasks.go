@@ -70,11 +70,16 @@ func (w *world) resetRequest(inst, user, n int) {
 	})
 }
 
-// dispatch is one pass of instance inst's dispatcher: up to n claims.
+// dispatch is one pass of instance inst's dispatcher: up to n messages, until
+// none is due or the store fails.
 func (w *world) dispatch(inst, n int) {
 	w.sched.spawn(inst, "dispatch", func(t *task) {
-		w.budget[t.id] = n
-		_ = w.dispatcher(t).Run(t.ctx)
+		d := w.dispatcher(t)
+		for range n {
+			if sent, err := d.DeliverDue(t.ctx); !sent || err != nil {
+				return
+			}
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
@@ -42,6 +43,7 @@ const (
 	noticeHold = storeTimeout + 10*time.Second
 	ipWindow   = time.Minute
 	retryAfter = 30 * time.Second // what the provider asks for with a 429
+	retryMax   = 30 * time.Second
 	baseURL    = "https://sim.example/reset"
 )
 
@@ -65,14 +67,14 @@ type world struct {
 	resetOf map[int]*resetReq
 	claims  map[int]time.Time // true time of each dispatch task's latest claim
 	links   map[string][]string
-	budget  map[int]int // claims each dispatch pass may still make
+	rng     *rand.Rand // the dispatchers' jitter
 
 	trace      func(format string, args ...any) // nil: no trace
 	spawnLater []func()                         // late writes, started once the running task parks
 	crashes    []int                            // instances to crash once the running task parks
 }
 
-func newWorld(set Settings, clock *vclock, stores Stores, users []ports.User) *world {
+func newWorld(seed uint64, set Settings, clock *vclock, stores Stores, users []ports.User) *world {
 	log := slog.New(slog.DiscardHandler)
 	cfg := reset.Config{
 		Enabled: true, Period: 2 * time.Hour, URL: baseURL, OneTimeUse: set.OneTime, From: "sim@pwreset.test",
@@ -84,7 +86,7 @@ func newWorld(set Settings, clock *vclock, stores Stores, users []ports.User) *w
 		cfg: cfg, signer: link.NewSigner([]byte("sim-secret-0123456789abcdef"), set.OneTime),
 		emails: reset.DefaultEmails(), policy: policy.New(policy.DefaultMinLength), audit: audit.New(log), log: log,
 		linkOf: map[int]*linkReq{}, resetOf: map[int]*resetReq{}, claims: map[int]time.Time{},
-		links: map[string][]string{}, budget: map[int]int{},
+		links: map[string][]string{}, rng: rand.New(rand.NewPCG(seed, 1)),
 	}
 }
 
@@ -123,9 +125,11 @@ func (w *world) dispatcher(t *task) *outbox.Dispatcher {
 	cfg := outbox.Config{
 		Workers: 1, PollInterval: time.Hour, Lease: lease, MaxAge: maxAge,
 		KeepTrying: []string{reset.KindPasswordChanged}, // as the service sets it
-		// A backoff of one nanosecond has no jitter (it would come from the global
-		// random source): retries are as due as the provider's Retry-After says.
-		RetryMin: time.Nanosecond, RetryMax: time.Nanosecond, Grace: time.Hour,
+		// Backoff below the lease, so that a lease after the provider is back
+		// every message is due again (I6); jitter from the schedule's seed.
+		RetryMin: time.Second, RetryMax: retryMax, Grace: time.Hour,
+		Owner:  fmt.Sprintf("i%d/pass%d", t.inst, t.id),
+		Jitter: func(n time.Duration) time.Duration { return time.Duration(w.rng.Int64N(int64(n) + 1)) },
 	}
 	return outbox.NewDispatcher(cfg, b, &provider{port{t: t, w: w}}, w.clockOf(t.inst), w.log, w.audit)
 }
