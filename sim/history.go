@@ -93,8 +93,10 @@ type resetReq struct {
 	unclear   bool // a SetPassword of it failed in a way that may still apply
 	notice    string
 	noticeDel bool
-	holdLost  bool // storing its notice failed (it may be stored all the same, or later)
-	delFailed bool // withdrawing its notice failed
+	holdLost  bool      // storing its notice failed (it may be stored all the same, or later)
+	delFailed bool      // withdrawing its notice failed
+	heldAt    time.Time // true time its notice was stored
+	endAt     time.Time // true time the reset returned
 }
 
 // operatorRec is one operator command.

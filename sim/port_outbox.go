@@ -20,7 +20,7 @@ func (b *box) stored(task int, id string, msg ports.Message, pending bool) {
 	h.msgs[id] = &msgRec{id: id, kind: msg.Kind, userID: msg.UserID, task: task, created: b.w.clock.Now(), pending: pending}
 	h.msgOrder = append(h.msgOrder, id)
 	if r := b.w.resetOf[task]; r != nil && msg.Kind == reset.KindPasswordChanged {
-		r.notice = id
+		r.notice, r.heldAt = id, b.w.clock.Now()
 	}
 }
 

@@ -66,7 +66,7 @@ func (w *world) resetRequest(inst, user, n int) {
 		w.hist.resets = append(w.hist.resets, r)
 		w.resetOf[t.id] = r
 		r.err = w.resetter(t).Reset(t.ctx, reset.Request{UserID: parts[0], Timestamp: ts, Signature: parts[2], Password: pw})
-		r.done = true
+		r.done, r.endAt = true, w.clock.Now()
 	})
 }
 
