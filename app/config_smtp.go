@@ -17,6 +17,9 @@ type SMTPSettings struct {
 	// "off": smtp:// in the clear, for a relay on the same host or network only.
 	TLS     string        `env:"SMTP_TLS" envDefault:"on"`
 	Timeout time.Duration `env:"SMTP_TIMEOUT" envDefault:"10s"`
+	// PoolSize is the most connections kept open to the relay, each reused for
+	// many messages.
+	PoolSize int `env:"SMTP_POOL_SIZE" envDefault:"4"`
 }
 
 // smtpProblems checks the SMTP settings and that one mail provider is chosen.
@@ -41,6 +44,9 @@ func (c Config) smtpProblems() []error {
 		}
 	default:
 		p = append(p, fmt.Errorf("SMTP_TLS %q is not supported: use on (the default) or off (a local relay only)", s.TLS))
+	}
+	if s.PoolSize < 1 {
+		p = append(p, fmt.Errorf("SMTP_POOL_SIZE (%d) must be at least 1: the connections kept open to the relay", s.PoolSize))
 	}
 	if s.Timeout <= 0 {
 		p = append(p, errors.New("SMTP_TIMEOUT must be a positive duration, such as 10s"))

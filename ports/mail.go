@@ -3,7 +3,10 @@ package ports
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Message is one e-mail, rendered and ready to send.
@@ -33,7 +36,8 @@ type Mailer interface {
 type SendError struct {
 	// Status is the provider's HTTP status; 0 when it was never reached.
 	Status int
-	// Reason is the provider's own explanation, never the message body.
+	// Reason is the provider's own explanation, never the message body, and passed
+	// through ScrubReason: it is logged and stored with the message.
 	Reason string
 	// Permanent is true when sending the same message again cannot succeed.
 	Permanent bool
@@ -46,4 +50,41 @@ func (e *SendError) Error() string {
 		return "mail provider unreachable: " + e.Reason
 	}
 	return fmt.Sprintf("mail provider answered %d: %s", e.Status, e.Reason)
+}
+
+// MaxReason bounds a scrubbed SendError.Reason, in bytes (an ellipsis may follow).
+const MaxReason = 300
+
+// What ScrubReason takes out, in this order: URLs with a scheme (a link in full, with any
+// userinfo); host/path links without one; what is left of a
+// query string or a link's parameters; e-mail addresses.
+var (
+	scrubURL     = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s;"'<>]*`)
+	scrubPath    = regexp.MustCompile(`(?i)\b[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?/[^\s;"'<>]*`)
+	scrubQuery   = regexp.MustCompile(`\?[^\s"'<>]*=[^\s"'<>]*`)
+	scrubParam   = regexp.MustCompile(`(?i)\b(user_id|timestamp|signature|token)=[^\s&"'<>]*`)
+	scrubAddress = regexp.MustCompile(`[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+`)
+)
+
+// ScrubReason makes a provider's explanation fit for a log line and the outbox:
+// e-mail addresses become [address], links [url] and a link's parameters
+// (user_id=, timestamp=, signature=, token=) lose their values, because relays
+// quote the recipient and URL filters quote the link, which is a credential. It
+// folds whitespace onto one line and cuts the text to MaxReason bytes on a
+// character boundary. Every mail provider passes its reasons through it.
+func ScrubReason(s string) string {
+	s = scrubURL.ReplaceAllString(s, "[url]")
+	s = scrubPath.ReplaceAllString(s, "[url]")
+	s = scrubQuery.ReplaceAllString(s, "?[query]")
+	s = scrubParam.ReplaceAllString(s, "$1=[removed]")
+	s = scrubAddress.ReplaceAllString(s, "[address]")
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= MaxReason {
+		return s
+	}
+	cut := MaxReason
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -3,6 +3,7 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -23,15 +24,23 @@ type Mailer struct {
 // NewMailer returns a mailer that prints to out.
 func NewMailer(out io.Writer) *Mailer { return &Mailer{out: out} }
 
-// Send implements ports.Mailer.
+// Send implements ports.Mailer: it prints the headers, the text part and, if there
+// is one, the HTML part, each under a line that names it. A failed print is a
+// temporary *ports.SendError.
 func (m *Mailer) Send(_ context.Context, msg ports.Message) (string, error) {
 	id := fmt.Sprintf("console-%d", m.n.Add(1))
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "----- e-mail %s (console mailer: printed, not sent) -----\nFrom: %s\nTo: %s\nSubject: %s\n", id, msg.From, msg.To, msg.Subject)
+	fmt.Fprintf(&b, "----- text part -----\n%s\n", msg.Text)
+	if msg.HTML != "" {
+		fmt.Fprintf(&b, "----- HTML part -----\n%s\n", msg.HTML)
+	}
+	fmt.Fprintf(&b, "----- end of e-mail %s -----\n", id)
 	m.mu.Lock() // one message at a time, so that two never interleave
 	defer m.mu.Unlock()
-	_, err := fmt.Fprintf(m.out, "----- e-mail %s (console mailer: printed, not sent) -----\nFrom: %s\nTo: %s\nSubject: %s\n\n%s\n----- end of e-mail %s -----\n",
-		id, msg.From, msg.To, msg.Subject, msg.Text, id)
-	if err != nil {
-		return "", fmt.Errorf("print e-mail: %w", err)
+	if _, err := m.out.Write(b.Bytes()); err != nil {
+		// A writer's error may quote what it was given: the link and the address.
+		return "", &ports.SendError{Reason: ports.ScrubReason("print e-mail: " + err.Error())}
 	}
 	return id, nil
 }

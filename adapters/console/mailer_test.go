@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,18 +11,60 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
+// TestMailerPrintsTheWholeMessage (issue 20 item 10): the headers, the text part
+// and the HTML part, each under its own line, in that order.
 func TestMailerPrintsTheWholeMessage(t *testing.T) {
 	var out strings.Builder
 	m := console.NewMailer(&out)
 	id, err := m.Send(context.Background(), ports.Message{From: "noreply@example.com", To: "alice@example.com",
-		Subject: "Reset password link was sent", Text: "click https://x/?a=1\n"})
+		Subject: "Reset password link was sent", Text: "click https://x/?a=1\n", HTML: `<p><a href="https://x/?a=1">Reset</a></p>`})
 	if err != nil || id != "console-1" {
 		t.Fatalf("Send = %q, %v", id, err)
 	}
+	rest := out.String()
 	for _, want := range []string{"From: noreply@example.com", "To: alice@example.com",
-		"Subject: Reset password link was sent", "click https://x/?a=1", "end of e-mail console-1"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
+		"Subject: Reset password link was sent", "----- text part -----", "click https://x/?a=1",
+		"----- HTML part -----", `<p><a href="https://x/?a=1">Reset</a></p>`, "end of e-mail console-1"} {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Fatalf("output lacks %q after what came before:\n%s", want, out.String())
+		}
+		rest = rest[i+len(want):]
+	}
+}
+
+// TestMailerTextOnly: a message without HTML prints no HTML part.
+func TestMailerTextOnly(t *testing.T) {
+	var out strings.Builder
+	if _, err := console.NewMailer(&out).Send(context.Background(), ports.Message{To: "a@example.com", Text: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "----- text part -----\nhello\n") || strings.Contains(out.String(), "HTML part") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+// failingWriter fails every write with an error that quotes what it was given,
+// as some writers do.
+type failingWriter struct{}
+
+func (failingWriter) Write(p []byte) (int, error) {
+	return 0, fmt.Errorf("cannot write %q: broken pipe", p)
+}
+
+// TestMailerFailureIsScrubbed (issue 18 item 6): a failed print is a
+// *ports.SendError, temporary, whose reason names neither the recipient nor
+// the link.
+func TestMailerFailureIsScrubbed(t *testing.T) {
+	_, err := console.NewMailer(failingWriter{}).Send(context.Background(), ports.Message{From: "noreply@example.com",
+		To: "alice@example.com", Subject: "Reset", Text: "open https://reset.example.com/?user_id=1&signature=s3cr3t\n"})
+	var se *ports.SendError
+	if !errors.As(err, &se) || se.Permanent {
+		t.Fatalf("Send: %#v; want a temporary *ports.SendError", err)
+	}
+	for _, secret := range []string{"alice@example.com", "s3cr3t", "reset.example.com"} {
+		if strings.Contains(se.Error(), secret) {
+			t.Errorf("error %q gives away %q", se.Error(), secret)
 		}
 	}
 }

@@ -4,28 +4,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sendgrid/rest"
 
 	"github.com/pwreset/pwreset/ports"
 )
 
-// maxReason bounds SendError.Reason: it ends up in logs and in the outbox, and a
-// proxy's error page or a long list of errors should not flood either.
-const maxReason = 300
-
-// urlPattern finds URLs in SendGrid's error text. A reset link is a credential; were
-// SendGrid ever to quote one back, it must not reach the logs.
-var urlPattern = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s;"'<>]+`)
-
 // unreachable is the error for a call that got no answer: refused, reset, timed out.
 // Such a failure may pass, so it is temporary.
 func unreachable(err error) *ports.SendError {
-	return &ports.SendError{Reason: clip(err.Error())}
+	return &ports.SendError{Reason: ports.ScrubReason(err.Error())}
 }
 
 // refused is the error for a non-2xx answer.
@@ -85,19 +75,7 @@ func reason(resp *rest.Response, apiKey string) string {
 	if apiKey != "" {
 		text = strings.ReplaceAll(text, apiKey, "[api key]")
 	}
-	return clip(urlPattern.ReplaceAllString(text, "[url]"))
-}
-
-// clip folds whitespace, so that a reason stays one log line, and cuts it to
-// maxReason bytes on a rune boundary.
-func clip(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= maxReason {
-		return s
-	}
-	cut := maxReason
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	// A reset link is a credential and an address personal data; were SendGrid to
+	// quote either back, it must not reach the logs or the outbox.
+	return ports.ScrubReason(text)
 }

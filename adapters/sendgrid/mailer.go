@@ -21,6 +21,12 @@ const DefaultBaseURL = "https://api.sendgrid.com"
 // DefaultTimeout bounds one call to SendGrid when Config.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
+// DefaultIdleConns is how many connections to SendGrid a Mailer keeps open
+// between messages when Config.IdleConns is zero: more than the dispatcher's
+// default of 4 workers, so that none of them dials again while the others are
+// busy.
+const DefaultIdleConns = 16
+
 // sendPath is the Mail Send endpoint, below the base URL.
 const sendPath = "/v3/mail/send"
 
@@ -33,6 +39,9 @@ type Config struct {
 	// Timeout bounds each call, on top of any deadline the caller's context has;
 	// DefaultTimeout when zero.
 	Timeout time.Duration
+	// IdleConns is how many connections to SendGrid are kept open between
+	// messages; DefaultIdleConns when zero.
+	IdleConns int
 }
 
 // Mailer is the ports.Mailer that sends through SendGrid.
@@ -50,10 +59,21 @@ func NewMailer(cfg Config) *Mailer {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.IdleConns <= 0 {
+		cfg.IdleConns = DefaultIdleConns
+	}
 	// A client of our own rather than sendgrid.MakeRequestWithContext, which goes
-	// through the package-level rest.DefaultClient that any other code may replace.
-	// The deadline comes from the context Send builds, so the client needs no Timeout.
-	return &Mailer{cfg: cfg, client: &rest.Client{HTTPClient: &http.Client{}}}
+	// through the package-level rest.DefaultClient that any other code may replace,
+	// and a transport of our own: net/http's default keeps only 2 idle connections
+	// per host, so concurrent senders would dial and shake hands over TLS anew for
+	// most messages. The deadline comes from the context Send builds, so the client
+	// needs no Timeout.
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok { // unless a program replaced it
+		tr = dt.Clone()
+	}
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = cfg.IdleConns, cfg.IdleConns
+	return &Mailer{cfg: cfg, client: &rest.Client{HTTPClient: &http.Client{Transport: tr}}}
 }
 
 // Send implements ports.Mailer. The provider id is SendGrid's X-Message-Id; every

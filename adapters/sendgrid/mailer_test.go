@@ -201,3 +201,21 @@ func sendError(t *testing.T, err error, key string) *ports.SendError {
 	}
 	return se
 }
+
+// TestSendRefusalScrubbed (issue 18 item 6): an address or a link SendGrid's
+// errors quote, with a scheme or without, stays out of the reason.
+func TestSendRefusalScrubbed(t *testing.T) {
+	s := sendgridtest.New(t)
+	s.FailNext(1, 400, nil, sendgridtest.APIError{Message: "Invalid recipient ann@example.com", Field: "personalizations.0.to.0.email"},
+		sendgridtest.APIError{Message: "Blocked link reset.example.com/r?user_id=42&timestamp=1700000000&signature=s1gn"})
+	_, err := newMailer(s, sendgridtest.APIKey).Send(t.Context(), message)
+	se := sendError(t, err, sendgridtest.APIKey)
+	if !strings.Contains(se.Reason, "Invalid recipient") || !strings.Contains(se.Reason, "Blocked link") {
+		t.Errorf("reason %q lost SendGrid's words", se.Reason)
+	}
+	for _, secret := range []string{"ann@example.com", "user_id=42", "1700000000", "s1gn", "reset.example.com"} {
+		if strings.Contains(se.Error(), secret) {
+			t.Errorf("error %q gives away %q", se.Error(), secret)
+		}
+	}
+}

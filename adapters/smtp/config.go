@@ -16,6 +16,11 @@ import (
 // DefaultTimeout bounds a Send configured without a Timeout.
 const DefaultTimeout = 10 * time.Second
 
+// DefaultPoolSize is the number of connections a Mailer keeps to its relay when
+// Config.PoolSize is zero: one per mail worker of the dispatcher's default
+// (MAIL_WORKERS=4), so that no worker waits for a connection.
+const DefaultPoolSize = 4
+
 // Config says how a Mailer reaches its relay.
 type Config struct {
 	// URL is smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465
@@ -27,6 +32,10 @@ type Config struct {
 	NoTLS bool
 	// Timeout bounds each Send, connection included; default DefaultTimeout.
 	Timeout time.Duration
+	// PoolSize is the most connections kept open to the relay at once, each
+	// carrying one message at a time; default DefaultPoolSize. A Send that finds
+	// them all busy waits for one.
+	PoolSize int
 	// TLSConfig, if set, replaces the default TLS settings (system roots), for
 	// tests and private certificate authorities. Its ServerName is set to the host.
 	TLSConfig *tls.Config

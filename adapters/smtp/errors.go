@@ -4,15 +4,14 @@ import (
 	"errors"
 	"net/textproto"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/pwreset/pwreset/ports"
 )
-
-// maxReason bounds SendError.Reason: it ends up in logs and in the outbox.
-const maxReason = 300
 
 // reply finds an SMTP reply ("550 5.1.1 no such user") in go-mail's text.
 var reply = regexp.MustCompile(`\b[45]\d\d[ -].*`)
@@ -35,17 +34,47 @@ func classify(err error) *ports.SendError {
 	case errors.As(err, &protoErr) && protoErr.Code >= 400:
 		return refused(protoErr.Code, protoErr.Error())
 	}
-	return &ports.SendError{Reason: clip(err.Error())}
+	return &ports.SendError{Reason: ports.ScrubReason(err.Error())}
 }
 
+// refused is the relay's reply, with the wait a 4xx names. Its text is scrubbed:
+// Postfix quotes the recipient, and URL filters the link.
 func refused(code int, text string) *ports.SendError {
-	return &ports.SendError{Status: code, Reason: clip(text), Permanent: code >= 500}
+	e := &ports.SendError{Status: code, Reason: ports.ScrubReason(text), Permanent: code >= 500}
+	if !e.Permanent {
+		e.RetryAfter = retryAfter(text)
+	}
+	return e
 }
 
-func clip(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > maxReason {
-		s = string(r[:maxReason]) + "…"
+// connCheckFailed reports whether err is go-mail's failed check of a connection
+// (its NOOP) before a message: nothing of the message was sent.
+func connCheckFailed(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && se.Reason == gomail.ErrConnCheck
+}
+
+// maxRetryAfter caps the wait a reply can ask for.
+const maxRetryAfter = 24 * time.Hour
+
+// statedWait finds the wait a relay's reply names: "try again in 30 seconds",
+// "retry after 5 minutes". SMTP has no Retry-After; relays that limit their
+// senders' rate say it in words, if at all.
+var statedWait = regexp.MustCompile(`(?i)\b(?:in|after)\s+(\d{1,6})\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h)\b`)
+
+// retryAfter is the wait text names, or zero.
+func retryAfter(text string) time.Duration {
+	m := statedWait.FindStringSubmatch(text)
+	if m == nil {
+		return 0
 	}
-	return s
+	n, _ := strconv.Atoi(m[1])
+	unit := time.Second
+	switch strings.ToLower(m[2])[0] {
+	case 'm':
+		unit = time.Minute
+	case 'h':
+		unit = time.Hour
+	}
+	return min(time.Duration(n)*unit, maxRetryAfter)
 }

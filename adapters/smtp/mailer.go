@@ -3,6 +3,7 @@ package smtp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -14,11 +15,12 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// Mailer is a ports.Mailer that hands each message to an SMTP relay, on a
-// connection of its own: a relay that dropped an idle connection costs nothing,
-// and Send is safe for concurrent use.
+// Mailer is a ports.Mailer that hands messages to an SMTP relay over connections
+// it keeps open, at most Config.PoolSize of them: each carries one message at a
+// time, with RSET between messages. Send is safe for concurrent use.
 type Mailer struct {
 	client  *gomail.Client
+	pool    *pool
 	timeout time.Duration
 }
 
@@ -34,52 +36,109 @@ func NewMailer(cfg Config) (*Mailer, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	opts := []gomail.Option{gomail.WithPort(e.Port), gomail.WithTimeout(cfg.Timeout)}
+	if cfg.PoolSize <= 0 {
+		cfg.PoolSize = DefaultPoolSize
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.TLSConfig != nil {
+		tc = cfg.TLSConfig.Clone()
+	}
+	tc.ServerName = e.Host
+	var implicitTLS *tls.Config
+	opts := []gomail.Option{gomail.WithPort(e.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tc)}
 	switch {
 	case e.Implicit && cfg.NoTLS:
 		return nil, errors.New("smtp: smtps:// is TLS from the first byte; NoTLS needs smtp://")
 	case e.Implicit:
-		opts = append(opts, gomail.WithSSL())
+		// The pool's dialer speaks TLS from the first byte; go-mail sees the TLS
+		// connection (and allows a login over it) and has no STARTTLS to do.
+		implicitTLS = tc
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	case cfg.NoTLS:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
-	if cfg.TLSConfig != nil {
-		tc := cfg.TLSConfig.Clone()
-		tc.ServerName = e.Host
-		opts = append(opts, gomail.WithTLSConfig(tc))
-	}
 	if e.User != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(e.User), gomail.WithPassword(e.Password))
 	}
-	c, err := gomail.NewClient(e.Host, opts...)
+	p := newPool(cfg.PoolSize, implicitTLS)
+	c, err := gomail.NewClient(e.Host, append(opts, gomail.WithDialContextFunc(p.dialContext))...)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
-	return &Mailer{client: c, timeout: cfg.Timeout}, nil
+	p.client = c
+	return &Mailer{client: c, pool: p, timeout: cfg.Timeout}, nil
 }
 
 // Send implements ports.Mailer: a multipart/alternative message of the text and,
 // if there is one, the HTML, with a Message-ID of its own, which it returns as the
 // provider's id. Failures are *ports.SendError: Status is the SMTP reply code (0
 // when the relay was not reached or said nothing), 5xx replies are permanent, 4xx
-// replies and network failures temporary.
+// replies and network failures temporary, with RetryAfter when the reply names a
+// wait. Send ends when ctx does, or after the configured timeout.
 func (m *Mailer) Send(ctx context.Context, msg ports.Message) (string, error) {
 	out, id, err := compose(msg)
 	if err != nil {
-		return "", &ports.SendError{Reason: err.Error(), Permanent: true}
+		return "", &ports.SendError{Reason: ports.ScrubReason(err.Error()), Permanent: true}
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
-	// A message the relay accepted (250 after DATA) is the relay's: an RSET or QUIT
-	// that fails afterwards must not make the outbox send it again.
-	if err := m.client.DialAndSendWithContext(ctx, out); err != nil && !out.IsDelivered() {
-		return "", classify(err)
+	for {
+		c, err := m.pool.get(ctx)
+		if err != nil {
+			return "", m.failure(ctx, err)
+		}
+		reused := c.reused // c is the pool's again once delivered
+		err = m.deliver(ctx, c, out)
+		switch {
+		case out.IsDelivered():
+			// A message the relay accepted (250 after DATA) is the relay's: an RSET
+			// or QUIT that fails afterwards must not make the outbox send it again.
+			return id, nil
+		case reused && connCheckFailed(err) && ctx.Err() == nil:
+			// A kept connection the relay had closed failed its NOOP, before MAIL
+			// FROM: nothing of the message left, so a fresh connection may carry it.
+			continue
+		}
+		return "", m.failure(ctx, err)
 	}
-	return id, nil
 }
+
+// deliver sends out over c and puts c back in the pool, kept when it is still in
+// step with the relay. The connection is cut when ctx ends.
+func (m *Mailer) deliver(ctx context.Context, c *conn, out *gomail.Msg) error {
+	cut := context.AfterFunc(ctx, func() { _ = c.raw.Close() })
+	// go-mail checks a connection with NOOP before a message, under the deadline
+	// the connection's last use left: renew it so that an idle one can pass.
+	err := c.client.UpdateDeadline(m.timeout)
+	if err == nil {
+		err = m.client.SendWithSMTPClient(c.client, out)
+	}
+	// A refusal leaves the connection usable once RSET is answered; a 421 or a
+	// broken connection does not, nor one that ctx's end cut.
+	keep := err == nil || c.client.Reset() == nil
+	if !cut() {
+		keep = false
+	}
+	m.pool.put(c, keep)
+	return err
+}
+
+// failure is the SendError of err. Past ctx's end, one without a reply of the
+// relay says that time ran out, before how the connection was cut.
+func (m *Mailer) failure(ctx context.Context, err error) *ports.SendError {
+	se := classify(err)
+	if se.Status == 0 && ctx.Err() != nil {
+		se.Reason = ports.ScrubReason(fmt.Sprintf("no answer from the relay in time (%v): %v", ctx.Err(), err))
+	}
+	return se
+}
+
+// Close says QUIT on the idle connections and closes them. Connections in use
+// close when their send ends; a later Send opens new ones.
+func (m *Mailer) Close() { m.pool.close() }
 
 // compose writes msg as a go-mail message, and returns it with its Message-ID.
 func compose(msg ports.Message) (*gomail.Msg, string, error) {

@@ -50,6 +50,7 @@ func TestDelivery(t *testing.T) {
 	}{
 		{"starttls with auth", smtptest.Options{User: "relay-user", Password: "p@ss:word"}, false},
 		{"implicit tls", smtptest.Options{ImplicitTLS: true}, false},
+		{"implicit tls with auth", smtptest.Options{ImplicitTLS: true, User: "relay-user", Password: "p@ss:word"}, false},
 		{"local relay without tls", smtptest.Options{NoTLS: true}, true},
 	}
 	for _, c := range cases {
@@ -241,5 +242,54 @@ func TestBadMessages(t *testing.T) {
 	}
 	if s.Attempts() != 0 {
 		t.Errorf("%d messages reached the relay", s.Attempts())
+	}
+}
+
+// TestRefusalsScrubbed (issue 18 item 6): what relays were seen to quote in a
+// refusal, the recipient (Postfix) and the link with its parameters (a URL
+// filter), stays out of the reason; the relay's own words stay in.
+func TestRefusalsScrubbed(t *testing.T) {
+	for _, text := range []string{
+		"5.1.1 <ann@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+		"5.7.1 Recipient address rejected: URL https://reset.example.com/reset/?user_id=42&timestamp=1700000000&signature=s3cr3t blocked",
+		"5.7.1 Recipient address rejected: link reset.example.com/reset/?user_id=42&timestamp=1700000000&signature=s3cr3t blocked",
+	} {
+		s := smtptest.Start(t, smtptest.Options{})
+		s.Reply(550, text)
+		_, err := newMailer(t, s, false).Send(testCtx(t), sample)
+		var se *ports.SendError
+		if !errors.As(err, &se) || se.Status != 550 || !strings.Contains(se.Reason, "Recipient address rejected") {
+			t.Fatalf("Send: %#v; want 550 with the relay's words", err)
+		}
+		for _, secret := range []string{"ann@example.org", "user_id=42", "1700000000", "s3cr3t", "reset.example.com"} {
+			if strings.Contains(se.Reason, secret) || strings.Contains(se.Error(), secret) {
+				t.Errorf("the reason %q gives away %q", se.Reason, secret)
+			}
+		}
+	}
+}
+
+// TestStatedWait: a 4xx that names its wait reports it as RetryAfter, in the
+// units relays use; one that names none, and any 5xx, report none.
+func TestStatedWait(t *testing.T) {
+	cases := []struct {
+		code int
+		text string
+		want time.Duration
+	}{
+		{421, "4.7.0 Too many connections, try again in 30 seconds", 30 * time.Second},
+		{451, "4.7.1 Rate limited; retry after 5 minutes", 5 * time.Minute},
+		{450, "4.2.0 Deferred, try again in 2h", 2 * time.Hour},
+		{421, "4.7.0 Try again later, closing connection", 0},
+		{550, "5.7.1 Blocked, do not try again in 10 seconds", 0},
+	}
+	for _, c := range cases {
+		s := smtptest.Start(t, smtptest.Options{})
+		s.Reply(c.code, c.text)
+		_, err := newMailer(t, s, false).Send(testCtx(t), sample)
+		var se *ports.SendError
+		if !errors.As(err, &se) || se.Status != c.code || se.RetryAfter != c.want {
+			t.Errorf("%d %q: %#v; want RetryAfter %v", c.code, c.text, err, c.want)
+		}
 	}
 }

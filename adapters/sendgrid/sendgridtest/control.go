@@ -65,6 +65,22 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.mu.Unlock()
 }
 
+// SetCutAfterAccept makes the server, while cut is true, accept each message and
+// then cut the connection after the answer's status line and headers, before its
+// body: the client has SendGrid's verdict but not a whole answer.
+func (s *Server) SetCutAfterAccept(cut bool) {
+	s.mu.Lock()
+	s.cut = cut
+	s.mu.Unlock()
+}
+
+// Connections counts the TCP connections clients opened to the server.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
 // Messages returns the messages accepted so far, oldest first.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()

@@ -66,17 +66,27 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, stop <-chan stru
 		writeErrors(w, http.StatusBadRequest, nil, errs...)
 		return
 	}
-	w.Header().Set("X-Message-Id", s.record(body))
+	id, cut := s.record(body)
+	w.Header().Set("X-Message-Id", id)
+	if cut {
+		// The status line and headers go out, the promised body never does.
+		w.Header().Set("Content-Length", "64")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = w.Write([]byte("{"))
+		_ = http.NewResponseController(w).Flush()
+		panic(http.ErrAbortHandler)
+	}
 	w.WriteHeader(http.StatusAccepted)
 }
 
-// record keeps an accepted message and returns the id it was given.
-func (s *Server) record(body mailBody) string {
+// record keeps an accepted message and returns the id it was given, and whether
+// its answer is to be cut (SetCutAfterAccept).
+func (s *Server) record(body mailBody) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := fmt.Sprintf("sendgridtest-%d", len(s.messages)+1)
 	s.messages = append(s.messages, Message{Message: body.message(), ID: id})
-	return id
+	return id, s.cut
 }
 
 // wait sleeps for d and reports whether the request should still be answered: not

@@ -3,7 +3,8 @@
 //
 // The server checks requests the way SendGrid does (method, path, API key, JSON body)
 // and keeps each message it accepts. A test can make it refuse the next requests
-// (FailNext), answer slowly (SetDelay) or go away entirely (SetDown). All methods are
+// (FailNext), answer slowly (SetDelay), cut its answers short (SetCutAfterAccept)
+// or go away entirely (SetDown), and count the connections clients open. All methods are
 // safe to call from any goroutine while requests are in flight.
 package sendgridtest
 
@@ -32,6 +33,8 @@ type Server struct {
 	attempts int
 	fail     failure
 	delay    time.Duration
+	cut      bool // SetCutAfterAccept
+	conns    int  // connections opened
 
 	running sync.WaitGroup // Serve loops and handlers, awaited by Close
 }
@@ -96,6 +99,13 @@ func (s *Server) serve(ln net.Listener) {
 		}),
 		// Cut connections are the point of SetDown; they are not worth a log line.
 		ErrorLog: log.New(io.Discard, "", 0),
+		ConnState: func(_ net.Conn, state http.ConnState) {
+			if state == http.StateNew {
+				s.mu.Lock()
+				s.conns++
+				s.mu.Unlock()
+			}
+		},
 	}
 	s.mu.Lock()
 	if s.closed || s.srv != nil {

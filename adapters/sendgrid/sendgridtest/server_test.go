@@ -22,20 +22,26 @@ const validBody = `{"from":{"name":"Reset","email":"noreply@example.com"},"subje
 // status, headers and body, or the transport error.
 func post(t *testing.T, s *sendgridtest.Server, key, body string) (*http.Response, string, error) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.URL()+"/v3/mail/send", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
 	client := &http.Client{Timeout: 5 * time.Second}
-	resp, err := client.Do(req)
+	resp, err := client.Do(request(t, s, key, body))
 	if err != nil {
 		return nil, "", err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b), nil
+}
+
+// request is a POST of body to the server's send endpoint with the given key.
+func request(t *testing.T, s *sendgridtest.Server, key, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL()+"/v3/mail/send", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	return req
 }
 
 func TestAcceptsAndRecords(t *testing.T) {
@@ -201,5 +207,47 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if got := s.Attempts(); got != 16 {
 		t.Errorf("Attempts = %d, want 16", got)
+	}
+}
+
+// TestCutAfterAccept: the message is kept and its 202 arrives, but the body it
+// promises never does.
+func TestCutAfterAccept(t *testing.T) {
+	s := sendgridtest.New(t)
+	s.SetCutAfterAccept(true)
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(request(t, s, sendgridtest.APIKey, validBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); resp.StatusCode != http.StatusAccepted || err == nil {
+		t.Errorf("status %d, body read error %v; want 202 and a cut body", resp.StatusCode, err)
+	}
+	if n := len(s.Messages()); n != 1 {
+		t.Errorf("%d messages kept, want 1", n)
+	}
+}
+
+// TestCountsConnections: a client that keeps its connection alive opens one for
+// three requests; one that does not, three.
+func TestCountsConnections(t *testing.T) {
+	for _, keepAlive := range []bool{true, false} {
+		s := sendgridtest.New(t)
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: !keepAlive}, Timeout: 5 * time.Second}
+		for range 3 {
+			resp, err := client.Do(request(t, s, sendgridtest.APIKey, validBody))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		want := 3
+		if keepAlive {
+			want = 1
+		}
+		if got := s.Connections(); got != want {
+			t.Errorf("keep-alive %v: %d connections, want %d", keepAlive, got, want)
+		}
 	}
 }

@@ -1,7 +1,8 @@
 // Package smtptest is an in-process SMTP server for tests: it offers STARTTLS
 // (with a certificate of its own, which CertFile and RootCAs let clients trust) or
 // implicit TLS, optionally requires a user and password, keeps the messages it
-// accepts, and answers each DATA as told: accept, defer (4xx) or reject (5xx).
+// accepts, counts the connections it is opened, and answers each DATA as told:
+// accept, defer (4xx) or reject (5xx), slowly, or hanging up afterwards.
 // End-to-end tests of the binary use it as the mail relay.
 package smtptest
 
@@ -60,6 +61,8 @@ type Server struct {
 	delay    time.Duration
 	attempts int
 	notify   chan struct{}
+	conns    []net.Conn    // every connection clients opened
+	stop     chan struct{} // closed when the test ends, to end SetDelay's waits
 }
 
 // Start runs a server on a free port of 127.0.0.1.
@@ -69,7 +72,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{opts: opts, roots: x509.NewCertPool(), notify: make(chan struct{}, 1)}
+	s := &Server{opts: opts, roots: x509.NewCertPool(), notify: make(chan struct{}, 1), stop: make(chan struct{})}
 	s.roots.AppendCertsFromPEM(pemBytes)
 	s.certFile = filepath.Join(t.TempDir(), "smtptest-ca.pem")
 	if err := os.WriteFile(s.certFile, pemBytes, 0o644); err != nil {
@@ -93,12 +96,14 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	s.addr = ln.Addr().String()
+	ln = &listener{Listener: ln, s: s}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		_ = s.srv.Serve(ln)
 	}()
 	t.Cleanup(func() {
+		close(s.stop)
 		_ = s.srv.Close()
 		// Close closes only the listeners Serve has registered: were the test over
 		// before Serve began, Serve would then accept on ln for ever.
@@ -160,12 +165,29 @@ func (s *Server) SetHangUp(hangUp bool) {
 	s.hangUp = hangUp
 }
 
-// SetDelay makes the server wait d after reading each message before it answers,
-// so that a send is in flight for that long.
+// SetDelay makes the server wait d after reading each message before it answers
+// (or until the test ends), so that a send is in flight for that long.
 func (s *Server) SetDelay(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.delay = d
+}
+
+// Connections counts the connections clients opened.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// DropConnections closes every open connection without a word, as a relay does
+// with connections idle too long or when it restarts.
+func (s *Server) DropConnections() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		_ = c.Close() // closing one already closed is harmless
+	}
 }
 
 // Messages returns the messages accepted so far.
@@ -184,6 +206,24 @@ func (s *Server) Attempts() int {
 
 // Received is signalled (without blocking) after each DATA command.
 func (s *Server) Received() <-chan struct{} { return s.notify }
+
+// listener keeps each connection it accepts for Connections and DropConnections.
+// (go-smtp starts a second session on a connection after STARTTLS, so sessions
+// are no count of connections.)
+type listener struct {
+	net.Listener
+	s *Server
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.s.mu.Lock()
+		l.s.conns = append(l.s.conns, c)
+		l.s.mu.Unlock()
+	}
+	return c, err
+}
 
 // session is one SMTP connection's transaction.
 type session struct {
@@ -242,7 +282,11 @@ func (ss *session) Data(r io.Reader) error {
 	case s.notify <- struct{}{}: // the attempt is under way
 	default:
 	}
-	time.Sleep(delay)
+	select {
+	case <-time.After(delay):
+	case <-s.stop:
+		return errors.New("smtptest: stopped")
+	}
 	s.mu.Lock()
 	var reply *smtp.SMTPError
 	switch {
