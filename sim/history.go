@@ -30,7 +30,6 @@ type event struct {
 	task   int
 	key    string
 	at     time.Time // as the caller stamped it
-	true   time.Time // when the store recorded it
 	seq    int
 	undone bool
 }
@@ -43,8 +42,7 @@ type msgRec struct {
 	task     int
 	created  time.Time // true time it was stored
 	pending  bool      // stored to be sent (not suppressed)
-	deleted  bool
-	requeued []string // the ids of the messages operators' retries queued in its place
+	requeued []string  // the ids of the messages operators' retries queued in its place
 }
 
 // sendRec is one message the mail provider accepted.
@@ -52,7 +50,6 @@ type sendRec struct {
 	id      string // outbox id
 	kind    string
 	userID  string
-	text    string
 	task    int
 	at      time.Time
 	settled bool   // its MarkSent applied
@@ -72,8 +69,6 @@ type linkReq struct {
 	task    int
 	inst    int
 	userID  string // "" for a login nobody has
-	ip      string
-	start   time.Time
 	done    bool
 	err     error
 	checked bool      // its limits were checked (AllowAll applied)
@@ -92,7 +87,6 @@ type resetReq struct {
 	crashed   bool
 	unclear   bool // a SetPassword of it failed in a way that may still apply
 	notice    string
-	noticeDel bool
 	holdLost  bool      // storing its notice failed (it may be stored all the same, or later)
 	delFailed bool      // withdrawing its notice failed
 	heldAt    time.Time // true time its notice was stored

@@ -17,7 +17,7 @@ type limiter struct {
 // record notes an event of key at now that the limiter recorded for task.
 func (l *limiter) record(task int, key string, now time.Time) *event {
 	h := l.w.hist
-	e := &event{task: task, key: key, at: now, true: l.w.clock.Now(), seq: h.next()}
+	e := &event{task: task, key: key, at: now, seq: h.next()}
 	h.events = append(h.events, e)
 	if ip, ok := strings.CutPrefix(key, "ip:send-reset-password-link:"); ok {
 		h.ipHits = append(h.ipHits, ipHit{ip: ip, at: now})

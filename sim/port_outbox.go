@@ -131,20 +131,10 @@ func (b *box) Reschedule(ctx context.Context, id, owner string, next time.Time, 
 	})
 }
 
-// Delete implements ports.Outbox.
+// Delete implements ports.Outbox, noting a reset's notice it failed to withdraw.
 func (b *box) Delete(ctx context.Context, id string) error {
-	task := b.t.id
-	err := b.write(ctx, "outbox.Delete", func(c context.Context) error {
-		err := b.inner.Delete(c, id)
-		if m := b.w.hist.msgs[id]; err == nil && m != nil {
-			m.deleted = true
-			if r := b.w.resetOf[task]; r != nil && r.notice == id {
-				r.noticeDel = true
-			}
-		}
-		return err
-	})
-	if r := b.w.resetOf[task]; err != nil && r != nil && r.notice == id {
+	err := b.write(ctx, "outbox.Delete", func(c context.Context) error { return b.inner.Delete(c, id) })
+	if r := b.w.resetOf[b.t.id]; err != nil && r != nil && r.notice == id {
 		r.delFailed = true
 	}
 	return err

@@ -77,7 +77,7 @@ func (p *provider) Send(ctx context.Context, msg ports.Message) (string, error) 
 
 // deliver records msg as gone out, and keeps a link it carries for resets.
 func (p *provider) deliver(id string, msg ports.Message) *sendRec {
-	s := &sendRec{id: id, kind: msg.Kind, userID: msg.UserID, text: msg.Text, task: p.t.id, at: p.w.clock.Now()}
+	s := &sendRec{id: id, kind: msg.Kind, userID: msg.UserID, task: p.t.id, at: p.w.clock.Now()}
 	p.w.hist.sends = append(p.w.hist.sends, s)
 	if msg.Kind == reset.KindResetLink {
 		if l := linkIn(msg.Text); l != "" {

@@ -27,7 +27,7 @@ func (w *world) linkRequest(inst, user, ip int) {
 	login, id := w.login(user)
 	addr := "192.0.2." + strconv.Itoa(ip)
 	w.sched.spawn(inst, "link "+login, func(t *task) {
-		r := &linkReq{task: t.id, inst: inst, userID: id, ip: addr, start: w.clock.Now()}
+		r := &linkReq{task: t.id, inst: inst, userID: id}
 		w.hist.links = append(w.hist.links, r)
 		w.linkOf[t.id] = r
 		_, _, lim := w.ports(t)
