@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
 )
@@ -143,14 +142,14 @@ func (w *world) retry(t *task, s *reset.LinkSender) error {
 	return errors.Join(errs...)
 }
 
-// purge is the periodic purge of instance inst: rate-limit events older than the
-// longest window, finished messages older than the default OUTBOX_RETENTION.
+// purge is what instance inst purges periodically: rate-limit events older than
+// the longest window (app's maintenance), and finished messages older than the
+// retention (the dispatcher's PurgeOnce).
 func (w *world) purge(inst int) {
 	w.sched.spawn(inst, "purge", func(t *task) {
-		_, b, l := w.ports(t)
-		now := w.clockOf(inst).Now()
-		_, _ = l.Purge(t.ctx, now.Add(-24*time.Hour))
-		_, _ = b.Purge(t.ctx, now.Add(-outbox.DefaultConfig().Retention))
+		_, _, l := w.ports(t)
+		_, _ = l.Purge(t.ctx, w.clockOf(inst).Now().Add(-24*time.Hour))
+		w.dispatcher(t).PurgeOnce(t.ctx)
 	})
 }
 

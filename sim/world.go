@@ -127,7 +127,7 @@ func (w *world) dispatcher(t *task) *outbox.Dispatcher {
 		KeepTrying: []string{reset.KindPasswordChanged}, // as the service sets it
 		// Backoff below the lease, so that a lease after the provider is back
 		// every message is due again (I6); jitter from the schedule's seed.
-		RetryMin: time.Second, RetryMax: retryMax, Grace: time.Hour,
+		RetryMin: time.Second, RetryMax: retryMax, Grace: time.Hour, Retention: outbox.DefaultConfig().Retention,
 		Owner:  fmt.Sprintf("i%d/pass%d", t.inst, t.id),
 		Jitter: func(n time.Duration) time.Duration { return time.Duration(w.rng.Int64N(int64(n) + 1)) },
 	}
