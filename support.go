@@ -62,6 +62,7 @@ func parseSupportArgs(cmd string, args []string) (reset.Target, bool, error) {
 	if cmd == "send-link" {
 		fs.BoolVar(&wait, "wait", false, "wait for the delivery")
 	}
+	fs.VisitAll(func(f *flag.Flag) { f.Value = &once{Value: f.Value, name: f.Name} })
 	if err := fs.Parse(args); err != nil {
 		return t, false, err
 	}
@@ -72,4 +73,26 @@ func parseSupportArgs(cmd string, args []string) (reset.Target, bool, error) {
 		return t, false, errors.New("name the user with exactly one of --login X or --user-id ID")
 	}
 	return t, wait, nil
+}
+
+// once is a flag that refuses a second value: the flag package keeps the last one
+// without a word, and `link --login a --login b` would quietly act for b.
+type once struct {
+	flag.Value
+	name string
+	set  bool
+}
+
+func (o *once) Set(s string) error {
+	if o.set {
+		return fmt.Errorf("--%s given twice: give it once", o.name)
+	}
+	o.set = true
+	return o.Value.Set(s)
+}
+
+// IsBoolFlag keeps a boolean flag (--wait) usable without a value.
+func (o *once) IsBoolFlag() bool {
+	b, ok := o.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }

@@ -21,6 +21,10 @@ func TestSupportCommandUsage(t *testing.T) {
 		{[]string{"link", "--login", "a", "--wait"}, production, "flag provided but not defined: -wait"},
 		{[]string{"send-link", "--login", "a", "extra"}, production, `unexpected argument "extra"`},
 		{[]string{"send-link", "--login", "a"}, nil, "demo mode keeps its users in the memory of the running service"},
+		// The last value used to win silently: support staff would send a link to b.
+		{[]string{"link", "--login", "a", "--login", "b"}, production, "--login given twice"},
+		{[]string{"send-link", "--user-id", "1", "--user-id=2"}, production, "--user-id given twice"},
+		{[]string{"send-link", "--login", "a", "--wait", "--wait"}, production, "--wait given twice"},
 	} {
 		var stdout, stderr strings.Builder
 		code := run(c.args, c.env, &stdout, &stderr)

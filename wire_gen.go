@@ -47,7 +47,8 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	readiness := app.ProvideReadiness(cfg, mongoDB, postgres, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
-	config, err := app.ProvideHTTPConfig(cfg, operations)
+	pool := app.ProvideHasher(cfg, metrics)
+	config, err := app.ProvideHTTPConfig(cfg, operations, pool)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -55,8 +56,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		return nil, nil, err
 	}
 	resetConfig := app.ProvideResetConfig(cfg, listener)
-	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -84,7 +84,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	resetter := reset.NewResetter(resetConfig, userStore, pool, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
 	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres, memory)
 	if err != nil {
 		cleanup3()
@@ -93,7 +93,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		return nil, nil, err
 	}
 	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
-	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, log)
+	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -131,8 +131,8 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	listener := _wireListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
-	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
+	pool := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
 	if err != nil {
 		cleanup2()
 		cleanup()
@@ -157,7 +157,7 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(config, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	resetter := reset.NewResetter(config, userStore, pool, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, resetter, clock)
 	return outboxTool, func() {
 		cleanup2()
@@ -191,8 +191,8 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 		return nil, nil, err
 	}
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
-	passwordHasher := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher)
+	pool := app.ProvideHasher(cfg, metrics)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
 	if err != nil {
 		cleanup2()
 		cleanup()

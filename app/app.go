@@ -24,7 +24,7 @@ type App struct {
 	dispatcher *outbox.Dispatcher
 	users      ports.UserStore
 	limiter    ports.RateLimiter
-	metrics    *MetricsServer // nil: /metrics is on the API
+	metrics    *MetricsServer // nil: no METRICS_ADDR
 }
 
 // Listener is the socket the API is served on; it is opened before anything else so
@@ -50,6 +50,7 @@ func (a *App) Run(ctx context.Context) error {
 	delivered := make(chan error, 1)
 	go func() { delivered <- a.dispatcher.Run(ctx) }()
 	go a.maintain(ctx)
+	go a.warnDuplicateEmails(ctx)
 	go a.metrics.Run(ctx)
 	err := a.serve(ctx)
 	stop() // the server failing stops the dispatcher too
@@ -65,9 +66,10 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) serve(ctx context.Context) error {
 	if a.cfg.Demo() {
 		printDemoBanner(a.out, a.cfg, demoOrigin(a.ln))
-		a.log.Warn("demo mode: users in memory, e-mails printed to standard output, nothing persists")
+		a.log.Warn("demo mode: users in memory, e-mails " + a.cfg.mailRoute() + ", nothing persists")
 	}
 	warnUnsafeDefaults(ctx, a.log, a.cfg)
+	a.cfg.Ops.logNotices(ctx, a.log)
 	a.log.Info("pwreset listening", "addr", "http://"+a.ln.Addr().String(), "api_prefix", a.cfg.APIPrefix)
 	served := make(chan error, 1)
 	go func() { served <- a.server.Serve(a.ln) }()

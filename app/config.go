@@ -24,6 +24,7 @@ type Config struct {
 	APIPrefix            string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
 	CORSAllowedOrigins   []string      `env:"CORS_ALLOWED_ORIGINS"`
 	TrustedProxies       []string      `env:"TRUSTED_PROXIES"`
+	ClientIPv6Prefix     int           `env:"CLIENT_IPV6_PREFIX" envDefault:"64"`
 	SendLinkRate         string        `env:"RATE_LIMIT_SEND_LINK" envDefault:"10/10m"`
 	ResetRate            string        `env:"RATE_LIMIT_RESET_PASSWORD" envDefault:"20/10m"`
 	RateLimitsCollection string        `env:"RATE_LIMITS_COLLECTION" envDefault:"rate_limits"`
@@ -39,13 +40,14 @@ type Config struct {
 	Users           UserMapping
 	Database        PostgresSettings
 
-	PasswordHasher    string `env:"PASSWORD_HASHER" envDefault:"argon2id"`
-	PasswordMinLength int    `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
-	Argon2Memory      uint32 `env:"ARGON2_MEMORY_KIB" envDefault:"19456"`
-	Argon2Iterations  uint32 `env:"ARGON2_ITERATIONS" envDefault:"2"`
-	Argon2Parallelism uint8  `env:"ARGON2_PARALLELISM" envDefault:"1"`
-	BcryptCost        int    `env:"BCRYPT_COST" envDefault:"12"`
-	HashConcurrency   int    `env:"HASH_CONCURRENCY"` // default: the number of CPUs
+	PasswordHasher    string        `env:"PASSWORD_HASHER" envDefault:"argon2id"`
+	PasswordMinLength int           `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
+	Argon2Memory      uint32        `env:"ARGON2_MEMORY_KIB" envDefault:"19456"`
+	Argon2Iterations  uint32        `env:"ARGON2_ITERATIONS" envDefault:"2"`
+	Argon2Parallelism uint8         `env:"ARGON2_PARALLELISM" envDefault:"1"`
+	BcryptCost        int           `env:"BCRYPT_COST" envDefault:"12"`
+	HashConcurrency   int           `env:"HASH_CONCURRENCY"` // default: the number of CPUs
+	HashQueueTimeout  time.Duration `env:"HASH_QUEUE_TIMEOUT" envDefault:"5s"`
 
 	BreachCheck bool          `env:"BREACHED_PASSWORD_CHECK" envDefault:"false"`
 	HIBPAPIURL  string        `env:"HIBP_API_URL" envDefault:"https://api.pwnedpasswords.com"`
@@ -53,6 +55,7 @@ type Config struct {
 
 	Enabled              bool          `env:"RESET_PASSWORD_VERIFICATION_ENABLED" envDefault:"true"`
 	FailWhenUserNotFound bool          `env:"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND" envDefault:"true"`
+	ActiveUsersOnly      bool          `env:"RESET_PASSWORD_ACTIVE_USERS_ONLY" envDefault:"false"`
 	Period               time.Duration `env:"RESET_PASSWORD_VERIFICATION_PERIOD" envDefault:"24h"`
 	URL                  string        `env:"RESET_PASSWORD_VERIFICATION_URL"`
 	OneTimeUse           bool          `env:"RESET_PASSWORD_VERIFICATION_ONE_TIME_USE" envDefault:"false"`
@@ -62,6 +65,7 @@ type Config struct {
 	PasswordConfirm      bool          `env:"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM" envDefault:"false"`
 	UseEmail             bool          `env:"SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL" envDefault:"false"`
 	FromEmail            string        `env:"VERIFICATION_FROM_EMAIL"`
+	ReplyToEmail         string        `env:"VERIFICATION_REPLY_TO_EMAIL"`
 
 	LinkCooldown         time.Duration `env:"RESET_PASSWORD_LINK_COOLDOWN" envDefault:"60s"`
 	LinkDailyCap         int           `env:"RESET_PASSWORD_LINK_DAILY_CAP" envDefault:"5"`
@@ -73,6 +77,7 @@ type Config struct {
 	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
 
 	Outbox    OutboxSettings
+	Emails    EmailSettings
 	Django    DjangoSettings
 	Page      PageSettings
 	Languages LanguageSettings
@@ -107,6 +112,20 @@ type UserMapping struct {
 	// ChangedAtField gets the time of each reset, so that other services can end the
 	// sessions and tokens issued before it; "off": not written.
 	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
+	// FirstNameField and LastNameField hold the names the password policy compares,
+	// as Django's does; ActiveField whether the account is active. Empty or "off": none.
+	FirstNameField string `env:"USER_FIRST_NAME_FIELD"`
+	LastNameField  string `env:"USER_LAST_NAME_FIELD"`
+	ActiveField    string `env:"USER_ACTIVE_FIELD"`
+}
+
+// optional is the field an optional mapping variable names, "" when it is empty
+// or "off" (which a USER_SCHEMA default cannot override, as it can an empty one).
+func optional(field string) string {
+	if field == "off" {
+		return ""
+	}
+	return strings.TrimSpace(field)
 }
 
 // MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
@@ -200,6 +219,11 @@ func (c Config) problems() []error {
 			add("VERIFICATION_FROM_EMAIL %q is not an e-mail address: %v", c.FromEmail, err)
 		}
 	}
+	if c.ReplyToEmail != "" {
+		if _, err := mail.ParseAddress(c.ReplyToEmail); err != nil {
+			add("VERIFICATION_REPLY_TO_EMAIL %q is not an e-mail address: %v", c.ReplyToEmail, err)
+		}
+	}
 	if c.Period <= 0 {
 		add("RESET_PASSWORD_VERIFICATION_PERIOD must be positive, such as 24h or 30m")
 	}
@@ -225,6 +249,7 @@ func (c Config) problems() []error {
 	p = append(p, c.smtpProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.Ops.problems()...)
+	p = append(p, c.emailProblems()...)
 	p = append(p, c.limitProblems()...)
 	p = append(p, c.Seed.problems(c.Demo())...)
 	if err := c.dispatcherConfig().Validate(); err != nil {

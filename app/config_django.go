@@ -36,6 +36,9 @@ var schemaDefaults = map[string]map[string]string{
 		"USER_VERIFICATION_ID_FIELD":     "_id",
 		"USER_PASSWORD_FIELD":            "password",
 		"USER_PASSWORD_CHANGED_AT_FIELD": "off", // Django ends other sessions by its session hash
+		"USER_FIRST_NAME_FIELD":          "first_name",
+		"USER_LAST_NAME_FIELD":           "last_name",
+		"USER_ACTIVE_FIELD":              "is_active",
 		"PASSWORD_HASHER":                "django_pbkdf2_sha256",
 		"LINK_SIGNATURE":                 "django",
 	},
@@ -48,9 +51,19 @@ const (
 	HasherDjangoBcryptSHA256 = "django_bcrypt_sha256"
 )
 
-// djangoSecretKeyLength is the length under which Django warns that SECRET_KEY is
-// weak (its check security.W009), in characters.
-const djangoSecretKeyLength = 50
+// Django's check security.W009 calls a SECRET_KEY weak under 50 characters or 5
+// different ones; pwreset warns alike, about the fallbacks too.
+const (
+	djangoSecretKeyLength = 50
+	djangoSecretKeyUnique = 5
+)
+
+// MinDjangoKeyChars is the fewest characters a key may have with
+// LINK_SIGNATURE=django. One link is enough to test guesses of the key offline, at
+// billions of HMACs a second: 32 random characters of even a hex alphabet are 128
+// bits, out of reach, while the passwords people type as keys ("changeme",
+// "secret") fall short. Django's own keys have 50.
+const MinDjangoKeyChars = 32
 
 // applySchema adds to vars the defaults of the USER_SCHEMA it names, for every
 // variable the operator did not set. Empty counts as not set, as it does for every
@@ -80,11 +93,16 @@ func (c Config) djangoProblems() []error {
 		if c.SecretKey == "" && !c.Demo() {
 			add("SECRET_KEY is required: set it to the SECRET_KEY of the Django back end")
 		}
-		// An empty key would verify links anyone can sign; a stray comma makes one.
+		if c.SecretKey != "" {
+			p = append(p, djangoKeyProblem("SECRET_KEY", c.SecretKey)...)
+		}
 		for i, k := range c.SecretKeyFallbacks {
-			if k == "" {
-				add("SECRET_KEY_FALLBACKS entry %d is empty: remove the stray comma", i+1)
+			name := fmt.Sprintf("SECRET_KEY_FALLBACKS entry %d", i+1)
+			if k == "" { // a stray comma
+				add("%s is empty: remove the stray comma", name)
+				continue
 			}
+			p = append(p, djangoKeyProblem(name, k)...)
 		}
 	case "pwreset":
 		p = append(p, c.secretKeyProblems()...)
@@ -124,15 +142,50 @@ func (c Config) secretKeyProblems() []error {
 	return p
 }
 
-// djangoKeyWarning is what to log about a SECRET_KEY Django would warn about; "" if
-// nothing.
-func (c Config) djangoKeyWarning() string {
-	n := utf8.RuneCountInString(c.SecretKey)
-	if !c.DjangoLinks() || c.SecretKey == "" || n >= djangoSecretKeyLength {
-		return ""
+// djangoKeyProblem refuses a Django key that is too short or too plain to hold.
+func djangoKeyProblem(name, key string) []error {
+	if n := utf8.RuneCountInString(key); n < MinDjangoKeyChars {
+		return []error{fmt.Errorf("%s has %d characters; with LINK_SIGNATURE=django it must have at least %d: "+
+			"generate a new key for Django and pwreset (Django's get_random_secret_key()) and keep the old one "+
+			"in SECRET_KEY_FALLBACKS of Django only until its links expire", name, n, MinDjangoKeyChars)}
 	}
-	return fmt.Sprintf("SECRET_KEY has %d characters; Django warns under %d (security.W009): "+
-		"links signed with a short key are easier to forge", n, djangoSecretKeyLength)
+	if u := uniqueRunes(key); u < djangoSecretKeyUnique {
+		return []error{fmt.Errorf("%s has %d different characters; with LINK_SIGNATURE=django it must have at least %d: "+
+			"generate a new key (Django's get_random_secret_key())", name, u, djangoSecretKeyUnique)}
+	}
+	return nil
+}
+
+// djangoKeyWarnings are what to log about the keys Django would warn about, one line
+// per key and never the key itself; none with pwreset's own signatures.
+func (c Config) djangoKeyWarnings() []string {
+	if !c.DjangoLinks() {
+		return nil
+	}
+	var w []string
+	keys := append([]string{c.SecretKey}, c.SecretKeyFallbacks...)
+	for i, k := range keys {
+		n := utf8.RuneCountInString(k)
+		if k == "" || n >= djangoSecretKeyLength && uniqueRunes(k) >= djangoSecretKeyUnique {
+			continue
+		}
+		name := "SECRET_KEY"
+		if i > 0 {
+			name = fmt.Sprintf("SECRET_KEY_FALLBACKS entry %d", i)
+		}
+		w = append(w, fmt.Sprintf("%s has %d characters; Django warns under %d (security.W009): "+
+			"links signed with a short key are easier to forge", name, n, djangoSecretKeyLength))
+	}
+	return w
+}
+
+// uniqueRunes counts the different characters of s.
+func uniqueRunes(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen)
 }
 
 func (c Config) djangoArgon2Params() django.Argon2Params {

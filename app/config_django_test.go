@@ -56,12 +56,18 @@ func TestDjangoProblems(t *testing.T) {
 		env  []string
 		want []string // nil: accepted
 	}{
-		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=short"}, nil},
-		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=short", "SECRET_KEY_FALLBACKS=a,b"}, nil},
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + djangoKey32}, nil},
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + djangoKey32, "SECRET_KEY_FALLBACKS=" + djangoKey32 + "," + djangoKey32}, nil},
 		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY="}, []string{"SECRET_KEY is required: set it to the SECRET_KEY of the Django back end"}},
+		// A short key is guessed offline from one link (issue 18): refused under 32 characters.
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=s"}, []string{"SECRET_KEY has 1 characters; with LINK_SIGNATURE=django it must have at least 32"}},
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + djangoKey32[:31]}, []string{"SECRET_KEY has 31 characters"}},
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + strings.Repeat("ab", 30)}, []string{"SECRET_KEY has 2 different characters; with LINK_SIGNATURE=django it must have at least 5"}},
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + djangoKey32, "SECRET_KEY_FALLBACKS=" + djangoKey32 + ",short"},
+			[]string{"SECRET_KEY_FALLBACKS entry 2 has 5 characters"}},
 		// An empty key signs links anyone can forge: a stray comma must not add one.
-		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=short", "SECRET_KEY_FALLBACKS=a,,b,"},
-			[]string{"SECRET_KEY_FALLBACKS entry 2 is empty", "SECRET_KEY_FALLBACKS entry 4 is empty"}},
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + djangoKey32, "SECRET_KEY_FALLBACKS=" + djangoKey32 + ",,"},
+			[]string{"SECRET_KEY_FALLBACKS entry 2 is empty", "SECRET_KEY_FALLBACKS entry 3 is empty"}},
 		{[]string{"SECRET_KEY=short"}, []string{"SECRET_KEY is 5 bytes long; it must be at least 32"}},
 		{[]string{"SECRET_KEY_FALLBACKS=short"}, []string{"SECRET_KEY_FALLBACKS entry 1 is shorter than 32 bytes"}},
 		{[]string{"LINK_SIGNATURE=itsdangerous"}, []string{`LINK_SIGNATURE "itsdangerous" is not supported`}},
@@ -81,6 +87,13 @@ func TestDjangoProblems(t *testing.T) {
 	}
 }
 
+// Django keys of 32 characters (refused below, warned about) and of 50 (Django's own
+// length, no warning).
+const (
+	djangoKey32 = "django-insecure-k3yZ-0123456789x"
+	djangoKey50 = "django-insecure-k3yZ-0123456789abcdefghijklmnopqrs"
+)
+
 // TestDjangoSigner: LINK_SIGNATURE=django signs as Django does, warns about a key
 // Django would warn about, and pwreset's format stays the default.
 func TestDjangoSigner(t *testing.T) {
@@ -90,8 +103,11 @@ func TestDjangoSigner(t *testing.T) {
 		want     link.Scheme
 		warnings int
 	}{
-		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=k3yZ"}, link.NewDjangoSigner([]byte("k3yZ"), false), 1},
-		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + strings.Repeat("k", 50)}, link.NewDjangoSigner([]byte(strings.Repeat("k", 50)), false), 0},
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + djangoKey32}, link.NewDjangoSigner([]byte(djangoKey32), false), 1},
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + djangoKey50}, link.NewDjangoSigner([]byte(djangoKey50), false), 0},
+		// Every short key is named, fallbacks included (only SECRET_KEY was before issue 18).
+		{[]string{"LINK_SIGNATURE=django", "SECRET_KEY=" + djangoKey50, "SECRET_KEY_FALLBACKS=" + djangoKey32 + "," + djangoKey50 + "," + djangoKey32},
+			link.NewDjangoSigner([]byte(djangoKey50), false), 2},
 		{[]string{"SECRET_KEY=" + strings.Repeat("k", 32)}, link.NewSigner([]byte(strings.Repeat("k", 32)), false), 0},
 	} {
 		cfg, err := app.Load(append(slices.Clone(production), tc.env...))
@@ -106,7 +122,7 @@ func TestDjangoSigner(t *testing.T) {
 		if got := strings.Count(logs.String(), "security.W009"); got != tc.warnings {
 			t.Errorf("%v: %d warnings, want %d: %s", tc.env, got, tc.warnings, logs.String())
 		}
-		if strings.Contains(logs.String(), "k3yZ") {
+		if strings.Contains(logs.String(), "k3yZ") || strings.Contains(logs.String(), djangoKey32) {
 			t.Errorf("the key is in the log: %s", logs.String())
 		}
 	}

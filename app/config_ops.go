@@ -1,15 +1,34 @@
 package app
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net"
 )
 
-// OpsSettings say where the people who run pwreset find its metrics.
+// OpsSettings say where the people who run pwreset find its metrics and why it is
+// not ready.
 type OpsSettings struct {
-	// MetricsAddr serves GET /metrics on a listener of its own (such as :9090, or
-	// 127.0.0.1:9090 to keep it on the host); empty: on the API address.
+	// MetricsAddr serves GET /metrics and a /readyz that says why on a listener of
+	// its own (such as :9090, or 127.0.0.1:9090 to keep it on the host); empty: none.
 	MetricsAddr string `env:"METRICS_ADDR"`
+	// MetricsOnAPIAddr serves them on the API address too: the operator's explicit
+	// choice, for an API that only trusted networks reach. The link outcomes counted
+	// there tell which logins exist, and /readyz names the database.
+	MetricsOnAPIAddr bool `env:"METRICS_ON_API_ADDR" envDefault:"false"`
+}
+
+// logNotices says at start-up where the operator endpoints are, when it is not where
+// an operator might expect them.
+func (o OpsSettings) logNotices(ctx context.Context, log *slog.Logger) {
+	switch {
+	case o.MetricsOnAPIAddr:
+		log.WarnContext(ctx, "METRICS_ON_API_ADDR=true: /metrics, and /readyz with its reasons, are served on the API address; "+
+			"keep that address away from the internet, or serve them on METRICS_ADDR alone")
+	case o.MetricsAddr == "":
+		log.InfoContext(ctx, "metrics are not served: set METRICS_ADDR (such as 127.0.0.1:9090) to serve /metrics apart from the API")
+	}
 }
 
 func (o OpsSettings) problems() []error {

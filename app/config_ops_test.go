@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/app"
 )
 
@@ -27,4 +28,31 @@ func TestMetricsAddr(t *testing.T) {
 			t.Errorf("METRICS_ADDR=%q read as %q", c.addr, cfg.Ops.MetricsAddr)
 		}
 	}
+}
+
+// TestOperatorEndpointsStayOffTheAPI: by default the API serves no /metrics and a
+// /readyz without reasons (issue 18: /metrics on the public address told which
+// logins exist); METRICS_ON_API_ADDR=true is the operator's explicit choice.
+func TestOperatorEndpointsStayOffTheAPI(t *testing.T) {
+	for _, c := range []struct {
+		env    []string
+		onAPI  bool
+		reason bool
+	}{
+		{nil, false, false},
+		{[]string{"METRICS_ADDR=127.0.0.1:9090"}, false, false},
+		{[]string{"METRICS_ON_API_ADDR=true"}, true, true},
+		{[]string{"METRICS_ON_API_ADDR=false"}, false, false},
+	} {
+		cfg, err := app.Load(append(slices.Clone(production), c.env...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops := app.ProvideOperations(cfg, prometheus.New(), nil)
+		if (ops.Metrics != nil) != c.onAPI || ops.ReadinessReason != c.reason {
+			t.Errorf("%v: /metrics on the API %v, readiness reason %v; want %v, %v",
+				c.env, ops.Metrics != nil, ops.ReadinessReason, c.onAPI, c.reason)
+		}
+	}
+	wantProblems(t, append(slices.Clone(production), "METRICS_ON_API_ADDR=maybe"), "METRICS_ON_API_ADDR")
 }

@@ -40,7 +40,7 @@ func TestHostedPageSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{})
+			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func TestTemplatesPerLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for lang, want := range map[string]string{"en": "Your link", "de": "Ihr Link", "es": "Enlace para restablecer su contraseña"} {
+	for lang, want := range map[string]string{"en": "Your link", "de": "Ihr Link", "es": "Restablecer su contraseña de pwreset"} {
 		if got := subjectIn(t, emails, lang); got != want {
 			t.Errorf("%s subject %q, want %q", lang, got, want)
 		}

@@ -1,12 +1,17 @@
 package app_test
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	apihttp "github.com/pwreset/pwreset/adapters/http"
+	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/app"
+	"github.com/pwreset/pwreset/ports"
 )
 
 var production = []string{
@@ -80,5 +85,45 @@ func TestDisabledNeedsNoLinkSettings(t *testing.T) {
 		"RESET_PASSWORD_VERIFICATION_ENABLED=false", "SENDGRID_API_KEY=SG.x"})
 	if err != nil {
 		t.Fatalf("disabled service refused: %v", err)
+	}
+}
+
+// TestClientIPv6Prefix: CLIENT_IPV6_PREFIX reaches the API (default 64) and is
+// refused outside 32..128.
+func TestClientIPv6Prefix(t *testing.T) {
+	for env, want := range map[string]int{"": 64, "CLIENT_IPV6_PREFIX=56": 56, "CLIENT_IPV6_PREFIX=128": 128} {
+		cfg, err := app.Load(append(slices.Clone(production), env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
+		if err != nil || hc.ClientIPv6Prefix != want {
+			t.Errorf("%q: prefix %d (%v), want %d", env, hc.ClientIPv6Prefix, err, want)
+		}
+	}
+	for _, bad := range []string{"0", "16", "129", "-64"} {
+		wantProblems(t, append(slices.Clone(production), "CLIENT_IPV6_PREFIX="+bad), "CLIENT_IPV6_PREFIX is "+bad+"; it must be from 32 to 128")
+	}
+}
+
+// TestHashQueue: HASH_QUEUE_TIMEOUT bounds the wait of the pool the API queues in,
+// and must be positive.
+func TestHashQueue(t *testing.T) {
+	cfg, err := app.Load(append(slices.Clone(production), "HASH_QUEUE_TIMEOUT=1ms", "HASH_CONCURRENCY=1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := app.ProvideHasher(cfg, prometheus.New())
+	release, err := pool.Admit(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	// The one place is taken and nothing frees it: only the bound ends the wait.
+	if _, err := pool.Admit(context.Background()); !errors.Is(err, ports.ErrHasherBusy) {
+		t.Errorf("second Admit: %v, want ports.ErrHasherBusy", err)
+	}
+	for _, bad := range []string{"0s", "-1s", "30s"} {
+		wantProblems(t, append(slices.Clone(production), "HASH_QUEUE_TIMEOUT="+bad), "HASH_QUEUE_TIMEOUT must be a positive duration under 30s")
 	}
 }

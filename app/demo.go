@@ -82,24 +82,41 @@ func demoOrigin(ln net.Listener) string {
 // demoURL is the link base of demo mode: the hosted reset page pwreset serves itself.
 func demoURL(ln net.Listener) string { return demoOrigin(ln) + "/reset-password/" }
 
-// printDemoBanner tells a newcomer what demo mode is and how to try it.
+// mailRoute says where the e-mails go: the provider ProvideMailProvider chooses.
+func (c Config) mailRoute() string {
+	switch {
+	case c.SMTP.URL != "":
+		return "sent through the SMTP relay of SMTP_URL"
+	case c.SendGridAPIKey != "":
+		return "sent through SendGrid (SENDGRID_API_KEY)"
+	}
+	return "printed to standard output"
+}
+
+// printDemoBanner tells a newcomer what demo mode is and how to try it. Where the
+// e-mails go depends on the mail provider: only the console prints them here.
 func printDemoBanner(out io.Writer, cfg Config, origin string) {
 	api := origin + cfg.APIPrefix
 	body := `{"login": "demo"}`
 	if cfg.UseEmail {
 		body = `{"email": "` + DemoUser.Email + `"}`
 	}
+	mail, open := "printed here, not sent", "open the link printed below"
+	if route := cfg.mailRoute(); route != "printed to standard output" {
+		mail, open = route+", not printed", "open the link in the e-mail"
+	}
 	fmt.Fprintf(out, `
 ==========================================================================
  pwreset DEMO MODE: neither DATABASE_URL nor MONGODB_URI is set.
- Users live in memory and NOTHING PERSISTS; e-mails are printed here,
- not sent; the secret key was generated and dies with the process.
+ Users live in memory and NOTHING PERSISTS; the secret key was
+ generated and dies with the process; e-mails are
+ %s.
  Demo user: login "demo", e-mail %s
  Try it:
    curl -s -X POST %ssend-reset-password-link/ \
         -H 'Content-Type: application/json' -d '%s'
- then open the link printed below, or post it to %sreset-password/
+ then %s, or post it to %sreset-password/
 ==========================================================================
 
-`, DemoUser.Email, api, body, api)
+`, mail, DemoUser.Email, api, body, open, api)
 }

@@ -49,6 +49,10 @@ func parseProxies(list []string) ([]netip.Prefix, error) {
 	return nets, errors.Join(errs...)
 }
 
+// minClientIPv6Prefix is the shortest CLIENT_IPV6_PREFIX: a shorter one would count
+// whole providers, not subscribers, as one client.
+const minClientIPv6Prefix = 32
+
 func (c Config) limitProblems() []error {
 	var p []error
 	for _, r := range [][2]string{{"RATE_LIMIT_SEND_LINK", c.SendLinkRate}, {"RATE_LIMIT_RESET_PASSWORD", c.ResetRate}} {
@@ -59,11 +63,19 @@ func (c Config) limitProblems() []error {
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
 		p = append(p, Problems(err)...)
 	}
+	if c.ClientIPv6Prefix < minClientIPv6Prefix || c.ClientIPv6Prefix > 128 {
+		p = append(p, fmt.Errorf("CLIENT_IPV6_PREFIX is %d; it must be from %d to 128 (64: one subscriber's network)",
+			c.ClientIPv6Prefix, minClientIPv6Prefix))
+	}
 	if c.LinkCooldown < 0 || c.LinkDailyCap < 0 || c.LinksPerHour < 0 {
 		p = append(p, errors.New("RESET_PASSWORD_LINK_COOLDOWN, RESET_PASSWORD_LINK_DAILY_CAP and RESET_PASSWORD_LINKS_PER_HOUR must not be negative (0 turns each off)"))
 	}
 	if c.HashConcurrency < 0 {
 		p = append(p, errors.New("HASH_CONCURRENCY must not be negative (0: the number of CPUs)"))
+	}
+	if c.HashQueueTimeout <= 0 || c.HashQueueTimeout >= apihttp.WriteTimeout {
+		p = append(p, fmt.Errorf("HASH_QUEUE_TIMEOUT must be a positive duration under %s (the HTTP write timeout), such as 5s: "+
+			"the longest a reset waits for a hashing slot", apihttp.WriteTimeout))
 	}
 	switch c.PasswordHasher {
 	case "argon2id":

@@ -41,7 +41,7 @@ func (a *App) purgeBookkeeping(ctx context.Context) {
 	} else if n > 0 {
 		a.log.Debug("deleted old rate-limit events", "count", n)
 	}
-	if g, ok := a.users.(guardPurger); ok {
+	if g, ok := underlying(a.users).(guardPurger); ok {
 		if n, err := g.PurgeGuards(ctx); err != nil {
 			a.log.Warn("delete expired password-change guards", "error", err)
 		} else if n > 0 {

@@ -9,19 +9,18 @@ import (
 	"time"
 )
 
-// MetricsServer serves GET /metrics on METRICS_ADDR, apart from the API, so that
-// scrapes can stay inside the network while the API faces the internet.
+// MetricsServer serves the operator endpoints (GET /metrics, GET /readyz with its
+// reasons) on METRICS_ADDR, apart from the API, so that scrapes and reasons stay
+// inside the network while the API faces the internet.
 type MetricsServer struct {
 	ln     net.Listener
 	server *http.Server
 	log    *slog.Logger
 }
 
-func newMetricsServer(ln net.Listener, metrics http.Handler, log *slog.Logger) *MetricsServer {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", metrics)
+func newMetricsServer(ln net.Listener, handler http.Handler, log *slog.Logger) *MetricsServer {
 	return &MetricsServer{ln: ln, log: log, server: &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       60 * time.Second,

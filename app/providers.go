@@ -46,6 +46,7 @@ var Core = wire.NewSet(
 	ProvideOutbox,
 	ProvideMailProvider,
 	ProvideHasher,
+	wire.Bind(new(ports.PasswordHasher), new(*hashpool.Pool)),
 	ProvideDispatcher,
 	ProvideRateLimiter,
 	ProvideBreachChecker,
@@ -65,6 +66,7 @@ var Set = wire.NewSet(
 	Core,
 	ProvideListener,
 	ProvideHTTPConfig,
+	wire.Bind(new(apihttp.HashQueue), new(*hashpool.Pool)),
 	ProvideReadiness,
 	ProvideOperations,
 	ProvideMetricsServer,
@@ -136,8 +138,8 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 }
 
 // ProvideHTTPConfig maps the configuration to the HTTP adapter settings (Load has
-// checked the rates and proxies already).
-func ProvideHTTPConfig(cfg Config, ops apihttp.Operations) (apihttp.Config, error) {
+// checked the rates and proxies already); resets wait for hashing in queue.
+func ProvideHTTPConfig(cfg Config, ops apihttp.Operations, queue apihttp.HashQueue) (apihttp.Config, error) {
 	send, _ := parseRate("RATE_LIMIT_SEND_LINK", cfg.SendLinkRate)
 	resetRate, _ := parseRate("RATE_LIMIT_RESET_PASSWORD", cfg.ResetRate)
 	proxies, _ := parseProxies(cfg.TrustedProxies)
@@ -149,6 +151,8 @@ func ProvideHTTPConfig(cfg Config, ops apihttp.Operations) (apihttp.Config, erro
 		PasswordConfirm:    cfg.PasswordConfirm,
 		Page:               page,
 		TrustedProxies:     proxies,
+		ClientIPv6Prefix:   cfg.ClientIPv6Prefix,
+		HashQueue:          queue,
 		SendLinkRate:       send,
 		ResetRate:          resetRate,
 		Operations:         ops,
@@ -177,7 +181,8 @@ func ProvidePolicy(cfg Config) *policy.Policy { return policy.New(cfg.PasswordMi
 
 // ProvideHasher returns the hasher PASSWORD_HASHER names, on a bounded pool so that a
 // burst of resets cannot take all memory (argon2id takes ARGON2_MEMORY_KIB each).
-func ProvideHasher(cfg Config, m *prometheus.Metrics) ports.PasswordHasher {
+// Resets queue for the pool at most HASH_QUEUE_TIMEOUT; the metrics show the queue.
+func ProvideHasher(cfg Config, m *prometheus.Metrics) *hashpool.Pool {
 	var h ports.PasswordHasher = argon2.NewHasher(cfg.argon2Params())
 	if cfg.PasswordHasher == "bcrypt" {
 		h = bcrypt.NewHasher(cfg.BcryptCost)
@@ -189,7 +194,10 @@ func ProvideHasher(cfg Config, m *prometheus.Metrics) ports.PasswordHasher {
 	if size == 0 {
 		size = hashpool.DefaultSize()
 	}
-	return hashpool.New(m.TimeHasher(h), size) // timed inside the pool: the hash, not the wait
+	// Timed inside the pool: the hash, not the wait.
+	pool := hashpool.New(m.TimeHasher(h), size, hashpool.MaxWait(cfg.HashQueueTimeout))
+	m.WatchHashQueue(pool.Waiting)
+	return pool
 }
 
 // ProvideRateLimiter chooses where rate-limit counts live: PostgreSQL or MongoDB,
@@ -223,8 +231,15 @@ func ProvideAudit(log *slog.Logger, obs ports.EventObserver) *audit.Log {
 }
 
 // ProvideUserStore chooses the user store: PostgreSQL when DATABASE_URL is set,
-// MongoDB when MONGODB_URI is, the in-memory demo store otherwise.
+// MongoDB when MONGODB_URI is, the in-memory demo store otherwise; with
+// RESET_PASSWORD_ACTIVE_USERS_ONLY, its look-ups by login and e-mail find only
+// active users with a usable password.
 func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
+	users, err := chooseUserStore(ctx, cfg, db, pg, hasher)
+	return withPolicy(cfg, users), err
+}
+
+func chooseUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
 	if pg.Pool != nil {
 		return postgresUserStore(ctx, cfg, pg)
 	}
@@ -239,6 +254,7 @@ func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, 
 		Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
 		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.ChangedAtField,
 		Timeout: cfg.MongoDBTimeout, LanguageField: cfg.Languages.userField(),
+		FirstNameField: optional(m.FirstNameField), LastNameField: optional(m.LastNameField), ActiveField: optional(m.ActiveField),
 	}), nil
 }
 
@@ -274,8 +290,14 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem
 
 // ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
 // SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
-// configuration allows in demo mode only).
+// configuration allows in demo mode only); with VERIFICATION_REPLY_TO_EMAIL, every
+// message carries that Reply-To.
 func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
+	p, err := chooseMailProvider(cfg, out)
+	return withReplyTo(cfg, p), err
+}
+
+func chooseMailProvider(cfg Config, out Output) (outbox.Provider, error) {
 	if cfg.SMTP.URL != "" {
 		return smtpMailer(cfg)
 	}

@@ -11,7 +11,7 @@ import (
 // djangoSigner is ProvideSigner's case for LINK_SIGNATURE=django: Django's Signer
 // keyed with SECRET_KEY as it is, trying SECRET_KEY_FALLBACKS after it.
 func djangoSigner(cfg Config, log *slog.Logger, secret []byte, fallbacks [][]byte) link.Scheme {
-	if w := cfg.djangoKeyWarning(); w != "" {
+	for _, w := range cfg.djangoKeyWarnings() {
 		log.Warn(w)
 	}
 	return link.NewDjangoSigner(secret, cfg.OneTimeUse, fallbacks...)

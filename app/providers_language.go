@@ -13,7 +13,8 @@ import (
 // langPlaceholder in a template path stands for each supported language in turn.
 const langPlaceholder = "{lang}"
 
-// ProvideTemplates parses the e-mail templates, reading the files configured.
+// ProvideTemplates parses the e-mail templates, reading the files configured, with
+// the product name, the link's period, the contact and the time zone they show.
 func ProvideTemplates(cfg Config) (reset.Emails, error) {
 	def := cfg.Languages.Default
 	link, err := parseTemplates(reset.KindResetLink, "RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES", def,
@@ -23,7 +24,10 @@ func ProvideTemplates(cfg Config) (reset.Emails, error) {
 	}
 	changed, err := parseTemplates(reset.KindPasswordChanged, "RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES", def,
 		cfg.ChangedSubject, cfg.ChangedBody, cfg.ChangedHTMLBody)
-	return reset.Emails{Link: link, Changed: changed}, err
+	if err != nil {
+		return reset.Emails{}, err
+	}
+	return reset.Emails{Link: link, Changed: changed}.With(cfg.emailDetails()), nil
 }
 
 // parseTemplates reads the template files of one kind of e-mail, in each language,

@@ -53,18 +53,23 @@ func ProvideReadiness(cfg Config, db MongoDB, pg Postgres, clock ports.Clock) *h
 	return health.NewReadiness(store, name, cfg.storeTimeout(), readinessCache, clock)
 }
 
-// ProvideOperations gives the API its metrics and readiness endpoints; /metrics
-// moves to a server of its own when METRICS_ADDR is set.
+// ProvideOperations gives the API its metrics and readiness endpoints: /metrics and
+// the reasons of /readyz only when METRICS_ON_API_ADDR opts in; otherwise they are on
+// METRICS_ADDR alone.
 func ProvideOperations(cfg Config, m *prometheus.Metrics, ready *health.Readiness) apihttp.Operations {
-	ops := apihttp.Operations{Observer: m, Readiness: ready}
-	if cfg.Ops.MetricsAddr == "" {
+	ops := apihttp.Operations{Observer: m, ReadinessReason: cfg.Ops.MetricsOnAPIAddr}
+	if ready != nil {
+		ops.Readiness = ready // a nil *Readiness in the interface would not be nil
+	}
+	if cfg.Ops.MetricsOnAPIAddr {
 		ops.Metrics = m.Handler()
 	}
 	return ops
 }
 
-// ProvideMetricsServer opens METRICS_ADDR, if set; nil otherwise.
-func ProvideMetricsServer(cfg Config, m *prometheus.Metrics, log *slog.Logger) (*MetricsServer, func(), error) {
+// ProvideMetricsServer opens METRICS_ADDR, if set, to serve the operator endpoints;
+// nil otherwise.
+func ProvideMetricsServer(cfg Config, m *prometheus.Metrics, ready *health.Readiness, log *slog.Logger) (*MetricsServer, func(), error) {
 	if cfg.Ops.MetricsAddr == "" {
 		return nil, func() {}, nil
 	}
@@ -72,5 +77,6 @@ func ProvideMetricsServer(cfg Config, m *prometheus.Metrics, log *slog.Logger) (
 	if err != nil {
 		return nil, nil, fmt.Errorf("listen on METRICS_ADDR %q: %w", cfg.Ops.MetricsAddr, err)
 	}
-	return newMetricsServer(ln, m.Handler(), log), func() { ln.Close() }, nil
+	ops := apihttp.Operations{Metrics: m.Handler(), Readiness: ready}
+	return newMetricsServer(ln, apihttp.OperatorHandler(ops, log), log), func() { ln.Close() }, nil
 }

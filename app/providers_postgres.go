@@ -56,6 +56,8 @@ var schemaVariables = map[string]string{
 	postgres.RoleTable: "USERS_TABLE", postgres.RoleLogin: "USER_LOGIN_FIELDS", postgres.RoleEmail: "USER_EMAIL_FIELD",
 	postgres.RoleID: "USER_VERIFICATION_ID_FIELD", postgres.RolePassword: "USER_PASSWORD_FIELD",
 	postgres.RoleChangedAt: "USER_PASSWORD_CHANGED_AT_FIELD", postgres.RoleLanguage: "USER_LANGUAGE_FIELD",
+	postgres.RoleFirstName: "USER_FIRST_NAME_FIELD", postgres.RoleLastName: "USER_LAST_NAME_FIELD",
+	postgres.RoleActive: "USER_ACTIVE_FIELD",
 }
 
 // postgresMapping is the users mapping of the configuration, in columns.
@@ -67,5 +69,6 @@ func postgresMapping(cfg Config) postgres.UserMapping {
 	}
 	return postgres.UserMapping{Table: cfg.Database.Table, LoginColumns: m.LoginFields, EmailColumn: m.EmailField,
 		IDColumn: cfg.Database.IDColumn, PasswordColumn: m.PasswordField, ChangedAtColumn: changedAt,
-		LanguageColumn: cfg.Languages.userField(), Timeout: cfg.Database.Timeout}
+		LanguageColumn: cfg.Languages.userField(), Timeout: cfg.Database.Timeout,
+		FirstNameColumn: optional(m.FirstNameField), LastNameColumn: optional(m.LastNameField), ActiveColumn: optional(m.ActiveField)}
 }

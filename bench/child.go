@@ -68,6 +68,8 @@ func start(name, bin string, env func(addr string) []string) (*child, error) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	// The bench reads allocations from /metrics on the address it loads.
+	cmd.Env = append(cmd.Env, "METRICS_ON_API_ADDR=true")
 	cmd.Env = append(cmd.Env, env(addr)...)
 	// Printed e-mails and log lines go nowhere: the terminal must not be the limit.
 	if err := cmd.Start(); err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // allocs are cumulative counters of a server, read from its Prometheus endpoint
-// (pwreset serves /metrics on the API address unless METRICS_ADDR moves it): the Go
+// (pwreset serves /metrics on the API address with METRICS_ON_API_ADDR=true, which the bench sets): the Go
 // runtime's go_memstats_mallocs_total and _alloc_bytes_total, and the password
 // hashes pwreset computed (pwreset_password_hash_duration_seconds_count), which
 // show that a reset whose compare-and-set was lost does not hash again.

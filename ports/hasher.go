@@ -6,6 +6,11 @@ import "errors"
 // (bcrypt reads at most 72 bytes); the password is refused rather than cut short.
 var ErrPasswordTooLong = errors.New("password too long for the hash algorithm")
 
+// ErrHasherBusy is returned to a request that waited for a password hashing slot
+// longer than it may (HASH_QUEUE_TIMEOUT): every slot stayed taken. The API answers
+// 503 with Retry-After.
+var ErrHasherBusy = errors.New("no password hashing slot came free in time")
+
 // PasswordHasher turns a password into the string stored in the user document.
 //
 //go:generate go tool mockgen -destination=../mocks/hasher.go -package=mocks . PasswordHasher

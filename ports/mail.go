@@ -21,6 +21,10 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string // optional
+	// ReplyTo is where replies go when not to From (VERIFICATION_REPLY_TO_EMAIL);
+	// empty: From. It is one setting for every message, so the outbox does not
+	// store it: the mail provider's wrapper sets it as each message goes out.
+	ReplyTo string
 }
 
 // Mailer delivers a message through a mail provider.

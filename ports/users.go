@@ -37,6 +37,14 @@ type User struct {
 	// Language is the language tag the user chose ("de", "pt-BR"), from the field
 	// USER_LANGUAGE_FIELD names; empty when the store keeps none.
 	Language string
+	// FirstName and LastName are the user's names (USER_FIRST_NAME_FIELD,
+	// USER_LAST_NAME_FIELD; Django's first_name and last_name), which a new password
+	// must not resemble; empty when the store keeps none.
+	FirstName string
+	LastName  string
+	// Inactive is true when the store marks the account inactive (USER_ACTIVE_FIELD
+	// holds false, as Django's is_active does); false when it keeps no such field.
+	Inactive bool
 }
 
 // Field is one named value of a user document.

@@ -30,7 +30,11 @@ func NewMailer(out io.Writer) *Mailer { return &Mailer{out: out} }
 func (m *Mailer) Send(_ context.Context, msg ports.Message) (string, error) {
 	id := fmt.Sprintf("console-%d", m.n.Add(1))
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "----- e-mail %s (console mailer: printed, not sent) -----\nFrom: %s\nTo: %s\nSubject: %s\n", id, msg.From, msg.To, msg.Subject)
+	fmt.Fprintf(&b, "----- e-mail %s (console mailer: printed, not sent) -----\nFrom: %s\nTo: %s\n", id, msg.From, msg.To)
+	if msg.ReplyTo != "" {
+		fmt.Fprintf(&b, "Reply-To: %s\n", msg.ReplyTo)
+	}
+	fmt.Fprintf(&b, "Subject: %s\n", msg.Subject)
 	fmt.Fprintf(&b, "----- text part -----\n%s\n", msg.Text)
 	if msg.HTML != "" {
 		fmt.Fprintf(&b, "----- HTML part -----\n%s\n", msg.HTML)

@@ -17,12 +17,12 @@ func TestMailerPrintsTheWholeMessage(t *testing.T) {
 	var out strings.Builder
 	m := console.NewMailer(&out)
 	id, err := m.Send(context.Background(), ports.Message{From: "noreply@example.com", To: "alice@example.com",
-		Subject: "Reset password link was sent", Text: "click https://x/?a=1\n", HTML: `<p><a href="https://x/?a=1">Reset</a></p>`})
+		ReplyTo: "support@example.com", Subject: "Reset password link was sent", Text: "click https://x/?a=1\n", HTML: `<p><a href="https://x/?a=1">Reset</a></p>`})
 	if err != nil || id != "console-1" {
 		t.Fatalf("Send = %q, %v", id, err)
 	}
 	rest := out.String()
-	for _, want := range []string{"From: noreply@example.com", "To: alice@example.com",
+	for _, want := range []string{"From: noreply@example.com", "To: alice@example.com", "Reply-To: support@example.com",
 		"Subject: Reset password link was sent", "----- text part -----", "click https://x/?a=1",
 		"----- HTML part -----", `<p><a href="https://x/?a=1">Reset</a></p>`, "end of e-mail console-1"} {
 		i := strings.Index(rest, want)

@@ -6,6 +6,8 @@ package hashpool
 
 import (
 	"runtime"
+	"sync/atomic"
+	"time"
 
 	"github.com/pwreset/pwreset/ports"
 )
@@ -23,24 +25,33 @@ func DefaultSize() int { return runtime.GOMAXPROCS(0) }
 // calls of another hasher at once; further callers wait their turn. It is safe for
 // concurrent use.
 //
-// The wait has no bound of its own: ports.PasswordHasher takes no context, so a
-// caller cannot give up while it waits. The HTTP server's timeouts bound the request
-// instead, and the wait is at most the queue ahead of it times one hash.
+// The wait in Hash has no bound of its own: ports.PasswordHasher takes no context,
+// so a caller cannot give up while it waits there. Requests that can give up (a
+// reset whose client may hang up) queue in Admit first (queue.go), which admits no
+// more of them than there are slots.
 type Pool struct {
 	hasher ports.PasswordHasher
 	// slots is a semaphore: a call holds a slot, an element of the buffer, while the
 	// hasher works.
 	slots chan struct{}
+	// admitted is the semaphore of Admit, of the same size.
+	admitted chan struct{}
+	waiting  atomic.Int64
+	maxWait  time.Duration
 }
 
 // New returns a Pool that runs at most size calls of h at once; DefaultSize() if
 // size is below 1. Argon2id's lanes are goroutines of their own, so with Parallelism
 // p up to size × p of them run at once.
-func New(h ports.PasswordHasher, size int) *Pool {
+func New(h ports.PasswordHasher, size int, opts ...Option) *Pool {
 	if size < 1 {
 		size = DefaultSize()
 	}
-	return &Pool{hasher: h, slots: make(chan struct{}, size)}
+	p := &Pool{hasher: h, slots: make(chan struct{}, size), admitted: make(chan struct{}, size)}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
 }
 
 // Size returns how many calls may run at once.

@@ -4,6 +4,7 @@
 package http
 
 import (
+	"context"
 	"log/slog"
 	stdhttp "net/http"
 	"net/netip"
@@ -38,12 +39,25 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (TRUSTED_PROXIES); with none, the client is the peer of the connection.
 	TrustedProxies []netip.Prefix
+	// ClientIPv6Prefix is how many leading bits of an IPv6 address name one client in
+	// the per-IP limits (CLIENT_IPV6_PREFIX); 0 means DefaultClientIPv6Prefix.
+	ClientIPv6Prefix int
 	// SendLinkRate and ResetRate limit the requests of one client IP to each endpoint
 	// (RATE_LIMIT_SEND_LINK, RATE_LIMIT_RESET_PASSWORD); a zero Rate is no limit.
 	SendLinkRate Rate
 	ResetRate    Rate
+	// HashQueue admits resets to password hashing (nil: no queue of its own).
+	HashQueue HashQueue
 	// Operations hold the metrics and readiness endpoints.
 	Operations
+}
+
+// HashQueue is where resets wait for a password hashing slot (the hash pool). Admit
+// returns once the request may hash, with the release to call when it is done, or
+// the context's error once the client has gone, or an error wrapping
+// ports.ErrHasherBusy when the wait has lasted too long.
+type HashQueue interface {
+	Admit(ctx context.Context) (release func(), err error)
 }
 
 // Rate is at most Count requests in any Window.
@@ -71,7 +85,7 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	// Outermost first: every answer, errors and preflights included, gets an id and
 	// the security headers, and is logged once with its final status.
 	r := routes{}
-	e.Use(requestID, securityHeaders, accessLog(log), observe(cfg.Observer, r), refuseAmbiguousLength, middleware.Recover())
+	e.Use(requestID, securityHeaders, accessLog(log), observe(cfg.Observer, r), refuseBadFraming, middleware.Recover())
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(cors(cfg.CORSAllowedOrigins))
 	}

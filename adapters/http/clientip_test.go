@@ -54,7 +54,7 @@ func TestClientIPForms(t *testing.T) {
 		{"forwarded IPv6 with a port", []netip.Prefix{proxy},
 			[2]string{"192.0.2.1:1", "[2001:db8::1]:5678"}, [2]string{"192.0.2.1:1", "2001:db8::1"}, true, "2001:db8::1"},
 		{"forwarded IPv6 in brackets", []netip.Prefix{proxy},
-			[2]string{"192.0.2.1:1", "[2001:db8::1]"}, [2]string{"192.0.2.1:1", "2001:db8::2"}, false, "2001:db8::1"},
+			[2]string{"192.0.2.1:1", "[2001:db8::1]"}, [2]string{"192.0.2.1:1", "2001:db8:0:1::1"}, false, "2001:db8::1"}, // another /64
 		{"a chain through a second trusted proxy with a port", []netip.Prefix{proxy},
 			[2]string{"192.0.2.1:1", "203.0.113.1, 192.0.2.9:443"}, [2]string{"192.0.2.1:1", "203.0.113.1"}, true, "203.0.113.1"},
 		{"header from an untrusted peer ignored", []netip.Prefix{proxy},

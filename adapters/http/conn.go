@@ -24,28 +24,36 @@ type conn struct {
 	log *slog.Logger
 	// heads is read only by Read, which Go's server never calls concurrently.
 	heads heads
-	// ambiguousAt is the number, from 1, of the first request whose head had both
-	// Content-Length and Transfer-Encoding; 0 if none has yet.
-	ambiguousAt atomic.Int64
+	// refused is the first request whose head is refused (both Content-Length and
+	// Transfer-Encoding, a folded header); nil if none has been yet.
+	refused atomic.Pointer[refusal]
 	// served counts the requests handed to the handler, in the order they came.
 	served atomic.Int64
 }
 
 func (c *conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if at := c.heads.scan(p[:n]); at != 0 {
-		c.ambiguousAt.CompareAndSwap(0, at)
+	if at, why := c.heads.scan(p[:n]); why != nil {
+		c.refused.CompareAndSwap(nil, &refusal{at: at, why: why})
 	}
 	return n, err
 }
 
-// next counts a request handed to the handler and reports whether its head was
-// ambiguous. A request pipelined behind an ambiguous one is refused as well: its
+// refusal is a request to refuse: its number on the connection, from 1, and why.
+type refusal struct {
+	at  int64
+	why error
+}
+
+// next counts a request handed to the handler and returns why it is to be refused;
+// nil if it is not. A request pipelined behind a refused one is refused as well: its
 // framing cannot be trusted.
-func (c *conn) next() (ambiguous bool) {
+func (c *conn) next() error {
 	n := c.served.Add(1)
-	at := c.ambiguousAt.Load()
-	return at != 0 && n >= at
+	if r := c.refused.Load(); r != nil && n >= r.at {
+		return r.why
+	}
+	return nil
 }
 
 // goErrorHeaders are the headers of every answer Go's server writes on its own,

@@ -15,8 +15,15 @@ import (
 	"github.com/labstack/echo/v5"
 )
 
-// maxBody is the largest body read; the real ones are a few hundred bytes.
-const maxBody = 4 << 10
+// Body limits per endpoint. A send-link body is a login or an address: a few
+// hundred bytes. A reset body carries a password, which django-rest-registration
+// takes at any length (Django sets none; a 5,000-character one resets there): 64 KiB
+// holds 5,000 characters even as JSON escapes of surrogate pairs (12 bytes each),
+// so that such a password reaches the policy and the hasher here too.
+const (
+	maxSendBody  = 4 << 10
+	maxResetBody = 64 << 10
+)
 
 // parsedTypes are the media types DRF's default parsers take.
 var parsedTypes = []string{echo.MIMEApplicationJSON, echo.MIMEApplicationForm, echo.MIMEMultipartForm}
@@ -50,9 +57,10 @@ func (e *unreadableError) Error() string { return "read request body: " + e.err.
 
 // readBody reads and parses the request body. Endpoints call it only once the method
 // and the workflow switch are checked: DRF parses lazily, so those answers come first.
-func readBody(c *echo.Context) (body, error) {
+// A body over limit bytes is a *http.MaxBytesError.
+func readBody(c *echo.Context, limit int64) (body, error) {
 	req := c.Request()
-	raw, err := io.ReadAll(stdhttp.MaxBytesReader(c.Response(), req.Body, maxBody))
+	raw, err := io.ReadAll(stdhttp.MaxBytesReader(c.Response(), req.Body, limit))
 	var tooLarge *stdhttp.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return nil, err
@@ -160,7 +168,7 @@ func parseMultipart(raw []byte, boundary string) (body, error) {
 	if boundary == "" {
 		return nil, &parseError{format: "Multipart form", err: errors.New("no boundary in the Content-Type")}
 	}
-	form, err := multipart.NewReader(bytes.NewReader(raw), boundary).ReadForm(maxBody)
+	form, err := multipart.NewReader(bytes.NewReader(raw), boundary).ReadForm(maxResetBody)
 	if err != nil {
 		return nil, &parseError{format: "Multipart form", err: err}
 	}

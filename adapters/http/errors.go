@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +26,13 @@ const (
 	msgUnavailable      = "Service temporarily unavailable."
 	msgServerError      = "A server error occurred."
 	msgAmbiguousLength  = "A request may not have both Content-Length and Transfer-Encoding."
+	msgFoldedHeader     = "A request may not fold a header over several lines."
 )
+
+// StatusClientClosed is the status a request is counted and logged with when its
+// client closed the connection before the answer: nginx's 499 "client closed
+// request". It is not a failure of the service and must not feed its 5xx rate.
+const StatusClientClosed = 499
 
 // retryAfter is how many seconds a client should wait after a 503: long enough for a
 // database fail-over, short enough for a user who is still looking at the page.
@@ -49,6 +56,10 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		a := answerTo(c, err)
+		if a.status >= stdhttp.StatusInternalServerError && clientGone(c) {
+			abandoned(c, log, err)
+			return
+		}
 		if a.status >= stdhttp.StatusInternalServerError {
 			logFailure(c, log, a.status, err)
 		}
@@ -100,9 +111,11 @@ func answerTo(c *echo.Context, err error) answer {
 		return throttled(c, throttle.seconds())
 	case errors.Is(err, errAmbiguousLength):
 		return answer{stdhttp.StatusBadRequest, detail(msgAmbiguousLength)}
+	case errors.Is(err, errFoldedHeader):
+		return answer{stdhttp.StatusBadRequest, detail(msgFoldedHeader)}
 	case errors.As(err, &broken):
 		return answer{stdhttp.StatusBadRequest, detail(msgUnreadable)}
-	case errors.Is(err, ports.ErrUnavailable):
+	case errors.Is(err, ports.ErrUnavailable), errors.Is(err, ports.ErrHasherBusy):
 		return answer{stdhttp.StatusServiceUnavailable, detail(msgUnavailable)}
 	}
 	return echoAnswer(c, echo.StatusCode(err))
@@ -138,9 +151,11 @@ func unsupported(msg string) answer {
 }
 
 // passwordErrors words a refused password as DRR does: Django's policy messages under
-// password, the mismatch under password_confirm, in one answer.
+// password, the mismatch under password_confirm, in one answer, with the empty
+// non_field_errors that DRR's run_validators adds to every answer of its own checks
+// (not to the serializer fields' errors, which DRF answers before them).
 func passwordErrors(e *reset.PasswordError) fieldErrors {
-	errs := fieldErrors{}
+	errs := fieldErrors{nonFieldErrors: {}}
 	if len(e.Policy) > 0 {
 		errs["password"] = e.Policy
 	}
@@ -163,4 +178,24 @@ func logFailure(c *echo.Context, log *slog.Logger, status int, err error) {
 		slog.Int("status", status),
 		slog.String("error", err.Error()),
 	)...)
+}
+
+// clientGone reports whether the client closed the connection: Go's server then
+// cancels the request's context, and whatever failed for lack of it is no fault here.
+func clientGone(c *echo.Context) bool {
+	return errors.Is(c.Request().Context().Err(), context.Canceled)
+}
+
+// abandoned records a request its client left: at INFO, as StatusClientClosed. The
+// status is written so that the access log and the metrics see it; nobody reads it.
+func abandoned(c *echo.Context, log *slog.Logger, err error) {
+	log.LogAttrs(c.Request().Context(), slog.LevelInfo, "client closed the request", append(requestIDAttrs(c),
+		slog.String("method", c.Request().Method),
+		slog.String("path", c.Request().URL.Path),
+		slog.Int("status", StatusClientClosed),
+		slog.String("error", err.Error()),
+	)...)
+	if err := c.NoContent(StatusClientClosed); err != nil {
+		log.Debug("answer not sent", "request_id", requestIDOf(c), "error", err)
+	}
 }

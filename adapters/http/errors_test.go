@@ -129,3 +129,24 @@ func TestHealthzAnswersHead(t *testing.T) {
 		t.Fatalf("HEAD /healthz: %d", rec.Code)
 	}
 }
+
+// TestFieldErrorsInDRFOrder: answers list the fields as DRF declares them and
+// non_field_errors last, byte for byte as django-rest-registration writes them
+// (json.dumps with DRF's compact separators).
+func TestFieldErrorsInDRFOrder(t *testing.T) {
+	f := newFixture(t, withConfirm)
+	l := f.requestLink("alice")
+	rec := f.post(resetPath, l.body("12345678", map[string]any{"password_confirm": "87654321"}))
+	want := `{"password":["This password is too common.","This password is entirely numeric."],` +
+		`"password_confirm":["Passwords don't match"],"non_field_errors":[]}`
+	if got := strings.TrimSpace(rec.Body.String()); rec.Code != 400 || got != want {
+		t.Errorf("got %d %s\nwant 400 %s", rec.Code, got, want)
+	}
+	rec = f.post(resetPath, `{"password":"","zeta":1}`)
+	want = `{"user_id":["This field is required."],"timestamp":["This field is required."],` +
+		`"signature":["This field is required."],"password":["This field may not be blank."],` +
+		`"password_confirm":["This field is required."]}`
+	if got := strings.TrimSpace(rec.Body.String()); got != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}

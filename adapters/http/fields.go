@@ -1,6 +1,8 @@
 package http
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -37,6 +39,41 @@ type fieldErrors map[string][]string
 
 func (e fieldErrors) Error() string {
 	return "invalid fields: " + strings.Join(slices.Sorted(maps.Keys(e)), ", ")
+}
+
+// fieldOrder is the order of DRF's answers: the serializers' fields as declared,
+// then non_field_errors, which django-rest-registration adds last.
+var fieldOrder = []string{"login", "email", "user_id", "timestamp", "signature", "password", "password_confirm", nonFieldErrors}
+
+// MarshalJSON writes the fields in DRF's order (others after them, sorted), so that
+// an answer is byte for byte django-rest-registration's.
+func (e fieldErrors) MarshalJSON() ([]byte, error) {
+	rank := func(k string) int {
+		if i := slices.Index(fieldOrder, k); i >= 0 {
+			return i
+		}
+		return len(fieldOrder)
+	}
+	keys := slices.SortedFunc(maps.Keys(e), func(a, b string) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b))
+	})
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name, _ := json.Marshal(k)
+		msgs, err := json.Marshal(append([]string{}, e[k]...)) // nil too is []
+		if err != nil {
+			return nil, err
+		}
+		b.Write(name)
+		b.WriteByte(':')
+		b.Write(msgs)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // fields reads values out of a body as DRF's serializer fields do, collecting every

@@ -23,6 +23,7 @@ func TestHeadsAcrossReads(t *testing.T) {
 		{"first", both + plain, 1},
 		{"bare line feeds", strings.ReplaceAll(plain+both, "\r\n", "\n"), 2},
 		{"after a chunked body, no longer followed", head + "Transfer-Encoding: chunked\r\n\r\n" + both, 0},
+		{"folded header", plain + head + "X-A: 1\r\n\t2\r\n\r\n" + both, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,7 +32,7 @@ func TestHeadsAcrossReads(t *testing.T) {
 				var found []int64
 				for rest := tt.stream; rest != ""; {
 					n := min(size, len(rest))
-					if at := h.scan([]byte(rest[:n])); at != 0 {
+					if at, _ := h.scan([]byte(rest[:n])); at != 0 {
 						found = append(found, at)
 					}
 					rest = rest[n:]
@@ -47,17 +48,18 @@ func TestHeadsAcrossReads(t *testing.T) {
 // FuzzHeads checks that how a stream is cut into reads never changes what is found.
 func FuzzHeads(f *testing.F) {
 	f.Add("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 7)
+	f.Add("GET / HTTP/1.1\r\nX-A: 1\r\n 2\r\n\r\nGET / HTTP/1.1\r\n\r\n", 12)
 	f.Add("GET / HTTP/1.1\r\nContent-Length: 2\r\n\r\nab\r\nPOST / HTTP/1.1\r\ncontent-length:1\r\ntransfer-encoding:x\n\n", 30)
 	f.Fuzz(func(t *testing.T, stream string, cut int) {
 		var whole, parts heads
-		want := whole.scan([]byte(stream))
+		want, wantWhy := whole.scan([]byte(stream))
 		cut = max(0, min(len(stream), cut))
-		got := parts.scan([]byte(stream[:cut]))
-		if later := parts.scan([]byte(stream[cut:])); later != 0 {
-			got = later
+		got, why := parts.scan([]byte(stream[:cut]))
+		if later, laterWhy := parts.scan([]byte(stream[cut:])); later != 0 && why == nil {
+			got, why = later, laterWhy
 		}
-		if got != want {
-			t.Fatalf("cut at %d: head %d, in one read %d", cut, got, want)
+		if got != want || why != wantWhy {
+			t.Fatalf("cut at %d: head %d (%v), in one read %d (%v)", cut, got, why, want, wantWhy)
 		}
 	})
 }
@@ -73,7 +75,7 @@ func BenchmarkConnOverhead(b *testing.B) {
 	var h heads
 	b.SetBytes(int64(len(req)))
 	for b.Loop() {
-		if h.scan(req) != 0 {
+		if at, _ := h.scan(req); at != 0 {
 			b.Fatal("ambiguous")
 		}
 		if _, _, ok := goAnswer(answer); ok {

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	stdhttp "net/http"
@@ -22,10 +23,14 @@ const unmatched = "unmatched"
 type Operations struct {
 	// Observer is told of every answer (nil: nobody).
 	Observer ports.RequestObserver
-	// Metrics serves GET /metrics; nil when metrics are served elsewhere (METRICS_ADDR).
+	// Metrics serves GET /metrics. On the API it is nil unless the operator opts in
+	// (METRICS_ON_API_ADDR): the counts tell which logins exist.
 	Metrics stdhttp.Handler
 	// Readiness answers GET /readyz: 200 while it pings, 503 otherwise; nil is always ready.
 	Readiness ports.Pinger
+	// ReadinessReason makes the API's /readyz say why it is not ready, which names the
+	// backend; off, it says only "unavailable" (the reason is logged either way).
+	ReadinessReason bool
 }
 
 // routes maps each route pattern to its label: the pattern, with the trailing slash
@@ -89,7 +94,7 @@ func methodLabel(m string) string {
 // serveOperations adds /readyz and /metrics, and declares the series of the answers
 // that matter so that they exist from start-up. Call it once every route is added.
 func serveOperations(e *echo.Echo, ops Operations, r routes, endpoints []string, log *slog.Logger) {
-	ready := readyz(ops.Readiness, log)
+	ready := echo.WrapHandler(readyz(ops.Readiness, ops.ReadinessReason, log))
 	e.GET("/readyz", ready)
 	e.HEAD("/readyz", ready)
 	if ops.Metrics != nil {
@@ -100,7 +105,7 @@ func serveOperations(e *echo.Echo, ops Operations, r routes, endpoints []string,
 		return
 	}
 	for _, p := range endpoints {
-		for _, status := range []int{200, 400, 429, 500, 503} {
+		for _, status := range []int{200, 400, 429, StatusClientClosed, 500, 503} {
 			ops.Observer.Declare(r[p], stdhttp.MethodPost, status)
 		}
 	}
@@ -116,24 +121,42 @@ type readiness struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// readyz answers 200 while the store answers its pings, 503 with a short reason
-// otherwise. The readiness check caches and bounds the pings: a probe never waits
-// on a slow store beyond its timeout.
-func readyz(check ports.Pinger, log *slog.Logger) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		if check == nil {
-			return c.JSON(stdhttp.StatusOK, readiness{Status: "ok"})
+// readyz answers 200 while the store answers its pings, 503 otherwise, with a short
+// reason when withReason (the reason names the backend: for operators only). The
+// reason is logged either way. The readiness check caches and bounds the pings: a
+// probe never waits on a slow store beyond its timeout.
+func readyz(check ports.Pinger, withReason bool, log *slog.Logger) stdhttp.HandlerFunc {
+	return func(w stdhttp.ResponseWriter, r *stdhttp.Request) {
+		status, answer := stdhttp.StatusOK, readiness{Status: "ok"}
+		if check != nil {
+			if err := check.Ping(r.Context()); err != nil {
+				reason := "not ready"
+				var nr *health.NotReady
+				if errors.As(err, &nr) {
+					reason = nr.Reason // short, and says nothing of hosts or credentials
+				}
+				log.WarnContext(r.Context(), "not ready", "reason", reason, "error", err)
+				status, answer = stdhttp.StatusServiceUnavailable, readiness{Status: "unavailable"}
+				if withReason {
+					answer.Reason = reason
+				}
+			}
 		}
-		err := check.Ping(c.Request().Context())
-		if err == nil {
-			return c.JSON(stdhttp.StatusOK, readiness{Status: "ok"})
-		}
-		reason := "not ready"
-		var nr *health.NotReady
-		if errors.As(err, &nr) {
-			reason = nr.Reason // short, and says nothing of hosts or credentials
-		}
-		log.WarnContext(c.Request().Context(), "not ready", "reason", reason, "error", err)
-		return c.JSON(stdhttp.StatusServiceUnavailable, readiness{Status: "unavailable", Reason: reason})
+		setSecurityHeaders(w.Header())
+		w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(answer) // the client may be gone; nothing to do then
 	}
+}
+
+// OperatorHandler serves what only the people who run pwreset should reach, on an
+// address of their own (METRICS_ADDR): GET /metrics (when ops has it), and GET
+// /readyz saying why it is not ready.
+func OperatorHandler(ops Operations, log *slog.Logger) stdhttp.Handler {
+	mux := stdhttp.NewServeMux()
+	if ops.Metrics != nil {
+		mux.Handle("GET /metrics", ops.Metrics)
+	}
+	mux.Handle("GET /readyz", readyz(ops.Readiness, true, log)) // GET patterns take HEAD too
+	return mux
 }

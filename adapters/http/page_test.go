@@ -243,7 +243,7 @@ func TestEmailLanguageFromRequest(t *testing.T) {
 	rec := f.do(http.MethodPost, sendPath, jsonType, `{"login":"alice"}`, "Accept-Language", "de-DE,de;q=0.9")
 	sent := f.mailer.Sent()
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Reset link sent") || len(sent) != 1 ||
-		sent[0].Subject != "Link zum Zurücksetzen Ihres Passworts" {
+		sent[0].Subject != "Passwort für pwreset zurücksetzen" {
 		t.Fatalf("%d %s, sent %+v", rec.Code, rec.Body, sent)
 	}
 	l := f.requestLink("alice")
@@ -258,7 +258,7 @@ func TestEmailLanguageFromRequest(t *testing.T) {
 	for err == nil && notice.Message.Kind == reset.KindResetLink {
 		notice, err = f.box.Claim(context.Background(), "test", f.clock.Now(), time.Minute)
 	}
-	if rec.Code != 200 || err != nil || notice.Message.Subject != "Votre mot de passe a été modifié" {
+	if rec.Code != 200 || err != nil || notice.Message.Subject != "Votre mot de passe pwreset a été modifié" {
 		t.Fatalf("%d %s, notice due %+v, %v", rec.Code, rec.Body, notice.Message, err)
 	}
 }

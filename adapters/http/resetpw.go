@@ -22,7 +22,7 @@ type resetRequest struct {
 
 // resetPassword sets the new password if the link is good.
 func (h *handlers) resetPassword(c *echo.Context) error {
-	b, err := readBody(c)
+	b, err := readBody(c, maxResetBody)
 	if err != nil {
 		return err
 	}
@@ -30,6 +30,11 @@ func (h *handlers) resetPassword(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	release, err := h.admit(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	err = h.resetter.Reset(c.Request().Context(), reset.Request{
 		UserID:    req.UserID,
 		Timestamp: req.Timestamp,
@@ -57,4 +62,13 @@ func (h *handlers) decodeReset(b body) (resetRequest, error) {
 		req.Confirm = &confirm
 	}
 	return req, f.err()
+}
+
+// admit waits for the reset's turn to hash (Config.HashQueue), so that a reset whose
+// client hangs up meanwhile leaves the queue and never hashes.
+func (h *handlers) admit(c *echo.Context) (release func(), err error) {
+	if h.cfg.HashQueue == nil {
+		return func() {}, nil
+	}
+	return h.cfg.HashQueue.Admit(c.Request().Context())
 }

@@ -20,6 +20,9 @@ func enabled(s *setup) { s.reset.Enabled = true }
 // num writes a JSON number as given.
 func num(s string) json.RawMessage { return json.RawMessage(s) }
 
+// long5000 is a 5,000-character password that passes the policy.
+var long5000 = strings.Repeat("blue Heron 42 ", 357) + "!!"
+
 func TestResetPassword(t *testing.T) {
 	type body = func(l resetLink) string
 	with := func(password string, extra map[string]any) body {
@@ -81,6 +84,11 @@ func TestResetPassword(t *testing.T) {
 		{"confirm trimmed like the password", []option{withConfirm}, with(" "+newPassword, map[string]any{"password_confirm": newPassword + "\u001c"}), 200, resetDone, newPassword},
 		{"password_confirm ignored when off", nil, with(newPassword, map[string]any{"password_confirm": "other"}), 200, resetDone, newPassword},
 		{"confirmed", []option{withConfirm}, with(newPassword, map[string]any{"password_confirm": newPassword}), 200, resetDone, newPassword},
+		// DRR takes a password of any length (issue 20: 5,000 characters, 200 there).
+		{"5,000-character password", nil, with(long5000, nil), 200, resetDone, long5000},
+		{"5,000 characters as escaped surrogate pairs", nil, escaped(strings.Repeat(`\ud83d\ude00`, 4999) + "x"), 200, resetDone,
+			strings.Repeat("\U0001F600", 4999) + "x"},
+		{"reset body over 64 KiB", nil, with(strings.Repeat("x", 64<<10), nil), 413, `{"detail":"Request body is too large."}`, ""},
 
 		{"missing fields", nil, raw(`{}`), 400, `{"user_id":["This field is required."],"timestamp":["This field is required."],` +
 			`"signature":["This field is required."],"password":["This field is required."]}`, ""},
@@ -148,17 +156,17 @@ func TestResetPassword(t *testing.T) {
 		{"unknown user_id", nil, with(newPassword, map[string]any{"user_id": "999"}), 400, invalidSignature, ""},
 		{"timestamp tampered", nil, with(newPassword, map[string]any{"timestamp": "1700000001"}), 400, invalidSignature, ""},
 
-		{"password too common", nil, with("password", nil), 400, `{"password":["This password is too common."]}`, ""},
+		{"password too common", nil, with("password", nil), 400, `{"password":["This password is too common."],"non_field_errors":[]}`, ""},
 		{"password numeric and common", nil, with("12345678", nil), 400,
-			`{"password":["This password is too common.","This password is entirely numeric."]}`, ""},
+			`{"password":["This password is too common.","This password is entirely numeric."],"non_field_errors":[]}`, ""},
 		{"password too short", nil, with("xq7#", nil), 400,
-			`{"password":["This password is too short. It must contain at least 8 characters."]}`, ""},
+			`{"password":["This password is too short. It must contain at least 8 characters."],"non_field_errors":[]}`, ""},
 		{"password like the username", nil, with("xalicex9", nil), 400,
-			`{"password":["The password is too similar to the username."]}`, ""},
+			`{"password":["The password is too similar to the username."],"non_field_errors":[]}`, ""},
 		{"confirm mismatch", []option{withConfirm}, with(newPassword, map[string]any{"password_confirm": newPassword + "!"}), 400,
-			`{"password_confirm":["Passwords don't match"]}`, ""},
+			`{"password_confirm":["Passwords don't match"],"non_field_errors":[]}`, ""},
 		{"confirm mismatch and policy errors", []option{withConfirm}, with("12345678", map[string]any{"password_confirm": "87654321"}), 400,
-			`{"password":["This password is too common.","This password is entirely numeric."],"password_confirm":["Passwords don't match"]}`, ""},
+			`{"password":["This password is too common.","This password is entirely numeric."],"password_confirm":["Passwords don't match"],"non_field_errors":[]}`, ""},
 
 		{"disabled", []option{disabled}, with(newPassword, nil), 404, `{"detail":"Not found."}`, ""},
 		{"disabled, whatever the body", []option{disabled}, raw(`[`), 404, `{"detail":"Not found."}`, ""},

@@ -21,7 +21,7 @@ type sendLinkRequest struct {
 
 // sendLink e-mails a reset link to the user named in the body.
 func (h *handlers) sendLink(c *echo.Context) error {
-	b, err := readBody(c)
+	b, err := readBody(c, maxSendBody)
 	if err != nil {
 		return err
 	}

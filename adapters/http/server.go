@@ -11,7 +11,7 @@ import (
 // Server serves a handler over HTTP/1.1 the way the API answers: the answers Go's
 // server writes on its own (a missing Host, headers too large, an unknown transfer
 // coding) carry the same headers and a JSON body too, and a request with both
-// Content-Length and Transfer-Encoding is refused.
+// Content-Length and Transfer-Encoding, or with a folded header, is refused.
 type Server struct {
 	http *stdhttp.Server
 	log  *slog.Logger
@@ -27,7 +27,7 @@ func NewServer(handler stdhttp.Handler, log *slog.Logger) *Server {
 		Handler:           framed(handler),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -41,7 +41,7 @@ func NewServer(handler stdhttp.Handler, log *slog.Logger) *Server {
 	}}
 }
 
-// framed tells the handler which requests conn found ambiguous, and closes the
+// framed tells the handler which requests conn refused, and why, and closes the
 // connection after a request with a Transfer-Encoding: conn does not follow chunked
 // bodies, so no later head may pass unseen.
 func framed(next stdhttp.Handler) stdhttp.Handler {
@@ -49,13 +49,19 @@ func framed(next stdhttp.Handler) stdhttp.Handler {
 		if len(r.TransferEncoding) > 0 {
 			w.Header().Set("Connection", "close")
 		}
-		if c, ok := r.Context().Value(connKey{}).(*conn); ok && c.next() {
-			w.Header().Set("Connection", "close")
-			r = r.WithContext(context.WithValue(r.Context(), ambiguousKey{}, true))
+		if c, ok := r.Context().Value(connKey{}).(*conn); ok {
+			if why := c.next(); why != nil {
+				w.Header().Set("Connection", "close")
+				r = r.WithContext(context.WithValue(r.Context(), refusedKey{}, why))
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// WriteTimeout is the longest a request may take, from the end of its head to the
+// end of its answer; any wait inside it (the hash queue's) must be shorter.
+const WriteTimeout = 30 * time.Second
 
 // maxHeaderBytes bounds a request's head; the real ones are well under 2 KiB.
 const maxHeaderBytes = 16 << 10

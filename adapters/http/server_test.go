@@ -16,27 +16,39 @@ import (
 )
 
 // serve runs the fixture's API behind a real pwhttp.Server on a local port and
-// returns its address.
+// returns its address; the server stops when the test ends.
 func (f *fixture) serve(t *testing.T) string {
+	t.Helper()
+	srv, addr, done := f.start(t)
+	t.Cleanup(func() { stop(t, srv, done) })
+	return addr
+}
+
+// start runs the fixture's API behind a real pwhttp.Server on a local port.
+func (f *fixture) start(t *testing.T) (srv *pwhttp.Server, addr string, done <-chan error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := pwhttp.NewServer(f.api, f.log)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut down: %v", err)
-		}
-		if err := <-done; err != http.ErrServerClosed {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return ln.Addr().String()
+	srv = pwhttp.NewServer(f.api, f.log)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	return srv, ln.Addr().String(), served
+}
+
+// stop shuts srv down, which returns once every request in flight is finished.
+func stop(t *testing.T, srv *pwhttp.Server, done <-chan error) {
+	t.Helper()
+	// The bound only keeps a bug from hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Errorf("shut down: %v", err)
+	}
+	if err := <-done; err != http.ErrServerClosed {
+		t.Errorf("serve: %v", err)
+	}
 }
 
 // exchange sends raw bytes on a new connection and reads n answers.
@@ -189,3 +201,39 @@ func TestServerRefusesAmbiguousLength(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestServerRefusesFoldedHeaders: a header folded over several lines (obs-fold,
+// which RFC 9112 §5.2 lets a server refuse) is answered 400 and changes nothing. Go
+// joins the lines; a proxy in front may not, and the two would read different heads.
+func TestServerRefusesFoldedHeaders(t *testing.T) {
+	const refused = "A request may not fold a header over several lines."
+	head := "POST " + sendPath + " HTTP/1.1\r\nHost: x\r\n"
+	plain := head + "Content-Type: application/json\r\nContent-Length: 17\r\n\r\n" + linkBody
+	for name, raw := range map[string]string{
+		"space":           head + "Content-Type: application/json\r\nX-Note: a\r\n b\r\nContent-Length: 17\r\n\r\n" + linkBody,
+		"tab":             head + "Content-Type:\r\n\tapplication/json\r\nContent-Length: 17\r\n\r\n" + linkBody,
+		"bare line feeds": strings.ReplaceAll(head+"X-Note: a\r\n  b\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n"+linkBody, "\r\n", "\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, hidingUnknown)
+			resp := exchange(t, f.serve(t), raw, 1)[0]
+			expectAnswer(t, resp, 400, refused)
+			if !resp.Close {
+				t.Error("the connection stays open after a folded head")
+			}
+			if n := len(f.mailer.Sent()); n != 0 {
+				t.Errorf("%d mails sent", n)
+			}
+		})
+	}
+	t.Run("behind a request on the same connection", func(t *testing.T) {
+		f := newFixture(t, hidingUnknown)
+		folded := head + "X-Note: a\r\n b\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n" + linkBody
+		answers := exchange(t, f.serve(t), plain+folded, 2)
+		expectAnswer(t, answers[0], 200, "Reset link sent if the user exists in database")
+		expectAnswer(t, answers[1], 400, refused)
+		if n := len(f.mailer.Sent()); n != 1 {
+			t.Errorf("%d mails sent, want 1", n)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -71,4 +72,57 @@ func containsLine(lines []map[string]any, key, value string) bool {
 		}
 	}
 	return false
+}
+
+// TestIPv6ClientsShareTheirPrefix: an IPv6 client usually holds a whole /64, so the
+// per-IP limits count its prefix, not each address (issue 18: 60 addresses of one
+// /64 all got 200). IPv4 clients, IPv4-mapped ones included, count by address.
+func TestIPv6ClientsShareTheirPrefix(t *testing.T) {
+	proxies := netip.MustParsePrefix("192.0.2.0/24") // httptest's peer is 192.0.2.1
+	rate := pwhttp.Rate{Count: 10, Window: 10 * time.Minute}
+	from := func(f *fixture, addr string) int {
+		return f.do("POST", sendPath, jsonType, `{"login":"nobody"}`, "X-Forwarded-For", addr).Code
+	}
+	t.Run("60 addresses of one /64", func(t *testing.T) {
+		f := newFixture(t, withRates(rate, rate), trusting(proxies), hidingUnknown)
+		for i := range 60 {
+			want := 200
+			if i >= rate.Count {
+				want = 429
+			}
+			if got := from(f, fmt.Sprintf("2001:db8:1:2:%x::%x", i, i+1)); got != want {
+				t.Fatalf("request %d from the /64: %d, want %d", i+1, got, want)
+			}
+		}
+		if got := from(f, "2001:db8:1:3::1"); got != 200 {
+			t.Errorf("the next /64: %d, want 200", got)
+		}
+	})
+	t.Run("IPv4 by address, mapped or not", func(t *testing.T) {
+		f := newFixture(t, withRates(pwhttp.Rate{Count: 1, Window: time.Minute}, rate), trusting(proxies), hidingUnknown)
+		if from(f, "203.0.113.1") != 200 || from(f, "203.0.113.2") != 200 {
+			t.Fatal("two IPv4 clients share a limit")
+		}
+		if got := from(f, "::ffff:203.0.113.1"); got != 429 {
+			t.Errorf("the IPv4-mapped form of a throttled client: %d, want 429", got)
+		}
+	})
+	for _, tt := range []struct {
+		bits       int
+		a, b       string
+		sameClient bool
+	}{
+		{56, "2001:db8:1:200::1", "2001:db8:1:2ff::1", true},
+		{56, "2001:db8:1:200::1", "2001:db8:1:300::1", false},
+		{128, "2001:db8::1", "2001:db8::2", false},
+	} {
+		t.Run(fmt.Sprintf("/%d %s %s", tt.bits, tt.a, tt.b), func(t *testing.T) {
+			f := newFixture(t, withRates(pwhttp.Rate{Count: 1, Window: time.Minute}, rate), trusting(proxies), hidingUnknown,
+				func(s *setup) { s.http.ClientIPv6Prefix = tt.bits })
+			from(f, tt.a)
+			if got := from(f, tt.b) == 429; got != tt.sameClient {
+				t.Errorf("second address throttled: %v, want %v", got, tt.sameClient)
+			}
+		})
+	}
 }

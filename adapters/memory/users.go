@@ -17,6 +17,7 @@ type UserStore struct {
 	byID        map[string]int      // position in users
 	byLogin     map[ports.Field]int // the first user stored with that login
 	byEmail     map[string]int      // the first user stored with that address
+	shared      map[string]struct{} // addresses more than one user holds
 }
 
 // NewUserStore returns a store of users, looked up by login in loginFields order.
@@ -45,7 +46,7 @@ func (s *UserStore) Add(u ports.User) {
 
 // reindex rebuilds the indexes from users. The caller holds the lock.
 func (s *UserStore) reindex() {
-	s.byID, s.byLogin, s.byEmail = map[string]int{}, map[ports.Field]int{}, map[string]int{}
+	s.byID, s.byLogin, s.byEmail, s.shared = map[string]int{}, map[ports.Field]int{}, map[string]int{}, map[string]struct{}{}
 	for i := range s.users {
 		s.index(i)
 	}
@@ -61,8 +62,13 @@ func (s *UserStore) index(i int) {
 			s.byLogin[f] = i
 		}
 	}
-	if _, taken := s.byEmail[u.Email]; !taken && u.Email != "" {
+	if u.Email == "" {
+		return
+	}
+	if j, taken := s.byEmail[u.Email]; !taken {
 		s.byEmail[u.Email] = i
+	} else if j != i {
+		s.shared[u.Email] = struct{}{}
 	}
 }
 
@@ -118,4 +124,12 @@ func (s *UserStore) find(index map[string]int, key string) (ports.User, error) {
 func clone(u ports.User) ports.User {
 	u.Logins = slices.Clone(u.Logins)
 	return u
+}
+
+// DuplicateEmails counts the e-mail addresses that more than one user holds;
+// FindByEmail finds the first stored. The count is kept as users are added.
+func (s *UserStore) DuplicateEmails(context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.shared), nil
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/pwreset/pwreset/ports"
 )
 
 // DefaultTimeout bounds each call of a UserStore or an Outbox configured without
@@ -35,6 +37,14 @@ type UserMapping struct {
 	// which then chooses the language of the e-mails; a value that is not a string
 	// counts as none.
 	LanguageField string
+	// FirstNameField and LastNameField, when not empty, hold the user's names
+	// (Django's first_name and last_name), which a new password must not resemble;
+	// a value that is not a string counts as none.
+	FirstNameField string
+	LastNameField  string
+	// ActiveField, when not empty, holds whether the account is active (Django's
+	// is_active): false marks the user Inactive; any other value, or none, does not.
+	ActiveField string
 	// GuardCollection is pwreset's own collection, beside Collection, where
 	// SetPassword settles races between resets carrying the same link (see the
 	// package doc and UserStore.PurgeGuards); default "password_changes". It needs
@@ -81,8 +91,10 @@ func (m UserMapping) projection() bson.D {
 	fields := []string{m.IDField}
 	fields = append(fields, m.LoginFields...)
 	fields = append(fields, m.EmailField, m.PasswordField)
-	if m.LanguageField != "" {
-		fields = append(fields, m.LanguageField)
+	for _, f := range []string{m.LanguageField, m.FirstNameField, m.LastNameField, m.ActiveField} {
+		if f != "" {
+			fields = append(fields, f)
+		}
 	}
 	var proj bson.D
 	for _, f := range fields {
@@ -92,6 +104,21 @@ func (m UserMapping) projection() bson.D {
 		}
 	}
 	return proj
+}
+
+// readProfile reads into u the optional parts of a user that only the password
+// policy and the choice of who gets a link need: the names and whether it is active.
+func (m UserMapping) readProfile(doc bson.Raw, u *ports.User) {
+	if m.FirstNameField != "" {
+		u.FirstName, _ = lookup(doc, m.FirstNameField).StringValueOK()
+	}
+	if m.LastNameField != "" {
+		u.LastName, _ = lookup(doc, m.LastNameField).StringValueOK()
+	}
+	if m.ActiveField != "" {
+		active, ok := lookup(doc, m.ActiveField).BooleanOK()
+		u.Inactive = ok && !active
+	}
 }
 
 // within tells whether path f lies inside field g ("a.b.c" inside "a" or "a.b").

@@ -67,7 +67,7 @@ func (s *UserStore) FindByLogin(ctx context.Context, login string) (ports.User, 
 func (s *UserStore) earliestMatch(docs []bson.Raw, login string) (ports.User, error) {
 	users := make([]ports.User, 0, len(docs))
 	for _, doc := range docs {
-		u, err := decodeUser(doc, s.m)
+		u, err := s.decode(doc)
 		if err != nil {
 			return ports.User{}, fmt.Errorf("mongo: find user by login: %w", err)
 		}
@@ -112,11 +112,20 @@ func (s *UserStore) findOne(caller, opCtx context.Context, op string, filter bso
 	if err != nil {
 		return ports.User{}, translate(caller, op, err)
 	}
-	u, err := decodeUser(doc, s.m)
+	u, err := s.decode(doc)
 	if err != nil {
 		return ports.User{}, fmt.Errorf("mongo: %s: %w", op, err)
 	}
 	return u, nil
+}
+
+// decode reads a user document the way the mapping says, optional parts included.
+func (s *UserStore) decode(doc bson.Raw) (ports.User, error) {
+	u, err := decodeUser(doc, s.m)
+	if err == nil {
+		s.m.readProfile(doc, &u)
+	}
+	return u, err
 }
 
 // idFilter matches the user whose id field holds any value id can stand for.
@@ -132,4 +141,30 @@ func exactString(v string) bson.D {
 		{Key: "$eq", Value: v},
 		{Key: "$not", Value: bson.D{{Key: "$type", Value: "array"}}},
 	}
+}
+
+// DuplicateEmails counts the e-mail addresses that more than one user holds, where
+// FindByEmail finds one of them, whichever the server returns first. It scans the
+// collection, bounded by ctx alone: a large one takes longer than a look-up.
+func (s *UserStore) DuplicateEmails(ctx context.Context) (int, error) {
+	field := "$" + s.m.EmailField
+	cur, err := s.coll.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: bson.D{{Key: s.m.EmailField, Value: bson.D{{Key: "$type", Value: "string"}, {Key: "$ne", Value: ""}}}}}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: field}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+		bson.D{{Key: "$match", Value: bson.D{{Key: "n", Value: bson.D{{Key: "$gt", Value: 1}}}}}},
+		bson.D{{Key: "$count", Value: "shared"}},
+	})
+	if err != nil {
+		return 0, translate(ctx, "count shared e-mail addresses", err)
+	}
+	var out []struct {
+		Shared int `bson:"shared"`
+	}
+	if err := cur.All(ctx, &out); err != nil {
+		return 0, translate(ctx, "count shared e-mail addresses", err)
+	}
+	if len(out) == 0 {
+		return 0, nil
+	}
+	return out[0].Shared, nil
 }

@@ -148,3 +148,66 @@ func TestNestedFields(t *testing.T) {
 		t.Fatalf("got %+v, %v; want %+v", u, err, want)
 	}
 }
+
+// TestProfileFields: first and last name are read where the mapping names them
+// (strings only), and is_active false marks a user Inactive; a missing or
+// non-boolean is_active does not. Unmapped, none of them is read.
+func TestProfileFields(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	insert(t, db,
+		bson.D{{Key: "_id", Value: 1}, {Key: "username", Value: "kathrin"}, {Key: "first_name", Value: "Kathrin"},
+			{Key: "last_name", Value: "Oberhauser"}, {Key: "is_active", Value: false}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "username", Value: "bob"}, {Key: "first_name", Value: 7},
+			{Key: "is_active", Value: true}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "username", Value: "carol"}, {Key: "is_active", Value: "no"}},
+	)
+	mapped := mongo.NewUserStore(db, mongo.UserMapping{FirstNameField: "first_name", LastNameField: "last_name", ActiveField: "is_active"})
+	plain := mongo.NewUserStore(db, mongo.UserMapping{})
+	for _, tt := range []struct {
+		store       *mongo.UserStore
+		login       string
+		first, last string
+		inactive    bool
+	}{
+		{mapped, "kathrin", "Kathrin", "Oberhauser", true},
+		{mapped, "bob", "", "", false},
+		{mapped, "carol", "", "", false},
+		{plain, "kathrin", "", "", false},
+	} {
+		u, err := tt.store.FindByLogin(testCtx(t), tt.login)
+		if err != nil || u.FirstName != tt.first || u.LastName != tt.last || u.Inactive != tt.inactive {
+			t.Errorf("FindByLogin(%q) = %+v, %v; want names %q %q, inactive %v", tt.login, u, err, tt.first, tt.last, tt.inactive)
+		}
+	}
+	if u, err := mapped.FindByID(testCtx(t), "1"); err != nil || u.LastName != "Oberhauser" || !u.Inactive {
+		t.Errorf("FindByID(1) = %+v, %v", u, err)
+	}
+}
+
+// TestDuplicateEmails counts the addresses several users share; empty and
+// non-string addresses are no address.
+func TestDuplicateEmails(t *testing.T) {
+	db := mongotest.NewDatabase(t)
+	store := mongo.NewUserStore(db, mongo.UserMapping{})
+	if n, err := store.DuplicateEmails(testCtx(t)); err != nil || n != 0 {
+		t.Fatalf("empty collection: %d, %v", n, err)
+	}
+	insert(t, db,
+		bson.D{{Key: "_id", Value: 1}, {Key: "email", Value: "a@example.com"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "email", Value: "a@example.com"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "email", Value: "a@example.com"}},
+		bson.D{{Key: "_id", Value: 4}, {Key: "email", Value: "b@example.com"}},
+		bson.D{{Key: "_id", Value: 5}, {Key: "email", Value: "B@example.com"}},
+		bson.D{{Key: "_id", Value: 6}, {Key: "email", Value: "c@example.com"}},
+		bson.D{{Key: "_id", Value: 7}, {Key: "email", Value: "c@example.com"}},
+		bson.D{{Key: "_id", Value: 8}, {Key: "email", Value: ""}},
+		bson.D{{Key: "_id", Value: 9}, {Key: "email", Value: ""}},
+		bson.D{{Key: "_id", Value: 10}, {Key: "email", Value: 42}},
+		bson.D{{Key: "_id", Value: 11}, {Key: "email", Value: 42}},
+		bson.D{{Key: "_id", Value: 12}},
+		bson.D{{Key: "_id", Value: 13}},
+	)
+	if n, err := store.DuplicateEmails(testCtx(t)); err != nil || n != 2 {
+		t.Errorf("DuplicateEmails = %d, %v; want 2 (a@ three times, c@ twice)", n, err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/pwreset/pwreset/ports"
 )
 
 // UserMapping tells where a UserStore finds each part of a user in the team's
@@ -26,6 +28,14 @@ type UserMapping struct {
 	// LanguageColumn, when not empty, holds the user's language tag ("de",
 	// "pt-BR"), read into User.Language; text or varchar.
 	LanguageColumn string
+	// FirstNameColumn and LastNameColumn, when not empty, hold the user's names
+	// (Django's auth_user.first_name and last_name), which a new password must not
+	// resemble; text or varchar, NULL read as none.
+	FirstNameColumn string
+	LastNameColumn  string
+	// ActiveColumn, when not empty, is a boolean saying whether the account is
+	// active (Django's is_active): false marks the user Inactive, NULL does not.
+	ActiveColumn string
 	// ChangedAtColumn, when not empty, is set to PasswordChange.ChangedAt by
 	// SetPassword (timestamp with or without time zone).
 	ChangedAtColumn string
@@ -56,6 +66,36 @@ func (m UserMapping) withDefaults() UserMapping {
 		m.Timeout = DefaultTimeout
 	}
 	return m
+}
+
+// profileColumns are the optional columns read after the language, in order: the
+// names as text ("" for NULL), then whether the account is inactive.
+func (m UserMapping) profileColumns() []string {
+	var cols []string
+	for _, c := range []string{m.FirstNameColumn, m.LastNameColumn} {
+		if c != "" {
+			cols = append(cols, "coalesce("+column(c)+"::text, '')")
+		}
+	}
+	if m.ActiveColumn != "" {
+		cols = append(cols, "coalesce(NOT "+column(m.ActiveColumn)+", false)")
+	}
+	return cols
+}
+
+// profileDest are the scan targets of profileColumns in u.
+func (m UserMapping) profileDest(u *ports.User) []any {
+	var dest []any
+	if m.FirstNameColumn != "" {
+		dest = append(dest, &u.FirstName)
+	}
+	if m.LastNameColumn != "" {
+		dest = append(dest, &u.LastName)
+	}
+	if m.ActiveColumn != "" {
+		dest = append(dest, &u.Inactive)
+	}
+	return dest
 }
 
 // tableName quotes the table's name, each part of a schema-qualified one apart.

@@ -22,6 +22,9 @@ const (
 	RolePassword  = "password"
 	RoleChangedAt = "changed-at"
 	RoleLanguage  = "language"
+	RoleFirstName = "first-name"
+	RoleLastName  = "last-name"
+	RoleActive    = "active"
 )
 
 // SchemaError is a users table that does not fit the mapping: missing, or a
@@ -80,6 +83,14 @@ func inspect(ctx context.Context, pool *pgxpool.Pool, m UserMapping) (idKind, er
 	c.check(RolePassword, m.PasswordColumn, textTypes, "text or varchar")
 	if m.LanguageColumn != "" {
 		c.check(RoleLanguage, m.LanguageColumn, textTypes, "text or varchar")
+	}
+	for _, n := range [][2]string{{RoleFirstName, m.FirstNameColumn}, {RoleLastName, m.LastNameColumn}} {
+		if n[1] != "" {
+			c.check(n[0], n[1], textTypes, "text or varchar")
+		}
+	}
+	if m.ActiveColumn != "" {
+		c.check(RoleActive, m.ActiveColumn, []string{"boolean"}, "boolean")
 	}
 	if m.ChangedAtColumn != "" {
 		c.check(RoleChangedAt, m.ChangedAtColumn, timeTypes, "timestamp or timestamptz")

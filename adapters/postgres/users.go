@@ -63,6 +63,7 @@ func writeUserSQL(m UserMapping, ids idKind) userSQL {
 	if m.LanguageColumn != "" {
 		cols = append(cols, "coalesce("+column(m.LanguageColumn)+"::text, '')")
 	}
+	cols = append(cols, m.profileColumns()...)
 	s := userSQL{selectFrom: "SELECT " + strings.Join(cols, ", ") + " FROM " + tableName(m.Table)}
 	s.idMatch = column(m.IDColumn) + " = $1::" + [...]string{idText: "text", idInteger: "bigint", idUUID: "uuid"}[ids]
 	// Logins are unique in any sane table: a few rows at most match.
@@ -147,6 +148,7 @@ func (s *UserStore) scanUser(row pgx.CollectableRow) (ports.User, error) {
 	if s.m.LanguageColumn != "" {
 		dest = append(dest, &u.Language)
 	}
+	dest = append(dest, s.m.profileDest(&u)...)
 	if err := row.Scan(dest...); err != nil {
 		return u, err
 	}
@@ -172,4 +174,18 @@ func (s *UserStore) canonicalID(id string) bool {
 		return uuidText.MatchString(id)
 	}
 	return id != ""
+}
+
+// DuplicateEmails counts the e-mail addresses that more than one user holds, where
+// FindByEmail finds one of them, whichever the server returns first. It scans the
+// table, bounded by ctx alone: a large one takes longer than a look-up.
+func (s *UserStore) DuplicateEmails(ctx context.Context) (int, error) {
+	var n int
+	email := column(s.m.EmailColumn)
+	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+tableName(s.m.Table)+" WHERE "+email+
+		" <> '' GROUP BY "+email+" HAVING count(*) > 1) AS shared").Scan(&n)
+	if err != nil {
+		return 0, translate(ctx, "count shared e-mail addresses", err)
+	}
+	return n, nil
 }

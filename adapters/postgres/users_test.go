@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,59 @@ func TestCitextLogin(t *testing.T) {
 	}
 	if _, err := s.FindByEmail(testCtx(t), "ann@example.com"); !errors.Is(err, ports.ErrUserNotFound) {
 		t.Errorf("FindByEmail in another case: %v; want ErrUserNotFound", err)
+	}
+}
+
+// TestDjangoProfileColumns: on Django's auth_user, first_name, last_name and
+// is_active are read where the mapping names them (NULL as none); a column that
+// does not exist or has the wrong type stops the store with its role named.
+func TestDjangoProfileColumns(t *testing.T) {
+	pool := pgtest.Pool(t, pgtest.NewSchema(t))
+	exec(t, pool, `CREATE TABLE auth_user (id serial PRIMARY KEY, username varchar(150) UNIQUE NOT NULL,
+		first_name varchar(150) NOT NULL, last_name varchar(150), email varchar(254) NOT NULL,
+		password varchar(128) NOT NULL, is_active boolean)`)
+	exec(t, pool, `INSERT INTO auth_user (username, first_name, last_name, email, password, is_active) VALUES
+		('kathrin', 'Kathrin', 'Oberhauser', 'k@example.com', 'h', false),
+		('bob', '', NULL, 'b@example.com', 'h', true),
+		('carol', '', '', 'c@example.com', 'h', NULL)`)
+	m := postgres.UserMapping{Table: "auth_user", FirstNameColumn: "first_name", LastNameColumn: "last_name", ActiveColumn: "is_active"}
+	s := newUserStore(t, pool, m)
+	for _, tt := range []struct {
+		login       string
+		first, last string
+		inactive    bool
+	}{{"kathrin", "Kathrin", "Oberhauser", true}, {"bob", "", "", false}, {"carol", "", "", false}} {
+		u, err := s.FindByLogin(testCtx(t), tt.login)
+		if err != nil || u.FirstName != tt.first || u.LastName != tt.last || u.Inactive != tt.inactive {
+			t.Errorf("FindByLogin(%q) = %+v, %v; want names %q %q, inactive %v", tt.login, u, err, tt.first, tt.last, tt.inactive)
+		}
+	}
+	if u, err := s.FindByEmail(testCtx(t), "k@example.com"); err != nil || u.FirstName != "Kathrin" || !u.Inactive {
+		t.Errorf("FindByEmail = %+v, %v", u, err)
+	}
+
+	bad := m
+	bad.FirstNameColumn, bad.ActiveColumn = "given_name", "email"
+	_, err := postgres.NewUserStore(testCtx(t), pool, bad)
+	if err == nil || !strings.Contains(err.Error(), `column "given_name" does not exist`) ||
+		!strings.Contains(err.Error(), `column "email" of table "auth_user" is of type character varying; want boolean`) {
+		t.Fatalf("NewUserStore with a missing name column and a text is_active: %v", err)
+	}
+}
+
+// TestDuplicateEmails counts the addresses several users share; empty and NULL
+// addresses are no address.
+func TestDuplicateEmails(t *testing.T) {
+	pool := pgtest.Pool(t, pgtest.NewSchema(t))
+	exec(t, pool, "CREATE TABLE users (id bigint PRIMARY KEY, username text, email text, password text)")
+	s := newUserStore(t, pool, postgres.UserMapping{})
+	if n, err := s.DuplicateEmails(testCtx(t)); err != nil || n != 0 {
+		t.Fatalf("empty table: %d, %v", n, err)
+	}
+	exec(t, pool, `INSERT INTO users (id, email) VALUES (1, 'a@example.com'), (2, 'a@example.com'), (3, 'a@example.com'),
+		(4, 'b@example.com'), (5, 'B@example.com'), (6, 'c@example.com'), (7, 'c@example.com'),
+		(8, ''), (9, ''), (10, NULL), (11, NULL)`)
+	if n, err := s.DuplicateEmails(testCtx(t)); err != nil || n != 2 {
+		t.Errorf("DuplicateEmails = %d, %v; want 2 (a@ three times, c@ twice)", n, err)
 	}
 }

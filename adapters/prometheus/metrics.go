@@ -1,7 +1,7 @@
 // Package prometheus exposes pwreset's metrics in Prometheus' format with the
 // official client library: the outcomes of link requests, resets and mail
-// deliveries (counted from the audit events), HTTP and hashing latencies, the outbox
-// backlog, and the Go runtime and process collectors.
+// deliveries (counted from the audit events), HTTP and hashing latencies, the hash
+// queue, the outbox backlog, and the Go runtime and process collectors.
 package prometheus
 
 import (
@@ -43,6 +43,7 @@ type Metrics struct {
 	deliveries *prom.CounterVec
 	requests   *prom.HistogramVec
 	hashes     prom.Histogram
+	hashQueue  *hashQueue
 }
 
 // New returns the metrics with every series of a fixed label value at zero.
@@ -61,6 +62,7 @@ func New() *Metrics {
 		hashes: prom.NewHistogram(prom.HistogramOpts{Name: "pwreset_password_hash_duration_seconds",
 			Help:    "Time to hash a new password, without the wait for a free hashing slot.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
+		hashQueue: newHashQueue(),
 	}
 	for _, o := range LinkOutcomes {
 		m.links.WithLabelValues(o)
@@ -73,7 +75,7 @@ func New() *Metrics {
 			m.deliveries.WithLabelValues(k, r)
 		}
 	}
-	m.registry.MustRegister(m.links, m.resets, m.deliveries, m.requests, m.hashes,
+	m.registry.MustRegister(m.links, m.resets, m.deliveries, m.requests, m.hashes, m.hashQueue.gauge,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ func name(f *dto.MetricFamily, m *dto.Metric) string {
 func TestEveryOutcomeExistsAtZeroFromStartUp(t *testing.T) {
 	m := prometheus.New()
 	want := []string{
+		"pwreset_hash_queue_length{}",
 		"pwreset_link_requests_total{outcome=cooldown}", "pwreset_link_requests_total{outcome=daily_cap}",
 		"pwreset_link_requests_total{outcome=global_cap}", "pwreset_link_requests_total{outcome=no_email}",
 		"pwreset_link_requests_total{outcome=queued}", "pwreset_link_requests_total{outcome=unknown_user}",
@@ -99,8 +101,8 @@ func TestAuditEventsCountOutcomes(t *testing.T) {
 		"pwreset_mail_deliveries_total{kind=password_changed,result=retry}": 1,
 		"pwreset_mail_deliveries_total{kind=reset_link,result=failed}":      1,
 	}
-	if n := len(series(t, m.Registry(), "pwreset_")); n != 17 {
-		t.Errorf("%d series after events, want the 17 of start-up", n)
+	if n := len(series(t, m.Registry(), "pwreset_")); n != 18 {
+		t.Errorf("%d series after events, want the 18 of start-up", n)
 	}
 	for s, v := range values(t, m.Registry()) {
 		if v != want[s] {
@@ -133,15 +135,18 @@ func TestRequestsAreObservedByRoutePattern(t *testing.T) {
 	m.Declare("/readyz", "GET", 503)
 	m.ObserveRequest("/api/v1/accounts/reset-password/", "POST", 400, 30*time.Millisecond)
 	m.ObserveRequest("/api/v1/accounts/reset-password/", "POST", 400, 20*time.Millisecond)
+	// A client that hung up: apart from the 5xx that PwresetHigh5xxRate counts.
+	m.ObserveRequest("/api/v1/accounts/reset-password/", "POST", 499, 20*time.Millisecond)
 	got := testutil.CollectAndCount(m.Registry(), "pwreset_http_request_duration_seconds")
-	if got != 2 {
-		t.Errorf("%d request series, want 2 (one declared, one observed)", got)
+	if got != 3 {
+		t.Errorf("%d request series, want 3 (one declared, two observed)", got)
 	}
 	body := scrape(t, m.Handler())
 	for _, line := range []string{
 		`pwreset_http_request_duration_seconds_count{method="GET",route="/readyz",status="503"} 0`,
 		`pwreset_http_request_duration_seconds_count{method="POST",route="/api/v1/accounts/reset-password/",status="400"} 2`,
 		`pwreset_http_request_duration_seconds_bucket{method="POST",route="/api/v1/accounts/reset-password/",status="400",le="0.025"} 1`,
+		`pwreset_http_request_duration_seconds_count{method="POST",route="/api/v1/accounts/reset-password/",status="499"} 1`,
 	} {
 		if !strings.Contains(body, line+"\n") {
 			t.Errorf("scrape lacks %q", line)
@@ -189,4 +194,19 @@ func scrape(t *testing.T, h http.Handler) string {
 	}
 	b, _ := io.ReadAll(rec.Body)
 	return string(b)
+}
+
+// TestHashQueueLength: the gauge reads the queue's length at each scrape, and is 0
+// before anything is watched.
+func TestHashQueueLength(t *testing.T) {
+	m := prometheus.New()
+	if body := scrape(t, m.Handler()); !strings.Contains(body, "pwreset_hash_queue_length 0\n") {
+		t.Errorf("no hash queue gauge at start-up:\n%s", body)
+	}
+	var waiting atomic.Int64
+	m.WatchHashQueue(func() int { return int(waiting.Load()) })
+	waiting.Store(7)
+	if body := scrape(t, m.Handler()); !strings.Contains(body, "pwreset_hash_queue_length 7\n") {
+		t.Errorf("7 waiting requests not shown:\n%s", body)
+	}
 }

@@ -33,8 +33,10 @@ func newMailer(s *sendgridtest.Server, key string) *sendgrid.Mailer {
 func TestSendDelivers(t *testing.T) {
 	textOnly := message
 	textOnly.HTML = ""
-	for _, msg := range []ports.Message{message, textOnly} {
-		t.Run("html="+strconv.FormatBool(msg.HTML != ""), func(t *testing.T) {
+	replyTo := message
+	replyTo.ReplyTo = "Support <support@example.com>"
+	for _, msg := range []ports.Message{message, textOnly, replyTo} {
+		t.Run("html="+strconv.FormatBool(msg.HTML != "")+",reply-to="+msg.ReplyTo, func(t *testing.T) {
 			s := sendgridtest.New(t)
 			id, err := newMailer(s, sendgridtest.APIKey).Send(t.Context(), msg)
 			if err != nil {

@@ -15,6 +15,9 @@ func newMail(msg ports.Message) *mail.SGMailV3 {
 	// NewSingleEmail puts text/plain first and leaves out empty parts, as the API
 	// requires: it refuses content that is out of order or empty.
 	m := mail.NewSingleEmail(address(msg.From), msg.Subject, address(msg.To), msg.Text, msg.HTML)
+	if msg.ReplyTo != "" {
+		m.SetReplyTo(address(msg.ReplyTo))
+	}
 	if msg.Kind != "" {
 		m.SetCustomArg(kindArg, msg.Kind)
 	}

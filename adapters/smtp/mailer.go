@@ -154,6 +154,11 @@ func compose(msg ports.Message) (*gomail.Msg, string, error) {
 		// The address stays out: the reason is logged.
 		return nil, "", errors.New("the recipient is not an e-mail address")
 	}
+	if msg.ReplyTo != "" {
+		if err := out.ReplyTo(msg.ReplyTo); err != nil {
+			return nil, "", fmt.Errorf("the reply-to address %q is not an e-mail address", msg.ReplyTo)
+		}
+	}
 	_, domain, _ := strings.Cut(from.Address, "@")
 	id := rand.Text() + "@" + domain
 	out.SetMessageIDWithValue(id)

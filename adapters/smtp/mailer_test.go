@@ -121,6 +121,46 @@ func checkContent(t *testing.T, data []byte, id string) {
 	}
 }
 
+// TestReplyTo: a message with ReplyTo carries it as its Reply-To header; one
+// without has none, so that replies go to From; a bad one never reaches the relay.
+func TestReplyTo(t *testing.T) {
+	s := smtptest.Start(t, smtptest.Options{})
+	with := sample
+	with.ReplyTo = "Support <support@example.com>"
+	for _, msg := range []ports.Message{with, sample} {
+		if _, err := newMailer(t, s, false).Send(testCtx(t), msg); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+	}
+	got := s.Messages()
+	if len(got) != 2 {
+		t.Fatalf("%d messages arrived, want 2", len(got))
+	}
+	for i, want := range []string{"support@example.com", ""} {
+		m, err := mail.ReadMessage(bytes.NewReader(got[i].Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var addr string
+		if h := m.Header.Get("Reply-To"); h != "" {
+			a, err := mail.ParseAddress(h)
+			if err != nil || a.Name != "Support" {
+				t.Fatalf("Reply-To %q: %v", h, err)
+			}
+			addr = a.Address
+		}
+		if addr != want {
+			t.Errorf("message %d: Reply-To %q, want %q", i, addr, want)
+		}
+	}
+	bad := sample
+	bad.ReplyTo = "not an address"
+	var se *ports.SendError
+	if _, err := newMailer(t, s, false).Send(testCtx(t), bad); !errors.As(err, &se) || !se.Permanent {
+		t.Errorf("Send with a bad Reply-To: %#v; want a permanent failure", err)
+	}
+}
+
 // TestHangUpAfterAccept: a relay that accepts the message and then drops the
 // connection before QUIT has the message: Send reports it sent, so that the
 // outbox does not send it twice.

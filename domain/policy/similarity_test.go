@@ -50,6 +50,7 @@ func TestCheckSimilarity(t *testing.T) {
 		{"empty word vs password", "qz8#vl3!wp", user("@alice", ""), ""}, // "" is skipped by the length ratio
 	}
 	p := policy.New(0)
+	tests = append(tests, nameCases...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var want []string
@@ -62,3 +63,45 @@ func TestCheckSimilarity(t *testing.T) {
 		})
 	}
 }
+
+// nameCases are Django 3.2.25's verdicts (adapters/django/djangotest's
+// TestPolicyMatchesDjango asks Django for them, and for seeded variations) over an
+// auth.User with username, first_name, last_name and email, in Django's order.
+var nameCases = func() []struct {
+	name     string
+	password string
+	attrs    []policy.Attribute
+	want     string
+} {
+	user := func(username, first, last, email string) []policy.Attribute {
+		return []policy.Attribute{{Name: "username", Value: username}, {Name: "first name", Value: first},
+			{Name: "last name", Value: last}, {Name: "email address", Value: email}}
+	}
+	const (
+		username = "The password is too similar to the username."
+		first    = "The password is too similar to the first name."
+		last     = "The password is too similar to the last name."
+		email    = "The password is too similar to the email address."
+	)
+	kathrin := user("kathrin.o", "Kathrin", "Oberhauser", "kathrin@example.com")
+	return []struct {
+		name     string
+		password string
+		attrs    []policy.Attribute
+		want     string
+	}{
+		{"last name (issue 20)", "Oberhauser", kathrin, last},
+		// "kathrin.o" splits into "kathrin" (14/18): the username comes first.
+		{"first name, username first", "Kathrin1984", kathrin, username},
+		{"first name with a year", "Kathrin1984", user("zz", "Kathrin", "", ""), first}, // 14/18
+		{"first before last", "oberhauser", user("x", "Oberhauser", "Oberhauser", ""), first},
+		// quick_ratio counts characters: márquez and marquez share 6 of 7 (12/16).
+		{"word of a compound last name", "marquez99", user("x", "Maria", "García-Márquez", ""), last},
+		{"word of a first name", "JOSÉ20", user("x", "Maria José", "", ""), first},          // 8/10
+		{"word of a first name, too long", "JOSÉ2024", user("x", "Maria José", "", ""), ""}, // 8/12
+		{"hyphenated first name whole", "jeanluc!", user("x", "Jean-Luc", "", ""), first},
+		{"names unrelated", "unrelated-phrase-42", user("x", "Ann", "Lee", ""), ""},
+		{"empty names skipped", "", user("x", "", "", ""), ""},
+		{"email after names", "kathrin@example", user("k", "", "", "kathrin@example.com"), email},
+	}
+}()

@@ -14,12 +14,13 @@ var Languages = []string{"en", "de", "fr", "es"}
 // supported one, unless DEFAULT_LANGUAGE says otherwise.
 const DefaultLanguage = "en"
 
-// changedAtLayouts write the time of a password change the way each language reads it.
-var changedAtLayouts = map[string]string{
-	"en": "2 January 2006 at 15:04 MST",
-	"de": "02.01.2006 um 15:04 MST",
-	"fr": "02/01/2006 à 15:04 MST",
-	"es": "02/01/2006 a las 15:04 MST",
+// timeLayouts write the time of a password change the way each language reads
+// it; FormatTime adds the zone.
+var timeLayouts = map[string]string{
+	"en": "2 January 2006 at 15:04",
+	"de": "02.01.2006 um 15:04",
+	"fr": "02/01/2006 à 15:04",
+	"es": "02/01/2006 a las 15:04",
 }
 
 // Supported reports whether lang, a language tag such as "de" or "de-CH", has a

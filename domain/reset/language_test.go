@@ -57,11 +57,11 @@ func TestLinkEmailLanguage(t *testing.T) {
 		prefs   []string
 		subject string
 	}{
-		{"default", alice, nil, "Reset password link was sent"},
-		{"Accept-Language", alice, []string{"fr-CH", "de"}, "Lien de réinitialisation de votre mot de passe"},
-		{"user's field wins", german, []string{"es"}, "Link zum Zurücksetzen Ihres Passworts"},
-		{"unsupported user language falls through", klingon, []string{"es"}, "Enlace para restablecer su contraseña"},
-		{"nothing supported", klingon, []string{"it"}, "Reset password link was sent"},
+		{"default", alice, nil, "Reset your pwreset password"},
+		{"Accept-Language", alice, []string{"fr-CH", "de"}, "Réinitialisation de votre mot de passe pwreset"},
+		{"user's field wins", german, []string{"es"}, "Passwort für pwreset zurücksetzen"},
+		{"unsupported user language falls through", klingon, []string{"es"}, "Restablecer su contraseña de pwreset"},
+		{"nothing supported", klingon, []string{"it"}, "Reset your pwreset password"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,7 +119,7 @@ func TestPasswordChangedEmailFollowsTheUser(t *testing.T) {
 	if err := r.Reset(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	if sent.Subject != "Votre mot de passe a été modifié" || !strings.Contains(sent.Text, "le 25/11/2026 à 12:00 UTC") {
+	if sent.Subject != "Votre mot de passe pwreset a été modifié" || !strings.Contains(sent.Text, "le 25/11/2026 à 12:00 UTC") {
 		t.Fatalf("notification %q / %q", sent.Subject, sent.Text)
 	}
 }
@@ -141,12 +141,12 @@ func TestLocalizedCustomTemplates(t *testing.T) {
 	})
 	t.Run("custom subject, default bodies", func(t *testing.T) {
 		m := sendIn(t, emails, alice, "fr")
-		if m.Subject != "Bonjour alice" || !strings.HasPrefix(m.Text, "Vous pouvez") || !strings.Contains(m.HTML, `lang="fr"`) {
+		if m.Subject != "Bonjour alice" || !strings.HasPrefix(m.Text, "Nous avons reçu une demande") || !strings.Contains(m.HTML, `lang="fr"`) {
 			t.Errorf("%+v", m)
 		}
 	})
 	t.Run("language without custom files", func(t *testing.T) {
-		if m := sendIn(t, emails, alice, "es"); m.Subject != "Enlace para restablecer su contraseña" {
+		if m := sendIn(t, emails, alice, "es"); m.Subject != "Restablecer su contraseña de pwreset" {
 			t.Errorf("%+v", m)
 		}
 	})

@@ -55,7 +55,7 @@ func (r *Resetter) noticeHold() time.Duration { return r.storeTimeout() + notice
 // time at, in the user's language or else the first supported of langs.
 func (r *Resetter) noticeMessage(user ports.User, langs []string, at time.Time) (ports.Message, error) {
 	lang := r.emails.Changed.language(user, langs)
-	when := at.UTC().Format(changedAtLayouts[lang])
+	when := r.emails.Changed.FormatTime(lang, at)
 	msg, err := r.emails.Changed.Render(lang, r.cfg.From, user, map[string]string{"changed_at": when})
 	if err != nil {
 		return msg, fmt.Errorf("render the password-changed e-mail: %w", err)

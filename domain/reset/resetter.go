@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
@@ -166,7 +165,7 @@ func (r *Resetter) check(ctx context.Context, req Request, user ports.User, foun
 
 func (r *Resetter) checkPassword(ctx context.Context, req Request, user ports.User) error {
 	var e PasswordError
-	e.Policy = r.policy.Check(req.Password, attributes(user))
+	e.Policy = r.policy.Check(req.Password, Attributes(user))
 	if r.breached(ctx, req.Password) {
 		e.Policy = append(e.Policy, MsgBreached)
 	}
@@ -189,17 +188,4 @@ func (r *Resetter) breached(ctx context.Context, password string) bool {
 		return false
 	}
 	return found
-}
-
-// attributes lists what the password must not resemble: every login field and the
-// e-mail address, named as Django names them.
-func attributes(user ports.User) []policy.Attribute {
-	var attrs []policy.Attribute
-	for _, f := range user.Logins {
-		attrs = append(attrs, policy.Attribute{Name: strings.ReplaceAll(f.Name, "_", " "), Value: f.Value})
-	}
-	if user.Email != "" {
-		attrs = append(attrs, policy.Attribute{Name: "email address", Value: user.Email})
-	}
-	return attrs
 }

@@ -52,7 +52,7 @@ func TestPasswordChangedNotification(t *testing.T) {
 	if err := r.Reset(context.Background(), request(false, now, goodPassword)); err != nil {
 		t.Fatal(err)
 	}
-	if sent.Kind != reset.KindPasswordChanged || sent.To != alice.Email || sent.Subject != "Your password was changed" ||
+	if sent.Kind != reset.KindPasswordChanged || sent.To != alice.Email || sent.Subject != "Your pwreset password was changed" ||
 		!strings.Contains(sent.Text, "25 November 2026 at 12:00 UTC") || strings.Contains(sent.Text, goodPassword) {
 		t.Fatalf("notification %+v", sent)
 	}

@@ -51,15 +51,17 @@ func TestSendMailsASignedLink(t *testing.T) {
 	if err := s.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if sent.To != alice.Email || sent.From != config.From || sent.Subject != "Reset password link was sent" ||
+	if sent.To != alice.Email || sent.From != config.From || sent.Subject != "Reset your pwreset password" ||
 		sent.Kind != reset.KindResetLink || !strings.Contains(sent.HTML, `<html lang="en">`) {
 		t.Fatalf("message = %+v", sent)
 	}
-	prefix := "You can reset your password by clicking on this link:\n\n"
-	if !strings.HasPrefix(sent.Text, prefix) || !strings.HasSuffix(sent.Text, "\n") {
+	prefix := "We received a request to reset the password of your pwreset account. To choose a new password, open this link:\n\n"
+	rest, ok := strings.CutPrefix(sent.Text, prefix)
+	if !ok || !strings.HasSuffix(sent.Text, "\n") {
 		t.Fatalf("text = %q", sent.Text)
 	}
-	u, err := url.Parse(strings.TrimSpace(strings.TrimPrefix(sent.Text, prefix)))
+	line, _, _ := strings.Cut(rest, "\n")
+	u, err := url.Parse(line)
 	if err != nil || u.Host != "frontend-host" || u.Path != "/reset-password/" {
 		t.Fatalf("link %v, %v", u, err)
 	}

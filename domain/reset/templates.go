@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/pwreset/pwreset/ports"
 )
@@ -23,13 +24,39 @@ const (
 	KindPasswordChanged = "password_changed"
 )
 
-// Templates render one kind of e-mail in every supported language. They see email and
-// each of the user's login fields by name ({{.username}}); the link e-mail also
-// verification_url, the password-changed one changed_at.
+// Templates render one kind of e-mail in every supported language. They see email,
+// each of the user's login fields by name ({{.username}}), subject (the rendered
+// subject, for the HTML part's title) and the Details: product_name, valid_for (the
+// link's period in words of the language), contact and contact_url; the link e-mail
+// also verification_url, the password-changed one changed_at.
 type Templates struct {
 	kind     string
 	byLang   map[string]*variant
 	fallback string // the language of users and requests that name no supported one
+	details  Details
+}
+
+// Details are what the e-mails say beyond the link and the time of a change.
+type Details struct {
+	// Product names the service the account belongs to (PRODUCT_NAME); empty:
+	// DefaultProduct.
+	Product string
+	// Period is how long a link stays valid (RESET_PASSWORD_VERIFICATION_PERIOD);
+	// zero: DefaultPeriod.
+	Period time.Duration
+	// Contact is where a user whose password changed without their doing reaches
+	// the team (RESET_PASSWORD_CHANGED_CONTACT): an https URL or an e-mail address;
+	// empty: none.
+	Contact string
+	// Zone is the time zone times are written in (TIME_ZONE); nil: UTC.
+	Zone *time.Location
+}
+
+// With returns a copy of t that renders with d.
+func (t *Templates) With(d Details) *Templates {
+	c := *t
+	c.details = d
+	return &c
 }
 
 // variant is one kind of e-mail in one language.
@@ -99,12 +126,26 @@ func parseVariant(kind, lang string, src TemplateSources) (*variant, error) {
 		}
 	}
 	if html != "" {
-		v.html, err = htmltemplate.New("html_body").Option("missingkey=zero").Parse(html)
-		if err != nil {
+		if v.html, err = parseHTML(html); err != nil {
 			return nil, fmt.Errorf("the HTML body template does not parse: %w", err)
 		}
 	}
 	return v, nil
+}
+
+// parseHTML parses an HTML part with the embedded layout's templates beside it
+// ("page", which renders the "content" the part defines), which a team's own
+// part may use too.
+func parseHTML(src string) (*htmltemplate.Template, error) {
+	layout, err := embedded("templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	t, err := htmltemplate.New("html_body").Option("missingkey=zero").Parse(layout)
+	if err != nil {
+		return nil, err
+	}
+	return t.Parse(src)
 }
 
 // DefaultTemplates returns the embedded templates of an e-mail kind.
@@ -147,6 +188,7 @@ func (v *variant) render(data map[string]string) (rendered, error) {
 	}
 	// A subject is one line, as Django makes it.
 	r.subject = strings.Join(strings.Fields(b.String()), " ")
+	data["subject"] = r.subject
 	b.Reset()
 	if err := v.text.Execute(&b, data); err != nil {
 		return r, fmt.Errorf("render text body: %w", err)
@@ -173,6 +215,11 @@ func DefaultEmails() Emails {
 	return Emails{Link: DefaultTemplates(KindResetLink), Changed: DefaultTemplates(KindPasswordChanged)}
 }
 
+// With returns the templates of e rendering with d.
+func (e Emails) With(d Details) Emails {
+	return Emails{Link: e.Link.With(d), Changed: e.Changed.With(d)}
+}
+
 // language chooses the language of an e-mail to user: the user's own, else the first
 // supported of the request's preferences, else the fallback.
 func (t *Templates) language(user ports.User, prefs []string) string {
@@ -182,18 +229,20 @@ func (t *Templates) language(user ports.User, prefs []string) string {
 // Render renders the e-mail for user in lang (in the fallback language if lang is
 // not supported), with extra template values.
 func (t *Templates) Render(lang, from string, user ports.User, extra map[string]string) (ports.Message, error) {
-	data := map[string]string{"email": user.Email}
+	lang = BaseLanguage(lang)
+	if t.byLang[lang] == nil {
+		lang = t.fallback
+	}
+	data := t.details.values(lang)
+	data["email"] = user.Email
 	for _, f := range user.Logins {
 		data[f.Name] = f.Value
 	}
 	for k, v := range extra {
 		data[k] = v
 	}
-	v := t.byLang[BaseLanguage(lang)]
-	if v == nil {
-		v = t.byLang[t.fallback]
-	}
-	r, err := v.render(data)
+	data["lang"] = lang // the HTML part's lang attribute, whatever a field is called
+	r, err := t.byLang[lang].render(data)
 	if err != nil {
 		return ports.Message{}, fmt.Errorf("render the %s e-mail: %w", t.kind, err)
 	}

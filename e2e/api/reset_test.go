@@ -143,7 +143,7 @@ func TestAfterReset(t *testing.T) {
 		t.Fatalf("%d password-changed notices for one reset", n)
 	}
 	m := notice[0]
-	if m.Subject != "Your password was changed" || m.From != "noreply@example.com" {
+	if m.Subject != "Your frontend.example password was changed" || m.From != "noreply@example.com" {
 		t.Fatalf("password-changed notice: subject %q from %q", m.Subject, m.From)
 	}
 	for _, part := range []string{m.Subject, m.Text, m.HTML} {

@@ -22,7 +22,7 @@ func TestPrometheusScrapesAndEvaluates(t *testing.T) {
 	if err != nil {
 		t.Skip("prometheus not found: install Debian's prometheus package to run this test")
 	}
-	p := harness.Start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0"}, "serve")
+	p := harness.Start(t, []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0", "METRICS_ON_API_ADDR=true"}, "serve")
 	base := p.Await(t, harness.Listening)[1]
 	rules := harness.RepoPath(t, "deploy/prometheus/alerts.yml")
 	dir := t.TempDir()

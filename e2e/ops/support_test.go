@@ -45,7 +45,7 @@ func TestSupportCommands(t *testing.T) {
 		t.Fatalf("link printed %q", out)
 	}
 
-	p, api := harness.Serve(t, mongotest.URI(t), db.Name(), append(harness.MailEnv(sg), "RESET_PASSWORD_LINK_DAILY_CAP=1")...)
+	p, api := harness.Serve(t, mongotest.URI(t), db.Name(), append(harness.MailEnv(sg), "RESET_PASSWORD_LINK_DAILY_CAP=1", "METRICS_ON_API_ADDR=true")...)
 	harness.WantDetail(t, "reset with the printed link", harness.ResetWith(t, api, printed.Query(), harness.NewPassword), 200, "Reset password successful")
 	harness.AwaitMails(t, sg, "alice@example.com", "password_changed", 1)
 	if n := len(harness.MailsTo(sg, "alice@example.com", "reset_link")); n != 0 {

@@ -30,10 +30,10 @@ type pageLanguage struct {
 }
 
 var (
-	english = pageLanguage{"en", "Reset password link was sent", "Your password was changed",
+	english = pageLanguage{"en", "Reset your Acme password", "Your Acme password was changed",
 		"Reset your password", "Show password", "Your password has been changed. You can now sign in with it.",
 		[]string{"This password is too short. It must contain at least 8 characters.", "This password is too common."}}
-	german = pageLanguage{"de", "Link zum Zurücksetzen Ihres Passworts", "Ihr Passwort wurde geändert",
+	german = pageLanguage{"de", "Passwort für Acme zurücksetzen", "Ihr Passwort für Acme wurde geändert",
 		"Passwort zurücksetzen", "Passwort anzeigen", "Ihr Passwort wurde geändert. Sie können sich jetzt damit anmelden.",
 		[]string{"Dieses Passwort ist zu kurz. Es muss mindestens 8 Zeichen enthalten.", "Dieses Passwort ist zu üblich."}}
 )

@@ -161,8 +161,9 @@ func TestSMTPDeferred(t *testing.T) {
 var regexp451 = regexp.MustCompile(`451.*greylisted`)
 
 // TestPostgresDjangoSchema: with USER_SCHEMA=django and nothing else about the
-// table, pwreset finds Django's own auth_user (no changed-at column), signs links
-// as Django does, and stores a hash in Django's format that verifies the new password.
+// table, pwreset finds Django's own auth_user (no changed-at column), refuses a
+// password like the user's last name as Django does, signs links as Django does,
+// and stores a hash in Django's format that verifies the new password.
 func TestPostgresDjangoSchema(t *testing.T) {
 	dbURL := pgtest.NewSchema(t)
 	pool := pgtest.Pool(t, dbURL)
@@ -173,7 +174,7 @@ func TestPostgresDjangoSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	execSQL(t, pool, `INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-		is_active, date_joined) VALUES ($1, false, 'alice', '', '', 'alice@example.com', false, true, now())`, hash)
+		is_active, date_joined) VALUES ($1, false, 'alice', 'Alice', 'Oberhauser', 'alice@example.com', false, true, now())`, hash)
 	relay := smtptest.Start(t, smtptest.Options{})
 	var env []string
 	for _, kv := range harness.PostgresEnv(dbURL, relay) {
@@ -185,6 +186,10 @@ func TestPostgresDjangoSchema(t *testing.T) {
 	_, api := harness.ServePostgres(t, env)
 	harness.WantDetail(t, "send link", harness.SendLink(t, api, "alice"), 200, "Reset link sent")
 	link := harness.RelayedLink(t, harness.AwaitRelayed(t, relay, "alice@example.com", 1)[0])
+	r := harness.ResetWith(t, api, link, "Oberhauser")
+	if want := `{"password":["The password is too similar to the last name."],"non_field_errors":[]}`; r.Status != 400 || strings.TrimSpace(r.Raw) != want {
+		t.Fatalf("the last name as password: %d %s, want 400 %s", r.Status, r.Raw, want)
+	}
 	harness.WantDetail(t, "reset", harness.ResetWith(t, api, link, harness.NewPassword), 200, "Reset password successful")
 	stored := harness.StoredHash(t, pool, "1")
 	if ok, err := hasher.Verify(stored, harness.NewPassword); !ok || err != nil || !strings.HasPrefix(stored, "pbkdf2_sha256$") {

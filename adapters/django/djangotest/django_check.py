@@ -10,6 +10,10 @@ one per request, on standard output. Each request names its "op":
                   tried in Django's order (SECRET_KEY, then SECRET_KEY_FALLBACKS)
   make_password   django.contrib.auth.hashers.make_password with a named hasher
   check_password  django.contrib.auth.hashers.check_password
+  validate        the messages of django.contrib.auth.password_validation's
+                  validate_password for password and an auth.User with the given
+                  username, first_name, last_name and email, under the validators
+                  named in "validators" (default: Django's four default ones)
   libraries       which optional hasher libraries (argon2-cffi, bcrypt) import
 
 Hashers run with the costs given in the request ("cost"), through subclasses listed
@@ -54,6 +58,7 @@ HASHERS = {
 
 settings.configure(
     SECRET_KEY="unused: every signature names its key",
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes"],
     PASSWORD_HASHERS=["__main__." + cls.__name__ for cls in HASHERS.values()],
 )
 django.setup()
@@ -75,6 +80,36 @@ def signature(req, key):
     return Signer(key=key, salt=salt(req)).signature(dict_repr(req))
 
 
+DEFAULT_VALIDATORS = [
+    "UserAttributeSimilarityValidator",
+    "MinimumLengthValidator",
+    "CommonPasswordValidator",
+    "NumericPasswordValidator",
+]
+
+
+def validate(req):
+    # Imported once Django is set up: the User model needs its apps loaded.
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import (
+        get_password_validators,
+        validate_password,
+    )
+    from django.core.exceptions import ValidationError
+
+    names = req.get("validators") or DEFAULT_VALIDATORS
+    validators = get_password_validators(
+        [{"NAME": "django.contrib.auth.password_validation." + n} for n in names])
+    u = req.get("user") or {}
+    user = User(username=u.get("username", ""), first_name=u.get("first_name", ""),
+                last_name=u.get("last_name", ""), email=u.get("email", ""))
+    try:
+        validate_password(req["password"], user=user, password_validators=validators)
+    except ValidationError as e:
+        return {"messages": list(e.messages)}
+    return {"messages": []}
+
+
 def answer(req):
     op = req["op"]
     if op == "pickle":
@@ -94,6 +129,8 @@ def answer(req):
         return {"encoded": make_password(req["password"], hasher=req["hasher"])}
     if op == "check_password":
         return {"valid": check_password(req["password"], req["encoded"])}
+    if op == "validate":
+        return validate(req)
     if op == "libraries":
         found = {}
         for name in ("argon2", "bcrypt"):

@@ -72,6 +72,18 @@ type Request struct {
 	Hasher       string         `json:"hasher,omitempty"`
 	Cost         map[string]int `json:"cost,omitempty"`
 	Encoded      string         `json:"encoded,omitempty"`
+	// User and Validators are the user and the validators (by class name, such
+	// as "UserAttributeSimilarityValidator"; default Django's four) of "validate".
+	User       *User    `json:"user,omitempty"`
+	Validators []string `json:"validators,omitempty"`
+}
+
+// User is the auth.User whose attributes "validate" compares a password with.
+type User struct {
+	Username  string `json:"username"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Email     string `json:"email"`
 }
 
 // Answer is Django's reply to one Request.
@@ -83,6 +95,7 @@ type Answer struct {
 	Error     string          `json:"error"`
 	Django    string          `json:"django"`
 	Libraries map[string]bool `json:"libraries"`
+	Messages  []string        `json:"messages"`
 }
 
 // Ask sends all requests to one run of the script and returns the answers in order.

@@ -10,6 +10,7 @@ import (
 // mailBody is the part of SendGrid's v3 mail body the server understands.
 type mailBody struct {
 	From             *email `json:"from"`
+	ReplyTo          *email `json:"reply_to"`
 	Subject          string `json:"subject"`
 	Personalizations []struct {
 		To []email `json:"to"`
@@ -101,6 +102,9 @@ func (b mailBody) message() ports.Message {
 	}
 	m := ports.Message{Kind: b.CustomArgs["kind"], From: b.From.String(), To: strings.Join(to, ", "),
 		Subject: b.Subject}
+	if b.ReplyTo != nil {
+		m.ReplyTo = b.ReplyTo.String()
+	}
 	for _, c := range b.Content {
 		switch c.Type {
 		case "text/plain":
