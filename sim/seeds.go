@@ -75,7 +75,7 @@ func RunSeeds(t *testing.T, seeds []uint64, b Backend, workers int, known Known)
 				if report {
 					small := Shrink(s, b, 300)
 					rs, _ := Run(small, b)
-					t.Errorf("seed %d fails (replay: go test -run %s -sim.seed=%d):\n%s\nshrunk to %d steps:\n%s%s",
+					t.Errorf("seed %d fails (replay it: go test <this package> -run %s -sim.seed=%d):\n%s\nshrunk to %d steps:\n%s%s",
 						seed, t.Name(), seed, lines(r.Violations), len(small.Steps), small, lines(rs.Violations))
 				}
 			}
