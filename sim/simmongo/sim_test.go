@@ -22,6 +22,11 @@ var (
 	seedsFlag = flag.Int("sim.seeds", 100, "how many seeds TestSimMongo runs")
 )
 
+// storeTimeout bounds each store call far above what a busy machine takes: a
+// call the store cut off would be a fault the schedule did not choose, whose
+// effect the history could not know.
+const storeTimeout = time.Minute
+
 // TestMain stops the shared FerretDB once the tests are done.
 func TestMain(m *testing.M) { mongotest.Main(m) }
 
@@ -56,15 +61,15 @@ func backend(t *testing.T) sim.Backend {
 		}
 		// The outbox takes its callers' time for its server's, and the simulator
 		// passes it true time: the server's clock is not the simulator's to move.
-		box := mongo.NewOutbox(db, mongo.OutboxConfig{CallersClock: true})
-		limiter := mongo.NewRateLimiter(db, mongo.RateLimitConfig{})
+		box := mongo.NewOutbox(db, mongo.OutboxConfig{CallersClock: true, Timeout: storeTimeout})
+		limiter := mongo.NewRateLimiter(db, mongo.RateLimitConfig{Timeout: storeTimeout})
 		if err := box.EnsureIndexes(ctx, 0, reset.ReasonCooldown, reset.ReasonDailyCap, reset.ReasonGlobalCap); err != nil {
 			return sim.Stores{}, nil, nil, err
 		}
 		if err := limiter.EnsureIndexes(ctx, 24*time.Hour); err != nil {
 			return sim.Stores{}, nil, nil, err
 		}
-		return sim.Stores{Users: mongo.NewUserStore(db, mongo.UserMapping{}), Outbox: box, Limiter: limiter, TrueTime: true},
+		return sim.Stores{Users: mongo.NewUserStore(db, mongo.UserMapping{Timeout: storeTimeout}), Outbox: box, Limiter: limiter, TrueTime: true},
 			users, nil, nil
 	}
 }

@@ -20,6 +20,11 @@ var (
 	seedsFlag = flag.Int("sim.seeds", 100, "how many seeds TestSimPostgres runs")
 )
 
+// storeTimeout bounds each store call far above what a busy machine takes: a
+// call the store cut off would be a fault the schedule did not choose, whose
+// effect the history could not know.
+const storeTimeout = time.Minute
+
 // TestMain stops the shared PostgreSQL once the tests are done.
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
@@ -68,9 +73,10 @@ func seed(ctx context.Context, pool *pgxpool.Pool, clock ports.Clock, users []po
 			return sim.Stores{}, err
 		}
 	}
-	us, err := postgres.NewUserStore(ctx, pool, postgres.UserMapping{})
+	us, err := postgres.NewUserStore(ctx, pool, postgres.UserMapping{Timeout: storeTimeout})
 	if err != nil {
 		return sim.Stores{}, err
 	}
-	return sim.Stores{Users: us, Outbox: postgres.NewOutboxOnClock(pool, 0, clock), Limiter: postgres.NewRateLimiter(pool, 0)}, nil
+	return sim.Stores{Users: us, Outbox: postgres.NewOutboxOnClock(pool, storeTimeout, clock),
+		Limiter: postgres.NewRateLimiter(pool, storeTimeout)}, nil
 }
