@@ -121,6 +121,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		LinkCooldown:         cfg.LinkCooldown,
 		LinkDailyCap:         cfg.LinkDailyCap,
 		LinksPerHour:         cfg.LinksPerHour,
+		LinksPerClient:       cfg.linksPerClient(),
 		InvalidateOlderLinks: cfg.InvalidateOlderLinks,
 		ChangedNotification:  cfg.ChangedNotification,
 		Secret:               []byte(cfg.SecretKey),

@@ -29,7 +29,8 @@ func (h *handlers) sendLink(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail, Languages: preferredLanguages(c.Request())}
+	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail, Languages: preferredLanguages(c.Request()),
+		Client: clientKey(c.RealIP(), h.cfg.ClientIPv6Prefix)}
 	if err := h.sender.Send(c.Request().Context(), lookup); err != nil {
 		return err
 	}

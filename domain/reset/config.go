@@ -27,6 +27,10 @@ type Config struct {
 	// LinksPerHour is the most links all users get in an hour
 	// (RESET_PASSWORD_LINKS_PER_HOUR); zero turns it off.
 	LinksPerHour int
+	// LinksPerClient is the most links the requests of one client (Lookup.Client) get
+	// in an hour, its share of LinksPerHour (RESET_PASSWORD_LINKS_CLIENT_SHARE), so
+	// that one client cannot use up the hourly cap for everyone; zero turns it off.
+	LinksPerClient int
 	// InvalidateOlderLinks makes a new link kill the user's older ones
 	// (RESET_PASSWORD_INVALIDATE_OLDER_LINKS).
 	InvalidateOlderLinks bool

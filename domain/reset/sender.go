@@ -21,6 +21,8 @@ const (
 	ReasonCooldown    = "cooldown"
 	ReasonDailyCap    = "daily_cap"
 	ReasonGlobalCap   = "global_cap"
+	// ReasonClientCap is a link over its client's share of the hourly cap.
+	ReasonClientCap = "client_cap"
 	// ReasonPrinted is a link an operator printed (IssueLink): recorded, never sent.
 	ReasonPrinted = "printed_by_operator"
 )
@@ -32,6 +34,10 @@ type Lookup struct {
 	// Languages are those the requester prefers, best first (from Accept-Language); the
 	// link e-mail is in the first supported one unless the user has a language of their own.
 	Languages []string
+	// Client names who asks (an IPv4 address, or an IPv6 client's prefix), whose
+	// share of the hourly cap the link counts against (Config.LinksPerClient); empty:
+	// no share is counted (the operator's commands).
+	Client string
 }
 
 // LinkSender sends reset-password links.
@@ -81,7 +87,7 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 	// A stranger's link counts as a user's would, but is stored suppressed: that
 	// takes the same write. Its audit reason stays the stranger's, whatever limit
 	// also refused it.
-	_, stored, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, reason != ""), Suppress: reason}, at)
+	_, stored, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, l.Client, reason != ""), Suppress: reason}, at)
 	if reason == "" {
 		reason = stored
 	}
