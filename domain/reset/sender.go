@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
@@ -80,14 +81,15 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 		return ErrUserNotFound
 	}
 	at := s.clock.Now()
-	msg, err := s.linkMessage(user, l.Languages, at)
+	msg, err := s.linkMessage(user, l.Languages, at, reason != "")
 	if err != nil {
 		return err
 	}
-	// A stranger's link counts as a user's would, but is stored suppressed: that
-	// takes the same write. Its audit reason stays the stranger's, whatever limit
-	// also refused it.
-	_, stored, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, l.Client, reason != ""), Suppress: reason}, at)
+	// A stranger's link counts as a user's would, but is stored suppressed, its body
+	// kept as a pending one's is: that takes the same write (its link is a decoy).
+	// Its audit reason stays the stranger's, whatever limit also refused it.
+	m := ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, l.Client, reason != ""), Suppress: reason, KeepBody: reason != ""}
+	_, stored, err := s.store(ctx, m, at)
 	if reason == "" {
 		reason = stored
 	}
@@ -153,16 +155,23 @@ func known(user ports.User, reason string) string {
 }
 
 // linkMessage builds the link e-mail for user, with a link signed at the time at,
-// in the user's language or else the first supported of langs.
-func (s *LinkSender) linkMessage(user ports.User, langs []string, at time.Time) (ports.Message, error) {
+// in the user's language or else the first supported of langs. A decoy's link is
+// signed all the same, so that it costs what a real one does, but carries a
+// signature of zeros of the same length: it is kept in the outbox and goes to
+// nobody, so it must open nothing (a user without an address exists).
+func (s *LinkSender) linkMessage(user ports.User, langs []string, at time.Time, decoy bool) (ports.Message, error) {
 	lang := s.emails.Link.language(user, langs)
-	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": s.link(user, at)})
+	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": s.link(user, at, decoy)})
 }
 
-// link returns a link for user, signed at the time at.
-func (s *LinkSender) link(user ports.User, at time.Time) string {
+// link returns a link for user, signed at the time at, or its decoy.
+func (s *LinkSender) link(user ports.User, at time.Time, decoy bool) string {
 	claims := link.Claims{UserID: user.ID, Timestamp: at.Unix(), PasswordHash: user.PasswordHash}
-	return link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
+	signature := s.signer.Sign(claims)
+	if decoy {
+		signature = strings.Repeat("0", len(signature))
+	}
+	return link.Build(s.cfg.URL, claims, signature)
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both
