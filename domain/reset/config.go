@@ -41,6 +41,10 @@ type Config struct {
 	// (in its limits' keys and its suppressed message) is derived from it for that
 	// purpose alone, so that the database does not tell which logins were tried.
 	Secret []byte
+	// StrangerSlots is how many stand-ins unknown logins share (each login keyed to
+	// one of them), which bounds the limit keys they make; zero means
+	// DefaultStrangerSlots. See LinkSender.stranger.
+	StrangerSlots int
 	// StoreTimeout bounds the writing of a new password, its audit event and its
 	// notice, which go on when the client hangs up; zero means DefaultStoreTimeout.
 	StoreTimeout time.Duration

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -129,15 +129,29 @@ func (s *LinkSender) find(ctx context.Context, l Lookup) (ports.User, string, er
 // the secret.
 const strangerKeyPurpose = "pwreset.reset.stranger.v1"
 
+// DefaultStrangerSlots is how many stand-ins unknown logins share by default: few
+// enough to bound what a stream of unknown logins stores (issue 18 item 9: at most
+// two limit keys a slot, and as many counted links a day as the slots' daily caps
+// allow), many enough that two unknown logins of one hour rarely share one, and so
+// rarely find its cooldown or daily cap used by the other (a refusal a known user
+// would not meet).
+const DefaultStrangerSlots = 8192
+
 // stranger stands in for a user who does not exist, so that the limits and the
 // message are worked out for the unknown as for the known. Its id cannot collide
-// with a real one, and the same login gets the same stand-in. The id is a keyed
-// hash of the login: a plain one could be guessed back from the database by
-// hashing likely logins.
+// with a real one, and the same login gets the same stand-in. Unknown logins share
+// a ring of StrangerSlots stand-ins: a login's slot is a keyed hash of it, so that
+// neither the slot nor the id, which names the slot, tells which logins were tried
+// (a plain hash could be guessed back from the database by hashing likely logins).
 func (s *LinkSender) stranger(login string) ports.User {
 	mac := hmac.New(sha256.New, s.strangerKey)
 	mac.Write([]byte(login))
-	return ports.User{ID: "unknown-" + hex.EncodeToString(mac.Sum(nil)[:16])}
+	slots := uint64(DefaultStrangerSlots)
+	if s.cfg.StrangerSlots > 0 {
+		slots = uint64(s.cfg.StrangerSlots)
+	}
+	slot := binary.BigEndian.Uint64(mac.Sum(nil)) % slots
+	return ports.User{ID: fmt.Sprintf("unknown-%032x", slot)}
 }
 
 // deriveKey keys an HMAC for one purpose alone, as Django's salted_hmac does.
