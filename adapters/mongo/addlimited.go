@@ -70,6 +70,9 @@ func limitedDoc(id bson.ObjectID, m ports.LimitedMessage, now time.Time, counter
 		reason = m.Limits[refused].Reason
 	}
 	doc := messageDocument(id, m.Message, reason, now)
+	if m.KeepBody {
+		doc = keepBody(doc, m.Message)
+	}
 	if refused >= 0 || len(counters) == 0 {
 		return doc
 	}
