@@ -15,7 +15,3 @@ func TestOutboxContract(t *testing.T) {
 func TestAddLimitedCapRace(t *testing.T) {
 	contract.TestAddLimitedCapRace(t, func(*testing.T) ports.Outbox { return memory.NewOutbox() })
 }
-
-func TestAddLimitedKeepBody(t *testing.T) {
-	contract.TestAddLimitedKeepBody(t, func(*testing.T) ports.Outbox { return memory.NewStore(nil, memory.OutboxBounds{}).Outbox })
-}

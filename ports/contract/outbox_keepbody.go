@@ -7,14 +7,12 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// TestAddLimitedKeepBody checks LimitedMessage.KeepBody (issue 18 item 8): a
-// message stored suppressed, by Suppress or by a limit without room, keeps its
-// subject and bodies as a pending one does, so that a message that never goes out
-// is the same write as one that does; it is never claimed, and it goes at the
-// purge. Without KeepBody the body is erased (TestOutbox). It stands apart from
-// TestOutbox until every store implements KeepBody; then it joins TestOutbox.
-func TestAddLimitedKeepBody(t *testing.T, newOutbox func(*testing.T) ports.Outbox) {
-	box := newOutbox(t)
+// testLimitedKeepBody checks LimitedMessage.KeepBody (issue 18 item 8): a message
+// stored suppressed, by Suppress or by a limit without room, keeps its subject and
+// bodies as a pending one does, so that a message that never goes out is the same
+// write as one that does; it is never claimed, and it goes at the purge. Without
+// KeepBody the body is erased (testLimitedSuppress).
+func testLimitedKeepBody(t *testing.T, box ports.Outbox) {
 	limits := linkLimits(9, 3, 10)
 	kept := func(n int, refused int, at time.Time, reason string) {
 		t.Helper()
