@@ -27,7 +27,7 @@ func (s *LinkSender) BreachLetter(t *Templates) *BreachLetter {
 // at the time at over the password hash user holds (so that a hash the campaign
 // marked unusable first is the one the link opens). disabled says so in the text.
 func (b *BreachLetter) Compose(user ports.User, disabled bool, at time.Time) (ports.Message, error) {
-	extra := map[string]string{"verification_url": b.sender.link(user, at)}
+	extra := map[string]string{"verification_url": b.sender.link(user, at, false)}
 	if disabled {
 		extra["password_disabled"] = "yes"
 	}
