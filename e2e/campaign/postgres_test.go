@@ -15,16 +15,15 @@ import (
 	"github.com/pwreset/pwreset/e2e/harness"
 )
 
-// users is how many users the PostgreSQL campaign reaches. The issue asks for
-// 100,000; the race-detector binary the harness builds queued 406 users a second
-// on this 2-core machine shared with other work (100,000 took 4m6s with two kills),
-// over the package's 3-minute budget, so the test reaches 30,000 (about 75 s).
-const users = 30_000
+// users is how many users the PostgreSQL campaign reaches, as issue 21 asks. The
+// package took 151 s at load average 12 (the race-detector binary queued 690 users
+// a second with both kills and resumes), 34 s for 30,000 on a quieter moment.
+const users = 100_000
 
 var started = regexp.MustCompile(`campaign (\S+) started`)
 
 // TestKilledTwiceOnPostgres starts a campaign that marks passwords unusable over
-// 30,000 users (see users), kills the binary with SIGKILL twice mid-run (after a third and
+// 100,000 users, kills the binary with SIGKILL twice mid-run (after a third and
 // after two thirds of the users are in the outbox), resumes it each time, and
 // counts in the outbox: exactly one e-mail for each user, none twice, and every
 // password unusable.
@@ -71,10 +70,13 @@ func TestKilledTwiceOnPostgres(t *testing.T) {
 		float64(users)/elapsed.Seconds())
 }
 
-// killWhenQueued kills p with SIGKILL once the outbox holds n campaign e-mails.
+// killWhenQueued kills p with SIGKILL once the outbox holds n campaign e-mails. It
+// waits as long as p runs (no clock: a busy machine is only slower); p ending
+// before is a failure.
 func killWhenQueued(t *testing.T, pool *pgxpool.Pool, p *harness.Process, n int) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
+	exited := make(chan error, 1)
+	go func() { exited <- p.Wait() }()
 	for {
 		var queued int
 		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pwreset_outbox WHERE kind = 'breach_reset'`).Scan(&queued); err != nil {
@@ -83,13 +85,14 @@ func killWhenQueued(t *testing.T, pool *pgxpool.Pool, p *harness.Process, n int)
 		if queued >= n {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d e-mails queued after 2 minutes, want %d:\n%s", queued, n, strings.Join(p.Snapshot(), "\n"))
+		select {
+		case err := <-exited:
+			t.Fatalf("pwreset ended (%v) with %d e-mails queued, before %d:\n%s", err, queued, n, strings.Join(p.Snapshot(), "\n"))
+		case <-time.After(50 * time.Millisecond):
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	if err := p.Cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	p.Wait()
+	<-exited
 }
