@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -12,8 +14,18 @@ import (
 
 // heldID is a new outbox id for a message a change holds (ports.Message.ID): chosen
 // here, before the hold is written, so that a hold whose answer is lost can still
-// be withdrawn by it. 128 random bits; the '_' marks it as chosen.
-func heldID() string { return "held_" + rand.Text() }
+// be withdrawn by it. 128 random bits from Config.Rand; the '_' marks it as chosen.
+func (r *Resetter) heldID() (string, error) {
+	src := r.cfg.Rand
+	if src == nil {
+		src = rand.Reader
+	}
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(src, b); err != nil {
+		return "", fmt.Errorf("choose the id of a held message: %w", err)
+	}
+	return "held_" + hex.EncodeToString(b), nil
+}
 
 // requeueID is the outbox id of the message that requeues failed: the same for
 // every `pwreset outbox retry` of that failure, so that runs racing on one dead

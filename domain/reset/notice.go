@@ -51,7 +51,10 @@ func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (h
 	for _, m := range msgs {
 		// The id is chosen before the write: a hold whose answer is lost may have
 		// been stored, and is withdrawn by that id all the same.
-		m.msg.ID = heldID()
+		if m.msg.ID, err = r.heldID(); err != nil {
+			r.withdraw(ctx, h)
+			return held{}, err
+		}
 		h.msgs = append(h.msgs, heldMessage{id: m.msg.ID, what: m.what})
 		id, err := r.box.Add(ctx, m.msg, now.Add(r.noticeHold()))
 		if err != nil {
