@@ -40,6 +40,7 @@ type Dispatcher struct {
 	owner    string        // names this dispatcher in the shared outbox; see claim
 	claims   atomic.Uint64 // claims made so far, to name each lease
 	wake     chan struct{} // one token per idle worker to wake; see Wake
+	feed     feed          // batches of claimed messages for the workers, and the pause (feed.go)
 }
 
 // NewDispatcher returns a dispatcher of the messages in box; Run starts it. It writes
@@ -134,10 +135,11 @@ func (d *Dispatcher) PurgeOnce(ctx context.Context) {
 // work claims and delivers messages until ctx is done.
 func (d *Dispatcher) work(ctx, sendCtx context.Context) {
 	for ctx.Err() == nil {
-		env, err := d.claim(ctx)
+		env, err := d.next(ctx)
 		switch {
 		case err == nil:
 			d.deliver(ctx, sendCtx, env)
+			d.done()
 			continue // there may be more due: look again before waiting
 		case errors.Is(err, ports.ErrNothingDue):
 			d.idle(ctx)
