@@ -91,6 +91,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	stop := time.AfterFunc(d.cfg.Grace, func() { cancelSends(errShutdown) })
 	defer stop.Stop()
 	wg.Wait()
+	d.handBack(ctx)
 	d.log.Info("mail dispatcher stopped")
 	return nil
 }

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
@@ -82,4 +83,21 @@ func (d *Dispatcher) claimBatch(ctx context.Context, n int) ([]ports.Envelope, e
 	defer cancel()
 	owner := fmt.Sprintf("%s/%d", d.owner, d.claims.Add(1))
 	return d.box.ClaimBatch(ctx, owner, d.clock.Now(), d.cfg.Lease, max(n, 1))
+}
+
+// handBack returns the messages claimed and not yet taken when the workers stopped
+// (a shutdown right after a batch was claimed), due at once: another process need
+// not wait for their leases to expire.
+func (d *Dispatcher) handBack(ctx context.Context) {
+	f := &d.feed
+	f.mu.Lock()
+	left := f.claimed
+	f.claimed = nil
+	f.mu.Unlock()
+	for _, env := range left {
+		log := d.log.With("outbox_id", env.ID, "kind", env.Message.Kind)
+		d.settle(ctx, log, slog.LevelInfo, "claimed mail handed back at shutdown", func(c context.Context) error {
+			return d.box.Reschedule(c, env.ID, env.LeaseOwner, d.clock.Now(), env.LastError)
+		})
+	}
 }
