@@ -24,6 +24,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/domain/audit"
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/policy"
@@ -123,6 +124,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		LinksPerHour:         cfg.LinksPerHour,
 		InvalidateOlderLinks: cfg.InvalidateOlderLinks,
 		ChangedNotification:  cfg.ChangedNotification,
+		ChangeEvent:          cfg.Events.wants(event.PasswordChanged),
 		Secret:               []byte(cfg.SecretKey),
 	}
 	if len(rc.Secret) == 0 { // demo mode: stand-ins keyed for this run only
@@ -291,12 +293,20 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem
 // ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
 // SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
 // configuration allows in demo mode only); with VERIFICATION_REPLY_TO_EMAIL, every
-// message carries that Reply-To.
+// e-mail carries that Reply-To. Events go to EVENTS_URL.
 func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
-	p, err := chooseMailProvider(cfg, out)
-	return withReplyTo(cfg, p), err
+	mail, err := chooseMailProvider(cfg, out)
+	if err != nil {
+		return nil, err
+	}
+	events, err := eventsProvider(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return outbox.Router{Mail: withReplyTo(cfg, mail), Events: events}, nil
 }
 
+// chooseMailProvider chooses the provider of e-mail.
 func chooseMailProvider(cfg Config, out Output) (outbox.Provider, error) {
 	if cfg.SMTP.URL != "" {
 		return smtpMailer(cfg)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -117,5 +118,33 @@ func TestPauseEnds(t *testing.T) {
 	slices.Sort(attempts)
 	if !slices.Equal(attempts, []int{1, 1, 1, 1, 1, 2}) {
 		t.Fatalf("attempts %v; want one message sent on its second attempt, the others on their first", attempts)
+	}
+}
+
+// An events endpoint's request to wait holds back that event only: e-mail still
+// goes out at once.
+func TestEventRetryAfterPausesNoMail(t *testing.T) {
+	throttled := &ports.SendError{Status: 429, Reason: "slow down", RetryAfter: 10 * time.Minute}
+	p := &provider{answer: func(_ context.Context, n int) (string, error) {
+		if n == 0 {
+			return "", throttled
+		}
+		return "provider-id", nil
+	}}
+	h := newHarness(t, p)
+	h.start(t, testConfig())
+	msg := message(1)
+	// The provider answers by calls per recipient: the event's first is refused,
+	// the e-mail after it to the same address accepted.
+	msg.Kind, msg.To = event.Kind("password.changed"), message(2).To
+	id, err := h.box.Add(context.Background(), msg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.first.Wake()
+	waitFor(t, "the event rescheduled", func() bool { env := h.get(t, id); return env.State == ports.StatePending && env.Attempts == 1 })
+	sent := h.waitState(t, h.send(t, 2), ports.StateSent)
+	if sent.Attempts != 1 || h.first.PauseWaiters() != 0 {
+		t.Fatalf("e-mail sent after %d attempts with %d workers paused; want 1 and none", sent.Attempts, h.first.PauseWaiters())
 	}
 }

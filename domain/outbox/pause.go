@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -63,9 +64,15 @@ func (p *pause) waiters() int {
 	return p.waiting
 }
 
-// pauseAfter pauses every worker of the dispatcher for the wait a refusal asked
-// for, if it asked for one.
-func (d *Dispatcher) pauseAfter(log *slog.Logger, err error) {
+// pauseAfter pauses every worker of the dispatcher for the wait a refusal of env
+// asked for, if it asked for one and came from the mail provider. An events
+// endpoint's request to wait holds back that message only (its retry waits at
+// least as long): the team's endpoint being slow must not hold up reset links.
+// A mail pause does hold up events, since workers then claim nothing.
+func (d *Dispatcher) pauseAfter(log *slog.Logger, env ports.Envelope, err error) {
+	if event.IsKind(env.Message.Kind) {
+		return
+	}
 	if d.feed.pause.after(err, d.clock.Now()) {
 		log.Warn("the mail provider asked to wait; every worker of this process pauses", "error", err)
 	}
