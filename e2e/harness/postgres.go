@@ -71,7 +71,7 @@ func PostgresEnv(dbURL string, relay *smtptest.Server) []string {
 		"VERIFICATION_FROM_EMAIL=noreply@example.com", "RATE_LIMIT_SEND_LINK=off", "RATE_LIMIT_RESET_PASSWORD=off",
 		"SMTP_URL=" + relay.URL(), "SSL_CERT_FILE=" + relay.CertFile(), "SMTP_TIMEOUT=1s",
 		"MAIL_LEASE=2s", "MAIL_RETRY_MIN=100ms", "MAIL_RETRY_MAX=1s", "OUTBOX_POLL_INTERVAL=200ms",
-		"SHUTDOWN_GRACE=3s", "LOG_FORMAT=json", "HTTP_ADDR=127.0.0.1:0"}
+		"SHUTDOWN_GRACE=3s", "LOG_FORMAT=json", "HTTP_ADDR=127.0.0.1:0", QueueTimeout}
 }
 
 // ServePostgres starts the binary with env and returns it with its API's base URL.
