@@ -40,7 +40,7 @@ func TestHostedPageSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
+			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil, app.Tracing{})
 			if err != nil {
 				t.Fatal(err)
 			}

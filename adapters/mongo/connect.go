@@ -17,7 +17,9 @@ import (
 // away then fails in that time instead of hanging. A serverSelectionTimeoutMS or
 // connectTimeoutMS in uri still wins. An unreachable deployment wraps
 // ports.ErrUnavailable.
-func Connect(ctx context.Context, uri string, timeout time.Duration) (*mongo.Client, error) {
+//
+// Extra options (such as WithTracing's) are applied after the URI's.
+func Connect(ctx context.Context, uri string, timeout time.Duration, extra ...*options.ClientOptions) (*mongo.Client, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -25,7 +27,7 @@ func Connect(ctx context.Context, uri string, timeout time.Duration) (*mongo.Cli
 		SetServerSelectionTimeout(timeout).
 		SetConnectTimeout(timeout).
 		ApplyURI(uri)
-	client, err := mongo.Connect(opts)
+	client, err := mongo.Connect(append([]*options.ClientOptions{opts}, extra...)...)
 	if err != nil {
 		// The URI is not echoed: it may hold a password.
 		return nil, fmt.Errorf("mongo: invalid MongoDB URI or options: %w", err)
