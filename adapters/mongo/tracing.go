@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"strconv"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -63,9 +64,20 @@ func (t *commandTracer) started(ctx context.Context, e *mongoevent.CommandStarte
 }
 
 func (t *commandTracer) succeeded(_ context.Context, e *mongoevent.CommandSucceededEvent) {
-	if span, ok := t.spans.LoadAndDelete(spanKey{e.ConnectionID, e.RequestID}); ok {
-		span.(trace.Span).End()
+	v, ok := t.spans.LoadAndDelete(spanKey{e.ConnectionID, e.RequestID})
+	if !ok {
+		return
 	}
+	span := v.(trace.Span)
+	// A write the server refused (a duplicate key) answers ok with writeErrors, whose
+	// messages quote the document: only the first code is kept.
+	if errs, ok := e.Reply.Lookup("writeErrors").ArrayOK(); ok {
+		if code, ok := firstCode(errs); ok {
+			span.SetAttributes(attribute.String("db.response.status_code", strconv.FormatInt(code, 10)))
+		}
+		span.SetStatus(codes.Error, "write refused")
+	}
+	span.End()
 }
 
 func (t *commandTracer) failed(_ context.Context, e *mongoevent.CommandFailedEvent) {
@@ -93,4 +105,17 @@ func collectionOf(cmd bson.Raw) string {
 		return s
 	}
 	return ""
+}
+
+// firstCode returns the code of the first of a reply's writeErrors.
+func firstCode(errs bson.RawArray) (int64, bool) {
+	first, err := errs.IndexErr(0)
+	if err != nil {
+		return 0, false
+	}
+	doc, ok := first.DocumentOK()
+	if !ok {
+		return 0, false
+	}
+	return doc.Lookup("code").AsInt64OK()
 }
