@@ -135,4 +135,6 @@ func (s spyStore) FindByID(ctx context.Context, id string) (ports.User, error) {
 	return s.FindByLogin(ctx, id)
 }
 
-func (spyStore) SetPassword(context.Context, ports.PasswordChange) error { return ports.ErrPasswordChanged }
+func (spyStore) SetPassword(context.Context, ports.PasswordChange) error {
+	return ports.ErrPasswordChanged
+}
