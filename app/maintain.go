@@ -5,16 +5,9 @@ import (
 	"time"
 )
 
-// guardPurger is a user store that leaves small records behind to arbitrate
-// concurrent password changes (MongoDB's), which can go once expired.
-type guardPurger interface {
-	PurgeGuards(ctx context.Context) (int, error)
-}
-
 // maintenanceInterval is how often old bookkeeping is deleted. Nothing waits for
-// it to be correct (an expired guard or turn no longer blocks anybody), but a
-// fleet that restarts often must still get to it: so it runs at start, and then
-// often enough that guards go within a minute or two of expiring.
+// it to be correct (an expired event no longer counts), but a fleet that restarts
+// often must still get to it: so it runs at start, and then every minute.
 const maintenanceInterval = time.Minute
 
 // maintain deletes, at start and then every maintenanceInterval, the bookkeeping
@@ -32,20 +25,13 @@ func (a *App) maintain(ctx context.Context) {
 	}
 }
 
-// purgeBookkeeping deletes rate-limit events older than the longest window, and
-// expired password-change guards; each failure is logged, and tried again next time.
+// purgeBookkeeping deletes rate-limit events older than the longest window; a
+// failure is logged, and tried again next time.
 func (a *App) purgeBookkeeping(ctx context.Context) {
 	keep := a.cfg.longestWindow()
 	if n, err := a.limiter.Purge(ctx, time.Now().Add(-keep)); err != nil {
 		a.log.Warn("delete old rate-limit events", "error", err)
 	} else if n > 0 {
 		a.log.Debug("deleted old rate-limit events", "count", n)
-	}
-	if g, ok := underlying(a.users).(guardPurger); ok {
-		if n, err := g.PurgeGuards(ctx); err != nil {
-			a.log.Warn("delete expired password-change guards", "error", err)
-		} else if n > 0 {
-			a.log.Debug("deleted expired password-change guards", "count", n)
-		}
 	}
 }

@@ -11,28 +11,28 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// purgeCounter is a user store that reports each PurgeGuards.
+// purgeCounter is a rate limiter that reports each Purge.
 type purgeCounter struct {
-	ports.UserStore
+	ports.RateLimiter
 	purged chan struct{}
 }
 
-func (p purgeCounter) PurgeGuards(context.Context) (int, error) {
+func (p purgeCounter) Purge(context.Context, time.Time) (int, error) {
 	p.purged <- struct{}{}
 	return 0, nil
 }
 
-// TestMaintainRunsAtStart: the guards a crash left are purged as soon as a process
-// starts, not one interval later (issue 8, item 5: the first purge came ten
-// minutes after start, so a fleet restarting more often never purged).
+// TestMaintainRunsAtStart: old bookkeeping is purged as soon as a process starts,
+// not one interval later (issue 8, item 5: the first purge came ten minutes after
+// start, so a fleet restarting more often never purged).
 func TestMaintainRunsAtStart(t *testing.T) {
-	users := purgeCounter{UserStore: memory.NewUserStore(nil), purged: make(chan struct{}, 1)}
-	a := &App{log: slog.New(slog.NewTextHandler(io.Discard, nil)), users: users, limiter: memory.NewRateLimiter()}
+	limiter := purgeCounter{RateLimiter: memory.NewRateLimiter(), purged: make(chan struct{}, 1)}
+	a := &App{log: slog.New(slog.NewTextHandler(io.Discard, nil)), users: memory.NewUserStore(nil), limiter: limiter}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go a.maintain(ctx)
 	select {
-	case <-users.purged:
+	case <-limiter.purged:
 	case <-time.After(maintenanceInterval / 2): // generous: the purge is the first thing it does
 		t.Fatalf("no purge within %s of start", maintenanceInterval/2)
 	}

@@ -297,7 +297,7 @@ func chooseOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem 
 		return mem.Outbox, nil
 	}
 	box := mongo.NewOutbox(db.Database, mongo.OutboxConfig{Collection: cfg.Outbox.Collection, Timeout: cfg.MongoDBTimeout})
-	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention); err != nil {
+	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention, reset.ReasonCooldown, reset.ReasonDailyCap, reset.ReasonGlobalCap); err != nil {
 		return nil, fmt.Errorf("prepare the outbox collection %q: %w", cfg.Outbox.Collection, err)
 	}
 	return box, nil

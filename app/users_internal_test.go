@@ -58,7 +58,7 @@ func TestWarnDuplicateEmails(t *testing.T) {
 // would take the schema's default.
 func TestDjangoNameFields(t *testing.T) {
 	for _, db := range []string{"DATABASE_URL=postgres://pwreset@db.internal/shop", "MONGODB_URI=mongodb://db.internal"} {
-		base := []string{db, "USER_SCHEMA=django", "SECRET_KEY=k", "SENDGRID_API_KEY=SG.x",
+		base := []string{db, "USER_SCHEMA=django", "SECRET_KEY=" + strings.Repeat("django-key-", 5), "SENDGRID_API_KEY=SG.x",
 			"RESET_PASSWORD_VERIFICATION_URL=https://shop.example/r/", "VERIFICATION_FROM_EMAIL=noreply@shop.example"}
 		cfg, err := Load(base)
 		if err != nil {

@@ -1,4 +1,5 @@
 // Package deploy holds no code: its folder holds the systemd unit, the Prometheus
-// alert rules and the Grafana dashboard, and its tests check them against the
-// series pwreset exports.
+// alert rules, the Grafana dashboard, the container image's build script and the
+// Kubernetes example, and its tests check them against the series pwreset exports,
+// the Kubernetes API types and pwreset's configuration.
 package deploy

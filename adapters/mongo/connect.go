@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 )
 
 // Connect returns a client of the deployment at uri once it has answered a ping,
@@ -15,7 +16,9 @@ import (
 // lazily and by default waits 30s for a server, so Connect makes timeout the
 // server-selection and connect timeout too: an operation on a server that went
 // away then fails in that time instead of hanging. A serverSelectionTimeoutMS or
-// connectTimeoutMS in uri still wins. An unreachable deployment wraps
+// connectTimeoutMS in uri still wins. Writes default to the write concern
+// "majority" (a "w" in uri wins), so that no write answered as done can be
+// rolled back by a failover. An unreachable deployment wraps
 // ports.ErrUnavailable.
 //
 // Extra options (such as WithTracing's) are applied after the URI's.
@@ -27,6 +30,12 @@ func Connect(ctx context.Context, uri string, timeout time.Duration, extra ...*o
 		SetServerSelectionTimeout(timeout).
 		SetConnectTimeout(timeout).
 		ApplyURI(uri)
+	if opts.WriteConcern == nil {
+		// A write answered as done survives a failover: on a replica set it is on a
+		// majority of its members (a standalone server takes it as w:1). A "w" in
+		// the URI still wins.
+		opts.SetWriteConcern(writeconcern.Majority())
+	}
 	client, err := mongo.Connect(append([]*options.ClientOptions{opts}, extra...)...)
 	if err != nil {
 		// The URI is not echoed: it may hold a password.

@@ -32,3 +32,9 @@ func TestUserStoreContract(t *testing.T) {
 func TestOutboxContract(t *testing.T) {
 	contract.TestOutbox(t, func(t *testing.T) ports.Outbox { return newOutbox(t) })
 }
+
+// TestAddLimitedCapRace runs the contract's race for the last places of a cap
+// above 1.
+func TestAddLimitedCapRace(t *testing.T) {
+	contract.TestAddLimitedCapRace(t, func(t *testing.T) ports.Outbox { return newOutbox(t) })
+}

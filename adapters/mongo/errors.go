@@ -30,6 +30,43 @@ func translate(caller context.Context, op string, err error) error {
 	return fmt.Errorf("mongo: %s: %w", op, err)
 }
 
+// translateWrite is translate for a write: one the server refused outright (see
+// refusedCodes) wraps ErrWriteRefused, for it surely did not apply; an unclear
+// failure stays ErrUnavailable, for it may have.
+func translateWrite(caller context.Context, op string, err error) error {
+	if refusedWrite(err) {
+		return fmt.Errorf("mongo: %s: MongoDB refused the write; check the collection's validation "+
+			"rules and the privileges of the configured user: %w: %w", op, ports.ErrWriteRefused, err)
+	}
+	return translate(caller, op, err)
+}
+
+// refusedCodes are server error codes of a write refused for good: retrying it
+// unchanged cannot succeed, and it changed nothing.
+var refusedCodes = []int{
+	2,     // BadValue
+	13,    // Unauthorized
+	14,    // TypeMismatch
+	52,    // DollarPrefixedFieldName
+	66,    // ImmutableField
+	121,   // DocumentValidationFailure
+	10334, // BSONObjectTooLarge
+}
+
+// refusedWrite tells whether err is a write the server refused (see refusedCodes).
+func refusedWrite(err error) bool {
+	var serverErr mongo.ServerError
+	if !errors.As(err, &serverErr) {
+		return false
+	}
+	for _, code := range refusedCodes {
+		if serverErr.HasErrorCode(code) {
+			return true
+		}
+	}
+	return false
+}
+
 // transientCodes are server error codes of a deployment that is starting, stopping
 // or electing a primary: worth a retry later, like an outage.
 var transientCodes = []int{

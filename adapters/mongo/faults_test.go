@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
 	driver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -104,12 +105,20 @@ func (c *faultyConn) Read(p []byte) (int, error) {
 // faulty returns db through a client of its own whose connections f breaks.
 func faulty(t *testing.T, db *driver.Database) (*driver.Database, *faults) {
 	t.Helper()
-	f := &faults{}
+	fdb, f, _ := faultyWatched(t, db)
+	return fdb, f
+}
+
+// faultyWatched is faulty, with a log of the commands the client sends.
+func faultyWatched(t *testing.T, db *driver.Database) (*driver.Database, *faults, *commandLog) {
+	t.Helper()
+	f, log := &faults{}, &commandLog{}
 	client, err := driver.Connect(options.Client().ApplyURI(mongotest.URI(t)).SetDialer(f).
+		SetMonitor(&event.CommandMonitor{Started: log.started}).
 		SetServerSelectionTimeout(10 * time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	return client.Database(db.Name()), f
+	return client.Database(db.Name()), f, log
 }

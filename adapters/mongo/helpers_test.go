@@ -2,7 +2,6 @@ package mongo_test
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -86,26 +85,4 @@ func rawUser(t *testing.T, db *driver.Database, id any) bson.M {
 		t.Fatalf("read user %v: %v", id, err)
 	}
 	return doc
-}
-
-// stringIDs lists the string _ids of a collection pwreset arbitrates with (claims,
-// turns), sorted.
-func stringIDs(t *testing.T, coll *driver.Collection) []string {
-	t.Helper()
-	cur, err := coll.Find(testCtx(t), bson.D{})
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	if err == nil {
-		err = cur.All(testCtx(t), &docs)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, d := range docs {
-		ids = append(ids, d.ID)
-	}
-	slices.Sort(ids)
-	return ids
 }

@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -45,11 +46,9 @@ type UserMapping struct {
 	// ActiveField, when not empty, holds whether the account is active (Django's
 	// is_active): false marks the user Inactive; any other value, or none, does not.
 	ActiveField string
-	// GuardCollection is pwreset's own collection, beside Collection, where
-	// SetPassword settles races between resets carrying the same link (see the
-	// package doc and UserStore.PurgeGuards); default "password_changes". It needs
-	// no index beyond _id.
-	GuardCollection string
+	// Logger receives the warning of a reset link whose user id names more than
+	// one account (see UserStore.FindByID); default slog.Default().
+	Logger *slog.Logger
 	// Timeout bounds each call on top of the caller's own deadline; default
 	// DefaultTimeout.
 	Timeout time.Duration
@@ -74,8 +73,8 @@ func (m UserMapping) withDefaults() UserMapping {
 	if m.PasswordField == "" {
 		m.PasswordField = "password"
 	}
-	if m.GuardCollection == "" {
-		m.GuardCollection = "password_changes"
+	if m.Logger == nil {
+		m.Logger = slog.Default()
 	}
 	if m.Timeout <= 0 {
 		m.Timeout = DefaultTimeout

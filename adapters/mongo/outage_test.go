@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -77,8 +78,9 @@ func TestOutage(t *testing.T) {
 			_, _, err := limiter.Allow(ctx, "k3", 3, time.Minute, time.Now())
 			return err
 		},
-		"Limiter.AllowAll": func(ctx context.Context) error {
-			_, _, err := limiter.AllowAll(ctx, []ports.Limit{{Key: "a", Max: 1, Window: time.Minute}, {Key: "b", Max: 3, Window: time.Hour}}, time.Now())
+		"Outbox.AddLimited": func(ctx context.Context) error {
+			_, _, err := box.AddLimited(ctx, ports.LimitedMessage{Message: sample(1),
+				Limits: []ports.Limit{{Key: "a", Max: 1, Window: time.Minute, Reason: "cooldown"}, {Key: "b", Max: 3, Window: time.Hour, Reason: "daily_cap"}}}, time.Now())
 			return err
 		},
 		"Limiter.Latest":        func(ctx context.Context) error { _, err := limiter.Latest(ctx, "k"); return err },
@@ -159,5 +161,47 @@ func TestConnect(t *testing.T) {
 	if _, err = mongo.Connect(context.Background(), "postgres://nope", timeout); err == nil ||
 		errors.Is(err, ports.ErrUnavailable) {
 		t.Errorf("Connect with a bad URI: got %v, want a configuration error", err)
+	}
+}
+
+// TestConnectWriteConcern: writes default to the write concern "majority", so
+// that none answered as done can be rolled back by a fail-over (issue 17,
+// finding 5); a "w" in the URI wins. The server takes such writes.
+func TestConnectWriteConcern(t *testing.T) {
+	for name, c := range map[string]struct {
+		w, want string // in the URI; as the insert carries it (BSON as extended JSON)
+	}{"default": {"", `"majority"`}, "w in the URI": {"1", `{"$numberInt":"1"}`}} {
+		t.Run(name, func(t *testing.T) {
+			p, uri := mongotest.Proxy(t)
+			p.Record()
+			u, err := url.Parse(uri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.w != "" {
+				q := u.Query()
+				q.Set("w", c.w)
+				u.RawQuery = q.Encode()
+			}
+			client, err := mongo.Connect(testCtx(t), u.String(), 5*time.Second)
+			if err != nil {
+				t.Fatalf("Connect: %v", err)
+			}
+			defer func() { _ = client.Disconnect(context.Background()) }()
+			db := client.Database(mongotest.NewDatabase(t).Name())
+			if _, err := db.Collection("c").InsertOne(testCtx(t), bson.D{{Key: "x", Value: 1}}); err != nil {
+				t.Fatalf("insert with that write concern: %v", err)
+			}
+			for _, cmd := range p.Recorded() {
+				if coll, _ := cmd.Lookup("insert").StringValueOK(); coll != "c" {
+					continue
+				}
+				if got := cmd.Lookup("writeConcern", "w").String(); got != c.want {
+					t.Fatalf("the insert's write concern w = %s; want %s", got, c.want)
+				}
+				return
+			}
+			t.Fatal("the insert never reached the server")
+		})
 	}
 }

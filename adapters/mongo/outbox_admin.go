@@ -32,26 +32,24 @@ func (o *Outbox) Failed(ctx context.Context) ([]ports.Envelope, error) {
 	return envs, nil
 }
 
-// Purge implements ports.Outbox. It also deletes the claims of attempts made
-// before cutoff that are still there: those a failure kept from going with their
-// message (see dropClaims). Messages and claims each get a delete and a timeout of
-// their own, served by an index, and the claims go even when the messages could not.
+// Purge implements ports.Outbox. A message whose limit events may still count
+// (see tickets.go) stays until they no longer do, so that purging never lifts a
+// limit early. The {finished_at} index serves it.
 func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
-	purge := func(coll *mongo.Collection, filter bson.D) (int, error) {
-		opCtx, cancel := context.WithTimeout(ctx, o.timeout)
-		defer cancel()
-		res, err := coll.DeleteMany(opCtx, filter)
-		if err != nil {
-			return 0, o.fail(ctx, "purge "+coll.Name(), err)
-		}
-		return int(res.DeletedCount), nil
-	}
-	n, err := purge(o.msgs, bson.D{
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	res, err := o.msgs.DeleteMany(opCtx, bson.D{
 		{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StateSent, ports.StateFailed, ports.StateSuppressed}}}},
 		{Key: "finished_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "keep_until", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "keep_until", Value: bson.D{{Key: "$lt", Value: cutoff}}}},
+		}},
 	})
-	_, cerr := purge(o.claims, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}})
-	return n, errors.Join(err, cerr)
+	if err != nil {
+		return 0, o.failWrite(ctx, "purge finished messages", err)
+	}
+	return int(res.DeletedCount), nil
 }
 
 // Stats implements ports.Outbox; every state has a count, zero included. Each

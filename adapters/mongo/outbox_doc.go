@@ -60,8 +60,3 @@ func (d envelopeDoc) envelope() ports.Envelope {
 		LastError:     d.LastError,
 	}
 }
-
-// stored is t as it reads back from MongoDB: cut to the millisecond, in UTC.
-func stored(t time.Time) time.Time {
-	return bson.NewDateTimeFromTime(t).Time().UTC()
-}

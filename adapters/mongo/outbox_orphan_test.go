@@ -13,78 +13,62 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// plantClaim stores the claim of attempt n of message id, as a worker that won it
-// at `at` and then lost MongoDB (or was killed) before leasing the message leaves it.
-func plantClaim(t *testing.T, db *driver.Database, id string, n int, at time.Time, lease time.Duration) {
+// leaseToDead stores message id as claimed (attempt 1) by a worker that died,
+// its lease expiring at expires: what a killed worker leaves behind.
+func leaseToDead(t *testing.T, db *driver.Database, id string, expires time.Time) {
 	t.Helper()
 	oid, err := bson.ObjectIDFromHex(id)
 	if err == nil {
-		_, err = db.Collection("outbox_claims").InsertOne(testCtx(t), bson.D{{Key: "_id", Value: fmt.Sprintf("%s:%d", id, n)},
-			{Key: "msg_id", Value: oid}, {Key: "owner", Value: "dead"}, {Key: "at", Value: at}, {Key: "expires", Value: at.Add(lease)}})
+		_, err = db.Collection("outbox").UpdateOne(testCtx(t), bson.D{{Key: "_id", Value: oid}}, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "state", Value: ports.StateSending}, {Key: "attempts", Value: 1}, {Key: "lease_owner", Value: "dead"},
+			{Key: "lease_expires", Value: expires}, {Key: "next_attempt_at", Value: expires}}}})
 	}
 	if err != nil {
-		t.Fatalf("plant claim: %v", err)
+		t.Fatalf("lease message %s to a dead worker: %v", id, err)
 	}
 }
 
-// TestOutboxOrphanedClaims reproduces issue 8, item 1: 8 messages with 4 orphaned
-// claims each (claim inserted, message update lost), plus one fresh message. Once
-// those claims have expired, every message is claimed again, one per Claim, the
-// fresh one too: an orphan stalls its message for one lease at most, and the
-// outbox not at all. Each orphan counts as an attempt, as it may have been made.
-func TestOutboxOrphanedClaims(t *testing.T) {
-	const stuck, orphans, lease = 8, 4, time.Minute
+// TestClaimNotStalledByOrphans reproduces issue 17, finding 9: what crashed
+// workers leave at the front of the outbox (live orphaned claims of the former
+// layout, claim documents in "outbox_claims", and messages whose dead worker's
+// lease has not yet expired) must not make Claim answer "nothing due" while
+// another message is due. Failed before: with 8 live orphaned claims, Claim
+// answered ErrNothingDue for up to a lease.
+func TestClaimNotStalledByOrphans(t *testing.T) {
+	const front, lease = 8, time.Minute
 	db := mongotest.NewDatabase(t)
 	box := prepareOutbox(t, db)
-	ids := map[string]int{} // attempt expected of each message
-	for i := range stuck {
-		id := mustAdd(t, box, i, t0)
-		for n := 1; n <= orphans; n++ {
-			plantClaim(t, db, id, n, t0.Add(time.Duration(n)*time.Second), lease)
-		}
-		ids[id] = orphans + 1
+	for i := range front { // claimed by a worker that died, leases live
+		leaseToDead(t, db, mustAdd(t, box, i, t0), t0.Add(lease))
 	}
-	ids[mustAdd(t, box, stuck, t0.Add(time.Second))] = 1
-
-	at := t0.Add(orphans*time.Second + lease) // every orphan has expired
-	for range len(ids) {
+	want := map[string]bool{}
+	for i := range front { // orphaned claims as the former layout left them, live
+		id := mustAdd(t, box, front+i, t0.Add(time.Millisecond))
+		oid, _ := bson.ObjectIDFromHex(id)
+		_, err := db.Collection("outbox_claims").InsertOne(testCtx(t), bson.D{{Key: "_id", Value: fmt.Sprintf("%s:1", id)},
+			{Key: "msg_id", Value: oid}, {Key: "owner", Value: "dead"}, {Key: "at", Value: t0}, {Key: "expires", Value: t0.Add(lease)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[id] = true
+	}
+	want[mustAdd(t, box, 2*front, t0.Add(time.Second))] = true
+	at := t0.Add(2 * time.Second) // every lease and orphan is live
+	for range len(want) {
 		env, err := box.Claim(testCtx(t), "w", at, lease)
 		if err != nil {
-			t.Fatalf("Claim with %d messages left: %v", len(ids), err)
+			t.Fatalf("Claim with %d due messages left: %v", len(want), err)
 		}
-		want, ok := ids[env.ID]
-		if !ok || env.Attempts != want {
-			t.Fatalf("Claim = message %s attempt %d; want one not yet claimed (%v)", env.ID, env.Attempts, ids)
+		if !want[env.ID] || env.Attempts != 1 {
+			t.Fatalf("Claim = message %s attempt %d; want a due one not yet claimed", env.ID, env.Attempts)
 		}
-		delete(ids, env.ID)
+		delete(want, env.ID)
 	}
 	if env, err := box.Claim(testCtx(t), "w", at, lease); !errors.Is(err, ports.ErrNothingDue) {
-		t.Fatalf("Claim once all are leased = %+v, %v; want ErrNothingDue", env, err)
+		t.Fatalf("Claim once all due ones are leased = %+v, %v; want ErrNothingDue", env, err)
 	}
-}
-
-// TestOutboxManyOrphanedClaims: a message with more orphaned claims than one Claim
-// steps over is still claimed after a few calls: each call records how far it got.
-func TestOutboxManyOrphanedClaims(t *testing.T) {
-	const orphans, lease = 30, time.Minute
-	db := mongotest.NewDatabase(t)
-	box := prepareOutbox(t, db)
-	id := mustAdd(t, box, 1, t0)
-	for n := 1; n <= orphans; n++ {
-		plantClaim(t, db, id, n, t0, lease)
-	}
-	at := t0.Add(2 * lease)
-	for call := 1; ; call++ {
-		env, err := box.Claim(testCtx(t), "w", at, lease)
-		if err == nil {
-			if env.ID != id || env.Attempts != orphans+1 {
-				t.Fatalf("Claim = message %s attempt %d; want %s attempt %d", env.ID, env.Attempts, id, orphans+1)
-			}
-			t.Logf("claimed at call %d", call)
-			break
-		}
-		if !errors.Is(err, ports.ErrNothingDue) || call == orphans {
-			t.Fatalf("Claim #%d: %v", call, err)
-		}
+	env, err := box.Claim(testCtx(t), "w", t0.Add(lease), lease) // the dead worker's leases expired
+	if err != nil || env.Attempts != 2 {
+		t.Fatalf("Claim after the dead worker's leases = %+v, %v; want attempt 2 of one of its messages", env, err)
 	}
 }

@@ -2,24 +2,22 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/pwreset/pwreset/ports"
 )
 
-// MarkSent implements ports.Outbox. The message's claims go with its lease.
+// MarkSent implements ports.Outbox.
 func (o *Outbox) MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error {
-	return o.settle(ctx, "mark sent", id, owner, finish(ports.StateSent, at, bson.E{Key: "provider_id", Value: providerID}), true)
+	return o.settle(ctx, "mark sent", id, owner, finish(ports.StateSent, at, bson.E{Key: "provider_id", Value: providerID}))
 }
 
-// MarkFailed implements ports.Outbox. The message's claims go with its lease.
+// MarkFailed implements ports.Outbox.
 func (o *Outbox) MarkFailed(ctx context.Context, id, owner, reason string, at time.Time) error {
-	return o.settle(ctx, "mark failed", id, owner, finish(ports.StateFailed, at, bson.E{Key: "last_error", Value: reason}), true)
+	return o.settle(ctx, "mark failed", id, owner, finish(ports.StateFailed, at, bson.E{Key: "last_error", Value: reason}))
 }
 
 // Reschedule implements ports.Outbox; the lease is released.
@@ -31,7 +29,7 @@ func (o *Outbox) Reschedule(ctx context.Context, id, owner string, next time.Tim
 			{Key: "last_error", Value: lastError},
 		}},
 		{Key: "$unset", Value: bson.D{{Key: "lease_owner", Value: ""}, {Key: "lease_expires", Value: ""}}},
-	}, false)
+	})
 }
 
 // finish settles a message for good in state, with field recording how. The body
@@ -47,17 +45,13 @@ func finish(state string, at time.Time, field bson.E) bson.D {
 	}
 }
 
-// settle applies update to a message owner holds, and with finished deletes its
-// claims. A message that is gone reports ErrMessageNotFound; one leased to someone
-// else, or settled, ErrLeaseLost.
-//
-// No insert settles this race, unlike Claim's: only a worker whose lease expired
-// while it was sending can race the one that claimed the message after it, and
-// the filter settles that on MongoDB. (On FerretDB the later write would win.) The
-// owner must name one claim, not a process: the Dispatcher gives each claim an
-// owner of its own, so that a worker whose lease expired cannot settle the message
-// a sibling of the same process has claimed since.
-func (o *Outbox) settle(ctx context.Context, op, id, owner string, update bson.D, finished bool) error {
+// settle applies update to a message owner holds, in one update filtered on the
+// owner, which MongoDB applies atomically: a worker whose lease expired while it
+// was sending cannot settle what the one that claimed the message after it
+// holds. A message that is gone reports ErrMessageNotFound; one leased to
+// someone else, or settled, ErrLeaseLost. The owner must name one claim, not a
+// process: the Dispatcher gives each claim an owner of its own.
+func (o *Outbox) settle(ctx context.Context, op, id, owner string, update bson.D) error {
 	oid, ok := messageID(id)
 	if !ok {
 		return ports.ErrMessageNotFound
@@ -65,19 +59,12 @@ func (o *Outbox) settle(ctx context.Context, op, id, owner string, update bson.D
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	filter := bson.D{{Key: "_id", Value: oid}, {Key: "state", Value: ports.StateSending}, {Key: "lease_owner", Value: owner}}
-	var was struct {
-		Attempts int `bson:"attempts"`
+	res, err := o.msgs.UpdateOne(opCtx, filter, update)
+	if err != nil {
+		return o.failWrite(ctx, op+" message "+id, err)
 	}
-	// Without a projection: FerretDB has none in findAndModify.
-	err := o.msgs.FindOneAndUpdate(opCtx, filter, update).Decode(&was)
-	if err == nil {
-		if finished {
-			o.dropClaims(opCtx, oid, was.Attempts)
-		}
+	if res.MatchedCount > 0 {
 		return nil
-	}
-	if !errors.Is(err, mongo.ErrNoDocuments) {
-		return o.fail(ctx, op+" message "+id, err)
 	}
 	err = o.msgs.FindOne(opCtx, bson.D{{Key: "_id", Value: oid}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 	if err != nil {

@@ -3,7 +3,6 @@ package mongo_test
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,12 +22,17 @@ func newOutbox(t *testing.T) *mongo.Outbox {
 	return prepareOutbox(t, mongotest.NewDatabase(t))
 }
 
+// testConfig is the outbox configuration of tests that play out times of their
+// own (t0 and later): leases and due times are judged by the times they pass, as
+// if they were the server's (TestOutboxServerClock checks the server's clock).
+var testConfig = mongo.OutboxConfig{CallersClock: true}
+
 // prepareOutbox returns the outbox of db ("outbox"), with its indexes. They have
 // no TTL: on MongoDB one would delete the messages of the tests' fixed dates, once
 // those are older than the TTL, while the tests run (TestEnsureIndexes checks TTLs).
 func prepareOutbox(t *testing.T, db *driver.Database) *mongo.Outbox {
 	t.Helper()
-	box := mongo.NewOutbox(db, mongo.OutboxConfig{})
+	box := mongo.NewOutbox(db, testConfig)
 	if err := box.EnsureIndexes(testCtx(t), 0); err != nil {
 		t.Fatalf("EnsureIndexes: %v", err)
 	}
@@ -76,7 +80,7 @@ func mustAdd(t *testing.T, box *mongo.Outbox, n int, now time.Time) string {
 // no longer settle it.
 func TestOutboxReclaim(t *testing.T) {
 	db := mongotest.NewDatabase(t)
-	a, b := prepareOutbox(t, db), mongo.NewOutbox(sameDatabase(t, db), mongo.OutboxConfig{})
+	a, b := prepareOutbox(t, db), mongo.NewOutbox(sameDatabase(t, db), testConfig)
 	const lease = 30 * time.Second
 	id := mustAdd(t, a, 1, t0)
 	if got, err := a.Claim(testCtx(t), "a", t0, lease); err != nil || got.ID != id || got.Attempts != 1 {
@@ -94,33 +98,6 @@ func TestOutboxReclaim(t *testing.T) {
 	}
 	if err = b.MarkSent(testCtx(t), id, "b", "p-b", t0.Add(lease)); err != nil {
 		t.Fatalf("MarkSent by the second owner: %v", err)
-	}
-	// The second claim made the first one useless, and sending the message both.
-	if got := stringIDs(t, db.Collection("outbox_claims")); len(got) != 0 {
-		t.Fatalf("claims left after the message was sent: %v", got)
-	}
-}
-
-// TestOutboxAbandonedClaim: a worker that died between winning a claim and
-// leasing the message blocks it until that claim's lease would have expired, and
-// no longer.
-func TestOutboxAbandonedClaim(t *testing.T) {
-	db := mongotest.NewDatabase(t)
-	box := prepareOutbox(t, db)
-	const lease = time.Minute
-	id := mustAdd(t, box, 1, t0)
-	oid, _ := bson.ObjectIDFromHex(id)
-	_, err := db.Collection("outbox_claims").InsertOne(testCtx(t), bson.D{{Key: "_id", Value: id + ":1"},
-		{Key: "msg_id", Value: oid}, {Key: "owner", Value: "dead"}, {Key: "at", Value: t0}, {Key: "expires", Value: t0.Add(lease)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := box.Claim(testCtx(t), "w", t0.Add(lease-time.Millisecond), lease); !errors.Is(err, ports.ErrNothingDue) {
-		t.Fatalf("Claim while the abandoned claim is live = %+v, %v; want ErrNothingDue", got, err)
-	}
-	got, err := box.Claim(testCtx(t), "w", t0.Add(lease), lease)
-	if err != nil || got.ID != id || got.Attempts != 2 || got.LeaseOwner != "w" {
-		t.Fatalf("Claim after it expired = %+v, %v; want attempt 2 (the abandoned one counts), to w", got, err)
 	}
 }
 
@@ -160,27 +137,6 @@ func TestOutboxErasesBody(t *testing.T) {
 				t.Errorf("the link survives in %s", doc)
 			}
 		})
-	}
-}
-
-// TestOutboxPurgeClaims: Purge also deletes the claims made before the cutoff,
-// such as one a worker left when it died, of a message deleted since.
-func TestOutboxPurgeClaims(t *testing.T) {
-	db := mongotest.NewDatabase(t)
-	box := prepareOutbox(t, db)
-	gone, pending := mustAdd(t, box, 1, t0), mustAdd(t, box, 2, t0.Add(time.Second))
-	plantClaim(t, db, gone, 1, t0, time.Minute)
-	if err := box.Delete(testCtx(t), gone); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := box.Claim(testCtx(t), "w", t0.Add(2*time.Hour), time.Minute); err != nil { // the pending one, after the cutoff
-		t.Fatal(err)
-	}
-	if n, err := box.Purge(testCtx(t), t0.Add(time.Hour)); err != nil || n != 0 {
-		t.Fatalf("Purge = %d, %v; want 0 messages", n, err)
-	}
-	if got, want := stringIDs(t, db.Collection("outbox_claims")), []string{pending + ":1"}; !slices.Equal(got, want) {
-		t.Fatalf("claims after Purge = %v, want %v", got, want)
 	}
 }
 
@@ -225,21 +181,5 @@ func TestOutboxStatsByIndex(t *testing.T) {
 		if !ok || filter.Lookup("state").Type == 0 {
 			t.Errorf("Stats sent %s: not filtered on the state", cmd)
 		}
-	}
-}
-
-// TestOutboxPurgeClaimsDespiteMessages: the claims are purged even when deleting
-// the messages fails; the failure is reported.
-func TestOutboxPurgeClaimsDespiteMessages(t *testing.T) {
-	db := mongotest.NewDatabase(t)
-	box := prepareOutbox(t, db)
-	plantClaim(t, db, mustAdd(t, box, 1, t0), 1, t0, time.Minute)
-	fdb, f := faulty(t, db)
-	f.arm("delete", "outbox", dropRequest)
-	if _, err := mongo.NewOutbox(fdb, mongo.OutboxConfig{}).Purge(testCtx(t), t0.Add(time.Hour)); !errors.Is(err, ports.ErrUnavailable) {
-		t.Fatalf("Purge with the messages' delete lost: got %v, want ErrUnavailable", err)
-	}
-	if got := stringIDs(t, db.Collection("outbox_claims")); len(got) != 0 {
-		t.Fatalf("claims left: %v; want them purged", got)
 	}
 }

@@ -6,51 +6,42 @@ import (
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/pwreset/pwreset/ports"
 )
 
-// SetPassword implements ports.UserStore as a compare-and-set: the update is
-// filtered on the id and on the hash the caller read. MongoDB applies it
-// atomically, so of two resets racing with the same old hash only one matches;
-// FerretDB does not, so the race is first settled by inserting a guard named
-// after the user and that hash (see the package doc and acquireGuard): a writer
-// that finds the guard taken has lost and updates nothing. It writes the password
-// field and, if configured, the changed-at field, and nothing else.
+// SetPassword implements ports.UserStore as a compare-and-set: one update filtered
+// on the id and on the hash the caller read, which MongoDB applies to the document
+// atomically, so that of resets racing with the same old hash exactly one
+// matches. It writes the password field and, if configured, the changed-at
+// field, and nothing else.
 //
-// When the update's outcome is unclear (its answer lost, the deadline passed),
-// the user is read again: the new hash stored is a success; the old one still
-// there releases the guard, so that the user's retry is not turned away, and
-// reports ErrUnavailable; an unreadable user keeps the guard until it expires
-// (guardTTL), as the write may still land.
+// A write the server refused (validation, privileges) wraps ErrWriteRefused: it
+// did not apply. When the outcome is unclear (the answer lost, the deadline
+// passed), the user is read again from the primary with read concern
+// "majority", which no failover can roll back: the new hash stored is a success;
+// anything else is ErrUnavailable, as the write may still be in flight or may
+// not survive (see settleUnclear).
 func (s *UserStore) SetPassword(ctx context.Context, c ports.PasswordChange) error {
 	if c.UserID == "" {
 		return ports.ErrUserNotFound
 	}
 	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
 	defer cancel()
-
-	g, err := s.acquireGuard(ctx, opCtx, c)
-	if errors.Is(err, errGuardHeld) {
-		return s.refused(ctx, opCtx, c.UserID)
-	}
-	if err != nil {
-		return err
-	}
-	err = s.compareAndSet(opCtx, c)
+	err := s.compareAndSet(opCtx, c)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, errRefused):
 		return s.refused(ctx, opCtx, c.UserID)
-	case !unclear(err):
-		// Refused by the server: the change did not happen, and the guard would
-		// turn the user's retry of the same link away until it expires.
-		s.releaseGuard(ctx, g)
-		return translate(ctx, "set password of user "+c.UserID, err)
+	case unclear(err):
+		return s.settleUnclear(ctx, c, err)
 	}
-	return s.settleUnclear(ctx, g, c, err)
+	return translateWrite(ctx, "set password of user "+c.UserID, err)
 }
 
 // errRefused means the compare-and-set matched no user: the hash moved on, or
@@ -64,7 +55,9 @@ var errRefused = errors.New("the password changed since it was read")
 // could take: a sharded collection (before MongoDB 7.1) refuses that. The forms
 // are tried most specific first (an ObjectId or a number before the string), so
 // the first one matches wherever the ids are of one type: a reset takes one
-// update, and only a refused one tries the others.
+// update, and only a refused one tries the others. The old hash in the filter
+// binds the update to the account that was read: another document whose id has
+// the same text (see FindByID) has a hash of its own.
 func (s *UserStore) compareAndSet(opCtx context.Context, c ports.PasswordChange) error {
 	set := bson.D{{Key: s.m.PasswordField, Value: c.NewHash}}
 	if s.m.PasswordChangedAtField != "" {
@@ -96,24 +89,32 @@ func (s *UserStore) refused(caller, opCtx context.Context, userID string) error 
 }
 
 // settleUnclear finds out, after an update whose outcome err left unclear,
-// whether it was made; see SetPassword. It reads with a context of its own, as
-// the caller's may be what ended (a client that hung up).
-func (s *UserStore) settleUnclear(ctx context.Context, g guard, c ports.PasswordChange, err error) error {
+// whether it was made. It reads with a context of its own, as the caller's may
+// be what ended (a client that hung up), from the primary with read concern
+// "majority": a write that reached the primary but not yet a majority, and so
+// could still be rolled back by a failover, is not taken for a success. Only
+// the new hash read that way is one; otherwise the outcome stays unknown
+// (ErrUnavailable): the write may still be in flight.
+func (s *UserStore) settleUnclear(ctx context.Context, c ports.PasswordChange, err error) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.m.Timeout)
 	defer cancel()
 	fail := fmt.Errorf("mongo: set password of user %s: the outcome is unknown: %w: %w", c.UserID, ports.ErrUnavailable, err)
-	doc, rerr := s.coll.FindOne(rctx, s.idFilter(c.UserID),
+	doc, rerr := s.durable.FindOne(rctx, s.idFilter(c.UserID),
 		options.FindOne().SetProjection(bson.D{{Key: s.m.PasswordField, Value: 1}})).Raw()
 	if rerr != nil {
 		return errors.Join(fail, fmt.Errorf("and reading the user again failed: %w", rerr))
 	}
-	switch hash, _ := lookup(doc, s.m.PasswordField).StringValueOK(); hash {
-	case c.NewHash:
-		return nil // made; only its answer was lost
-	case c.OldHash:
-		s.releaseGuard(ctx, g)
+	if hash, _ := lookup(doc, s.m.PasswordField).StringValueOK(); hash == c.NewHash {
+		return nil // made, and kept by a majority; only its answer was lost
 	}
 	return fail
+}
+
+// durable returns coll read from the primary with read concern "majority": what
+// such a read returns no failover can take back.
+func durable(coll *mongo.Collection) *mongo.Collection {
+	return coll.Database().Collection(coll.Name(), options.Collection().
+		SetReadConcern(readconcern.Majority()).SetReadPreference(readpref.Primary()))
 }
 
 // unclear tells whether err leaves open whether a write was made: the server

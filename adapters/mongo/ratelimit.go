@@ -24,19 +24,13 @@ type RateLimitConfig struct {
 }
 
 // RateLimiter is the ports.RateLimiter of a MongoDB collection that pwreset owns,
-// shared by every instance of the service. An event is one document {_id, key, at}.
-//
-// Allow reads, then inserts: two operations, so hits racing on one key may all
-// see room and be recorded, and a limit above 1 may be overshot by as many hits
-// as race (a handful at most, as each needs a request of its own). With limit 1,
-// the cooldowns that guard against mail bombing, the race is settled by an insert
-// (see the package doc and ratelimit_turns.go) and the limit is exact, on
-// FerretDB too. AllowAll checks several limits in one aggregate and records their
-// events in one ordered insert (see AllowAll); Allow with limit 1 is AllowAll of
-// that one limit.
+// shared by every instance of the service, for per-IP throttling. An event is
+// one document {_id, key, at, tickets}; the tickets keep every limit exact under
+// races (see tickets.go), in fields with unique indexes.
 type RateLimiter struct {
 	events  *mongo.Collection
 	timeout time.Duration
+	indexes *ticketIndexes
 }
 
 var _ ports.RateLimiter = (*RateLimiter)(nil)
@@ -50,54 +44,24 @@ func NewRateLimiter(db *mongo.Database, cfg RateLimitConfig) *RateLimiter {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	return &RateLimiter{
-		events:  db.Collection(cfg.Collection),
-		timeout: cfg.Timeout,
-	}
+	events := db.Collection(cfg.Collection)
+	return &RateLimiter{events: events, timeout: cfg.Timeout, indexes: &ticketIndexes{coll: events}}
 }
 
-// Allow implements ports.RateLimiter. Events after now count as well: only a clock
-// set back, or an instance whose clock is ahead, records them, and counting them
-// errs on the side of the limit.
+// Allow implements ports.RateLimiter exactly, however many callers race: one
+// read of the key's events, and the insert of the event with its tickets unless
+// the window is full (see record). Events after now count
+// as well: only a clock set back, or an instance whose clock is ahead, records
+// them, and counting them errs on the side of the limit.
 func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
 	if limit < 1 || window <= 0 {
 		return false, 0, fmt.Errorf("mongo: rate limit of %d per %s: want at least 1 per positive window", limit, window)
 	}
-	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	var ok bool
-	var retry time.Duration
-	var err error
-	if limit == 1 { // named, as AllowAll names them: exact under races
-		var refused int
-		refused, retry, err = r.allowAll(opCtx, []ports.Limit{{Key: key, Max: 1, Window: window}}, now)
-		ok = refused < 0
-	} else {
-		ok, retry, err = r.allow(opCtx, key, limit, window, now)
-	}
-	if err != nil {
-		return false, 0, r.fail(ctx, "allow an event", err)
-	}
-	return ok, retry, nil
+	return r.record(ctx, ports.Limit{Key: key, Max: limit, Window: window}, now)
 }
 
-// allow records an event at now unless the window holds limit events already.
-// One query answers both whether it does and, if so, when it will not: it reads
-// the limit-th newest event in the window, which the server finds by skipping
-// index entries, so a large limit costs no transfer. Once that event leaves the
-// window there is room; it is the oldest unless the limit was overshot, when the
-// oldest would name too early a time.
-func (r *RateLimiter) allow(opCtx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
-	at, found, err := r.nth(opCtx, bson.D{{Key: "key", Value: key},
-		{Key: "at", Value: bson.D{{Key: "$gt", Value: now.Add(-window)}}}}, limit)
-	if err != nil {
-		return false, 0, err
-	}
-	if found {
-		return false, at.Add(window).Sub(now), nil
-	}
-	return true, 0, r.record(opCtx, key, now)
-}
+// allowField names the tickets of Allow's events.
+const allowField = "allow"
 
 // nth returns the time of the n-th newest event that matches filter, if there are
 // n. The {key: 1, at: -1} index serves it, sort included.
@@ -117,24 +81,6 @@ func (r *RateLimiter) nth(opCtx context.Context, filter bson.D, n int) (time.Tim
 	return doc.At.UTC(), true, nil
 }
 
-// record inserts an event of key at now.
-func (r *RateLimiter) record(opCtx context.Context, key string, now time.Time) error {
-	_, err := r.events.InsertOne(opCtx, bson.D{
-		{Key: "_id", Value: bson.NewObjectID()}, {Key: "key", Value: key}, {Key: "at", Value: now}})
-	return err
-}
-
-// Undo implements ports.RateLimiter. It deletes the event of key at at; a limit-1
-// key's event is its turn too, whose name is then free again.
-func (r *RateLimiter) Undo(ctx context.Context, key string, at time.Time) error {
-	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	if _, err := r.events.DeleteOne(opCtx, bson.D{{Key: "key", Value: key}, {Key: "at", Value: at}}); err != nil {
-		return r.fail(ctx, "undo an event", err)
-	}
-	return nil
-}
-
 // Latest implements ports.RateLimiter.
 func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error) {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
@@ -147,8 +93,11 @@ func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error)
 }
 
 // Purge implements ports.RateLimiter. Its cutoff must be at least the longest
-// window ago, or it lifts limits early. The {at} index serves it (a TTL index
-// where the server has them, when MongoDB deletes most of it first).
+// window ago, or it lifts limits early. An event deleted while its tickets could
+// still be read (see tickets.go) frees no number that matters: numbers are the
+// highest read plus one, and a cutoff a window ago leaves every event of the
+// current epoch. The {at} index serves it (a TTL index where the server has
+// them, when MongoDB deletes most of it first).
 func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
@@ -160,12 +109,16 @@ func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) 
 }
 
 // EnsureIndexes creates the indexes the limiter needs, unless they exist: {key: 1,
-// at: -1} for Allow, AllowAll and Latest, and {at: 1} for Purge, a TTL index of
-// keep, the longest window (see Purge), where the server has them. Every instance
-// may call it at start.
+// at: -1} for Allow and Latest, the unique indexes of Allow's tickets, and {at: 1} for Purge, a TTL index of keep, the longest window (see Purge),
+// where the server has them. Every instance may call it at start.
 func (r *RateLimiter) EnsureIndexes(ctx context.Context, keep time.Duration) error {
 	if err := createIndex(ctx, r.events, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}}, r.timeout); err != nil {
 		return err
+	}
+	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if err := r.indexes.ensure(opCtx, []string{allowField}); err != nil {
+		return translate(ctx, "create the unique indexes of the rate limiter's tickets", err)
 	}
 	return ensureExpiringIndex(ctx, r.events, "at", keep, r.timeout)
 }

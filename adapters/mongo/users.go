@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -16,24 +17,24 @@ import (
 // of its own beyond collection handles: after an outage the driver reconnects and
 // the next call simply works.
 type UserStore struct {
-	coll   *mongo.Collection
-	guards *mongo.Collection // pwreset's own, see acquireGuard
-	m      UserMapping
-	find   *options.FindOneOptionsBuilder // built once; the driver only reads it
+	coll    *mongo.Collection
+	durable *mongo.Collection // coll read from the primary with read concern "majority"
+	m       UserMapping
+	find    *options.FindOneOptionsBuilder // built once; the driver only reads it
 }
 
 var _ ports.UserStore = (*UserStore)(nil)
 
 // NewUserStore returns a store over the collection m names in db, with m's empty
-// fields set to their defaults. It creates no index and touches no data; the
-// guard collection comes into being with the first password change.
+// fields set to their defaults. It creates no index and touches no data.
 func NewUserStore(db *mongo.Database, m UserMapping) *UserStore {
 	m = m.withDefaults()
+	coll := db.Collection(m.Collection)
 	return &UserStore{
-		coll:   db.Collection(m.Collection),
-		guards: db.Collection(m.GuardCollection),
-		m:      m,
-		find:   options.FindOne().SetProjection(m.projection()),
+		coll:    coll,
+		durable: durable(coll),
+		m:       m,
+		find:    options.FindOne().SetProjection(m.projection()),
 	}
 }
 
@@ -95,14 +96,51 @@ func (s *UserStore) FindByEmail(ctx context.Context, email string) (ports.User, 
 
 // FindByID implements ports.UserStore. The id may stand for an ObjectId, an
 // integer or a string; each form it can mean is looked up, and an id that is none
-// of them simply matches nobody.
+// of them simply matches nobody. An id text that names more than one account
+// (the integer 123 and the string "123", an ObjectId and its hex) is refused as
+// ErrUserNotFound and logged: a link must name exactly one account, and which
+// one was meant cannot be told.
 func (s *UserStore) FindByID(ctx context.Context, id string) (ports.User, error) {
 	if id == "" {
 		return ports.User{}, ports.ErrUserNotFound
 	}
 	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
 	defer cancel()
-	return s.findOne(ctx, opCtx, "find user by "+s.m.IDField, s.idFilter(id))
+	op := "find user by " + s.m.IDField
+	// Two are enough to tell one account from several, in the one round trip.
+	cur, err := s.coll.Find(opCtx, s.idFilter(id), options.Find().SetProjection(s.m.projection()).SetLimit(2))
+	var docs []bson.Raw
+	if err == nil {
+		err = cur.All(opCtx, &docs)
+	}
+	switch {
+	case err != nil:
+		return ports.User{}, translate(ctx, op, err)
+	case len(docs) == 0:
+		return ports.User{}, ports.ErrUserNotFound
+	case len(docs) > 1:
+		return ports.User{}, s.ambiguous(op, id, docs)
+	}
+	u, err := s.decode(docs[0])
+	if err != nil {
+		return ports.User{}, fmt.Errorf("mongo: %s: %w", op, err)
+	}
+	return u, nil
+}
+
+// ambiguous logs and returns the refusal of an id text that matches several
+// documents. The log names the id and the types it is stored as, nothing of the
+// accounts' owners.
+func (s *UserStore) ambiguous(op, id string, docs []bson.Raw) error {
+	types := make([]string, len(docs))
+	for i, d := range docs {
+		types[i] = lookup(d, s.m.IDField).Type.String()
+	}
+	s.m.Logger.Warn("a reset link's user id matches more than one account; refused. "+
+		"Give every account an id whose text no other account's id has",
+		"collection", s.m.Collection, "id_field", s.m.IDField, "user_id", id, "stored_as", types)
+	return fmt.Errorf("mongo: %s: id %q matches accounts whose ids are stored as %s: "+
+		"a link must name exactly one account: %w", op, id, strings.Join(types, " and "), ports.ErrUserNotFound)
 }
 
 // findOne runs one lookup under opCtx and decodes what it finds; caller is the

@@ -4,35 +4,63 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/pwreset/pwreset/ports"
 )
 
-// AddLimited implements ports.Outbox, for now NOT atomically: it counts the limits
-// with the RateLimiter on the outbox's pool, then adds or discards the message,
-// two transactions a failure can separate. It stands until the limit events and
-// the message become one transaction (issue 17).
+// AddLimited implements ports.Outbox in one statement, a call of the function
+// pwreset_add_limited (migration 0003): under the advisory locks of the keys it
+// checks every limit, records the events and inserts the message, pending or
+// suppressed, in the statement's one transaction. So a failure, a lost reply or a
+// hang-up leaves both or neither, and one request costs one round trip.
 func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
-	refused, _, err := o.limiter().AllowAll(ctx, m.Limits, now)
-	if err != nil {
+	if err := ports.CheckLimits(m.Limits); err != nil {
 		return "", 0, err
 	}
-	reason := m.Suppress
-	if refused >= 0 {
-		reason = m.Limits[refused].Reason
+	n := len(m.Limits)
+	keys, maxes, sinces, reasons := make([]string, n), make([]int32, n), make([]time.Time, n), make([]string, n)
+	for i, l := range m.Limits {
+		keys[i], maxes[i], sinces[i], reasons[i] = l.Key, int32(min(l.Max, 1<<31-1)), now.Add(-l.Window), l.Reason
 	}
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	msg := m.Message
 	var id string
-	if refused >= 0 || reason != "" {
-		id, err = o.Discard(ctx, m.Message, reason, now)
-	} else {
-		id, err = o.Add(ctx, m.Message, now)
+	var refused int32
+	err := o.pool.QueryRow(opCtx, `SELECT id::text, refused FROM pwreset_add_limited($1, $2, $3, $4, $5, $6, $7,
+		$8, $9, $10, $11, $12, $13, $14)`, keys, maxes, sinces, reasons, m.Suppress, now, o.dueNow(now),
+		msg.Kind, msg.UserID, msg.From, msg.To, msg.Subject, msg.Text, msg.HTML).Scan(&id, &refused)
+	if err != nil {
+		// Keys stay out of the message: they hold e-mail and IP addresses.
+		return "", 0, translateWrite(ctx, "outbox: add a message with its limits", err)
 	}
-	return id, refused, err
+	return id, int(refused), nil
 }
 
-// LatestEvent implements ports.Outbox: the limiter's Latest (see AddLimited).
+// dueNow is when a message added at now is due: now, or the store's now if that
+// is earlier (a caller whose clock is ahead must not delay its message); NULL
+// stands for the database's, for pwreset_add_limited to read.
+func (o *Outbox) dueNow(now time.Time) *time.Time {
+	due := o.now(now)
+	if due != nil && now.Before(*due) {
+		return &now
+	}
+	return due
+}
+
+// LatestEvent implements ports.Outbox: the newest event of key in
+// pwreset_rate_limits, where AddLimited records them.
 func (o *Outbox) LatestEvent(ctx context.Context, key string) (time.Time, error) {
-	return o.limiter().Latest(ctx, key)
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	var latest pgtype.Timestamptz
+	err := o.pool.QueryRow(opCtx, "SELECT max(at) FROM pwreset_rate_limits WHERE key = $1", key).Scan(&latest)
+	if err != nil {
+		return time.Time{}, translate(ctx, "outbox: find the latest limit event", err)
+	}
+	if !latest.Valid {
+		return time.Time{}, nil
+	}
+	return latest.Time.UTC(), nil
 }
-
-// limiter is the RateLimiter AddLimited counts in, for now.
-func (o *Outbox) limiter() *RateLimiter { return NewRateLimiter(o.pool, o.timeout) }

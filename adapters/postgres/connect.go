@@ -49,7 +49,8 @@ func urlProblem(err error) string {
 }
 
 // Connect returns a pool of connections to the server at url once it has answered a
-// ping, or an error within timeout (DefaultTimeout if timeout ≤ 0). timeout also
+// ping, or an error within timeout (DefaultTimeout if timeout ≤ 0). Its
+// connections run at READ COMMITTED, which the rate limits need. timeout also
 // bounds each new connection, so that calls on a server that went away fail in that
 // time instead of hanging. An unreachable server wraps ports.ErrUnavailable; a url
 // that does not parse wraps ErrBadURL (see ParseURL).
@@ -66,6 +67,10 @@ func Connect(ctx context.Context, url string, timeout time.Duration, opts ...Opt
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = DefaultMaxConns
 	}
+	// The limits' functions count exactly only under READ COMMITTED (migration
+	// 0003), whatever default the database or the role has; a setting of the
+	// connection's start overrides both.
+	cfg.ConnConfig.RuntimeParams["default_transaction_isolation"] = "read committed"
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > timeout {
 		cfg.ConnConfig.ConnectTimeout = timeout
 	}

@@ -22,7 +22,9 @@ func TestUserStoreContract(t *testing.T) {
 // TestOutboxContract runs the shared Outbox suite, each outbox in a migrated
 // schema of its own.
 func TestOutboxContract(t *testing.T) {
-	contract.TestOutbox(t, func(t *testing.T) ports.Outbox { return postgres.NewOutbox(migrated(t), 0) })
+	newOutbox := func(t *testing.T) ports.Outbox { return postgres.NewOutboxOnClock(migrated(t), 0, nil) }
+	contract.TestOutbox(t, newOutbox)
+	contract.TestAddLimitedCapRace(t, newOutbox)
 }
 
 // TestRateLimiterContract runs the shared RateLimiter suite; the instances of one

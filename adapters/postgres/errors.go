@@ -26,6 +26,18 @@ func translate(caller context.Context, op string, err error) error {
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
+// translateWrite is translate for a write: an error the server answered with, other
+// than those of an outage (a check or privilege refused, a value too long, a lock
+// not granted in time), wraps ports.ErrWriteRefused as well, for the
+// statement's transaction was rolled back: the write surely did not apply.
+func translateWrite(caller context.Context, op string, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && !unavailable(err) {
+		return fmt.Errorf("postgres: %s: PostgreSQL refused it (SQLSTATE %s): %w: %w", op, pgErr.Code, ports.ErrWriteRefused, err)
+	}
+	return translate(caller, op, err)
+}
+
 // unavailable tells whether err means the server could not be reached, went away
 // or did not answer in time: worth a retry later.
 func unavailable(err error) bool {

@@ -2,6 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
+	neturl "net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,14 +18,14 @@ import (
 
 // testCtx bounds each test's calls, so that a hung server fails the test instead
 // of the whole run.
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 // migrated returns a pool on a fresh schema where pwreset's tables exist.
-func migrated(t *testing.T) *pgxpool.Pool {
+func migrated(t testing.TB) *pgxpool.Pool {
 	t.Helper()
 	pool := pgtest.Pool(t, pgtest.NewSchema(t))
 	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
@@ -109,4 +112,22 @@ func startOwnServer(t *testing.T, timeout time.Duration) ownServer {
 	s.box = postgres.NewOutbox(s.pool, timeout)
 	s.limiter = postgres.NewRateLimiter(s.pool, timeout)
 	return s
+}
+
+// schemaOf names the schema a URL of pgtest.NewSchema works in.
+func schemaOf(url string) string {
+	parsed, err := neturl.Parse(url)
+	if err != nil {
+		panic(err)
+	}
+	return parsed.Query().Get("search_path")
+}
+
+// newRole creates a login role without any privilege, named prefix and a random
+// suffix (roles are the server's, shared by every schema), and returns its name.
+func newRole(t *testing.T, admin *pgxpool.Pool, prefix string) string {
+	t.Helper()
+	role := prefix + strings.ToLower(rand.Text()[:10])
+	exec(t, admin, "CREATE ROLE "+role+" LOGIN")
+	return role
 }

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"crypto/rand"
 	neturl "net/url"
 	"slices"
 	"strings"
@@ -11,6 +10,9 @@ import (
 	"github.com/pwreset/pwreset/adapters/postgres"
 	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 )
+
+// versions are those of the embedded migrations.
+var versions = []int{1, 2, 3}
 
 // TestMigrateConcurrently: instances starting at once on an empty schema all
 // succeed, the migration is applied once, and a later run applies nothing.
@@ -32,8 +34,8 @@ func TestMigrateConcurrently(t *testing.T) {
 		}
 		if len(applied[i]) > 0 {
 			appliers++
-			if !slices.Equal(applied[i], []int{1, 2}) {
-				t.Fatalf("instance %d applied %v; want versions 1 and 2", i, applied[i])
+			if !slices.Equal(applied[i], versions) {
+				t.Fatalf("instance %d applied %v; want versions %v", i, applied[i], versions)
 			}
 		}
 	}
@@ -45,8 +47,8 @@ func TestMigrateConcurrently(t *testing.T) {
 		t.Fatalf("second Migrate = %v, %v; want nothing applied", again, err)
 	}
 	var n int
-	if err := pool.QueryRow(testCtx(t), "SELECT count(*) FROM pwreset_schema_migrations").Scan(&n); err != nil || n != 2 {
-		t.Fatalf("versions listed: %d, %v; want 2", n, err)
+	if err := pool.QueryRow(testCtx(t), "SELECT count(*) FROM pwreset_schema_migrations").Scan(&n); err != nil || n != len(versions) {
+		t.Fatalf("versions listed: %d, %v; want %d", n, err, len(versions))
 	}
 }
 
@@ -56,8 +58,7 @@ func TestMigrateConcurrently(t *testing.T) {
 func TestMigrateWithoutRights(t *testing.T) {
 	admin := pgtest.Pool(t, pgtest.URL(t))
 	url := pgtest.NewSchema(t)
-	role := "reader_" + strings.ToLower(rand.Text()[:10])
-	exec(t, admin, "CREATE ROLE "+role+" LOGIN")
+	role := newRole(t, admin, "reader_")
 	pool := pgtest.Pool(t, pgtest.WithParam(url, "user", role))
 	_, err := postgres.Migrate(testCtx(t), pool)
 	if err == nil || !strings.Contains(err.Error(), "pwreset migrate") {

@@ -33,8 +33,9 @@ func TestOutage(t *testing.T) {
 			_, _, err := limiter.Allow(ctx, "k", 1000, time.Minute, time.Now())
 			return err
 		},
-		"AllowAll": func(ctx context.Context) error {
-			_, _, err := limiter.AllowAll(ctx, []ports.Limit{{Key: "a", Max: 1, Window: time.Minute}, {Key: "b", Max: 9, Window: time.Hour}}, time.Now())
+		"AddLimited": func(ctx context.Context) error {
+			limits := []ports.Limit{{Key: "a", Max: 1, Window: time.Minute}, {Key: "b", Max: 9, Window: time.Hour}}
+			_, _, err := box.AddLimited(ctx, ports.LimitedMessage{Message: ports.Message{Kind: "k"}, Limits: limits}, time.Now())
 			return err
 		},
 		"Ping": postgres.NewPinger(s.pool, 2*time.Second).Ping,

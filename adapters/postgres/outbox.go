@@ -16,9 +16,16 @@ import (
 // Outbox is the ports.Outbox of the table pwreset_outbox (see Migrate), shared by
 // every instance of the service. A message is one row; its id, a bigint, in
 // decimal is the port's id.
+//
+// Whether a message is due and when a lease expires, PostgreSQL's clock (now())
+// judges, so that instances whose clocks differ agree on who holds a message; the
+// times callers pass are what they record, the due time of a message they add or
+// reschedule included (ports.Outbox).
 type Outbox struct {
 	pool    *pgxpool.Pool
 	timeout time.Duration
+	db      bool        // the database's now() is the store's clock
+	clock   ports.Clock // otherwise this is, or else each caller's now
 }
 
 var _ ports.Outbox = (*Outbox)(nil)
@@ -26,10 +33,34 @@ var _ ports.Outbox = (*Outbox)(nil)
 // NewOutbox returns the outbox on pool; timeout bounds each call (DefaultTimeout
 // if ≤ 0). Migrate must have run.
 func NewOutbox(pool *pgxpool.Pool, timeout time.Duration) *Outbox {
+	o := NewOutboxOnClock(pool, timeout, nil)
+	o.db = true
+	return o
+}
+
+// NewOutboxOnClock returns an outbox whose clock is clock instead of the
+// database's, for simulations and tests that move time by hand; with clock nil,
+// the now each caller passes stands in for it (as in the memory store built
+// without a Clock).
+func NewOutboxOnClock(pool *pgxpool.Pool, timeout time.Duration, clock ports.Clock) *Outbox {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &Outbox{pool: pool, timeout: timeout}
+	return &Outbox{pool: pool, timeout: timeout, clock: clock}
+}
+
+// now is the parameter that stands for the store's clock in a statement,
+// coalesce($n, now()): NULL for the database's own, else the time of the Outbox's
+// clock or the caller's.
+func (o *Outbox) now(caller time.Time) *time.Time {
+	switch {
+	case o.db:
+		return nil
+	case o.clock != nil:
+		t := o.clock.Now()
+		return &t
+	}
+	return &caller
 }
 
 // envelopeColumns are the columns scanEnvelope reads, in its order.
@@ -59,7 +90,7 @@ func (o *Outbox) insert(ctx context.Context, op, state string, now time.Time, fi
 	err := o.pool.QueryRow(opCtx, insertMessage, state, now, finished, reason,
 		m.Kind, m.UserID, m.From, m.To, m.Subject, m.Text, m.HTML).Scan(&id)
 	if err != nil {
-		return "", translate(ctx, "outbox: "+op, err)
+		return "", translateWrite(ctx, "outbox: "+op, err)
 	}
 	return id, nil
 }

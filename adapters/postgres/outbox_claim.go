@@ -16,10 +16,12 @@ import (
 // next_attempt_at is its lease expiry, when it is due again if its worker dies: so
 // "due" is one comparison for pending and sending messages alike, served by the
 // partial index pwreset_outbox_due.
+// Both are judged by the database's clock, coalesce($2, now()) (see Outbox).
 const claimMessage = `UPDATE pwreset_outbox SET state = 'sending', attempts = attempts + 1,
-	lease_owner = $1, lease_expires = $3, next_attempt_at = $3
+	lease_owner = $1, lease_expires = coalesce($2, now()) + $3::bigint * interval '1 microsecond',
+	next_attempt_at = coalesce($2, now()) + $3::bigint * interval '1 microsecond'
 	WHERE id = (SELECT id FROM pwreset_outbox
-	            WHERE state IN ('pending', 'sending') AND next_attempt_at <= $2
+	            WHERE state IN ('pending', 'sending') AND next_attempt_at <= coalesce($2, now())
 	            ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
 	RETURNING ` + envelopeColumns
 
@@ -27,7 +29,7 @@ const claimMessage = `UPDATE pwreset_outbox SET state = 'sending', attempts = at
 func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	rows, _ := o.pool.Query(opCtx, claimMessage, owner, now, now.Add(lease))
+	rows, _ := o.pool.Query(opCtx, claimMessage, owner, o.now(now), lease.Microseconds())
 	env, err := pgx.CollectExactlyOneRow(rows, scanEnvelope)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ports.Envelope{}, ports.ErrNothingDue
@@ -71,7 +73,7 @@ func (o *Outbox) settle(ctx context.Context, op, id, owner, set string, args ...
 	tag, err := o.pool.Exec(opCtx, "UPDATE pwreset_outbox SET "+set+
 		" WHERE id = $1 AND state = 'sending' AND lease_owner = $2", append([]any{n, owner}, args...)...)
 	if err != nil {
-		return translate(ctx, "outbox: "+op+" message "+id, err)
+		return translateWrite(ctx, "outbox: "+op+" message "+id, err)
 	}
 	if tag.RowsAffected() > 0 {
 		return nil

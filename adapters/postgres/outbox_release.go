@@ -7,10 +7,11 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-const releaseMessage = `UPDATE pwreset_outbox SET next_attempt_at = $2 WHERE id = $1 AND state = 'pending'`
+const releaseMessage = `UPDATE pwreset_outbox SET next_attempt_at = coalesce($2, now()) WHERE id = $1 AND state = 'pending'`
 
 // Release implements ports.Outbox in one UPDATE, filtered on the state so that a
-// message a worker has claimed meanwhile is left to it.
+// message a worker has claimed meanwhile is left to it. The message is due at the
+// store's now (see Outbox): at counts only where the caller's now is the clock.
 func (o *Outbox) Release(ctx context.Context, id string, at time.Time) error {
 	n, ok := messageID(id)
 	if !ok {
@@ -18,9 +19,9 @@ func (o *Outbox) Release(ctx context.Context, id string, at time.Time) error {
 	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	tag, err := o.pool.Exec(opCtx, releaseMessage, n, at)
+	tag, err := o.pool.Exec(opCtx, releaseMessage, n, o.now(at))
 	if err != nil {
-		return translate(ctx, "outbox: release message "+id, err)
+		return translateWrite(ctx, "outbox: release message "+id, err)
 	}
 	if tag.RowsAffected() == 0 {
 		return ports.ErrMessageNotFound

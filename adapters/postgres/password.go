@@ -25,7 +25,7 @@ func (s *UserStore) SetPassword(ctx context.Context, c ports.PasswordChange) err
 	}
 	tag, err := s.pool.Exec(opCtx, s.sql.setPW, args...)
 	if err != nil {
-		return translate(ctx, "set password of user "+c.UserID, err)
+		return translateWrite(ctx, "set password of user "+c.UserID, err)
 	}
 	if tag.RowsAffected() > 0 {
 		return nil

@@ -1,9 +1,7 @@
 package postgres_test
 
 import (
-	"crypto/rand"
 	neturl "net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -27,8 +25,7 @@ func TestLeastPrivilegeRole(t *testing.T) {
 	exec(t, admin, "INSERT INTO auth_user (username, email, password) VALUES ('ann', 'ann@example.com', 'old')")
 	parsed, _ := neturl.Parse(url)
 	schema := parsed.Query().Get("search_path")
-	role := "svc_" + strings.ToLower(rand.Text()[:10])
-	exec(t, admin, "CREATE ROLE "+role+" LOGIN")
+	role := newRole(t, admin, "svc_")
 	// As in docs/operations.md; the admin's search_path names the schema's objects.
 	for _, grant := range []string{
 		"GRANT USAGE ON SCHEMA " + schema,
@@ -36,7 +33,9 @@ func TestLeastPrivilegeRole(t *testing.T) {
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON pwreset_outbox, pwreset_rate_limits",
 		"GRANT SELECT ON pwreset_schema_migrations",
 		"GRANT EXECUTE ON FUNCTION pwreset_rate_limit_allow(text, integer, timestamptz, timestamptz)",
-		"GRANT EXECUTE ON FUNCTION pwreset_rate_limit_allow_all(text[], integer[], timestamptz[], timestamptz)",
+		"GRANT EXECUTE ON FUNCTION pwreset_add_limited(text[], integer[], timestamptz[], text[], text, timestamptz, timestamptz, " +
+			"text, text, text, text, text, text, text)",
+		"GRANT EXECUTE ON FUNCTION pwreset_require_read_committed()",
 	} {
 		exec(t, admin, grant+" TO "+role)
 	}
@@ -73,11 +72,9 @@ func TestLeastPrivilegeRole(t *testing.T) {
 	if _, _, err := limiter.Allow(testCtx(t), "k", 1, time.Minute, now); err != nil {
 		t.Fatalf("Allow: %v", err)
 	}
-	if refused, _, err := limiter.AllowAll(testCtx(t), []ports.Limit{{Key: "k2", Max: 1, Window: time.Minute}}, now); err != nil || refused != -1 {
-		t.Fatalf("AllowAll: %d, %v", refused, err)
-	}
-	if err := limiter.Undo(testCtx(t), "k", now); err != nil {
-		t.Fatalf("Undo: %v", err)
+	limits := []ports.Limit{{Key: "k2", Max: 1, Window: time.Minute}}
+	if _, refused, err := box.AddLimited(testCtx(t), ports.LimitedMessage{Limits: limits}, now); err != nil || refused != -1 {
+		t.Fatalf("AddLimited: %d, %v", refused, err)
 	}
 	if _, err := limiter.Purge(testCtx(t), now); err != nil {
 		t.Fatalf("Purge: %v", err)

@@ -15,8 +15,8 @@ import (
 // Migrate), shared by every instance of the service. An event is one row
 // (key, at). Allow is one call of the function pwreset_rate_limit_allow, which
 // checks and records under an advisory lock on the key: every limit is exact
-// under races, limit 1 included. AllowAll is one call of
-// pwreset_rate_limit_allow_all, which does the same for several keys at once.
+// under races, limit 1 included, at READ COMMITTED (see Connect). The limits of a
+// link request are counted by Outbox.AddLimited, in the same table.
 type RateLimiter struct {
 	pool    *pgxpool.Pool
 	timeout time.Duration
@@ -47,24 +47,12 @@ func (r *RateLimiter) Allow(ctx context.Context, key string, limit int, window t
 		key, min(limit, 1<<31-1), now.Add(-window), now).Scan(&blocking)
 	if err != nil {
 		// Keys stay out of the message: they hold e-mail and IP addresses.
-		return false, 0, translate(ctx, "rate limiter: allow an event", err)
+		return false, 0, translateWrite(ctx, "rate limiter: allow an event", err)
 	}
 	if blocking.Valid {
 		return false, blocking.Time.Add(window).Sub(now), nil
 	}
 	return true, 0, nil
-}
-
-// Undo implements ports.RateLimiter: it deletes one event of key recorded at at.
-func (r *RateLimiter) Undo(ctx context.Context, key string, at time.Time) error {
-	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	_, err := r.pool.Exec(opCtx, `DELETE FROM pwreset_rate_limits WHERE id =
-		(SELECT id FROM pwreset_rate_limits WHERE key = $1 AND at = $2 LIMIT 1)`, key, at)
-	if err != nil {
-		return translate(ctx, "rate limiter: undo an event", err)
-	}
-	return nil
 }
 
 // Latest implements ports.RateLimiter.

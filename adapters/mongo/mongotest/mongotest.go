@@ -17,17 +17,24 @@
 // process is killed (it watches its standard input, a pipe from the test
 // process), but its temporary directory is left behind.
 //
-// FerretDB v1.24 has no TTL indexes, transactions, change streams or collation,
-// scans whole collections (keep test data small), and reports a unique-index
-// violation on update as an internal error.
+// FerretDB v1.24 has no TTL indexes, transactions, change streams, collation,
+// aggregation-pipeline updates or $expr, scans whole collections (keep test data
+// small), reports a unique-index violation on update as an internal error, and
+// runs an update as a query followed by a write, so its writes are not atomic.
+// URI therefore puts the shared server behind Serial, a proxy that lets one
+// command at a time reach it: each command then runs alone, as MongoDB runs
+// every single-document write. Proxy gives a test a Serial of its own, to have
+// the server refuse a chosen write.
 package mongotest
 
 import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,12 +56,15 @@ func FerretDB() bool {
 var shared struct {
 	once   sync.Once
 	server *Server
+	serial *Serial // in front of server
 	uri    string
 	err    error
 }
 
 // URI returns the MongoDB URI the tests of this process share: MONGODB_TEST_URI
-// if set, else that of a FerretDB started on first use.
+// if set, else that of a FerretDB started on first use, behind a Serial proxy
+// that lets one command at a time reach it, so that every single-document write
+// is atomic as on MongoDB (see Serial).
 func URI(t testing.TB) string {
 	t.Helper()
 	if !FerretDB() {
@@ -77,7 +87,12 @@ func URI(t testing.TB) string {
 			_ = os.RemoveAll(dir)
 			return
 		}
-		shared.server, shared.uri = s, s.URI()
+		if shared.serial, shared.err = NewSerial(s.addr); shared.err != nil {
+			_ = s.stop()
+			_ = os.RemoveAll(dir)
+			return
+		}
+		shared.server, shared.uri = s, shared.serial.URI()
 		if took > 0 {
 			t.Logf("mongotest: built FerretDB in %s", took.Round(time.Second))
 		}
@@ -93,6 +108,9 @@ func URI(t testing.TB) string {
 // its files. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	if p := shared.serial; p != nil {
+		_ = p.Close()
+	}
 	if s := shared.server; s != nil {
 		if err := s.stop(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -137,4 +155,31 @@ func databaseName(t testing.TB) string {
 		name = name[:40]
 	}
 	return fmt.Sprintf("%s_%s", name, rand.Text()[:10])
+}
+
+// Proxy starts a Serial of the test's own in front of the server URI(t) names,
+// and returns it with the URI to reach the server through it (credentials and
+// options of MONGODB_TEST_URI kept, as a direct connection). It is closed when
+// the test ends. Tests use it to have the server refuse a chosen write.
+func Proxy(t testing.TB) (*Serial, string) {
+	t.Helper()
+	uri := URI(t)
+	u, err := url.Parse(uri)
+	if err != nil || u.Host == "" {
+		t.Fatalf("mongotest: cannot put a proxy in front of %s: want a mongodb:// URI", EnvURI)
+	}
+	host, _, _ := strings.Cut(u.Host, ",") // the first of a replica set's hosts
+	p, err := NewSerial(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	q := u.Query()
+	q.Del("replicaSet")
+	q.Set("directConnection", "true")
+	u.Host, u.RawQuery = p.ln.Addr().String(), q.Encode()
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return p, u.String()
 }
