@@ -33,11 +33,8 @@ func TestTraceOnMongoDB(t *testing.T) {
 		link: func() url.Values {
 			return harness.LinkIn(t, harness.AwaitMails(t, sg, "alice@example.com", "reset_link", 1)[0])
 		},
-		roundTrips: true,
-		// The MongoDB outbox does not keep a message's traceparent yet: its
-		// document gains the field once issue 17's rewrite of adapters/mongo lands.
-		deliveryJoins: false,
-		secrets:       []string{harness.SecretKey, sendgridtest.APIKey}}
+		roundTrips: true, deliveryJoins: true,
+		secrets: []string{harness.SecretKey, sendgridtest.APIKey}}
 	run.check(t, otlp)
 }
 
