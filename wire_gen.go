@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/app"
 	"github.com/pwreset/pwreset/domain/outbox"
@@ -56,7 +55,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	readiness := app.ProvideReadiness(cfg, mongoDB, postgres, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
 	pool := app.ProvideHasher(cfg, metrics)
-	config, err := app.ProvideHTTPConfig(cfg, operations, pool, tracing)
+	config, err := app.ProvideHTTPConfig(cfg, operations, pool)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -106,7 +105,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
+	api := app.ProvideAPI(config, tracing, linkSender, resetter, rateLimiter, clock, log)
 	metricsServer, cleanup5, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
 	if err != nil {
 		cleanup4()

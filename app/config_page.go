@@ -1,9 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	apihttp "github.com/pwreset/pwreset/adapters/http"
@@ -20,6 +22,8 @@ type PageSettings struct {
 	Template    string `env:"HOSTED_RESET_PAGE_TEMPLATE"`
 	Title       string `env:"HOSTED_RESET_PAGE_TITLE"`
 	ProductName string `env:"HOSTED_RESET_PAGE_PRODUCT_NAME"`
+	// SignInURL is offered once the password is changed: an absolute http(s) URL.
+	SignInURL string `env:"HOSTED_RESET_PAGE_SIGN_IN_URL"`
 }
 
 // hostedPage reports whether pwreset serves the reset page.
@@ -38,10 +42,22 @@ func (c Config) pagePath() string {
 	return apihttp.DefaultPagePath
 }
 
+// pageOrigin is the origin of the links (scheme://host[:port]), which the page's
+// forms come from; "" without links of an absolute URL.
+func (c Config) pageOrigin() string {
+	u, err := url.Parse(c.URL)
+	if err != nil || link.CheckBaseURL(c.URL) != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // pageConfig maps the settings to the HTTP adapter's, reading the template file.
 func (c Config) pageConfig() (apihttp.PageConfig, error) {
 	pc := apihttp.PageConfig{Enabled: c.hostedPage(), Path: c.pagePath(), Title: c.Page.Title,
-		ProductName: c.Page.ProductName, DefaultLanguage: c.Languages.Default}
+		ProductName: cmp.Or(c.Page.ProductName, c.Emails.ProductName), DefaultLanguage: c.Languages.Default, SignInURL: c.Page.SignInURL,
+		Origin: c.pageOrigin(), MinLength: c.PasswordMinLength, BreachCheck: c.BreachCheck,
+		LoginTakesEmail: slices.Contains(c.Users.LoginFields, c.Users.EmailField)}
 	if !pc.Enabled || c.Page.Template == "" {
 		return pc, nil
 	}
@@ -63,6 +79,9 @@ func (c Config) pageProblems() []error {
 		strings.Contains(c.URL, link.SignaturePlaceholder) {
 		p = append(p, fmt.Errorf("HOSTED_RESET_PAGE reads the link's values from its query string: "+
 			"remove the placeholders from RESET_PASSWORD_VERIFICATION_URL, or turn the hosted page off"))
+	}
+	if u := c.Page.SignInURL; u != "" && link.CheckBaseURL(u) != nil {
+		p = append(p, fmt.Errorf("HOSTED_RESET_PAGE_SIGN_IN_URL %q must be an absolute http or https URL, such as https://app.example/login", u))
 	}
 	pc, err := c.pageConfig()
 	if err == nil {

@@ -31,7 +31,9 @@ func TestHostedPageSettings(t *testing.T) {
 		{"production", production, false, "/reset-password/"},
 		{"production, asked for", append(slices.Clone(production), "HOSTED_RESET_PAGE=true",
 			"RESET_PASSWORD_VERIFICATION_URL=https://pwreset.example/account/reset", "HOSTED_RESET_PAGE_TEMPLATE="+tpl,
-			"HOSTED_RESET_PAGE_TITLE=T", "HOSTED_RESET_PAGE_PRODUCT_NAME=P", "DEFAULT_LANGUAGE=fr"), true, "/account/reset"},
+			"HOSTED_RESET_PAGE_TITLE=T", "HOSTED_RESET_PAGE_PRODUCT_NAME=P", "DEFAULT_LANGUAGE=fr",
+			"HOSTED_RESET_PAGE_SIGN_IN_URL=https://app.example/login", "PASSWORD_MIN_LENGTH=12", "BREACHED_PASSWORD_CHECK=true",
+			"USER_LOGIN_FIELDS=username,email"), true, "/account/reset"},
 		{"demo mode, turned off", []string{"HOSTED_RESET_PAGE=false"}, false, "/reset-password/"},
 	}
 	for _, tt := range tests {
@@ -40,7 +42,7 @@ func TestHostedPageSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil, app.Tracing{})
+			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,10 +51,33 @@ func TestHostedPageSettings(t *testing.T) {
 				t.Fatalf("page %+v", p)
 			}
 			if tt.enabled && len(tt.env) > 0 && (p.Template != `<html lang="{{.Lang}}">{{.Title}}` || p.Title != "T" ||
-				p.ProductName != "P" || p.DefaultLanguage != "fr") {
+				p.ProductName != "P" || p.DefaultLanguage != "fr" || p.SignInURL != "https://app.example/login" ||
+				p.Origin != "https://pwreset.example" || p.MinLength != 12 || !p.BreachCheck || !p.LoginTakesEmail) {
 				t.Fatalf("page settings not read: %+v", p)
 			}
 		})
+	}
+}
+
+// TestPageProductName: the page names the product as its own setting says, else as
+// the e-mails do.
+func TestPageProductName(t *testing.T) {
+	for _, tt := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"PRODUCT_NAME=Example Shop"}, "Example Shop"},
+		{[]string{"PRODUCT_NAME=Example Shop", "HOSTED_RESET_PAGE_PRODUCT_NAME=Shop"}, "Shop"},
+	} {
+		cfg, err := app.Load(tt.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
+		if err != nil || hc.Page.ProductName != tt.want {
+			t.Errorf("%v: product %q, want %q (%v)", tt.env, hc.Page.ProductName, tt.want, err)
+		}
 	}
 }
 
@@ -70,6 +95,8 @@ func TestPageAndLanguageProblems(t *testing.T) {
 		{[]string{"HOSTED_RESET_PAGE=sometimes"}, []string{"HOSTED_RESET_PAGE"}},
 		{[]string{"HOSTED_RESET_PAGE_TEMPLATE=" + broken}, []string{"HOSTED_RESET_PAGE_TEMPLATE " + broken + ": the reset page template does not render"}},
 		{[]string{"HOSTED_RESET_PAGE_TEMPLATE=/no/such/page.html"}, []string{"HOSTED_RESET_PAGE_TEMPLATE: read the template file"}},
+		{[]string{"HOSTED_RESET_PAGE_SIGN_IN_URL=/login"}, []string{`HOSTED_RESET_PAGE_SIGN_IN_URL "/login" must be an absolute http or https URL`}},
+		{[]string{"HOSTED_RESET_PAGE_SIGN_IN_URL=javascript:alert(1)"}, []string{`HOSTED_RESET_PAGE_SIGN_IN_URL "javascript:alert(1)" must be an absolute http or https URL`}},
 		{[]string{"HOSTED_RESET_PAGE=true", "RESET_PASSWORD_VERIFICATION_URL=https://x.example/r/{user_id}/{signature}"},
 			[]string{"HOSTED_RESET_PAGE reads the link's values from its query string"}},
 	}

@@ -96,7 +96,7 @@ func TestClientIPv6Prefix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil, app.Tracing{})
+		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
 		if err != nil || hc.ClientIPv6Prefix != want {
 			t.Errorf("%q: prefix %d (%v), want %d", env, hc.ClientIPv6Prefix, err, want)
 		}

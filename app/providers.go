@@ -71,7 +71,7 @@ var Set = wire.NewSet(
 	ProvideReadiness,
 	ProvideOperations,
 	ProvideMetricsServer,
-	apihttp.New,
+	ProvideAPI,
 	wire.Bind(new(http.Handler), new(*apihttp.API)),
 	New,
 )
@@ -140,7 +140,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 
 // ProvideHTTPConfig maps the configuration to the HTTP adapter settings (Load has
 // checked the rates and proxies already); resets wait for hashing in queue.
-func ProvideHTTPConfig(cfg Config, ops apihttp.Operations, queue apihttp.HashQueue, t Tracing) (apihttp.Config, error) {
+func ProvideHTTPConfig(cfg Config, ops apihttp.Operations, queue apihttp.HashQueue) (apihttp.Config, error) {
 	send, _ := parseRate("RATE_LIMIT_SEND_LINK", cfg.SendLinkRate)
 	resetRate, _ := parseRate("RATE_LIMIT_RESET_PASSWORD", cfg.ResetRate)
 	proxies, _ := parseProxies(cfg.TrustedProxies)
@@ -157,7 +157,6 @@ func ProvideHTTPConfig(cfg Config, ops apihttp.Operations, queue apihttp.HashQue
 		SendLinkRate:       send,
 		ResetRate:          resetRate,
 		Operations:         ops,
-		Tracing:            t.Provider,
 	}, err
 }
 

@@ -16,10 +16,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/pwreset/pwreset/adapters/hashpool"
+	apihttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/mongo"
 	"github.com/pwreset/pwreset/adapters/postgres"
 	"github.com/pwreset/pwreset/adapters/tracing"
 	"github.com/pwreset/pwreset/domain/outbox"
+	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -124,4 +126,11 @@ func (t Tracing) pgOptions() []postgres.Option {
 		return nil
 	}
 	return []postgres.Option{postgres.WithTracing(t.Provider)}
+}
+
+// ProvideAPI is the HTTP API, whose requests are spans when tracing is on.
+func ProvideAPI(cfg apihttp.Config, t Tracing, sender *reset.LinkSender, resetter *reset.Resetter,
+	limiter ports.RateLimiter, clock ports.Clock, log *slog.Logger) *apihttp.API {
+	cfg.Tracing = t.Provider
+	return apihttp.New(cfg, sender, resetter, limiter, clock, log)
 }

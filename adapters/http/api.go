@@ -22,6 +22,13 @@ import (
 // DefaultPrefix is where django-rest-registration is usually mounted.
 const DefaultPrefix = "/api/v1/accounts/"
 
+// The endpoints' names, as DRF's metadata gives them; the client's rate is counted
+// under them.
+const (
+	sendLinkName = "Send Reset Password Link"
+	resetName    = "Reset Password"
+)
+
 // Config holds the settings that change what the API answers.
 type Config struct {
 	// Prefix is the base path of the endpoints (API_PREFIX); empty means DefaultPrefix.
@@ -100,17 +107,12 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	h := &handlers{cfg: cfg, sender: sender, resetter: resetter, limiter: limiter, clock: clock}
 	prefix := slashed(cfg.Prefix, DefaultPrefix)
 	endpoints := []string{prefix + "send-reset-password-link", prefix + "reset-password"}
-	route(e, endpoints[0], h.endpoint("Send Reset Password Link", cfg.SendLinkRate, h.sendLink))
-	route(e, endpoints[1], h.endpoint("Reset Password", cfg.ResetRate, h.resetPassword))
+	route(e, endpoints[0], h.endpoint(sendLinkName, cfg.SendLinkRate, h.sendLink))
+	route(e, endpoints[1], h.endpoint(resetName, cfg.ResetRate, h.resetPassword))
 	e.GET("/healthz", healthz)
 	e.HEAD("/healthz", healthz) // load balancers often probe with HEAD
 	if cfg.Page.Enabled {
-		page := resetPage(cfg.Page, prefix+"reset-password/", cfg.PasswordConfirm)
-		path := slashed(cfg.Page.Path, DefaultPagePath)
-		e.GET(path, page)
-		if path != "/" {
-			e.GET(strings.TrimSuffix(path, "/"), page)
-		}
+		servePage(e, h, prefix, log)
 	}
 	serveOperations(e, cfg.Operations, r, endpoints, log) // last: it labels every route
 	return &API{echo: e}

@@ -28,11 +28,8 @@ func (h *handlers) endpoint(name string, rate Rate, serve echo.HandlerFunc) echo
 	return func(c *echo.Context) error {
 		switch c.Request().Method {
 		case stdhttp.MethodPost:
-			if err := h.throttle(c, name, rate); err != nil {
+			if err := h.allow(c, name, rate); err != nil {
 				return err
-			}
-			if !h.sender.Enabled() {
-				return echo.ErrNotFound
 			}
 			return serve(c)
 		case stdhttp.MethodOptions:
@@ -43,6 +40,18 @@ func (h *handlers) endpoint(name string, rate Rate, serve echo.HandlerFunc) echo
 		c.Set(echo.ContextKeyHeaderAllow, allowedMethods)
 		return echo.ErrMethodNotAllowed
 	}
+}
+
+// allow checks the client's rate (429), then whether the workflow is on (404); the
+// endpoints and the reset page's forms share it.
+func (h *handlers) allow(c *echo.Context, name string, rate Rate) error {
+	if err := h.throttle(c, name, rate); err != nil {
+		return err
+	}
+	if !h.sender.Enabled() {
+		return echo.ErrNotFound
+	}
+	return nil
 }
 
 // metadata is DRF's answer to OPTIONS (SimpleMetadata, without the description).

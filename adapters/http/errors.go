@@ -56,15 +56,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		a := answerTo(c, err)
-		if a.status >= stdhttp.StatusInternalServerError && clientGone(c) {
-			abandoned(c, log, err)
+		if abandonedOrNoted(c, log, a, err) {
 			return
-		}
-		if a.status >= stdhttp.StatusInternalServerError {
-			logFailure(c, log, a.status, err)
-		}
-		if a.status == stdhttp.StatusServiceUnavailable {
-			c.Response().Header().Set(echo.HeaderRetryAfter, retryAfter)
 		}
 		if a.status == stdhttp.StatusMethodNotAllowed {
 			// RFC 9110 requires Allow on a 405; the router or the endpoint left it here.
@@ -76,6 +69,23 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.Debug("answer not sent", "request_id", requestIDOf(c), "error", err)
 		}
 	}
+}
+
+// abandonedOrNoted records a request whose client left (true: nothing is left to
+// answer); otherwise it logs a 5xx and sets a 503's Retry-After, for an answer as
+// JSON or, on the reset page, as the page.
+func abandonedOrNoted(c *echo.Context, log *slog.Logger, a answer, err error) bool {
+	if a.status >= stdhttp.StatusInternalServerError && clientGone(c) {
+		abandoned(c, log, err)
+		return true
+	}
+	if a.status >= stdhttp.StatusInternalServerError {
+		logFailure(c, log, a.status, err)
+	}
+	if a.status == stdhttp.StatusServiceUnavailable {
+		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfter)
+	}
+	return false
 }
 
 func answerTo(c *echo.Context, err error) answer {

@@ -6,7 +6,3 @@ func EachPageText(f func(lang string, text any)) {
 		f(lang, text)
 	}
 }
-
-// PageMessages returns the JSON the page's script gets to translate the API's
-// messages into lang.
-func PageMessages(lang string) string { return messagesJSON(lang) }

@@ -1,6 +1,8 @@
 package http_test
 
 import (
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -12,7 +14,12 @@ var fuzzTypes = []string{
 }
 
 func fuzzAPI(f *testing.F, path string, seeds ...string) {
-	fx := newFixture(f, withConfirm)
+	fuzzPost(f, newFixture(f, withConfirm), path, nil, seeds...)
+}
+
+// fuzzPost posts the fuzzer's bodies to path: none may answer 5xx, and each answer
+// must pass check, if given.
+func fuzzPost(f *testing.F, fx *fixture, path string, check func(*testing.T, *httptest.ResponseRecorder), seeds ...string) {
 	for _, s := range seeds {
 		for i := range fuzzTypes {
 			f.Add([]byte(s), uint8(i))
@@ -21,28 +28,41 @@ func fuzzAPI(f *testing.F, path string, seeds ...string) {
 	f.Fuzz(func(t *testing.T, body []byte, kind uint8) {
 		contentType := fuzzTypes[int(kind)%len(fuzzTypes)]
 		fx.logs.Reset() // the fuzzer runs for long; the lines are not looked at
-		rec := fx.do("POST", path, contentType, string(body))
+		rec := fx.do("POST", path, contentType, string(body), "Sec-Fetch-Site", "same-origin")
 		if rec.Code >= 500 {
 			t.Fatalf("%d for %q (%s): %s", rec.Code, body, contentType, rec.Body)
+		}
+		if check != nil {
+			check(t, rec)
 		}
 	})
 }
 
-// FuzzSendLink checks that no body, whatever its type says, makes the API fail on its side.
-func FuzzSendLink(f *testing.F) {
-	fuzzAPI(f, sendPath,
-		`{"login":"alice"}`, `{"login":123}`, `{"login":null}`, `[]`, `null`, `"x"`, `{`,
-		`{"login":"\ud800","login\udc00":"\u001c\u0000"}`, `{"login":"\ud800\u`,
-		"login=alice", "--xyz\r\nContent-Disposition: form-data; name=\"login\"\r\n\r\nalice\r\n--xyz--\r\n")
+// FuzzPageReset checks that no body posted to the page's form for the new password
+// makes it fail on its side, and that the page it answers carries nothing of the
+// body that could run.
+func FuzzPageReset(f *testing.F) {
+	fx := newFixture(f, withPage, withConfirm)
+	l := fx.requestLink("alice")
+	link := "user_id=" + l.UserID + "&timestamp=" + l.Timestamp + "&signature=" + l.Signature
+	fuzzPost(f, fx, pagePath+"new-password", checkPageAnswer,
+		link+"&password=abc&password_confirm=abd&username=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E",
+		link+"&password="+newPassword+"&password_confirm="+newPassword, "user_id=%3Cscript%3E&timestamp=1&signature=a",
+		`{"user_id":"1","password":"x"}`, "--xyz\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n\"><img src=x onerror=alert(1)>\r\n--xyz--\r\n")
 }
 
-// FuzzReset checks the same of reset-password.
-func FuzzReset(f *testing.F) {
-	fuzzAPI(f, resetPath,
-		`{"user_id":"1","timestamp":1700000000,"signature":"abc","password":"x","password_confirm":"x"}`,
-		`{"user_id":1,"timestamp":"1e400","signature":"","password":null}`,
-		`{"timestamp":"99999999999999999999999"}`, `{"timestamp":-9223372036854775808}`,
-		`{"timestamp":1e308}`, "user_id=1&timestamp=1.0&signature=a&password=p&password_confirm=p", `[1,2]`,
-		`{"password":"\ud800\udc00\udbff","password":"x\u0000\u001c","timestamp":"\u0661_2\u001f"}`,
-		`{"signature":"\ud83d\ude00\\ud800","user_id":"\udfff"}`)
+// FuzzPageNewLink checks the same of the page's form that asks for a new link.
+func FuzzPageNewLink(f *testing.F) {
+	fuzzPost(f, newFixture(f, withPage), pagePath+"new-link", checkPageAnswer,
+		"login=alice", "login=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E", "login=", `{"login":"nobody"}`, "email=a@b")
+}
+
+// checkPageAnswer fails unless the answer is the page, with its one script and
+// style and no element that a posted value could have smuggled in.
+func checkPageAnswer(t *testing.T, rec *httptest.ResponseRecorder) {
+	body := rec.Body.String()
+	if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") || strings.Count(body, "<script") != 1 ||
+		strings.Count(body, "<style") != 1 || strings.Contains(body, "<img") {
+		t.Fatalf("answer %d %s:\n%s", rec.Code, rec.Header().Get("Content-Type"), body)
+	}
 }

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -146,6 +147,8 @@ type fixture struct {
 	clock   *portstest.Clock
 	logs    *logBuffer
 	log     *slog.Logger
+	// sendPath is send-reset-password-link under the configured prefix.
+	sendPath string
 }
 
 // mailQueue is the link sender's queue here: the outbox, and a copy of each link
@@ -191,6 +194,7 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 	resetter := reset.NewResetter(s.reset, store, plainHasher{}, signer, f.clock, policy.New(policy.DefaultMinLength),
 		nil, outbox.NewQueue(f.box, nil, f.clock), f.box, emails, audit.New(log), log)
 	f.api = checked(t, s.http, pwhttp.New(s.http, sender, resetter, f.limiter, f.clock, log))
+	f.sendPath = strings.TrimSuffix(cmp.Or(s.http.Prefix, pwhttp.DefaultPrefix), "/") + "/send-reset-password-link/"
 	return f
 }
 
@@ -233,7 +237,7 @@ var urlInMail = regexp.MustCompile(`https?://\S+`)
 func (f *fixture) requestLink(login string) resetLink {
 	f.t.Helper()
 	before := len(f.mailer.Sent())
-	rec := f.post(sendPath, jsonOf(map[string]any{"login": login}))
+	rec := f.post(f.sendPath, jsonOf(map[string]any{"login": login}))
 	sent := f.mailer.Sent()
 	if rec.Code != http.StatusOK || len(sent) != before+1 {
 		f.t.Fatalf("no link for %q: %d %s", login, rec.Code, rec.Body)

@@ -104,8 +104,9 @@ func (c *contract) check(r *http.Request, resp *http.Response, cfg pwhttp.Config
 func (c *contract) find(r *http.Request, cfg pwhttp.Config) (*routers.Route, map[string]string, error) {
 	path := r.URL.Path
 	if p := normalPrefix(cfg.Page.Path, pwhttp.DefaultPagePath); cfg.Page.Enabled && p != pwhttp.DefaultPagePath &&
-		(path == p || path == strings.TrimSuffix(p, "/")) {
-		path = pwhttp.DefaultPagePath
+		(strings.HasPrefix(path, p) || path == strings.TrimSuffix(p, "/")) {
+		path = pwhttp.DefaultPagePath + strings.TrimPrefix(path+"/", p) // the page and its forms
+		path = strings.TrimSuffix(path, "/")
 	} else if p := normalPrefix(cfg.Prefix, pwhttp.DefaultPrefix); p != pwhttp.DefaultPrefix && strings.HasPrefix(path, p) {
 		path = pwhttp.DefaultPrefix + strings.TrimPrefix(path, p)
 	}

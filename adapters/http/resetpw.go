@@ -26,6 +26,15 @@ func (h *handlers) resetPassword(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.reset(c, b); err != nil {
+		return err
+	}
+	return c.JSON(stdhttp.StatusOK, detail(msgResetDone))
+}
+
+// reset sets the new password b holds if its link is good; the reset page's form
+// without script shares it.
+func (h *handlers) reset(c *echo.Context, b body) error {
 	req, err := h.decodeReset(b)
 	if err != nil {
 		return err
@@ -35,7 +44,7 @@ func (h *handlers) resetPassword(c *echo.Context) error {
 		return err
 	}
 	defer release()
-	err = h.resetter.Reset(c.Request().Context(), reset.Request{
+	return h.resetter.Reset(c.Request().Context(), reset.Request{
 		UserID:    req.UserID,
 		Timestamp: req.Timestamp,
 		Signature: req.Signature,
@@ -43,10 +52,6 @@ func (h *handlers) resetPassword(c *echo.Context) error {
 		Confirm:   req.Confirm,
 		Languages: preferredLanguages(c.Request()),
 	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(stdhttp.StatusOK, detail(msgResetDone))
 }
 
 func (h *handlers) decodeReset(b body) (resetRequest, error) {

@@ -25,20 +25,29 @@ func (h *handlers) sendLink(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := h.decodeSendLink(b)
+	msg, err := h.send(c, b)
 	if err != nil {
 		return err
 	}
+	return c.JSON(stdhttp.StatusOK, detail(msg))
+}
+
+// send e-mails a link to the user b names and returns the answer's message; the
+// reset page's form without script shares it.
+func (h *handlers) send(c *echo.Context, b body) (string, error) {
+	req, err := h.decodeSendLink(b)
+	if err != nil {
+		return "", err
+	}
 	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail, Languages: preferredLanguages(c.Request())}
 	if err := h.sender.Send(c.Request().Context(), lookup); err != nil {
-		return err
+		return "", err
 	}
 	// When unknown users are not revealed, a known one gets the same cautious answer.
-	msg := msgLinkSent
 	if !h.sender.RevealsUnknownUsers() {
-		msg = msgLinkSentIfExists
+		return msgLinkSentIfExists, nil
 	}
-	return c.JSON(stdhttp.StatusOK, detail(msg))
+	return msgLinkSent, nil
 }
 
 func (h *handlers) decodeSendLink(b body) (sendLinkRequest, error) {
