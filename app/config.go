@@ -12,6 +12,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/reset"
@@ -89,6 +90,7 @@ type Config struct {
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
 	SendGridTimeout time.Duration `env:"SENDGRID_TIMEOUT" envDefault:"10s"`
 	SMTP            SMTPSettings
+	Events          EventsSettings
 }
 
 // OutboxSettings say how e-mails wait for and get delivery.
@@ -248,6 +250,7 @@ func (c Config) problems() []error {
 	p = append(p, c.Users.problems()...)
 	p = append(p, c.postgresProblems()...)
 	p = append(p, c.smtpProblems()...)
+	p = append(p, c.eventsProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.Ops.problems()...)
 	p = append(p, c.Tracing.problems()...)
@@ -272,11 +275,13 @@ func (c Config) problems() []error {
 }
 
 // dispatcherConfig is the outbox dispatcher's share of the configuration. A
-// password-changed notice is never given up for its age (MAIL_MAX_AGE).
+// password-changed notice and events are never given up for their age
+// (MAIL_MAX_AGE): they tell of what happened however late they come.
 func (c Config) dispatcherConfig() outbox.Config {
 	o := c.Outbox
 	return outbox.Config{Workers: o.Workers, PollInterval: o.PollInterval, Lease: o.Lease, MaxAge: o.MaxAge,
-		KeepTrying: []string{reset.KindPasswordChanged},
+		KeepTrying: append([]string{reset.KindPasswordChanged}, event.Kinds(event.Types)...),
+		Events:     c.Events.outcomes(),
 		Retention:  o.Retention, RetryMin: o.RetryMin, RetryMax: o.RetryMax, Grace: c.ShutdownGrace}
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
 )
@@ -26,7 +27,8 @@ func NewOutboxTool(box ports.Outbox, sender *reset.LinkSender, resetter *reset.R
 	return &OutboxTool{box: box, sender: sender, resetter: resetter, clock: clock}
 }
 
-// PrintStats writes the counts by state and the age of the oldest unsent message.
+// PrintStats writes the counts by state, the age of the oldest unsent message and
+// the failed messages.
 func (t *OutboxTool) PrintStats(ctx context.Context, w io.Writer) error {
 	st, err := t.box.Stats(ctx)
 	if err != nil {
@@ -41,13 +43,31 @@ func (t *OutboxTool) PrintStats(ctx context.Context, w io.Writer) error {
 		// A held password-changed notice is stored as created when due: never less than 0.
 		fmt.Fprintf(w, "oldest unsent: %s old\n", max(t.clock.Now().Sub(st.OldestPending), 0).Round(time.Second))
 	}
+	return t.printFailed(ctx, w)
+}
+
+// printFailed lists the dead letters, oldest first, with why each failed: what an
+// operator requeues with `pwreset outbox retry`. Never the recipient or the body.
+func (t *OutboxTool) printFailed(ctx context.Context, w io.Writer) error {
+	failed, err := t.box.Failed(ctx)
+	if err != nil {
+		return fmt.Errorf("list the failed messages: %w", err)
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "failed messages (requeue with `pwreset outbox retry <id>` or `--failed`):")
+	for _, env := range failed {
+		fmt.Fprintf(w, "  %s  %s  %s  %s\n", env.ID, env.Message.Kind,
+			env.FinishedAt.UTC().Format(time.RFC3339), env.LastError)
+	}
 	return nil
 }
 
 // Retry requeues the failed messages with the given ids, or all failed ones when ids
 // is empty. A link e-mail gets a fresh link (the old one may have expired); a
-// password-changed notice is sent again, telling of the same change; the failed
-// record is then deleted. It reports each message on w.
+// password-changed notice is sent again, telling of the same change; an event is
+// sent again under its own id; the failed record is then deleted. It reports each message on w.
 func (t *OutboxTool) Retry(ctx context.Context, w io.Writer, ids []string) error {
 	failed, err := t.box.Failed(ctx)
 	if err != nil {
@@ -83,7 +103,12 @@ func (t *OutboxTool) requeue(ctx context.Context, env ports.Envelope) error {
 			return err
 		}
 	default:
-		return fmt.Errorf("messages of kind %q cannot be requeued", env.Message.Kind)
+		if !event.IsKind(env.Message.Kind) {
+			return fmt.Errorf("messages of kind %q cannot be requeued", env.Message.Kind)
+		}
+		if _, err := t.resetter.ResendEvent(ctx, env); err != nil {
+			return err
+		}
 	}
 	return t.box.Delete(ctx, env.ID)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/domain/audit"
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/domain/policy"
@@ -124,6 +125,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		LinksPerHour:         cfg.LinksPerHour,
 		InvalidateOlderLinks: cfg.InvalidateOlderLinks,
 		ChangedNotification:  cfg.ChangedNotification,
+		ChangeEvent:          cfg.Events.wants(event.PasswordChanged),
 		Secret:               []byte(cfg.SecretKey),
 	}
 	if len(rc.Secret) == 0 { // demo mode: stand-ins keyed for this run only
@@ -305,12 +307,21 @@ func chooseOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem 
 // ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
 // SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
 // configuration allows in demo mode only); with VERIFICATION_REPLY_TO_EMAIL, every
-// message carries that Reply-To.
+// e-mail carries that Reply-To. Events go to EVENTS_URL. With tracing on, every
+// delivery attempt is a span.
 func ProvideMailProvider(cfg Config, out Output, t Tracing) (outbox.Provider, error) {
-	p, err := chooseMailProvider(cfg, out)
-	return withReplyTo(cfg, t.mail(p)), err
+	mail, err := chooseMailProvider(cfg, out)
+	if err != nil {
+		return nil, err
+	}
+	events, err := eventsProvider(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return outbox.Router{Mail: withReplyTo(cfg, t.mail(mail)), Events: t.events(events)}, nil
 }
 
+// chooseMailProvider chooses the provider of e-mail.
 func chooseMailProvider(cfg Config, out Output) (outbox.Provider, error) {
 	if cfg.SMTP.URL != "" {
 		return smtpMailer(cfg)

@@ -103,6 +103,13 @@ func (t Tracing) mail(p outbox.Provider) outbox.Provider {
 	return tracing.NewMailer(p, t.Provider)
 }
 
+func (t Tracing) events(p outbox.Provider) outbox.Provider {
+	if !t.On() || p == nil {
+		return p
+	}
+	return tracing.NewEventSender(p, t.Provider)
+}
+
 // ProvidePasswordHasher is the hash pool, whose hashes are steps of the request's
 // trace when tracing is on.
 func ProvidePasswordHasher(pool *hashpool.Pool, t Tracing) ports.PasswordHasher {

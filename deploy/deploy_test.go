@@ -230,10 +230,11 @@ func TestDashboardQueriesExportedSeries(t *testing.T) {
 			}
 		}
 	}
-	// The dashboard shows what the issue asks: the funnel, latency, backlog, failures.
+	// The dashboard shows what the issue asks: the funnel, latency, backlog, failures, events.
 	for _, name := range []string{"pwreset_link_requests_total", "pwreset_password_resets_total",
 		"pwreset_mail_deliveries_total", "pwreset_http_request_duration_seconds",
-		"pwreset_password_hash_duration_seconds", "pwreset_outbox_messages", "pwreset_outbox_oldest_pending_age_seconds"} {
+		"pwreset_password_hash_duration_seconds", "pwreset_outbox_messages", "pwreset_outbox_oldest_pending_age_seconds",
+		"pwreset_event_deliveries_total"} {
 		if !seen[name] {
 			t.Errorf("the dashboard shows nothing of %s", name)
 		}
@@ -285,7 +286,8 @@ func TestAlertRulesQueryExportedSeries(t *testing.T) {
 func TestQueryCheckCatchesUnknownSeries(t *testing.T) {
 	series := exported(t)
 	for _, q := range []string{`rate(pwreset_links_total[5m])`, `pwreset_link_requests_total{outcome="sent"}`,
-		`pwreset_mail_deliveries_total{kind=~"newsletter"}`, `pwreset_outbox_messages{queue="x"}`} {
+		`pwreset_mail_deliveries_total{kind=~"newsletter"}`, `pwreset_outbox_messages{queue="x"}`,
+		`pwreset_event_deliveries_total{type="user.deleted"}`, `pwreset_event_deliveries_total{kind="password.changed"}`} {
 		if problems, _ := checkQuery(q, series); len(problems) == 0 {
 			t.Errorf("query %q passes the check", q)
 		}

@@ -1,13 +1,14 @@
 // Package prometheus exposes pwreset's metrics in Prometheus' format with the
 // official client library: the outcomes of link requests, resets and mail
 // deliveries (counted from the audit events), HTTP and hashing latencies, the hash
-// queue, the outbox backlog, and the Go runtime and process collectors.
+// queue, the outbox backlog, the deliveries of events to EVENTS_URL, and the Go runtime and process collectors.
 package prometheus
 
 import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	prom "github.com/prometheus/client_golang/prometheus"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/pwreset/pwreset/domain/audit"
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
 )
@@ -30,7 +32,10 @@ var (
 	ResetOutcomes = []string{"succeeded", reset.ReasonInvalidSignature, reset.ReasonExpired, reset.ReasonPasswordRefused}
 	// MailKinds are the kinds of e-mail pwreset sends.
 	MailKinds = []string{reset.KindResetLink, reset.KindPasswordChanged}
-	// DeliveryResults are the outcomes of one delivery attempt.
+	// EventTypes are the types of event delivered to EVENTS_URL: the type, never
+	// an event's id or the URL, labels their deliveries.
+	EventTypes = event.Types
+	// DeliveryResults are the outcomes of one delivery attempt, of e-mail or event.
 	DeliveryResults = []string{"sent", "retry", "failed"}
 )
 
@@ -41,6 +46,7 @@ type Metrics struct {
 	links      *prom.CounterVec
 	resets     *prom.CounterVec
 	deliveries *prom.CounterVec
+	events     *prom.CounterVec
 	requests   *prom.HistogramVec
 	hashes     prom.Histogram
 	hashQueue  *hashQueue
@@ -56,6 +62,9 @@ func New() *Metrics {
 			Help: "Password reset attempts with a link, by outcome."}, []string{"outcome"}),
 		deliveries: prom.NewCounterVec(prom.CounterOpts{Name: "pwreset_mail_deliveries_total",
 			Help: "Mail delivery attempts by this instance, by kind of e-mail and result."}, []string{"kind", "result"}),
+		events: prom.NewCounterVec(prom.CounterOpts{Name: "pwreset_event_deliveries_total",
+			Help: "Attempts by this instance to deliver an event to EVENTS_URL, by type of event and result."},
+			[]string{"type", "result"}),
 		requests: prom.NewHistogramVec(prom.HistogramOpts{Name: "pwreset_http_request_duration_seconds",
 			Help:    "Time to answer an HTTP request, by route pattern, method and status.",
 			Buckets: prom.DefBuckets}, []string{"route", "method", "status"}),
@@ -75,7 +84,12 @@ func New() *Metrics {
 			m.deliveries.WithLabelValues(k, r)
 		}
 	}
-	m.registry.MustRegister(m.links, m.resets, m.deliveries, m.requests, m.hashes, m.hashQueue.gauge,
+	for _, t := range EventTypes {
+		for _, r := range DeliveryResults {
+			m.events.WithLabelValues(t, r)
+		}
+	}
+	m.registry.MustRegister(m.links, m.resets, m.deliveries, m.events, m.requests, m.hashes, m.hashQueue.gauge,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -111,15 +125,22 @@ func (m *Metrics) Observe(e ports.Event) {
 	}
 }
 
-// delivery counts a delivery event, named <kind>.<result>.
+// delivery counts a delivery event, named <outbox kind>.<result>: an e-mail's
+// ("reset_link.sent") or an event's ("event.password.changed.retry").
 func (m *Metrics) delivery(name string) {
-	for _, k := range MailKinds {
-		for _, r := range DeliveryResults {
-			if name == k+"."+r {
-				m.deliveries.WithLabelValues(k, r).Inc()
-				return
-			}
+	for _, r := range DeliveryResults {
+		kind, ok := strings.CutSuffix(name, "."+r)
+		if !ok {
+			continue
 		}
+		if typ := event.TypeOf(kind); typ != "" {
+			if slices.Contains(EventTypes, typ) {
+				m.events.WithLabelValues(typ, r).Inc()
+			}
+		} else if slices.Contains(MailKinds, kind) {
+			m.deliveries.WithLabelValues(kind, r).Inc()
+		}
+		return
 	}
 }
 

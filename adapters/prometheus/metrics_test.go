@@ -52,6 +52,15 @@ func name(f *dto.MetricFamily, m *dto.Metric) string {
 func TestEveryOutcomeExistsAtZeroFromStartUp(t *testing.T) {
 	m := prometheus.New()
 	want := []string{
+		"pwreset_event_deliveries_total{result=failed,type=password.changed}",
+		"pwreset_event_deliveries_total{result=failed,type=reset_link.failed}",
+		"pwreset_event_deliveries_total{result=failed,type=reset_link.sent}",
+		"pwreset_event_deliveries_total{result=retry,type=password.changed}",
+		"pwreset_event_deliveries_total{result=retry,type=reset_link.failed}",
+		"pwreset_event_deliveries_total{result=retry,type=reset_link.sent}",
+		"pwreset_event_deliveries_total{result=sent,type=password.changed}",
+		"pwreset_event_deliveries_total{result=sent,type=reset_link.failed}",
+		"pwreset_event_deliveries_total{result=sent,type=reset_link.sent}",
 		"pwreset_hash_queue_length{}",
 		"pwreset_link_requests_total{outcome=cooldown}", "pwreset_link_requests_total{outcome=daily_cap}",
 		"pwreset_link_requests_total{outcome=global_cap}", "pwreset_link_requests_total{outcome=no_email}",
@@ -101,8 +110,8 @@ func TestAuditEventsCountOutcomes(t *testing.T) {
 		"pwreset_mail_deliveries_total{kind=password_changed,result=retry}": 1,
 		"pwreset_mail_deliveries_total{kind=reset_link,result=failed}":      1,
 	}
-	if n := len(series(t, m.Registry(), "pwreset_")); n != 18 {
-		t.Errorf("%d series after events, want the 18 of start-up", n)
+	if n := len(series(t, m.Registry(), "pwreset_")); n != 27 {
+		t.Errorf("%d series after events, want the 27 of start-up", n)
 	}
 	for s, v := range values(t, m.Registry()) {
 		if v != want[s] {

@@ -16,9 +16,9 @@ var OutboxStates = []string{ports.StatePending, ports.StateSending, ports.StateF
 
 var (
 	outboxMessages = prom.NewDesc("pwreset_outbox_messages",
-		"Messages in the shared outbox, by state (read at most once per cache period).", []string{"state"}, nil)
+		"Messages in the shared outbox, e-mails and events alike, by state (read at most once per cache period).", []string{"state"}, nil)
 	outboxOldest = prom.NewDesc("pwreset_outbox_oldest_pending_age_seconds",
-		"Age of the oldest message not yet sent (pending or sending); 0 when there is none.", nil, nil)
+		"Age of the oldest message, e-mail or event, not yet sent (pending or sending); 0 when there is none.", nil, nil)
 )
 
 // OutboxWatch says how the outbox gauges are read.

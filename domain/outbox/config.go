@@ -24,6 +24,10 @@ type Config struct {
 	// notice, which tells of a change however late it comes. They are retried until
 	// sent, or until the provider refuses them for good.
 	KeepTrying []string
+	// Events lists the outcomes of delivery that are announced as events
+	// (domain/event), named as the audit log names them: "reset_link.sent",
+	// "reset_link.failed". Empty: none.
+	Events []string
 	// Retention is how long the metadata of sent and failed messages is kept
 	// (OUTBOX_RETENTION); zero keeps it for ever.
 	Retention time.Duration

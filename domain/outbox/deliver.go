@@ -34,9 +34,11 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 	var sendErr *ports.SendError
 	switch {
 	case err == nil:
-		d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
+		if d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
 			return d.box.MarkSent(c, env.ID, env.LeaseOwner, providerID, d.clock.Now())
-		}, "provider_id", providerID)
+		}, "provider_id", providerID) {
+			d.announce(ctx, log, env, audit.DeliverySent)
+		}
 		// The security event, named after the kind: reset_link.sent, password_changed.sent.
 		d.audit.Event(ctx, env.Message.Kind+audit.DeliverySent, "user_id", env.Message.UserID,
 			"outbox_id", env.ID, "provider_id", providerID)
@@ -81,9 +83,11 @@ func (d *Dispatcher) tooOld(env ports.Envelope, at time.Time) bool {
 }
 
 func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envelope, reason string) {
-	d.settle(ctx, log, slog.LevelError, "mail failed", func(c context.Context) error {
+	if d.settle(ctx, log, slog.LevelError, "mail failed", func(c context.Context) error {
 		return d.box.MarkFailed(c, env.ID, env.LeaseOwner, reason, d.clock.Now())
-	}, "reason", reason)
+	}, "reason", reason) {
+		d.announce(ctx, log, env, audit.DeliveryFailed)
+	}
 	// The reason stays in the outbox and the log line above: it may be long, and the
 	// event names what happened, not why.
 	d.audit.Event(ctx, env.Message.Kind+audit.DeliveryFailed, "user_id", env.Message.UserID, "outbox_id", env.ID)

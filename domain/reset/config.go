@@ -33,6 +33,9 @@ type Config struct {
 	// ChangedNotification e-mails the user once the password was changed
 	// (RESET_PASSWORD_CHANGED_NOTIFICATION).
 	ChangedNotification bool
+	// ChangeEvent stores a password.changed event (domain/event) with every change,
+	// held and settled with the change as the notice is (EVENTS_URL, EVENTS_TYPES).
+	ChangeEvent bool
 	// Secret is SECRET_KEY. The key of the hash that names an unknown login's stand-in
 	// (in its limits' keys and its suppressed message) is derived from it for that
 	// purpose alone, so that the database does not tell which logins were tried.

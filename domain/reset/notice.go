@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -18,34 +19,72 @@ const noticeMargin = 10 * time.Second
 // after the store timeout ran out.
 const cleanupTimeout = 5 * time.Second
 
-// notice is a password-changed e-mail held in the outbox while its password is
-// written; the zero notice is none (notices off, or the user has no address).
-type notice struct {
-	id     string // the held message's outbox id
-	userID string // whom it is about, for the log
+// held is what a change holds in the outbox while its password is written: the
+// password-changed notice and the password.changed event, each when configured
+// (the notice also needs an address). The zero held is nothing.
+type held struct {
+	msgs   []heldMessage
+	userID string // whom they are about, for the log
 }
 
-// hold stores the password-changed notice of user in the outbox before the new
-// password is written, due only after the store timeout and a margin. Whatever
-// stops this process from then on (kill -9, a power cut) leaves the notice to be
-// delivered by any process: no password changes unnoticed. The price is that a
-// crash after the notice is stored and before the write lands sends a notice of
-// a change that did not happen, the lesser evil. An error means nothing was
-// written and the reset must stop.
-func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (notice, error) {
-	if !r.cfg.ChangedNotification || user.Email == "" {
-		return notice{}, nil
-	}
+// heldMessage is one message held in the outbox.
+type heldMessage struct {
+	id   string // its outbox id
+	what string // what it is, for the log
+}
+
+// hold stores the password-changed notice and event of user in the outbox before
+// the new password is written, due only after the store timeout and a margin.
+// Whatever stops this process from then on (kill -9, a power cut) leaves them to
+// be delivered by any process: no password changes unnoticed or unannounced. The
+// price is that a crash after they are stored and before the write lands sends
+// word of a change that did not happen, the lesser evil. An error means the reset
+// must stop; what was held is withdrawn (a write whose answer was lost may leave
+// one behind, which then goes out when due, as after a crash).
+func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (held, error) {
 	now := r.clock.Now()
-	msg, err := r.noticeMessage(user, langs, now)
+	msgs, err := r.changeMessages(user, langs, now)
 	if err != nil {
-		return notice{}, err
+		return held{}, err
 	}
-	id, err := r.box.Add(ctx, msg, now.Add(r.noticeHold()))
-	if err != nil {
-		return notice{}, fmt.Errorf("hold the password-changed e-mail in the outbox before the change: %w", err)
+	h := held{userID: user.ID}
+	for _, m := range msgs {
+		id, err := r.box.Add(ctx, m.msg, now.Add(r.noticeHold()))
+		if err != nil {
+			r.withdraw(ctx, h)
+			return held{}, fmt.Errorf("hold the %s in the outbox before the change: %w", m.what, err)
+		}
+		h.msgs = append(h.msgs, heldMessage{id: id, what: m.what})
 	}
-	return notice{id: id, userID: msg.UserID}, nil
+	return h, nil
+}
+
+// changeMessage is a message that tells of a change, and what it is for the log.
+type changeMessage struct {
+	msg  ports.Message
+	what string
+}
+
+// changeMessages returns what tells of a change of user's password at now: the
+// notice when configured and the user has an address, the password.changed
+// event when configured.
+func (r *Resetter) changeMessages(user ports.User, langs []string, now time.Time) ([]changeMessage, error) {
+	var msgs []changeMessage
+	if r.cfg.ChangedNotification && user.Email != "" {
+		msg, err := r.noticeMessage(user, langs, now)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, changeMessage{msg, "password-changed e-mail"})
+	}
+	if r.cfg.ChangeEvent {
+		msg, err := event.Message(event.NewID(), event.PasswordChanged, user.ID, now)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, changeMessage{msg, event.PasswordChanged + " event"})
+	}
+	return msgs, nil
 }
 
 // noticeHold is how long after the change a held notice falls due.
@@ -63,34 +102,38 @@ func (r *Resetter) noticeMessage(user ports.User, langs []string, at time.Time) 
 	return msg, nil
 }
 
-// release sends the notice of a change that was made at once: the held message
+// release sends what a change that was made held, at once: each held message
 // becomes due now, in one write. Should that fail (or this process die before),
-// the held notice still goes out when due, late; never is there none, nor two.
-func (r *Resetter) release(ctx context.Context, n notice) {
-	if n.id == "" {
+// it still goes out when due, late; never is there none, nor two.
+func (r *Resetter) release(ctx context.Context, h held) {
+	if len(h.msgs) == 0 {
 		return
 	}
 	ctx, cancel := r.cleanupContext(ctx)
 	defer cancel()
-	// ErrMessageNotFound: it is no longer pending, so a worker has it already (it
-	// fell due while the write was slow), or an operator deleted it.
-	if err := r.queue.Release(ctx, n.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
-		r.log.WarnContext(ctx, "release the password-changed e-mail; it goes out when due",
-			"user_id", n.userID, "outbox_id", n.id, "due_in", r.noticeHold().String(), "error", err)
+	for _, m := range h.msgs {
+		// ErrMessageNotFound: it is no longer pending, so a worker has it already
+		// (it fell due while the write was slow), or an operator deleted it.
+		if err := r.queue.Release(ctx, m.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
+			r.log.WarnContext(ctx, "release the "+m.what+"; it goes out when due",
+				"user_id", h.userID, "outbox_id", m.id, "due_in", r.noticeHold().String(), "error", err)
+		}
 	}
 }
 
-// withdraw deletes the notice of a change that surely was not made. If it cannot,
-// the user is told of a change that did not happen, which the log says.
-func (r *Resetter) withdraw(ctx context.Context, n notice) {
-	if n.id == "" {
+// withdraw deletes what a change that surely was not made held. What it cannot
+// delete tells of a change that did not happen, which the log says.
+func (r *Resetter) withdraw(ctx context.Context, h held) {
+	if len(h.msgs) == 0 {
 		return
 	}
 	ctx, cancel := r.cleanupContext(ctx)
 	defer cancel()
-	if err := r.box.Delete(ctx, n.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
-		r.log.ErrorContext(ctx, "delete the password-changed e-mail of a change that was not made; it goes out all the same",
-			"user_id", n.userID, "outbox_id", n.id, "error", err)
+	for _, m := range h.msgs {
+		if err := r.box.Delete(ctx, m.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
+			r.log.ErrorContext(ctx, "delete the "+m.what+" of a change that was not made; it goes out all the same",
+				"user_id", h.userID, "outbox_id", m.id, "error", err)
+		}
 	}
 }
 

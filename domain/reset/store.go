@@ -27,8 +27,8 @@ func (r *Resetter) storeTimeout() time.Duration {
 	return DefaultStoreTimeout
 }
 
-// change holds the password-changed notice, writes hash as the password of user
-// and settles the notice: released at once after a change, withdrawn when the
+// change holds the password-changed notice and event, writes hash as the password
+// of user and settles them alike: released at once after a change, withdrawn when the
 // change surely was not made, left to go out when due when no one can tell. That
 // last case is a store that failed and still shows the old hash, where the write
 // may yet land: a notice that may be false is the lesser evil.

@@ -1,0 +1,34 @@
+package outbox
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/pwreset/pwreset/domain/event"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// announce stores the event of an outcome (a kind and an audit suffix, say
+// "reset_link" and ".sent") in the outbox when Config.Events lists it. It runs
+// once the outcome itself is stored, by the one worker that stored it, so an
+// outcome is announced once; a crash between the two loses the announcement,
+// which the log line of the outcome still records.
+func (d *Dispatcher) announce(ctx context.Context, log *slog.Logger, env ports.Envelope, outcome string) {
+	typ := env.Message.Kind + outcome
+	if !slices.Contains(d.cfg.Events, typ) {
+		return
+	}
+	now := d.clock.Now()
+	msg, err := event.Message(event.NewID(), typ, env.Message.UserID, now)
+	if err == nil {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		defer cancel()
+		_, err = d.box.Add(c, msg, now)
+	}
+	if err != nil {
+		log.Error("the event of this outcome was not stored, and is not sent", "event", typ, "error", err)
+		return
+	}
+	d.Wake()
+}
