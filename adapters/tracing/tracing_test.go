@@ -157,6 +157,16 @@ func TestQueuedMessageCarriesTheTrace(t *testing.T) {
 	if own := exp.GetSpans()[0]; own.Parent.IsValid() || attr(own, "pwreset.outcome") != "sent" {
 		t.Errorf("a message without a traceparent: parent %v, outcome %q", own.Parent, attr(own, "pwreset.outcome"))
 	}
+
+	events := mocks.NewMockMailer(ctrl)
+	events.EXPECT().Send(gomock.Any(), gomock.Any()).Return("", &ports.SendError{Status: 429})
+	exp.Reset()
+	tracing.NewEventSender(events, tp).Send(context.Background(), ports.Message{Kind: "password.changed", TraceParent: want})
+	ev := exp.GetSpans()[0]
+	if ev.Name != "event.Send" || ev.Parent.SpanID() != step.SpanContext.SpanID() || attr(ev, "pwreset.event.kind") != "password.changed" ||
+		attr(ev, "pwreset.event.status") != "429" || attr(ev, "pwreset.outcome") != "temporary" {
+		t.Errorf("event delivery span %q parent %v attributes %v", ev.Name, ev.Parent, ev.Attributes)
+	}
 }
 
 // TestNoSecretInAnySpan calls every traced method inside a trace with the secrets as

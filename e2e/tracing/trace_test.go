@@ -8,10 +8,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pwreset/pwreset/adapters/mongo/mongotest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
 	"github.com/pwreset/pwreset/adapters/tracing/otlptest"
+	"github.com/pwreset/pwreset/adapters/webhook/webhooktest"
 	"github.com/pwreset/pwreset/e2e/harness"
 )
 
@@ -39,10 +41,13 @@ func TestTraceOnMongoDB(t *testing.T) {
 }
 
 // TestTraceInDemoMode runs the binary in demo mode (the in-memory stores, mail
-// printed): the scenario of checkTraces, the delivery joining the request's trace.
+// printed) with EVENTS_URL at a local receiver: the scenario of checkTraces, and
+// the delivery of the password.changed event in the reset's trace.
 func TestTraceInDemoMode(t *testing.T) {
 	otlp := otlptest.New(t)
-	p := harness.Start(t, append([]string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0"}, otlpEnv(otlp)...), "serve")
+	events := webhooktest.Start(t)
+	p := harness.Start(t, append([]string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=127.0.0.1:0",
+		"EVENTS_URL=" + events.URL, "EVENTS_SECRET=" + events.Secret, "OUTBOX_POLL_INTERVAL=200ms"}, otlpEnv(otlp)...), "serve")
 	api := p.Await(t, regexp.MustCompile(`curl -s -X POST (http://\S+/)send-reset-password-link/`))[1]
 	p.Await(t, harness.Listening)
 	run := scenario{p: p, api: api, login: "demo", email: "demo@example.com", userID: "",
@@ -54,7 +59,7 @@ func TestTraceInDemoMode(t *testing.T) {
 			}
 			return u.Query()
 		},
-		deliveryJoins: true}
+		deliveryJoins: true, events: events, secrets: []string{events.Secret}}
 	run.check(t, otlp)
 }
 
@@ -70,10 +75,11 @@ type scenario struct {
 	p                    *harness.Process
 	api                  string // ends in /api/v1/accounts/
 	login, email, userID string
-	link                 func() url.Values // the link mailed to the user
-	roundTrips           bool              // a span per database command
-	deliveryJoins        bool              // the outbox keeps the traceparent
-	secrets              []string          // beyond the user's and the link's
+	link                 func() url.Values     // the link mailed to the user
+	roundTrips           bool                  // a span per database command
+	deliveryJoins        bool                  // the outbox keeps the traceparent
+	secrets              []string              // beyond the user's and the link's
+	events               *webhooktest.Receiver // EVENTS_URL, if set
 }
 
 // check asks for a link with a caller's traceparent, resets the password, waits for
@@ -91,6 +97,11 @@ func (s scenario) check(t *testing.T, otlp *otlptest.Receiver) {
 		t.Fatalf("reset answered %d: %v", r.Status, r.Body)
 	}
 	s.p.Await(t, regexp.MustCompile(`"msg":"mail sent".*"kind":"password_changed"`))
+	if s.events != nil {
+		if got, err := s.events.Await(1, 2*time.Minute); err != nil {
+			t.Fatalf("%v: got %+v", err, got)
+		}
+	}
 	if got := otlp.Spans(); len(got) != 0 {
 		t.Fatalf("%d spans exported before shutdown with an hour's batch delay: %v", len(got), otlptest.Names(got))
 	}
@@ -170,6 +181,16 @@ func (s scenario) checkReset(t *testing.T, spans []otlptest.Span) {
 	if send := tr.childOf(t, "mail.Send", held); send.Attributes["pwreset.mail.kind"] != "password_changed" {
 		t.Errorf("notice delivery attributes: %v", send.Attributes)
 	}
+	if s.events == nil {
+		return
+	}
+	sent := tr.one(t, "event.Send")
+	for _, step := range tr {
+		if step.SpanID == sent.ParentID && strings.HasPrefix(step.Name, "outbox.") && step.ParentID == server.SpanID {
+			return
+		}
+	}
+	t.Errorf("the event's delivery is not the child of an outbox step of the reset: parent %s in %v", sent.ParentID, otlptest.Names(tr))
 }
 
 // post sends body to u with a traceparent header and returns the status.
