@@ -71,6 +71,7 @@ type Config struct {
 	LinkCooldown         time.Duration `env:"RESET_PASSWORD_LINK_COOLDOWN" envDefault:"60s"`
 	LinkDailyCap         int           `env:"RESET_PASSWORD_LINK_DAILY_CAP" envDefault:"5"`
 	LinksPerHour         int           `env:"RESET_PASSWORD_LINKS_PER_HOUR" envDefault:"1000"`
+	LinksClientShare     int           `env:"RESET_PASSWORD_LINKS_CLIENT_SHARE" envDefault:"5"`
 	InvalidateOlderLinks bool          `env:"RESET_PASSWORD_INVALIDATE_OLDER_LINKS" envDefault:"false"`
 	ChangedNotification  bool          `env:"RESET_PASSWORD_CHANGED_NOTIFICATION" envDefault:"true"`
 	ChangedSubject       string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_SUBJECT"`

@@ -70,6 +70,9 @@ func (c Config) limitProblems() []error {
 	if c.LinkCooldown < 0 || c.LinkDailyCap < 0 || c.LinksPerHour < 0 {
 		p = append(p, errors.New("RESET_PASSWORD_LINK_COOLDOWN, RESET_PASSWORD_LINK_DAILY_CAP and RESET_PASSWORD_LINKS_PER_HOUR must not be negative (0 turns each off)"))
 	}
+	if c.LinksClientShare < 0 || c.LinksClientShare > 100 {
+		p = append(p, fmt.Errorf("RESET_PASSWORD_LINKS_CLIENT_SHARE is %d; it must be a percentage from 0 (off) to 100", c.LinksClientShare))
+	}
 	if c.HashConcurrency < 0 {
 		p = append(p, errors.New("HASH_CONCURRENCY must not be negative (0: the number of CPUs)"))
 	}
@@ -110,4 +113,13 @@ func (c Config) longestWindow() time.Duration {
 		}
 	}
 	return keep
+}
+
+// linksPerClient is one client's share of the hourly link cap: at least one link
+// while both are on, none (off) when either is off.
+func (c Config) linksPerClient() int {
+	if c.LinksPerHour <= 0 || c.LinksClientShare <= 0 {
+		return 0
+	}
+	return max(1, c.LinksPerHour*c.LinksClientShare/100)
 }

@@ -123,6 +123,7 @@ func ProvideResetConfig(cfg Config, ln Listener) reset.Config {
 		LinkCooldown:         cfg.LinkCooldown,
 		LinkDailyCap:         cfg.LinkDailyCap,
 		LinksPerHour:         cfg.LinksPerHour,
+		LinksPerClient:       cfg.linksPerClient(),
 		InvalidateOlderLinks: cfg.InvalidateOlderLinks,
 		ChangedNotification:  cfg.ChangedNotification,
 		ChangeEvent:          cfg.Events.wants(event.PasswordChanged),

@@ -57,6 +57,13 @@ type LimitedMessage struct {
 	// Suppress, when set, stores the message suppressed with this reason even when
 	// every limit has room: it counts, but never goes out (a stranger's link).
 	Suppress string
+	// KeepBody keeps the message's subject and bodies when it is stored suppressed
+	// (by Suppress or a limit), until it is purged, as a pending message keeps them
+	// until it is sent: so that a message that never goes out is the same write as
+	// one that does (issue 18 item 8). The caller makes sure the body holds no
+	// credential (a stranger's decoy link). Without it, a suppressed message is
+	// stored with its body erased.
+	KeepBody bool
 }
 
 // Outbox stores messages durably until they are delivered. Any number of processes
@@ -86,8 +93,9 @@ type Outbox interface {
 	// message and all its events, or neither. If every limit has room (fewer than Max
 	// events of Key in (now-Window, now]) the events are recorded and the message is
 	// stored pending and due at now (or suppressed with m.Suppress); refused is -1.
-	// Otherwise nothing is counted, the message is stored suppressed (body erased) with
-	// the Reason of the first limit without room, and refused is that limit's index.
+	// Otherwise nothing is counted, the message is stored suppressed (body erased
+	// unless m.KeepBody) with the Reason of the first limit without room, and refused
+	// is that limit's index.
 	// Limits are exact however many callers race, on every store and isolation level.
 	// Limits that CheckLimits refuses are an error wrapping ErrWriteRefused, and
 	// nothing is stored.

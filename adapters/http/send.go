@@ -39,7 +39,8 @@ func (h *handlers) send(c *echo.Context, b body) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail, Languages: preferredLanguages(c.Request())}
+	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail, Languages: preferredLanguages(c.Request()),
+		Client: clientKey(c.RealIP(), h.cfg.ClientIPv6Prefix)}
 	if err := h.sender.Send(c.Request().Context(), lookup); err != nil {
 		return "", err
 	}

@@ -126,3 +126,21 @@ func TestIPv6ClientsShareTheirPrefix(t *testing.T) {
 		})
 	}
 }
+
+// TestClientShareOfTheHourlyCap (issue 18 item 4): the link sender counts each
+// request against the share of the hourly cap of its client, named as the per-IP
+// limits name it (an IPv6 client by its /64): a second address of the same /64 is
+// over a share of one link, another /64 is not.
+func TestClientShareOfTheHourlyCap(t *testing.T) {
+	shared := func(s *setup) { s.reset.LinksPerHour, s.reset.LinksPerClient = 100, 1 }
+	f := newFixture(t, trusting(netip.MustParsePrefix("192.0.2.0/24")), shared)
+	for i, c := range []struct {
+		addr, login string
+		sent        int
+	}{{"2001:db8:1:2::1", "alice", 1}, {"2001:db8:1:2::2", "123", 1}, {"2001:db8:1:3::1", "123", 2}} {
+		rec := f.do("POST", sendPath, jsonType, jsonOf(map[string]any{"login": c.login}), "X-Forwarded-For", c.addr)
+		if rec.Code != 200 || len(f.mailer.Sent()) != c.sent {
+			t.Fatalf("request %d from %s: %d, %d e-mails in all; want 200 and %d", i+1, c.addr, rec.Code, len(f.mailer.Sent()), c.sent)
+		}
+	}
+}

@@ -117,11 +117,21 @@ func (o *Outbox) pending(msg ports.Message, now time.Time) string {
 	return e.env.ID
 }
 
-// suppressed stores msg suppressed with reason and returns its id; o.mu is held.
+// suppressed stores msg suppressed with reason, its body erased, and returns its
+// id; o.mu is held.
 func (o *Outbox) suppressed(msg ports.Message, reason string, now time.Time) string {
+	return o.suppressedKeeping(msg, reason, now, false)
+}
+
+// suppressedKeeping is suppressed keeping the body when keep is set
+// (LimitedMessage.KeepBody): then the message is the same as a pending one but for
+// its state, and is filed with the finished ones; o.mu is held.
+func (o *Outbox) suppressedKeeping(msg ports.Message, reason string, now time.Time, keep bool) string {
 	e := o.store(ports.Envelope{Message: msg, State: ports.StateSuppressed,
 		CreatedAt: now, NextAttemptAt: now, FinishedAt: now, LastError: reason})
-	erase(&e.env)
+	if !keep {
+		erase(&e.env)
+	}
 	e.slot = -1
 	o.finish(e)
 	return e.env.ID

@@ -18,11 +18,11 @@ func (o *Outbox) AddLimited(_ context.Context, m ports.LimitedMessage, now time.
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if refused := o.events.firstFull(m.Limits, now); refused >= 0 {
-		return o.suppressed(m.Message, m.Limits[refused].Reason, now), refused, nil
+		return o.suppressedKeeping(m.Message, m.Limits[refused].Reason, now, m.KeepBody), refused, nil
 	}
 	o.events.recordAll(m.Limits, now)
 	if m.Suppress != "" {
-		return o.suppressed(m.Message, m.Suppress, now), -1, nil
+		return o.suppressedKeeping(m.Message, m.Suppress, now, m.KeepBody), -1, nil
 	}
 	return o.pending(m.Message, now), -1, nil
 }

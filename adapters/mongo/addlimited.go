@@ -47,6 +47,9 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 			return "", 0, o.fail(ctx, "read the limits' events", err)
 		}
 		refused := slices.IndexFunc(counters, func(c *counter) bool { return !c.room(now) })
+		if refused >= 0 && m.Message.To == "" {
+			return o.addShared(ctx, opCtx, m, refused, now)
+		}
 		_, err = o.msgs.InsertOne(opCtx, limitedDoc(id, m, now, counters, fields, refused))
 		switch {
 		case err == nil:
@@ -70,6 +73,9 @@ func limitedDoc(id bson.ObjectID, m ports.LimitedMessage, now time.Time, counter
 		reason = m.Limits[refused].Reason
 	}
 	doc := messageDocument(id, m.Message, reason, now)
+	if m.KeepBody {
+		doc = keepBody(doc, m.Message)
+	}
 	if refused >= 0 || len(counters) == 0 {
 		return doc
 	}

@@ -35,6 +35,8 @@ func TestLeastPrivilegeRole(t *testing.T) {
 		"GRANT EXECUTE ON FUNCTION pwreset_rate_limit_allow(text, integer, timestamptz, timestamptz)",
 		"GRANT EXECUTE ON FUNCTION pwreset_add_limited(text[], integer[], timestamptz[], text[], text, timestamptz, timestamptz, " +
 			"text, text, text, text, text, text, text)",
+		"GRANT EXECUTE ON FUNCTION pwreset_add_limited(text[], integer[], timestamptz[], text[], text, timestamptz, timestamptz, " +
+			"text, text, text, text, text, text, text, boolean)",
 		"GRANT EXECUTE ON FUNCTION pwreset_require_read_committed()",
 	} {
 		exec(t, admin, grant+" TO "+role)

@@ -27,7 +27,7 @@ import (
 var (
 	// LinkOutcomes are the outcomes of a request for a link.
 	LinkOutcomes = []string{"queued", reset.ReasonUnknownUser, reset.ReasonNoEmail, reset.ReasonCooldown,
-		reset.ReasonDailyCap, reset.ReasonGlobalCap}
+		reset.ReasonDailyCap, reset.ReasonClientCap, reset.ReasonGlobalCap}
 	// ResetOutcomes are the outcomes of a password reset.
 	ResetOutcomes = []string{"succeeded", reset.ReasonInvalidSignature, reset.ReasonExpired, reset.ReasonPasswordRefused}
 	// MailKinds are the kinds of e-mail pwreset sends.

@@ -62,6 +62,7 @@ func TestEveryOutcomeExistsAtZeroFromStartUp(t *testing.T) {
 		"pwreset_event_deliveries_total{result=sent,type=reset_link.failed}",
 		"pwreset_event_deliveries_total{result=sent,type=reset_link.sent}",
 		"pwreset_hash_queue_length{}",
+		"pwreset_link_requests_total{outcome=client_cap}",
 		"pwreset_link_requests_total{outcome=cooldown}", "pwreset_link_requests_total{outcome=daily_cap}",
 		"pwreset_link_requests_total{outcome=global_cap}", "pwreset_link_requests_total{outcome=no_email}",
 		"pwreset_link_requests_total{outcome=queued}", "pwreset_link_requests_total{outcome=unknown_user}",
@@ -90,6 +91,7 @@ func TestAuditEventsCountOutcomes(t *testing.T) {
 	for _, e := range []ports.Event{
 		{Name: audit.LinkQueued}, {Name: audit.LinkQueued},
 		{Name: audit.LinkSuppressed, Reason: "cooldown"},
+		{Name: audit.LinkSuppressed, Reason: "client_cap"},
 		{Name: audit.LinkSuppressed, Reason: "something_new"}, // not a series anybody watches
 		{Name: audit.LinkRequested},                           // not an outcome
 		{Name: audit.ResetSucceeded},
@@ -104,14 +106,15 @@ func TestAuditEventsCountOutcomes(t *testing.T) {
 	want := map[string]float64{
 		"pwreset_link_requests_total{outcome=queued}":                       2,
 		"pwreset_link_requests_total{outcome=cooldown}":                     1,
+		"pwreset_link_requests_total{outcome=client_cap}":                   1,
 		"pwreset_password_resets_total{outcome=succeeded}":                  1,
 		"pwreset_password_resets_total{outcome=expired}":                    1,
 		"pwreset_mail_deliveries_total{kind=reset_link,result=sent}":        1,
 		"pwreset_mail_deliveries_total{kind=password_changed,result=retry}": 1,
 		"pwreset_mail_deliveries_total{kind=reset_link,result=failed}":      1,
 	}
-	if n := len(series(t, m.Registry(), "pwreset_")); n != 27 {
-		t.Errorf("%d series after events, want the 27 of start-up", n)
+	if n := len(series(t, m.Registry(), "pwreset_")); n != 28 {
+		t.Errorf("%d series after events, want the 28 of start-up", n)
 	}
 	for s, v := range values(t, m.Registry()) {
 		if v != want[s] {

@@ -34,16 +34,18 @@ func (q *Queue) Release(ctx context.Context, id string) error {
 }
 
 // AddLimited stores a message in one write with the limit events that count it
-// (ports.Outbox.AddLimited), and wakes this process's dispatcher when the message
-// is to go out now. It returns the message's outbox id, and which limit refused it
-// (-1: none).
+// (ports.Outbox.AddLimited), and wakes this process's dispatcher. It returns the
+// message's outbox id, and which limit refused it (-1: none).
+//
+// It wakes the dispatcher for every message stored, suppressed or refused ones too,
+// although only a pending one can be claimed: so that a link request does the same
+// work whether its link goes out or not (issue 18 item 8). A needless wake costs one
+// claim that finds nothing, by an idle worker, after the answer.
 func (q *Queue) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
 	id, refused, err := q.box.AddLimited(ctx, m, now)
 	if err != nil {
 		return "", 0, fmt.Errorf("store the message in the outbox: %w", err)
 	}
-	if refused < 0 && m.Suppress == "" {
-		q.d.Wake()
-	}
+	q.d.Wake()
 	return id, refused, nil
 }

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -69,5 +70,28 @@ func TestQueueReleaseOfAMessageNotPending(t *testing.T) {
 	}
 	if env, _ := box.Get(ctx, sent); env.State != ports.StateSent {
 		t.Fatalf("the sent message became %s", env.State)
+	}
+}
+
+// TestQueueWakesForEveryStoredMessage (issue 18 item 8): a link that goes out woke
+// the dispatcher and a suppressed one (an unknown login's) did not, so the two
+// requests did different work. Every message stored wakes it now: a suppressed
+// one, and one a limit refused, each make an idle worker look once.
+func TestQueueWakesForEveryStoredMessage(t *testing.T) {
+	h := newHarness(t, &provider{})
+	cfg := testConfig()
+	h.start(t, cfg)
+	idle := int64(cfg.Workers)
+	waitFor(t, "workers idle", func() bool { return h.box.claims.Load() >= idle })
+	cool := []ports.Limit{{Key: "cool", Max: 1, Window: time.Hour, Reason: "cooldown"}}
+	for i := range 2 { // counted, then refused by the cooldown
+		m := ports.LimitedMessage{Message: message(1), Limits: cool, Suppress: "unknown_user", KeepBody: true}
+		if _, refused, err := h.queue.AddLimited(context.Background(), m, time.Now()); err != nil || refused != i-1 {
+			t.Fatalf("AddLimited #%d: refused by %d, %v; want %d", i, refused, err, i-1)
+		}
+		waitFor(t, fmt.Sprintf("a worker woken by suppressed message #%d", i), func() bool { return h.box.claims.Load() >= idle+int64(i)+1 })
+	}
+	if n := len(h.provider.callsTo(message(1).To)); n != 0 {
+		t.Fatalf("a suppressed message was sent %d times", n)
 	}
 }

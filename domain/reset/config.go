@@ -27,6 +27,10 @@ type Config struct {
 	// LinksPerHour is the most links all users get in an hour
 	// (RESET_PASSWORD_LINKS_PER_HOUR); zero turns it off.
 	LinksPerHour int
+	// LinksPerClient is the most links the requests of one client (Lookup.Client) get
+	// in an hour, its share of LinksPerHour (RESET_PASSWORD_LINKS_CLIENT_SHARE), so
+	// that one client cannot use up the hourly cap for everyone; zero turns it off.
+	LinksPerClient int
 	// InvalidateOlderLinks makes a new link kill the user's older ones
 	// (RESET_PASSWORD_INVALIDATE_OLDER_LINKS).
 	InvalidateOlderLinks bool
@@ -40,6 +44,10 @@ type Config struct {
 	// (in its limits' keys and its suppressed message) is derived from it for that
 	// purpose alone, so that the database does not tell which logins were tried.
 	Secret []byte
+	// StrangerSlots is how many stand-ins unknown logins share (each login keyed to
+	// one of them), which bounds the limit keys they make; zero means
+	// DefaultStrangerSlots. See LinkSender.stranger.
+	StrangerSlots int
 	// StoreTimeout bounds the writing of a new password, its audit event and its
 	// notice, which go on when the client hangs up; zero means DefaultStoreTimeout.
 	StoreTimeout time.Duration

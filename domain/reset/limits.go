@@ -15,6 +15,10 @@ import (
 func userKey(id string) string     { return "reset_link:user:" + id }
 func cooldownKey(id string) string { return "reset_link:cooldown:" + id }
 
+// clientKey counts the links of one client's requests, known and unknown logins
+// alike, so that its share of the hourly cap tells neither apart.
+func clientKey(client string) string { return "reset_link:client:" + client }
+
 const (
 	globalKey = "reset_link:global"
 	// Stand-ins for unknown users count apart, so that requests for accounts that do
@@ -34,10 +38,11 @@ type Queue interface {
 }
 
 // limits are those a link to userID goes out within, in the order a refusal names
-// them: the user's own first (the cooldown before the daily cap), then the hourly
-// cap all users share, or strangers share apart. Only a link that goes out (or, for
-// a stranger, would) counts, and against all of them: a refused one counts nowhere.
-func (s *LinkSender) limits(userID string, stranger bool) []ports.Limit {
+// them: the user's own first (the cooldown before the daily cap), then the share of
+// the client who asks, then the hourly cap all users share, or strangers share
+// apart. Only a link that goes out (or, for a stranger, would) counts, and against
+// all of them: a refused one counts nowhere.
+func (s *LinkSender) limits(userID, client string, stranger bool) []ports.Limit {
 	var limits []ports.Limit
 	if s.cfg.LinkCooldown > 0 {
 		limits = append(limits, ports.Limit{Key: cooldownKey(userID), Max: 1, Window: s.cfg.LinkCooldown, Reason: ReasonCooldown})
@@ -47,6 +52,9 @@ func (s *LinkSender) limits(userID string, stranger bool) []ports.Limit {
 		daily = unlimited // no cap, but the link is recorded all the same
 	}
 	limits = append(limits, ports.Limit{Key: userKey(userID), Max: daily, Window: day, Reason: ReasonDailyCap})
+	if s.cfg.LinksPerClient > 0 && client != "" {
+		limits = append(limits, ports.Limit{Key: clientKey(client), Max: s.cfg.LinksPerClient, Window: time.Hour, Reason: ReasonClientCap})
+	}
 	if s.cfg.LinksPerHour > 0 {
 		global := globalKey
 		if stranger {

@@ -76,12 +76,7 @@ func (c *stepClock) Now() time.Time { return c.now }
 // may count against the hourly cap, and a link the hourly cap stops must not use up
 // its user's day.
 func TestHourlyCapIsNotUsedUpByRefusedLinks(t *testing.T) {
-	var people []ports.User
-	for i := range 6 {
-		name := fmt.Sprintf("user%d", i)
-		people = append(people, ports.User{ID: fmt.Sprint(100 + i), Email: name + "@example.com", PasswordHash: "x",
-			Logins: []ports.Field{{Name: "username", Value: name}}})
-	}
+	people := numbered(6)
 	cfg := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://frontend.example/reset-password/",
 		From: "noreply@example.com", LinkCooldown: time.Second, LinkDailyCap: 1, LinksPerHour: 5}
 	clock := &stepClock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
@@ -162,6 +157,17 @@ func TestFailedLinkRequestDoesNotSilenceTheRetry(t *testing.T) {
 	if got := box.take(); !slices.Equal(got, []string{"queued", "queued"}) {
 		t.Fatalf("first link, failed request, retry: %v, want the first and the retry queued", got)
 	}
+}
+
+// numbered returns n users, user0 to user<n-1>, each with an address.
+func numbered(n int) []ports.User {
+	var people []ports.User
+	for i := range n {
+		name := fmt.Sprintf("user%d", i)
+		people = append(people, ports.User{ID: fmt.Sprint(100 + i), Email: name + "@example.com", PasswordHash: "x",
+			Logins: []ports.Field{{Name: "username", Value: name}}})
+	}
+	return people
 }
 
 // plainHasher "hashes" by prefixing: enough for tests that do not look at hashes.

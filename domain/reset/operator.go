@@ -43,7 +43,7 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 	}
 	// The link is dated as recorded: a link older than the user's latest is dead.
 	at := s.clock.Now()
-	msg, err := s.linkMessage(user, nil, at)
+	msg, err := s.linkMessage(user, nil, at, false)
 	if err != nil {
 		return "", err
 	}
@@ -52,7 +52,7 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 		return "", err
 	}
 	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "printed", "outbox_id", id)
-	return s.link(user, at), nil
+	return s.link(user, at, false), nil
 }
 
 // SendLink queues the link e-mail to the target user in the outbox, where a running
@@ -69,7 +69,7 @@ func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
 	}
 	at := s.clock.Now()
-	msg, err := s.linkMessage(user, nil, at)
+	msg, err := s.linkMessage(user, nil, at, false)
 	if err != nil {
 		return "", err
 	}

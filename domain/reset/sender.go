@@ -4,9 +4,10 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
@@ -21,6 +22,8 @@ const (
 	ReasonCooldown    = "cooldown"
 	ReasonDailyCap    = "daily_cap"
 	ReasonGlobalCap   = "global_cap"
+	// ReasonClientCap is a link over its client's share of the hourly cap.
+	ReasonClientCap = "client_cap"
 	// ReasonPrinted is a link an operator printed (IssueLink): recorded, never sent.
 	ReasonPrinted = "printed_by_operator"
 )
@@ -32,6 +35,10 @@ type Lookup struct {
 	// Languages are those the requester prefers, best first (from Accept-Language); the
 	// link e-mail is in the first supported one unless the user has a language of their own.
 	Languages []string
+	// Client names who asks (an IPv4 address, or an IPv6 client's prefix), whose
+	// share of the hourly cap the link counts against (Config.LinksPerClient); empty:
+	// no share is counted (the operator's commands).
+	Client string
 }
 
 // LinkSender sends reset-password links.
@@ -74,14 +81,15 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 		return ErrUserNotFound
 	}
 	at := s.clock.Now()
-	msg, err := s.linkMessage(user, l.Languages, at)
+	msg, err := s.linkMessage(user, l.Languages, at, reason != "")
 	if err != nil {
 		return err
 	}
-	// A stranger's link counts as a user's would, but is stored suppressed: that
-	// takes the same write. Its audit reason stays the stranger's, whatever limit
-	// also refused it.
-	_, stored, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, reason != ""), Suppress: reason}, at)
+	// A stranger's link counts as a user's would, but is stored suppressed, its body
+	// kept as a pending one's is: that takes the same write (its link is a decoy).
+	// Its audit reason stays the stranger's, whatever limit also refused it.
+	m := ports.LimitedMessage{Message: msg, Limits: s.limits(user.ID, l.Client, reason != ""), Suppress: reason, KeepBody: reason != ""}
+	_, stored, err := s.store(ctx, m, at)
 	if reason == "" {
 		reason = stored
 	}
@@ -97,8 +105,10 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 }
 
 // find looks the user up. An unknown user comes back as a stand-in, with the reason
-// the link will not be sent.
+// the link will not be sent. The stand-in is worked out for every request, so that
+// a known user's costs what an unknown login's does.
 func (s *LinkSender) find(ctx context.Context, l Lookup) (ports.User, string, error) {
+	stand := s.stranger(l.Value)
 	var user ports.User
 	var err error
 	if l.ByEmail {
@@ -108,7 +118,7 @@ func (s *LinkSender) find(ctx context.Context, l Lookup) (ports.User, string, er
 	}
 	switch {
 	case errors.Is(err, ports.ErrUserNotFound):
-		return s.stranger(l.Value), ReasonUnknownUser, nil
+		return stand, ReasonUnknownUser, nil
 	case err != nil:
 		return user, "", fmt.Errorf("look up user: %w", err)
 	case user.Email == "":
@@ -121,15 +131,29 @@ func (s *LinkSender) find(ctx context.Context, l Lookup) (ports.User, string, er
 // the secret.
 const strangerKeyPurpose = "pwreset.reset.stranger.v1"
 
+// DefaultStrangerSlots is how many stand-ins unknown logins share by default: few
+// enough to bound what a stream of unknown logins stores (issue 18 item 9: at most
+// two limit keys a slot, and as many counted links a day as the slots' daily caps
+// allow), many enough that two unknown logins of one hour rarely share one, and so
+// rarely find its cooldown or daily cap used by the other (a refusal a known user
+// would not meet).
+const DefaultStrangerSlots = 8192
+
 // stranger stands in for a user who does not exist, so that the limits and the
 // message are worked out for the unknown as for the known. Its id cannot collide
-// with a real one, and the same login gets the same stand-in. The id is a keyed
-// hash of the login: a plain one could be guessed back from the database by
-// hashing likely logins.
+// with a real one, and the same login gets the same stand-in. Unknown logins share
+// a ring of StrangerSlots stand-ins: a login's slot is a keyed hash of it, so that
+// neither the slot nor the id, which names the slot, tells which logins were tried
+// (a plain hash could be guessed back from the database by hashing likely logins).
 func (s *LinkSender) stranger(login string) ports.User {
 	mac := hmac.New(sha256.New, s.strangerKey)
 	mac.Write([]byte(login))
-	return ports.User{ID: "unknown-" + hex.EncodeToString(mac.Sum(nil)[:16])}
+	slots := uint64(DefaultStrangerSlots)
+	if s.cfg.StrangerSlots > 0 {
+		slots = uint64(s.cfg.StrangerSlots)
+	}
+	slot := binary.BigEndian.Uint64(mac.Sum(nil)) % slots
+	return ports.User{ID: fmt.Sprintf("unknown-%032x", slot)}
 }
 
 // deriveKey keys an HMAC for one purpose alone, as Django's salted_hmac does.
@@ -147,16 +171,24 @@ func known(user ports.User, reason string) string {
 }
 
 // linkMessage builds the link e-mail for user, with a link signed at the time at,
-// in the user's language or else the first supported of langs.
-func (s *LinkSender) linkMessage(user ports.User, langs []string, at time.Time) (ports.Message, error) {
+// in the user's language or else the first supported of langs. A decoy's link is
+// signed all the same, so that it costs what a real one does, but carries a
+// signature of zeros of the same length: it is kept in the outbox and goes to
+// nobody, so it must open nothing (a user without an address exists).
+func (s *LinkSender) linkMessage(user ports.User, langs []string, at time.Time, decoy bool) (ports.Message, error) {
 	lang := s.emails.Link.language(user, langs)
-	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": s.link(user, at)})
+	return s.emails.Link.Render(lang, s.cfg.From, user, map[string]string{"verification_url": s.link(user, at, decoy)})
 }
 
-// link returns a link for user, signed at the time at.
-func (s *LinkSender) link(user ports.User, at time.Time) string {
+// link returns a link for user, signed at the time at, or its decoy.
+func (s *LinkSender) link(user ports.User, at time.Time, decoy bool) string {
 	claims := link.Claims{UserID: user.ID, Timestamp: at.Unix(), PasswordHash: user.PasswordHash}
-	return link.Build(s.cfg.URL, claims, s.signer.Sign(claims))
+	signature := s.signer.Sign(claims)
+	zeros := strings.Repeat("0", len(signature)) // made for every link: the same work
+	if decoy {
+		signature = zeros
+	}
+	return link.Build(s.cfg.URL, claims, signature)
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both

@@ -35,7 +35,8 @@ func strangerID(t *testing.T, cfg reset.Config, login string) string {
 // (whose id names its limit keys and its suppressed message in the database) was
 // an unsalted SHA-256 of the login, which anyone reading the database could guess
 // back from a list of likely logins. It is a keyed hash: the same login gets the
-// same stand-in under one key, and another under another key.
+// same stand-in under one key, and another under another key. (Logins share a
+// ring of stand-ins, item 9: these few do not meet on the default ring.)
 func TestStrangerIDsAreKeyed(t *testing.T) {
 	cfg := limited
 	cfg.FailWhenUserNotFound = false

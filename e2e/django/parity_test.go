@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode/utf8"
 
@@ -117,11 +118,17 @@ func TestDjangoActiveUsersOnly(t *testing.T) {
 	s.set(t, "ivan", bson.D{{Key: "is_active", Value: false}})
 	s.set(t, "anna", bson.D{{Key: "email", Value: "ann@example.com"}})
 
-	_, api := s.serve(t)
+	first, api := s.serve(t)
 	for _, name := range []string{"ivan", "uma"} {
 		harness.WantDetail(t, name+", by default", harness.SendLink(t, api, name), 200, "Reset link sent")
 		harness.AwaitMails(t, s.sg, name+"@example.com", reset.KindResetLink, 1)
 	}
+	// The two services share one outbox: the first, which sets no Reply-To, must
+	// not deliver what the second queues.
+	if err := first.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	first.Wait()
 
 	p, api := s.serve(t, "RESET_PASSWORD_ACTIVE_USERS_ONLY=true", "USER_LOGIN_FIELDS=username,email",
 		"VERIFICATION_REPLY_TO_EMAIL=Support <support@example.com>")

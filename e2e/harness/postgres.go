@@ -64,14 +64,15 @@ func SeedDjangoUsers(t *testing.T, pool *pgxpool.Pool, n int) {
 
 // PostgresEnv configures the binary on PostgreSQL at dbURL, sending through relay
 // with STARTTLS (its certificate trusted through SSL_CERT_FILE), with retries and
-// polls short enough for tests.
+// polls short enough for tests and rate limits off (a client's share of the hourly
+// link cap too): tests send many requests from one address.
 func PostgresEnv(dbURL string, relay *smtptest.Server) []string {
 	return []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + dbURL, "USERS_TABLE=auth_user",
 		"SECRET_KEY=" + SecretKey, "RESET_PASSWORD_VERIFICATION_URL=https://frontend.example/reset-password/",
 		"VERIFICATION_FROM_EMAIL=noreply@example.com", "RATE_LIMIT_SEND_LINK=off", "RATE_LIMIT_RESET_PASSWORD=off",
-		"SMTP_URL=" + relay.URL(), "SSL_CERT_FILE=" + relay.CertFile(), "SMTP_TIMEOUT=1s",
+		"RESET_PASSWORD_LINKS_CLIENT_SHARE=0", "SMTP_URL=" + relay.URL(), "SSL_CERT_FILE=" + relay.CertFile(), "SMTP_TIMEOUT=1s",
 		"MAIL_LEASE=2s", "MAIL_RETRY_MIN=100ms", "MAIL_RETRY_MAX=1s", "OUTBOX_POLL_INTERVAL=200ms",
-		"SHUTDOWN_GRACE=3s", "LOG_FORMAT=json", "HTTP_ADDR=127.0.0.1:0"}
+		"SHUTDOWN_GRACE=3s", "LOG_FORMAT=json", "HTTP_ADDR=127.0.0.1:0", QueueTimeout}
 }
 
 // ServePostgres starts the binary with env and returns it with its API's base URL.

@@ -25,6 +25,7 @@ func testAddLimited(t *testing.T, newOutbox func(*testing.T) ports.Outbox) {
 	t.Run("Refused", func(t *testing.T) { testLimitedRefused(t, newOutbox(t)) })
 	t.Run("FirstRefused", func(t *testing.T) { testLimitedFirstRefused(t, newOutbox(t)) })
 	t.Run("Suppress", func(t *testing.T) { testLimitedSuppress(t, newOutbox(t)) })
+	t.Run("KeepBody", func(t *testing.T) { testLimitedKeepBody(t, newOutbox(t)) })
 	t.Run("Window", func(t *testing.T) { testLimitedWindow(t, newOutbox(t)) })
 	t.Run("BadLimits", func(t *testing.T) { testLimitedBadLimits(t, newOutbox(t)) })
 	t.Run("LatestEvent", func(t *testing.T) { testLatestEvent(t, newOutbox(t)) })
