@@ -10,7 +10,7 @@ import (
 )
 
 // AddLimited implements ports.Outbox in one statement, a call of the function
-// pwreset_add_limited (migration 0003; 0004 adds KeepBody): under the advisory locks of the keys it
+// pwreset_add_limited (migration 0003; 0004 adds KeepBody, 0005 the traceparent): under the advisory locks of the keys it
 // checks every limit, records the events and inserts the message, pending or
 // suppressed, in the statement's one transaction. So a failure, a lost reply or a
 // hang-up leaves both or neither, and one request costs one round trip.
@@ -29,8 +29,8 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 	var id string
 	var refused int32
 	err := o.pool.QueryRow(opCtx, `SELECT id::text, refused FROM pwreset_add_limited($1, $2, $3, $4, $5, $6, $7,
-		$8, $9, $10, $11, $12, $13, $14, $15)`, keys, maxes, sinces, reasons, m.Suppress, now, o.dueNow(now),
-		msg.Kind, msg.UserID, msg.From, msg.To, msg.Subject, msg.Text, msg.HTML, m.KeepBody).Scan(&id, &refused)
+		$8, $9, $10, $11, $12, $13, $14, $15, $16)`, keys, maxes, sinces, reasons, m.Suppress, now, o.dueNow(now),
+		msg.Kind, msg.UserID, msg.From, msg.To, msg.Subject, msg.Text, msg.HTML, m.KeepBody, msg.TraceParent).Scan(&id, &refused)
 	if err != nil {
 		// Keys stay out of the message: they hold e-mail and IP addresses.
 		return "", 0, translateWrite(ctx, "outbox: add a message with its limits", err)
