@@ -97,7 +97,7 @@ type Config struct {
 // OutboxSettings say how e-mails wait for and get delivery.
 type OutboxSettings struct {
 	Collection   string        `env:"OUTBOX_COLLECTION" envDefault:"outbox"`
-	Workers      int           `env:"MAIL_WORKERS" envDefault:"4"`
+	Workers      int           `env:"MAIL_WORKERS" envDefault:"16"`
 	PollInterval time.Duration `env:"OUTBOX_POLL_INTERVAL" envDefault:"5s"`
 	Lease        time.Duration `env:"MAIL_LEASE" envDefault:"1m"`
 	MaxAge       time.Duration `env:"MAIL_MAX_AGE" envDefault:"1h"`

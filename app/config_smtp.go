@@ -19,7 +19,7 @@ type SMTPSettings struct {
 	Timeout time.Duration `env:"SMTP_TIMEOUT" envDefault:"10s"`
 	// PoolSize is the most connections kept open to the relay, each reused for
 	// many messages.
-	PoolSize int `env:"SMTP_POOL_SIZE" envDefault:"4"`
+	PoolSize int `env:"SMTP_POOL_SIZE" envDefault:"16"`
 }
 
 // smtpProblems checks the SMTP settings and that one mail provider is chosen.

@@ -33,6 +33,8 @@ type options struct {
 	apiPrefix  string
 	knownLogin string
 	postgres   string
+	e2e        bool
+	workers    int
 }
 
 func main() {
@@ -53,6 +55,8 @@ func main() {
 	flag.StringVar(&o.apiPrefix, "api-prefix", "/api/v1/accounts/", "API_PREFIX of the target")
 	flag.StringVar(&o.knownLogin, "login", "demo", "login of an existing user, for send-link")
 	flag.StringVar(&o.postgres, "postgres", "", "run pwreset on PostgreSQL: a server's URL, or auto to start one from the installed binaries")
+	flag.BoolVar(&o.e2e, "e2e", false, "with --postgres: only the end-to-end rows, three send-link windows each followed by the outbox's drain (docs/performance.md)")
+	flag.IntVar(&o.workers, "mail-workers", 0, "MAIL_WORKERS and SMTP_POOL_SIZE of the child (0: its defaults)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -119,4 +120,13 @@ func (sinkSession) Reset()                               {}
 func (sinkSession) Logout() error                        { return nil }
 func (sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (sinkSession) Data(r io.Reader) error               { _, err := io.Copy(io.Discard, r); return err }
+func (sinkSession) Data(r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	if err == nil {
+		sunk.Add(1)
+	}
+	return err
+}
+
+// sunk counts the messages the SMTP sink accepted: the e-mails delivered.
+var sunk atomic.Int64

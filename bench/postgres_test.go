@@ -44,7 +44,11 @@ func TestPostgresTarget(t *testing.T) {
 		t.Errorf("env keeps DEMO_USERS, which stops pwreset on a database: %v", env)
 	}
 	addr := strings.TrimPrefix(target.smtp, "smtp://")
+	before := sunk.Load()
 	if err := smtp.SendMail(addr, nil, "noreply@example.com", []string{"user1@example.com"}, []byte("Subject: x\r\n\r\nx\r\n")); err != nil {
 		t.Fatalf("the SMTP sink refused a message: %v", err)
+	}
+	if n := sunk.Load() - before; n != 1 {
+		t.Errorf("the sink counted %d messages for one accepted; want 1 (--e2e's delivered/s)", n)
 	}
 }

@@ -20,6 +20,9 @@ func run(o options) error {
 	}
 	defer os.RemoveAll(dir)
 	defer runAtExit() // after the children stop
+	if o.e2e {
+		return endToEnd(o, dir)
+	}
 
 	self, err := os.Executable()
 	if err != nil {
@@ -80,6 +83,10 @@ func pwreset(o options, dir string) (*child, []byte, error) {
 		}
 		atExit = append(atExit, pg.cleanup)
 		env, where = pg.env(secret), "on PostgreSQL"
+		benchDatabaseURL = pg.url
+	}
+	if o.workers > 0 {
+		env = append(env, fmt.Sprint("MAIL_WORKERS=", o.workers), fmt.Sprint("SMTP_POOL_SIZE=", o.workers))
 	}
 	srv, err := start("pwreset", bin, func(addr string) []string {
 		return append(env, "HTTP_ADDR="+addr, "API_PREFIX="+o.apiPrefix)

@@ -88,6 +88,21 @@ func (mr *MockOutboxMockRecorder) Claim(ctx, owner, now, lease any) *gomock.Call
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Claim", reflect.TypeOf((*MockOutbox)(nil).Claim), ctx, owner, now, lease)
 }
 
+// ClaimBatch mocks base method.
+func (m *MockOutbox) ClaimBatch(ctx context.Context, owner string, now time.Time, lease time.Duration, n int) ([]ports.Envelope, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ClaimBatch", ctx, owner, now, lease, n)
+	ret0, _ := ret[0].([]ports.Envelope)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ClaimBatch indicates an expected call of ClaimBatch.
+func (mr *MockOutboxMockRecorder) ClaimBatch(ctx, owner, now, lease, n any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ClaimBatch", reflect.TypeOf((*MockOutbox)(nil).ClaimBatch), ctx, owner, now, lease, n)
+}
+
 // Delete mocks base method.
 func (m *MockOutbox) Delete(ctx context.Context, id string) error {
 	m.ctrl.T.Helper()

@@ -111,6 +111,11 @@ type Outbox interface {
 	// every claim needs an owner of its own (the Dispatcher numbers its claims), or
 	// a worker whose lease expired could settle what a sibling claimed since.
 	Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (Envelope, error)
+	// ClaimBatch claims up to n due messages as Claim does, the earliest due first,
+	// in one round trip where the store can; none due is an empty slice and no error.
+	// They share owner: settling names the message as well as the lease, so a batch
+	// needs one owner of its own, not one per message.
+	ClaimBatch(ctx context.Context, owner string, now time.Time, lease time.Duration, n int) ([]Envelope, error)
 	// MarkSent records the delivery of a message owner holds, and erases its body.
 	MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error
 	// MarkFailed gives up on a message owner holds, with the reason, and erases its body.

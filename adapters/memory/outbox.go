@@ -153,10 +153,18 @@ func (o *Outbox) store(env ports.Envelope) *entry {
 func (o *Outbox) Claim(_ context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	now = o.now(now)
+	env, ok := o.claimLocked(owner, o.now(now), lease)
+	if !ok {
+		return ports.Envelope{}, ports.ErrNothingDue
+	}
+	return env, nil
+}
+
+// claimLocked leases the first due message, if one is due at now; o.mu is held.
+func (o *Outbox) claimLocked(owner string, now time.Time, lease time.Duration) (ports.Envelope, bool) {
 	next := o.due.first()
 	if next == nil || next.env.NextAttemptAt.After(now) {
-		return ports.Envelope{}, ports.ErrNothingDue
+		return ports.Envelope{}, false
 	}
 	env := &next.env
 	o.setState(next, ports.StateSending)
@@ -164,7 +172,7 @@ func (o *Outbox) Claim(_ context.Context, owner string, now time.Time, lease tim
 	env.NextAttemptAt = env.LeaseExpires
 	env.Attempts++
 	o.due.fix(next)
-	return *env, nil
+	return *env, true
 }
 
 // MarkSent implements ports.Outbox.

@@ -49,7 +49,7 @@ type Config struct {
 // DefaultConfig returns the settings used when none are given.
 func DefaultConfig() Config {
 	return Config{
-		Workers:      4,
+		Workers:      16,
 		PollInterval: 5 * time.Second,
 		Lease:        time.Minute,
 		MaxAge:       time.Hour,

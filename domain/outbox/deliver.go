@@ -60,6 +60,7 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Enve
 	if sendErr := (*ports.SendError)(nil); errors.As(err, &sendErr) {
 		retryAfter = sendErr.RetryAfter
 	}
+	d.pauseAfter(log, env, err)
 	wait := d.cfg.backoff(env.Attempts, retryAfter)
 	next := d.clock.Now().Add(wait)
 	if d.tooOld(env, next) {

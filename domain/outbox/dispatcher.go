@@ -40,6 +40,7 @@ type Dispatcher struct {
 	owner    string        // names this dispatcher in the shared outbox; see claim
 	claims   atomic.Uint64 // claims made so far, to name each lease
 	wake     chan struct{} // one token per idle worker to wake; see Wake
+	feed     feed          // batches of claimed messages for the workers, and the pause (feed.go)
 }
 
 // NewDispatcher returns a dispatcher of the messages in box; Run starts it. It writes
@@ -90,6 +91,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	stop := time.AfterFunc(d.cfg.Grace, func() { cancelSends(errShutdown) })
 	defer stop.Stop()
 	wg.Wait()
+	d.handBack(ctx)
 	d.log.Info("mail dispatcher stopped")
 	return nil
 }
@@ -134,10 +136,11 @@ func (d *Dispatcher) PurgeOnce(ctx context.Context) {
 // work claims and delivers messages until ctx is done.
 func (d *Dispatcher) work(ctx, sendCtx context.Context) {
 	for ctx.Err() == nil {
-		env, err := d.claim(ctx)
+		env, err := d.next(ctx)
 		switch {
 		case err == nil:
 			d.deliver(ctx, sendCtx, env)
+			d.done()
 			continue // there may be more due: look again before waiting
 		case errors.Is(err, ports.ErrNothingDue):
 			d.idle(ctx)

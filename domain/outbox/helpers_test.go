@@ -94,6 +94,8 @@ type store struct {
 	claims     atomic.Int64
 	down       atomic.Bool
 	leasesLost atomic.Bool
+	mu         sync.Mutex
+	sizes      []int // of each ClaimBatch's answer (batch_helpers_test.go)
 }
 
 func (s *store) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {

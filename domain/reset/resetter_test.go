@@ -211,8 +211,10 @@ func TestConcurrentResets(t *testing.T) {
 		cfg := config
 		cfg.StoreTimeout = 50 * time.Millisecond
 		r, d := newResetter(t, cfg, now)
-		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil).MinTimes(2)
-		d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged).MinTimes(2)
+		// How many tries fit in 50 ms depends on the machine's load: the answer, and
+		// one hash however often the write is tried, are what this test holds to.
+		d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil).MinTimes(1)
+		d.users.EXPECT().SetPassword(gomock.Any(), gomock.Any()).Return(ports.ErrPasswordChanged).AnyTimes()
 		d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil).Times(1)
 		if err := r.Reset(context.Background(), request(false, now, goodPassword)); !errors.Is(err, ports.ErrUnavailable) {
 			t.Fatalf("Reset = %v, want ErrUnavailable (503: try again)", err)
