@@ -12,7 +12,7 @@ import (
 const traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 // TestOutboxTraceParent checks that a message's TraceParent, set when it is queued
-// (Add, AddLimited), is kept through every claim and retry, so that each delivery
+// (Add, AddLimited), is kept through every claim (Claim, ClaimBatch) and retry, so that each delivery
 // attempt joins the trace of the request that queued the message. Run by the stores
 // that keep it so far (memory, MongoDB).
 func TestOutboxTraceParent(t *testing.T, newOutbox func(t *testing.T) ports.Outbox) {
@@ -32,6 +32,10 @@ func TestOutboxTraceParent(t *testing.T, newOutbox func(t *testing.T) ports.Outb
 		if err := box.Reschedule(ctx, id, "worker", t0, "temporary"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	batch, err := box.ClaimBatch(ctx, "batch", t0.Add(time.Hour), lease, 2)
+	if err != nil || len(batch) != 1 || batch[0].Message.TraceParent != traceParent {
+		t.Fatalf("ClaimBatch: %v, %d messages, want the one with traceparent %q", err, len(batch), traceParent)
 	}
 	other := newOutbox(t)
 	limited, refused, err := other.AddLimited(ctx, ports.LimitedMessage{Message: msg}, t0)
