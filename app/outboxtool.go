@@ -95,7 +95,7 @@ func (t *OutboxTool) Retry(ctx context.Context, w io.Writer, ids []string) error
 func (t *OutboxTool) requeue(ctx context.Context, env ports.Envelope) error {
 	switch env.Message.Kind {
 	case reset.KindResetLink:
-		if _, err := t.sender.SendLink(ctx, reset.Target{UserID: env.Message.UserID}); err != nil {
+		if _, err := t.sender.ResendLink(ctx, env); err != nil {
 			return err
 		}
 	case reset.KindPasswordChanged:
@@ -110,5 +110,9 @@ func (t *OutboxTool) requeue(ctx context.Context, env ports.Envelope) error {
 			return err
 		}
 	}
-	return t.box.Delete(ctx, env.ID)
+	// Not found: a concurrent retry requeued it too (under the same id) and deleted it.
+	if err := t.box.Delete(ctx, env.ID); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
+		return err
+	}
+	return nil
 }

@@ -11,6 +11,13 @@ import (
 
 // Message is one e-mail, rendered and ready to send.
 type Message struct {
+	// ID, when set, is the outbox id the caller chose for the message (CheckMessageID):
+	// Outbox.Add, Discard and AddLimited store it under that id, once. Adding again
+	// with an id the outbox holds stores nothing new and returns that id, so a caller
+	// whose add had an unclear outcome settles it by that id (Delete, Release). Empty:
+	// the store gives the id. Only adding reads it; what the outbox hands back carries
+	// the id in Envelope.ID.
+	ID string
 	// Kind names what the message is for, such as "reset_link"; it is kept as metadata.
 	Kind string
 	// UserID is the verification id of the user the message is about; kept as metadata

@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -82,7 +83,9 @@ type LimitedMessage struct {
 //
 //go:generate go tool mockgen -destination=../mocks/outbox.go -package=mocks . Outbox,Releaser
 type Outbox interface {
-	// Add stores msg as pending and due at now, and returns its id.
+	// Add stores msg as pending and due at now, and returns its id: msg.ID when set
+	// (Message.ID), where adding an id the outbox holds stores nothing and returns it.
+	// So do Discard and AddLimited (which then counts nothing either).
 	Add(ctx context.Context, msg Message, now time.Time) (string, error)
 	// Discard stores msg as suppressed with the reason: finished at now, never sent,
 	// its body erased, purged like sent and failed messages. (AddLimited with
@@ -148,4 +151,28 @@ type Releaser interface {
 	// Release makes the pending message id due now; ErrMessageNotFound if it is not
 	// pending (a worker has it already, it is finished, or it is gone).
 	Release(ctx context.Context, id string) error
+}
+
+// ErrBadMessageID wraps a Message.ID that CheckMessageID refuses.
+var ErrBadMessageID = errors.New("bad outbox id")
+
+// CheckMessageID accepts an id a caller may choose for a message: 8 to 64 letters,
+// digits, '-' and '_', with at least one '-' or '_'. That mark keeps chosen ids apart
+// from the ids stores give out (decimal numbers, ObjectId hex), so that no id
+// names two messages.
+func CheckMessageID(id string) error {
+	marked := false
+	for _, c := range id {
+		switch {
+		case c == '-' || c == '_':
+			marked = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		default:
+			return fmt.Errorf("%w %q: only letters, digits, '-' and '_'", ErrBadMessageID, id)
+		}
+	}
+	if len(id) < 8 || len(id) > 64 || !marked {
+		return fmt.Errorf("%w %q: want 8 to 64 characters with a '-' or '_'", ErrBadMessageID, id)
+	}
+	return nil
 }

@@ -60,7 +60,8 @@ func (w *world) requeuedTwice(id string) bool {
 	if m == nil {
 		return false
 	}
-	return len(m.requeued) > 1 || slices.ContainsFunc(m.requeued, w.requeuedTwice)
+	ids := slices.Compact(slices.Sorted(slices.Values(m.requeued))) // retries racing store one id once
+	return len(ids) > 1 || slices.ContainsFunc(ids, w.requeuedTwice)
 }
 
 // linkOfTask returns the link e-mail task stored to be sent, if any.
@@ -98,9 +99,9 @@ func (w *world) checkI1() []string {
 			w.hist.windows["I1 notice of a write whose outcome was unclear"]++
 		case r.delFailed:
 			w.hist.windows["I1 notice of a change not made, whose withdrawal failed"]++
-		case r.holdLost:
-			// docs/operations.md: closing it needs ids the caller chooses.
-			w.hist.windows["I1 notice of a reset whose hold's answer was lost"]++
+		case r.holdLate:
+			// docs/operations.md: the hold landed after its withdrawal ran.
+			w.hist.windows["I1 notice of a reset whose hold landed after its withdrawal"]++
 		case r.done && r.endAt.Sub(r.heldAt) > noticeHold:
 			// The reset took longer than the notice's hold, which its store timeout
 			// bounds in a process that runs: a paused process, as good as a crash.

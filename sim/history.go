@@ -87,9 +87,9 @@ type resetReq struct {
 	crashed   bool
 	unclear   bool // a SetPassword of it failed in a way that may still apply
 	notice    string
-	holdLost  bool      // storing its notice failed (it may be stored all the same, or later)
+	holdLate  bool      // storing its notice went on past its deadline: it may land after its withdrawal
 	delFailed bool      // withdrawing its notice failed
-	heldAt    time.Time // true time its notice was stored
+	heldAt    time.Time // true time it asked to hold its notice
 	endAt     time.Time // true time the reset returned
 }
 

@@ -17,16 +17,22 @@ type box struct {
 // stored notes a message that the outbox stored for task.
 func (b *box) stored(task int, id string, msg ports.Message, pending bool) {
 	h := b.w.hist
+	if h.msgs[id] != nil {
+		return // an id its caller chose, stored before: nothing new
+	}
 	h.msgs[id] = &msgRec{id: id, kind: msg.Kind, userID: msg.UserID, task: task, created: b.w.clock.Now(), pending: pending}
 	h.msgOrder = append(h.msgOrder, id)
 	if r := b.w.resetOf[task]; r != nil && msg.Kind == reset.KindPasswordChanged {
-		r.notice, r.heldAt = id, b.w.clock.Now()
+		r.notice = id
 	}
 }
 
 func (b *box) add(ctx context.Context, call string, msg ports.Message, pending bool, f func(context.Context) (string, error)) (string, error) {
 	var id string
 	task := b.t.id
+	if r := b.w.resetOf[task]; r != nil && msg.Kind == reset.KindPasswordChanged {
+		r.heldAt = b.w.clock.Now() // its hold runs from here, however late the write lands
+	}
 	err := b.do(ctx, call, true, func(c context.Context) error {
 		var err error
 		if id, err = f(c); err == nil {
@@ -35,7 +41,8 @@ func (b *box) add(ctx context.Context, call string, msg ports.Message, pending b
 		return err
 	})
 	if r := b.w.resetOf[task]; err != nil && r != nil && msg.Kind == reset.KindPasswordChanged {
-		r.holdLost = true
+		// A hold withdrawn by its id leaves nothing unless it lands after that.
+		r.holdLate = b.t.fault.Kind == Late
 	}
 	if err != nil {
 		return "", err

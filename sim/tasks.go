@@ -124,7 +124,7 @@ func (w *world) retry(t *task, s *reset.LinkSender) error {
 		var err error
 		switch env.Message.Kind {
 		case reset.KindResetLink:
-			id, err = s.SendLink(t.ctx, reset.Target{UserID: env.Message.UserID})
+			id, err = s.ResendLink(t.ctx, env)
 		case reset.KindPasswordChanged:
 			id, err = w.resetter(t).ResendNotice(t.ctx, env)
 		default:
@@ -137,7 +137,10 @@ func (w *world) retry(t *task, s *reset.LinkSender) error {
 		if m := w.hist.msgs[env.ID]; m != nil {
 			m.requeued = append(m.requeued, id)
 		}
-		errs = append(errs, b.Delete(t.ctx, env.ID))
+		// Not found: a concurrent run requeued it too, under the same id, and deleted it.
+		if err := b.Delete(t.ctx, env.ID); !errors.Is(err, ports.ErrMessageNotFound) {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -77,10 +78,13 @@ type world struct {
 
 func newWorld(seed uint64, set Settings, clock *vclock, stores Stores, users []ports.User) *world {
 	log := slog.New(slog.DiscardHandler)
+	var idSeed [32]byte // the held messages' ids, replayable
+	binary.LittleEndian.PutUint64(idSeed[:], seed)
 	cfg := reset.Config{
 		Enabled: true, Period: 2 * time.Hour, URL: baseURL, OneTimeUse: set.OneTime, From: "sim@pwreset.test",
 		LinkCooldown: set.Cooldown, LinkDailyCap: set.DailyCap, LinksPerHour: set.PerHour,
 		InvalidateOlderLinks: set.Invalidate, ChangedNotification: set.Notify, StoreTimeout: storeTimeout,
+		Rand: rand.NewChaCha8(idSeed),
 	}
 	return &world{
 		set: set, sched: newSched(), hist: newHistory(), clock: clock, stores: stores, users: users,

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -95,18 +96,30 @@ func (o *Outbox) now(caller time.Time) time.Time {
 
 var _ ports.Outbox = (*Outbox)(nil)
 
-// Add implements ports.Outbox; ids are decimal counters.
+// Add implements ports.Outbox; ids are decimal counters, unless the caller chose one.
 func (o *Outbox) Add(_ context.Context, msg ports.Message, now time.Time) (string, error) {
+	if err := checkID(msg); err != nil {
+		return "", err
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.hasID(msg.ID) {
+		return msg.ID, nil
+	}
 	return o.pending(msg, now), nil
 }
 
 // Discard implements ports.Outbox: the same work as Add, so that a suppressed
 // request cannot be told from a queued one by its timing.
 func (o *Outbox) Discard(_ context.Context, msg ports.Message, reason string, now time.Time) (string, error) {
+	if err := checkID(msg); err != nil {
+		return "", err
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.hasID(msg.ID) {
+		return msg.ID, nil
+	}
 	return o.suppressed(msg, reason, now), nil
 }
 
@@ -137,10 +150,30 @@ func (o *Outbox) suppressedKeeping(msg ports.Message, reason string, now time.Ti
 	return e.env.ID
 }
 
-// store gives env the next id and keeps it.
+// checkID checks the id a caller chose for msg, if any.
+func checkID(msg ports.Message) error {
+	if msg.ID == "" {
+		return nil
+	}
+	if err := ports.CheckMessageID(msg.ID); err != nil {
+		return fmt.Errorf("memory: outbox: %w", err)
+	}
+	return nil
+}
+
+// hasID says whether a caller-chosen id names a message already; o.mu is held.
+func (o *Outbox) hasID(id string) bool {
+	_, ok := o.msgs[id]
+	return id != "" && ok
+}
+
+// store gives env the id its caller chose, or else the next one, and keeps it.
 func (o *Outbox) store(env ports.Envelope) *entry {
 	o.seq++
-	env.ID = strconv.Itoa(o.seq)
+	env.ID, env.Message.ID = env.Message.ID, ""
+	if env.ID == "" {
+		env.ID = strconv.Itoa(o.seq)
+	}
 	e := &entry{seq: o.seq, env: env}
 	o.msgs[env.ID] = e
 	o.counts[env.State]++

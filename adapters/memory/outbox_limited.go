@@ -15,8 +15,14 @@ func (o *Outbox) AddLimited(_ context.Context, m ports.LimitedMessage, now time.
 	if err := ports.CheckLimits(m.Limits); err != nil {
 		return "", 0, fmt.Errorf("memory: %w", err)
 	}
+	if err := checkID(m.Message); err != nil {
+		return "", 0, err
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.hasID(m.Message.ID) {
+		return m.Message.ID, -1, nil // stored before: nothing new is counted
+	}
 	if refused := o.events.firstFull(m.Limits, now); refused >= 0 {
 		return o.suppressedKeeping(m.Message, m.Limits[refused].Reason, now, m.KeepBody), refused, nil
 	}

@@ -40,7 +40,10 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 	if err := o.indexes.ensure(opCtx, fields); err != nil {
 		return "", 0, o.failWrite(ctx, "create the unique indexes of the limits' tickets", err)
 	}
-	id := bson.NewObjectID()
+	id, err := newMessageID(m.Message)
+	if err != nil {
+		return "", 0, err
+	}
 	for range maxTicketRounds {
 		counters, err := readCounters(opCtx, o.msgs, outboxEvents, m.Limits, now)
 		if err != nil {
@@ -53,7 +56,9 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 		_, err = o.msgs.InsertOne(opCtx, limitedDoc(id, m, now, counters, fields, refused))
 		switch {
 		case err == nil:
-			return id.Hex(), refused, nil
+			return idString(id), refused, nil
+		case o.addedBefore(opCtx, id, err):
+			return idString(id), -1, nil // a chosen id stored before: nothing new counted
 		case refused < 0 && mongo.IsDuplicateKeyError(err):
 			continue // a racing caller took a ticket: it counts now
 		case unclear(err):
@@ -67,7 +72,7 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 
 // limitedDoc is the document of m with the limits counted in counters: with its
 // events and tickets if refused is -1, suppressed and counting nothing if not.
-func limitedDoc(id bson.ObjectID, m ports.LimitedMessage, now time.Time, counters []*counter, fields []string, refused int) bson.D {
+func limitedDoc(id any, m ports.LimitedMessage, now time.Time, counters []*counter, fields []string, refused int) bson.D {
 	reason := m.Suppress
 	if refused >= 0 {
 		reason = m.Limits[refused].Reason
@@ -96,14 +101,14 @@ func limitedDoc(id bson.ObjectID, m ports.LimitedMessage, now time.Time, counter
 // settleInsert finds out whether the insert of document id, whose outcome err
 // left unclear, was made: read from the primary with read concern "majority" it
 // is there for good. Not found, its outcome stays unknown: ErrUnavailable.
-func (o *Outbox) settleInsert(ctx context.Context, id bson.ObjectID, refused int, err error) (string, int, error) {
+func (o *Outbox) settleInsert(ctx context.Context, id any, refused int, err error) (string, int, error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.timeout)
 	defer cancel()
 	fail := fmt.Errorf("mongo: outbox: add a message with its limit events: the outcome is unknown: %w: %w", ports.ErrUnavailable, err)
 	rerr := o.durable.FindOne(rctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 	switch {
 	case rerr == nil:
-		return id.Hex(), refused, nil // made; only its answer was lost
+		return idString(id), refused, nil // made; only its answer was lost
 	case errors.Is(rerr, mongo.ErrNoDocuments):
 		return "", 0, fail
 	}

@@ -61,28 +61,37 @@ func NewOutbox(db *mongo.Database, cfg OutboxConfig) *Outbox {
 
 // Add implements ports.Outbox.
 func (o *Outbox) Add(ctx context.Context, msg ports.Message, now time.Time) (string, error) {
-	return o.insert(ctx, "add a message", messageDocument(bson.NewObjectID(), msg, "", now))
+	id, err := newMessageID(msg)
+	if err != nil {
+		return "", err
+	}
+	return o.insert(ctx, "add a message", messageDocument(id, msg, "", now))
 }
 
 // Discard implements ports.Outbox. It is one insert like Add, of a document of
 // the same shape, so that a suppressed request costs what a queued one does.
 func (o *Outbox) Discard(ctx context.Context, msg ports.Message, reason string, now time.Time) (string, error) {
-	return o.insert(ctx, "discard a message", messageDocument(bson.NewObjectID(), msg, reason, now))
+	id, err := newMessageID(msg)
+	if err != nil {
+		return "", err
+	}
+	return o.insert(ctx, "discard a message", messageDocument(id, msg, reason, now))
 }
 
-// insert inserts doc and returns its _id as the port's id.
+// insert inserts doc and returns its _id as the port's id; a chosen _id stored
+// already is that id, and nothing new.
 func (o *Outbox) insert(ctx context.Context, op string, doc bson.D) (string, error) {
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	if _, err := o.msgs.InsertOne(opCtx, doc); err != nil {
+	if _, err := o.msgs.InsertOne(opCtx, doc); err != nil && !o.addedBefore(opCtx, doc[0].Value, err) {
 		return "", o.failWrite(ctx, op, err)
 	}
-	return doc[0].Value.(bson.ObjectID).Hex(), nil
+	return idString(doc[0].Value), nil
 }
 
 // messageDocument is the document of msg added at now: pending and due, or with
 // a reason suppressed (finished, never to be sent, its body erased).
-func messageDocument(id bson.ObjectID, msg ports.Message, reason string, now time.Time) bson.D {
+func messageDocument(id any, msg ports.Message, reason string, now time.Time) bson.D {
 	doc := bson.D{
 		{Key: "_id", Value: id},
 		{Key: "state", Value: ports.StatePending},
@@ -131,13 +140,6 @@ func (o *Outbox) Delete(ctx context.Context, id string) error {
 		return ports.ErrMessageNotFound
 	}
 	return nil
-}
-
-// messageID reads a port's id; only the canonical (lowercase) hex of an ObjectId
-// names a message, so that each message answers to exactly one id.
-func messageID(id string) (bson.ObjectID, bool) {
-	oid, err := bson.ObjectIDFromHex(id)
-	return oid, err == nil && oid.Hex() == id
 }
 
 // fail translates a driver error of operation op: no document is

@@ -3,8 +3,6 @@ package mongo
 import (
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -12,17 +10,17 @@ import (
 // milliseconds); a field that does not apply to the message's state is absent
 // and reads as zero.
 type envelopeDoc struct {
-	ID            bson.ObjectID `bson:"_id"`
-	State         string        `bson:"state"`
-	Attempts      int           `bson:"attempts"`
-	CreatedAt     time.Time     `bson:"created_at"`
-	NextAttemptAt time.Time     `bson:"next_attempt_at"`
-	LeaseOwner    string        `bson:"lease_owner"`
-	LeaseExpires  time.Time     `bson:"lease_expires"`
-	FinishedAt    time.Time     `bson:"finished_at"`
-	ProviderID    string        `bson:"provider_id"`
-	LastError     string        `bson:"last_error"`
-	Message       messageDoc    `bson:"message"`
+	ID            any        `bson:"_id"` // an ObjectId, or a string a caller chose
+	State         string     `bson:"state"`
+	Attempts      int        `bson:"attempts"`
+	CreatedAt     time.Time  `bson:"created_at"`
+	NextAttemptAt time.Time  `bson:"next_attempt_at"`
+	LeaseOwner    string     `bson:"lease_owner"`
+	LeaseExpires  time.Time  `bson:"lease_expires"`
+	FinishedAt    time.Time  `bson:"finished_at"`
+	ProviderID    string     `bson:"provider_id"`
+	LastError     string     `bson:"last_error"`
+	Message       messageDoc `bson:"message"`
 }
 
 // messageDoc is the e-mail within an outbox document. Subject, text and HTML are
@@ -48,7 +46,7 @@ func toMessageDoc(m ports.Message) messageDoc {
 func (d envelopeDoc) envelope() ports.Envelope {
 	m := d.Message
 	return ports.Envelope{
-		ID: d.ID.Hex(),
+		ID: idString(d.ID),
 		Message: ports.Message{Kind: m.Kind, From: m.From, To: m.To, UserID: m.UserID,
 			Subject: m.Subject, Text: m.Text, HTML: m.HTML, TraceParent: m.TraceParent},
 		State:         d.State,

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -64,13 +65,15 @@ func (o *Outbox) now(caller time.Time) *time.Time {
 }
 
 // envelopeColumns are the columns scanEnvelope reads, in its order.
-const envelopeColumns = `id::text, state, attempts, created_at, next_attempt_at, lease_owner, lease_expires,
+const envelopeColumns = `coalesce(chosen_id, id::text), state, attempts, created_at, next_attempt_at, lease_owner, lease_expires,
 	finished_at, provider_id, last_error, kind, user_id, from_address, to_address, subject, body_text, body_html,
 	traceparent`
 
+// insertMessage stores nothing when the id its caller chose ($12) is taken.
 const insertMessage = `INSERT INTO pwreset_outbox (state, created_at, next_attempt_at, finished_at, last_error,
-	kind, user_id, from_address, to_address, subject, body_text, body_html, traceparent)
-	VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text`
+	kind, user_id, from_address, to_address, subject, body_text, body_html, chosen_id, traceparent)
+	VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+	ON CONFLICT (chosen_id) DO NOTHING RETURNING coalesce(chosen_id, id::text)`
 
 // Add implements ports.Outbox.
 func (o *Outbox) Add(ctx context.Context, msg ports.Message, now time.Time) (string, error) {
@@ -85,11 +88,18 @@ func (o *Outbox) Discard(ctx context.Context, msg ports.Message, reason string, 
 }
 
 func (o *Outbox) insert(ctx context.Context, op, state string, now time.Time, finished any, reason string, m ports.Message) (string, error) {
+	chosen, err := chosenID(m)
+	if err != nil {
+		return "", err
+	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	var id string
-	err := o.pool.QueryRow(opCtx, insertMessage, state, now, finished, reason,
-		m.Kind, m.UserID, m.From, m.To, m.Subject, m.Text, m.HTML, m.TraceParent).Scan(&id)
+	err = o.pool.QueryRow(opCtx, insertMessage, state, now, finished, reason,
+		m.Kind, m.UserID, m.From, m.To, m.Subject, m.Text, m.HTML, chosen, m.TraceParent).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m.ID, nil // stored before under the id its caller chose: nothing new
+	}
 	if err != nil {
 		return "", translateWrite(ctx, "outbox: "+op, err)
 	}
@@ -98,13 +108,13 @@ func (o *Outbox) insert(ctx context.Context, op, state string, now time.Time, fi
 
 // Get implements ports.Outbox.
 func (o *Outbox) Get(ctx context.Context, id string) (ports.Envelope, error) {
-	n, ok := messageID(id)
+	where, n, ok := messageID(id)
 	if !ok {
 		return ports.Envelope{}, ports.ErrMessageNotFound
 	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	rows, _ := o.pool.Query(opCtx, "SELECT "+envelopeColumns+" FROM pwreset_outbox WHERE id = $1", n)
+	rows, _ := o.pool.Query(opCtx, "SELECT "+envelopeColumns+" FROM pwreset_outbox WHERE "+where, n)
 	env, err := pgx.CollectExactlyOneRow(rows, scanEnvelope)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ports.Envelope{}, ports.ErrMessageNotFound
@@ -117,13 +127,13 @@ func (o *Outbox) Get(ctx context.Context, id string) (ports.Envelope, error) {
 
 // Delete implements ports.Outbox.
 func (o *Outbox) Delete(ctx context.Context, id string) error {
-	n, ok := messageID(id)
+	where, n, ok := messageID(id)
 	if !ok {
 		return ports.ErrMessageNotFound
 	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	tag, err := o.pool.Exec(opCtx, "DELETE FROM pwreset_outbox WHERE id = $1", n)
+	tag, err := o.pool.Exec(opCtx, "DELETE FROM pwreset_outbox WHERE "+where, n)
 	if err != nil {
 		return translate(ctx, "outbox: delete message "+id, err)
 	}
@@ -133,11 +143,26 @@ func (o *Outbox) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// messageID reads a port's id; only the canonical decimal names a message, so
-// that each message answers to exactly one id.
-func messageID(id string) (int64, bool) {
+// messageID reads a port's id into a filter on $1 and its value: the canonical
+// decimal of the bigint id, or an id a caller chose (chosen_id), so that each
+// message answers to exactly one id.
+func messageID(id string) (where string, value any, ok bool) {
 	n, err := strconv.ParseInt(id, 10, 64)
-	return n, err == nil && n > 0 && strconv.FormatInt(n, 10) == id
+	if err == nil && n > 0 && strconv.FormatInt(n, 10) == id {
+		return "id = $1", n, true
+	}
+	return "chosen_id = $1", id, ports.CheckMessageID(id) == nil
+}
+
+// chosenID is the chosen_id of m: NULL when the store chooses.
+func chosenID(m ports.Message) (*string, error) {
+	if m.ID == "" {
+		return nil, nil
+	}
+	if err := ports.CheckMessageID(m.ID); err != nil {
+		return nil, fmt.Errorf("postgres: outbox: %w", err)
+	}
+	return &m.ID, nil
 }
 
 // scanEnvelope reads a row of envelopeColumns. Times come back in UTC.

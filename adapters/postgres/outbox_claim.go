@@ -64,14 +64,14 @@ const erase = ` subject = '', body_text = '', body_html = '', lease_owner = '', 
 // the lease. A message that is gone reports ErrMessageNotFound; one leased to
 // someone else, or settled, ErrLeaseLost.
 func (o *Outbox) settle(ctx context.Context, op, id, owner, set string, args ...any) error {
-	n, ok := messageID(id)
+	where, n, ok := messageID(id)
 	if !ok {
 		return ports.ErrMessageNotFound
 	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	tag, err := o.pool.Exec(opCtx, "UPDATE pwreset_outbox SET "+set+
-		" WHERE id = $1 AND state = 'sending' AND lease_owner = $2", append([]any{n, owner}, args...)...)
+		" WHERE "+where+" AND state = 'sending' AND lease_owner = $2", append([]any{n, owner}, args...)...)
 	if err != nil {
 		return translateWrite(ctx, "outbox: "+op+" message "+id, err)
 	}
@@ -79,7 +79,7 @@ func (o *Outbox) settle(ctx context.Context, op, id, owner, set string, args ...
 		return nil
 	}
 	var exists bool
-	if err := o.pool.QueryRow(opCtx, "SELECT EXISTS (SELECT 1 FROM pwreset_outbox WHERE id = $1)", n).Scan(&exists); err != nil {
+	if err := o.pool.QueryRow(opCtx, "SELECT EXISTS (SELECT 1 FROM pwreset_outbox WHERE "+where+")", n).Scan(&exists); err != nil {
 		return translate(ctx, "outbox: look message "+id+" up", err)
 	}
 	if !exists {

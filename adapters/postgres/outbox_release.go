@@ -7,19 +7,20 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-const releaseMessage = `UPDATE pwreset_outbox SET next_attempt_at = coalesce($2, now()) WHERE id = $1 AND state = 'pending'`
+// releaseMessage is completed by a filter on $1 (messageID).
+const releaseMessage = `UPDATE pwreset_outbox SET next_attempt_at = coalesce($2, now()) WHERE state = 'pending' AND `
 
 // Release implements ports.Outbox in one UPDATE, filtered on the state so that a
 // message a worker has claimed meanwhile is left to it. The message is due at the
 // store's now (see Outbox): at counts only where the caller's now is the clock.
 func (o *Outbox) Release(ctx context.Context, id string, at time.Time) error {
-	n, ok := messageID(id)
+	where, n, ok := messageID(id)
 	if !ok {
 		return ports.ErrMessageNotFound
 	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	tag, err := o.pool.Exec(opCtx, releaseMessage, n, o.now(at))
+	tag, err := o.pool.Exec(opCtx, releaseMessage+where, n, o.now(at))
 	if err != nil {
 		return translateWrite(ctx, "outbox: release message "+id, err)
 	}

@@ -1,6 +1,9 @@
 package reset
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // Config holds the settings of the reset-password workflow, named after
 // django-rest-registration's where it has them.
@@ -51,4 +54,7 @@ type Config struct {
 	// StoreTimeout bounds the writing of a new password, its audit event and its
 	// notice, which go on when the client hangs up; zero means DefaultStoreTimeout.
 	StoreTimeout time.Duration
+	// Rand is where the ids of held messages come from (as crypto/tls.Config.Rand);
+	// nil: crypto/rand. A seeded simulation gives its own, to replay a run.
+	Rand io.Reader
 }

@@ -39,8 +39,8 @@ type heldMessage struct {
 // be delivered by any process: no password changes unnoticed or unannounced. The
 // price is that a crash after they are stored and before the write lands sends
 // word of a change that did not happen, the lesser evil. An error means the reset
-// must stop; what was held is withdrawn (a write whose answer was lost may leave
-// one behind, which then goes out when due, as after a crash).
+// must stop; what was held is withdrawn by the ids chosen for it, the failed
+// hold's included, whose write may have applied with its answer lost.
 func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (held, error) {
 	now := r.clock.Now()
 	msgs, err := r.changeMessages(user, langs, now)
@@ -49,12 +49,19 @@ func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (h
 	}
 	h := held{userID: user.ID}
 	for _, m := range msgs {
+		// The id is chosen before the write: a hold whose answer is lost may have
+		// been stored, and is withdrawn by that id all the same.
+		if m.msg.ID, err = r.heldID(); err != nil {
+			r.withdraw(ctx, h)
+			return held{}, err
+		}
+		h.msgs = append(h.msgs, heldMessage{id: m.msg.ID, what: m.what})
 		id, err := r.box.Add(ctx, m.msg, now.Add(r.noticeHold()))
 		if err != nil {
 			r.withdraw(ctx, h)
 			return held{}, fmt.Errorf("hold the %s in the outbox before the change: %w", m.what, err)
 		}
-		h.msgs = append(h.msgs, heldMessage{id: id, what: m.what})
+		h.msgs[len(h.msgs)-1].id = id // the chosen one (ports.Outbox)
 	}
 	return h, nil
 }

@@ -73,7 +73,19 @@ func TestOutboxDownStopsTheReset(t *testing.T) {
 	r, d := newResetter(t, noticeConfig(false), now)
 	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(alice, nil)
 	d.hasher.EXPECT().Hash(goodPassword).Return("new-hash", nil)
-	d.box.EXPECT().Add(gomock.Any(), gomock.Any(), gomock.Any()).Return("", ports.ErrUnavailable)
+	var held string
+	d.box.EXPECT().Add(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, m ports.Message, _ time.Time) (string, error) {
+			held = m.ID
+			return "", ports.ErrUnavailable
+		})
+	// The hold may have applied with its answer lost: it is withdrawn by the id chosen for it.
+	d.box.EXPECT().Delete(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, id string) error {
+		if id == "" || id != held {
+			t.Errorf("Delete(%q); want the id the hold chose, %q", id, held)
+		}
+		return ports.ErrMessageNotFound
+	})
 	err := r.Reset(context.Background(), request(false, now, goodPassword))
 	if !errors.Is(err, ports.ErrUnavailable) {
 		t.Fatalf("Reset = %v, want ErrUnavailable", err)

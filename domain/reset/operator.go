@@ -61,6 +61,21 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 // nothing is queued then. `pwreset send-link` calls it, and `pwreset outbox retry`
 // for a link e-mail that failed (its link may have expired meanwhile).
 func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
+	return s.sendLink(ctx, t, "")
+}
+
+// ResendLink queues a fresh link e-mail to the user of the link e-mail that
+// failed, as SendLink does (`pwreset outbox retry`), under an id derived from the
+// failed message: retries racing on one dead letter store one e-mail.
+func (s *LinkSender) ResendLink(ctx context.Context, failed ports.Envelope) (string, error) {
+	if failed.Message.Kind != KindResetLink {
+		return "", fmt.Errorf("message %s is a %s e-mail, not a link", failed.ID, failed.Message.Kind)
+	}
+	return s.sendLink(ctx, Target{UserID: failed.Message.UserID}, requeueID(failed))
+}
+
+// sendLink is SendLink storing the e-mail under id (empty: the store's choice).
+func (s *LinkSender) sendLink(ctx context.Context, t Target, id string) (string, error) {
 	user, err := s.operatorTarget(ctx, t)
 	if err != nil {
 		return "", err
@@ -73,7 +88,8 @@ func (s *LinkSender) SendLink(ctx context.Context, t Target) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: operatorLimits(user.ID)}, at)
+	msg.ID = id
+	id, _, err = s.store(ctx, ports.LimitedMessage{Message: msg, Limits: operatorLimits(user.ID)}, at)
 	if err != nil {
 		return "", err
 	}

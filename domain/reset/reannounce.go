@@ -27,6 +27,7 @@ func (r *Resetter) ResendEvent(ctx context.Context, failed ports.Envelope) (stri
 	if err != nil {
 		return "", err
 	}
+	msg.ID = requeueID(failed) // concurrent retries store one
 	id, err := r.box.Add(ctx, msg, r.clock.Now())
 	if err != nil {
 		return "", fmt.Errorf("queue the %s event of user %s: %w", typ, failed.Message.UserID, err)

@@ -31,6 +31,7 @@ func TestOutbox(t *testing.T, newOutbox func(t *testing.T) ports.Outbox) {
 	t.Run("Discard", func(t *testing.T) { testDiscard(t, newOutbox) })
 	t.Run("Release", func(t *testing.T) { testRelease(t, newOutbox) })
 	t.Run("AddLimited", func(t *testing.T) { testAddLimited(t, newOutbox) })
+	t.Run("ChosenID", func(t *testing.T) { testChosenID(t, newOutbox) })
 }
 
 // message returns the n-th sample e-mail; every field is set so that a lost one shows.
