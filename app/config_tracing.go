@@ -11,8 +11,8 @@ import (
 
 // TracingSettings are OpenTelemetry's standard variables for traces. Tracing is off
 // unless an OTLP endpoint is set (and OTEL_SDK_DISABLED is not true). Spans go out
-// over OTLP/HTTP with protobuf bodies: gRPC would bring its whole stack into the
-// binary for one exporter, and every collector takes OTLP/HTTP (port 4318).
+// over OTLP/HTTP with protobuf bodies: plain HTTPS through any proxy, which every
+// collector takes (port 4318), and one exporter to test.
 type TracingSettings struct {
 	// Endpoint is the collector's base URL; spans go to its /v1/traces.
 	Endpoint string `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
