@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/app"
 	"github.com/pwreset/pwreset/domain/outbox"
@@ -24,21 +23,29 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	if err != nil {
 		return nil, nil, err
 	}
-	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log)
+	tracing, cleanup2, err := app.ProvideTracing(ctx, cfg, log)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log)
+	mongoDB, cleanup3, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
 	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	postgres, cleanup4, err := app.ProvidePostgres(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := system.NewClock()
 	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -50,21 +57,25 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	pool := app.ProvideHasher(cfg, metrics)
 	config, err := app.ProvideHTTPConfig(cfg, operations, pool)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	resetConfig := app.ProvideResetConfig(cfg, listener)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider, err := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -76,6 +87,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -83,18 +95,20 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	}
 	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
-	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, pool, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres, memory)
+	breachChecker := app.ProvideBreachChecker(cfg, tracing)
+	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
-	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
+	api := app.ProvideAPI(config, tracing, linkSender, resetter, rateLimiter, clock, log)
+	metricsServer, cleanup5, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -102,6 +116,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	}
 	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
 	return appApp, func() {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -111,19 +126,26 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 
 // initOutboxTool assembles the outbox command from the same configuration.
 func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.OutboxTool, func(), error) {
-	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	tracing, cleanup, err := app.ProvideTracing(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
+	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
 	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := system.NewClock()
 	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -132,14 +154,17 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	config := app.ProvideResetConfig(cfg, listener)
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	pool := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider, err := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -150,16 +175,18 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
-	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(config, userStore, pool, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	breachChecker := app.ProvideBreachChecker(cfg, tracing)
+	resetter := reset.NewResetter(config, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, resetter, clock)
 	return outboxTool, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -173,33 +200,43 @@ var (
 func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.SupportTool, func(), error) {
 	listener := _wireAppListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
-	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	tracing, cleanup, err := app.ProvideTracing(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
+	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
 	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := system.NewClock()
 	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
 	pool := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider, err := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -210,6 +247,7 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -217,6 +255,7 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
 	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
 	return supportTool, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
