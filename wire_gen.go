@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/app"
 	"github.com/pwreset/pwreset/domain/outbox"
@@ -24,21 +23,29 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	if err != nil {
 		return nil, nil, err
 	}
-	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log)
+	tracing, cleanup2, err := app.ProvideTracing(ctx, cfg, log)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log)
+	mongoDB, cleanup3, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
 	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	postgres, cleanup4, err := app.ProvidePostgres(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := system.NewClock()
 	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -51,21 +58,25 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	pool := app.ProvideHasher(cfg, metrics)
 	config, err := app.ProvideHTTPConfig(cfg, operations, pool)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	resetConfig := app.ProvideResetConfig(cfg, listener)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider, err := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -77,6 +88,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -84,18 +96,20 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	}
 	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
-	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(resetConfig, userStore, pool, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres, memory)
+	breachChecker := app.ProvideBreachChecker(cfg, tracing)
+	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	api := http.New(config, linkSender, resetter, rateLimiter, clock, log)
-	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
+	api := app.ProvideAPI(config, tracing, linkSender, resetter, rateLimiter, clock, log)
+	metricsServer, cleanup5, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -103,6 +117,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	}
 	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
 	return appApp, func() {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -112,19 +127,26 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 
 // initOutboxTool assembles the outbox command from the same configuration.
 func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.OutboxTool, func(), error) {
-	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	tracing, cleanup, err := app.ProvideTracing(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
+	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
 	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := system.NewClock()
 	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -134,14 +156,17 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
 	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
 	pool := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider, err := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -152,16 +177,18 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
 	policy := app.ProvidePolicy(cfg)
-	breachChecker := app.ProvideBreachChecker(cfg)
-	resetter := reset.NewResetter(config, userStore, pool, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	breachChecker := app.ProvideBreachChecker(cfg, tracing)
+	resetter := reset.NewResetter(config, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, resetter, clock)
 	return outboxTool, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -175,19 +202,26 @@ var (
 func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.SupportTool, func(), error) {
 	listener := _wireAppListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
-	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	tracing, cleanup, err := app.ProvideTracing(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
+	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
 	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := system.NewClock()
 	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -195,14 +229,17 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
 	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
 	pool := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	provider, err := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -213,6 +250,7 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -220,6 +258,7 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
 	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
 	return supportTool, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -231,36 +270,46 @@ var (
 
 // initCampaignTool assembles the campaign command from the same configuration.
 func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.CampaignTool, func(), error) {
-	mongoDB, cleanup, err := app.ProvideMongoDB(ctx, cfg, log)
+	tracing, cleanup, err := app.ProvideTracing(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	postgres, cleanup2, err := app.ProvidePostgres(ctx, cfg, log)
+	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
 	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
 	clock := system.NewClock()
 	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
 	pool := app.ProvideHasher(cfg, metrics)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, pool)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	listener := _wireListenerValue2
 	config := app.ProvideResetConfig(cfg, listener)
-	provider, err := app.ProvideMailProvider(cfg, out)
+	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -271,6 +320,7 @@ func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -278,12 +328,14 @@ func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out
 	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
 	service, err := app.ProvideCampaigns(cfg, campaignStore, userStore, portsOutbox, linkSender, clock)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	campaignTool := app.NewCampaignTool(service, clock)
 	return campaignTool, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

@@ -40,10 +40,26 @@ var errNoLister = errors.New("the user store cannot list its users, which a camp
 // breach_reset templates, with the link e-mail's details.
 func ProvideCampaigns(cfg Config, store ports.CampaignStore, users ports.UserStore, box ports.Outbox,
 	sender *reset.LinkSender, clock ports.Clock) (*campaign.Service, error) {
-	all, ok := underlying(users).(campaign.Users)
-	if !ok {
-		return nil, fmt.Errorf("pwreset campaign: %w", errNoLister)
+	all, err := lister(users)
+	if err != nil {
+		return nil, err
 	}
 	letter := sender.BreachLetter(reset.DefaultTemplates(reset.KindBreachReset).With(cfg.emailDetails()))
 	return campaign.New(campaign.Deps{Store: store, Users: all, Queue: box, Letter: letter, Clock: clock}), nil
+}
+
+// lister finds the store that lists users beneath the wrappers around it (the
+// active-users policy, tracing), each of which unwraps to the one it holds.
+func lister(users ports.UserStore) (campaign.Users, error) {
+	for users != nil {
+		if l, ok := users.(campaign.Users); ok {
+			return l, nil
+		}
+		w, ok := users.(interface{ Unwrap() ports.UserStore })
+		if !ok {
+			break
+		}
+		users = w.Unwrap()
+	}
+	return nil, fmt.Errorf("pwreset campaign: %w", errNoLister)
 }

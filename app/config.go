@@ -85,6 +85,7 @@ type Config struct {
 	Languages LanguageSettings
 	Seed      DemoSettings
 	Ops       OpsSettings
+	Tracing   TracingSettings
 
 	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
 	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
@@ -253,6 +254,7 @@ func (c Config) problems() []error {
 	p = append(p, c.eventsProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
 	p = append(p, c.Ops.problems()...)
+	p = append(p, c.Tracing.problems()...)
 	p = append(p, c.emailProblems()...)
 	p = append(p, c.limitProblems()...)
 	p = append(p, c.Seed.problems(c.Demo())...)

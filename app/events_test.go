@@ -46,7 +46,7 @@ func startEvents(t *testing.T, r *webhooktest.Receiver, extra ...string) *events
 		t.Fatalf("Load: %v", err)
 	}
 	out := &bytes.Buffer{}
-	p, err := app.ProvideMailProvider(cfg, app.Output{Writer: io.Discard})
+	p, err := app.ProvideMailProvider(cfg, app.Output{Writer: io.Discard}, app.Tracing{})
 	if err != nil {
 		t.Fatalf("ProvideMailProvider: %v", err)
 	}

@@ -47,8 +47,9 @@ var Core = wire.NewSet(
 	ProvideOutbox,
 	ProvideCampaignStore,
 	ProvideMailProvider,
+	ProvideTracing,
 	ProvideHasher,
-	wire.Bind(new(ports.PasswordHasher), new(*hashpool.Pool)),
+	ProvidePasswordHasher,
 	ProvideDispatcher,
 	ProvideRateLimiter,
 	ProvideBreachChecker,
@@ -72,7 +73,7 @@ var Set = wire.NewSet(
 	ProvideReadiness,
 	ProvideOperations,
 	ProvideMetricsServer,
-	apihttp.New,
+	ProvideAPI,
 	wire.Bind(new(http.Handler), new(*apihttp.API)),
 	New,
 )
@@ -93,11 +94,11 @@ func ProvideListener(cfg Config) (Listener, func(), error) {
 type MongoDB struct{ *mongodriver.Database }
 
 // ProvideMongoDB connects to MONGODB_URI, if set.
-func ProvideMongoDB(ctx context.Context, cfg Config, log *slog.Logger) (MongoDB, func(), error) {
+func ProvideMongoDB(ctx context.Context, cfg Config, log *slog.Logger, t Tracing) (MongoDB, func(), error) {
 	if cfg.MongoDBURI == "" {
 		return MongoDB{}, func() {}, nil
 	}
-	client, err := mongo.Connect(ctx, cfg.MongoDBURI, cfg.MongoDBTimeout)
+	client, err := mongo.Connect(ctx, cfg.MongoDBURI, cfg.MongoDBTimeout, t.mongoOptions()...)
 	if err != nil {
 		return MongoDB{}, nil, err
 	}
@@ -206,7 +207,12 @@ func ProvideHasher(cfg Config, m *prometheus.Metrics) *hashpool.Pool {
 
 // ProvideRateLimiter chooses where rate-limit counts live: PostgreSQL or MongoDB,
 // shared by every instance, or memory in demo mode.
-func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory) (ports.RateLimiter, error) {
+func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory, t Tracing) (ports.RateLimiter, error) {
+	l, err := chooseRateLimiter(ctx, cfg, db, pg, mem)
+	return t.limiter(l), err
+}
+
+func chooseRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory) (ports.RateLimiter, error) {
 	if pg.Pool != nil {
 		return postgres.NewRateLimiter(pg.Pool, cfg.Database.Timeout), nil
 	}
@@ -222,11 +228,11 @@ func ProvideRateLimiter(ctx context.Context, cfg Config, db MongoDB, pg Postgres
 
 // ProvideBreachChecker returns the Have I Been Pwned checker, or nil when
 // BREACHED_PASSWORD_CHECK is off.
-func ProvideBreachChecker(cfg Config) ports.BreachChecker {
+func ProvideBreachChecker(cfg Config, t Tracing) ports.BreachChecker {
 	if !cfg.BreachCheck {
 		return nil
 	}
-	return hibp.NewChecker(hibp.Config{BaseURL: cfg.HIBPAPIURL, Timeout: cfg.HIBPTimeout})
+	return t.breach(hibp.NewChecker(hibp.Config{BaseURL: cfg.HIBPAPIURL, Timeout: cfg.HIBPTimeout}))
 }
 
 // ProvideAudit returns the security event log, which also feeds the metrics.
@@ -238,9 +244,12 @@ func ProvideAudit(log *slog.Logger, obs ports.EventObserver) *audit.Log {
 // MongoDB when MONGODB_URI is, the in-memory demo store otherwise; with
 // RESET_PASSWORD_ACTIVE_USERS_ONLY, its look-ups by login and e-mail find only
 // active users with a usable password.
-func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
+func ProvideUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher, t Tracing) (ports.UserStore, error) {
 	users, err := chooseUserStore(ctx, cfg, db, pg, hasher)
-	return withPolicy(cfg, users), err
+	if err != nil {
+		return nil, err
+	}
+	return withPolicy(cfg, t.users(users)), nil
 }
 
 func chooseUserStore(ctx context.Context, cfg Config, db MongoDB, pg Postgres, hasher ports.PasswordHasher) (ports.UserStore, error) {
@@ -278,7 +287,12 @@ func ProvideMemory(cfg Config, clock ports.Clock) Memory {
 
 // ProvideOutbox chooses where e-mails wait for delivery: a PostgreSQL table or a
 // MongoDB collection shared by every instance, or memory in demo mode.
-func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory) (ports.Outbox, error) {
+func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory, t Tracing) (ports.Outbox, error) {
+	box, err := chooseOutbox(ctx, cfg, db, pg, mem)
+	return t.outbox(box), err
+}
+
+func chooseOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem Memory) (ports.Outbox, error) {
 	if pg.Pool != nil {
 		return postgres.NewOutbox(pg.Pool, cfg.Database.Timeout), nil
 	}
@@ -295,8 +309,9 @@ func ProvideOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem
 // ProvideMailProvider chooses the mail provider: an SMTP relay when SMTP_URL is set,
 // SendGrid when SENDGRID_API_KEY is, printing to standard output otherwise (which
 // configuration allows in demo mode only); with VERIFICATION_REPLY_TO_EMAIL, every
-// e-mail carries that Reply-To. Events go to EVENTS_URL.
-func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
+// e-mail carries that Reply-To. Events go to EVENTS_URL. With tracing on, every
+// delivery attempt is a span.
+func ProvideMailProvider(cfg Config, out Output, t Tracing) (outbox.Provider, error) {
 	mail, err := chooseMailProvider(cfg, out)
 	if err != nil {
 		return nil, err
@@ -305,7 +320,7 @@ func ProvideMailProvider(cfg Config, out Output) (outbox.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return outbox.Router{Mail: withReplyTo(cfg, mail), Events: events}, nil
+	return outbox.Router{Mail: withReplyTo(cfg, t.mail(mail)), Events: t.events(events)}, nil
 }
 
 // chooseMailProvider chooses the provider of e-mail.

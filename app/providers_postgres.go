@@ -17,11 +17,11 @@ type Postgres struct{ *pgxpool.Pool }
 
 // ProvidePostgres connects to DATABASE_URL, if set, and brings pwreset's own
 // tables up to date (see postgres.Migrate; `pwreset migrate` does it alone).
-func ProvidePostgres(ctx context.Context, cfg Config, log *slog.Logger) (Postgres, func(), error) {
+func ProvidePostgres(ctx context.Context, cfg Config, log *slog.Logger, t Tracing) (Postgres, func(), error) {
 	if !cfg.Postgres() {
 		return Postgres{}, func() {}, nil
 	}
-	pool, err := postgres.Connect(ctx, cfg.Database.URL, cfg.Database.Timeout)
+	pool, err := postgres.Connect(ctx, cfg.Database.URL, cfg.Database.Timeout, t.pgOptions()...)
 	if err != nil {
 		return Postgres{}, nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}

@@ -30,13 +30,16 @@ func withPolicy(cfg Config, users ports.UserStore) ports.UserStore {
 	return users
 }
 
-// underlying returns the store a wrapper of withPolicy holds, for the optional
-// interfaces of the store itself.
+// underlying returns the store the wrappers of withPolicy and tracing hold, for the
+// optional interfaces of the store itself.
 func underlying(users ports.UserStore) ports.UserStore {
-	if w, ok := users.(interface{ Unwrap() ports.UserStore }); ok {
-		return w.Unwrap()
+	for {
+		w, ok := users.(interface{ Unwrap() ports.UserStore })
+		if !ok {
+			return users
+		}
+		users = w.Unwrap()
 	}
-	return users
 }
 
 // warnDuplicateEmails logs a warning when users share an e-mail address while

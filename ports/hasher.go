@@ -1,6 +1,9 @@
 package ports
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // ErrPasswordTooLong is returned by a hasher that cannot take the whole password
 // (bcrypt reads at most 72 bytes); the password is refused rather than cut short.
@@ -20,4 +23,18 @@ type PasswordHasher interface {
 	Hash(password string) (string, error)
 	// Verify reports whether password matches the encoded hash.
 	Verify(hash, password string) (bool, error)
+}
+
+// ContextHasher is a PasswordHasher that also hashes under the caller's context, so
+// that the hash is traced as a step of the request that asked for it.
+type ContextHasher interface {
+	HashContext(ctx context.Context, password string) (string, error)
+}
+
+// HashWith hashes password with h, under ctx when h is a ContextHasher.
+func HashWith(ctx context.Context, h PasswordHasher, password string) (string, error) {
+	if ch, ok := h.(ContextHasher); ok {
+		return ch.HashContext(ctx, password)
+	}
+	return h.Hash(password)
 }

@@ -32,6 +32,11 @@ type Message struct {
 	// empty: From. It is one setting for every message, so the outbox does not
 	// store it: the mail provider's wrapper sets it as each message goes out.
 	ReplyTo string
+	// TraceParent is the W3C traceparent of the request that queued the message
+	// ("00-<trace id>-<span id>-<flags>"), kept with it so that its delivery joins
+	// that request's trace; empty when tracing is off. It names no one and holds no
+	// secret, and stays when the body is erased.
+	TraceParent string
 }
 
 // Mailer delivers a message through a mail provider.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
@@ -57,6 +58,9 @@ type Config struct {
 	HashQueue HashQueue
 	// Operations hold the metrics and readiness endpoints.
 	Operations
+	// Tracing, when set, makes a span of every request (OpenTelemetry); nil: none,
+	// and an incoming traceparent is ignored.
+	Tracing trace.TracerProvider
 }
 
 // HashQueue is where resets wait for a password hashing slot (the hash pool). Admit
@@ -92,6 +96,9 @@ func New(cfg Config, sender *reset.LinkSender, resetter *reset.Resetter, limiter
 	// Outermost first: every answer, errors and preflights included, gets an id and
 	// the security headers, and is logged once with its final status.
 	r := routes{}
+	if cfg.Tracing != nil {
+		e.Use(traced(cfg.Tracing, r))
+	}
 	e.Use(requestID, securityHeaders, accessLog(log), observe(cfg.Observer, r), refuseBadFraming, middleware.Recover())
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(cors(cfg.CORSAllowedOrigins))

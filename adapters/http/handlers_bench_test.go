@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	pwhttp "github.com/pwreset/pwreset/adapters/http"
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/domain/audit"
@@ -38,7 +40,10 @@ func (discardProvider) Send(context.Context, ports.Message) (string, error) { re
 // and its dispatcher running, JSON logs), with the harness's settings: limits off,
 // unknown users answered like known ones. The hasher is plainHasher: argon2id has
 // a benchmark of its own, and would hide everything else here.
-func demoAPI(b testing.TB) http.Handler {
+func demoAPI(b testing.TB) http.Handler { return demoAPIWith(b, nil) }
+
+// demoAPIWith is demoAPI with tp's request spans (nil: none).
+func demoAPIWith(b testing.TB, tp trace.TracerProvider) http.Handler {
 	b.Helper()
 	users := memory.NewUserStore([]string{"username"}, ports.User{ID: "1", Email: "demo@example.com",
 		PasswordHash: hashOf(oldPassword), Logins: []ports.Field{{Name: "username", Value: "demo"}}})
@@ -63,7 +68,7 @@ func demoAPI(b testing.TB) http.Handler {
 	sender := reset.NewLinkSender(cfg, users, queue, signer, clock, emails, audit.New(log))
 	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(policy.DefaultMinLength),
 		nil, queue, box, emails, audit.New(log), log)
-	return pwhttp.New(pwhttp.Config{Prefix: "/api/v1/accounts/"}, sender, resetter, limiter, clock, log)
+	return pwhttp.New(pwhttp.Config{Prefix: "/api/v1/accounts/", Tracing: tp}, sender, resetter, limiter, clock, log)
 }
 
 // serve runs one request through api and checks the answer is 200.

@@ -15,3 +15,7 @@ func TestOutboxContract(t *testing.T) {
 func TestAddLimitedCapRace(t *testing.T) {
 	contract.TestAddLimitedCapRace(t, func(*testing.T) ports.Outbox { return memory.NewOutbox() })
 }
+
+func TestOutboxTraceParent(t *testing.T) {
+	contract.TestOutboxTraceParent(t, func(*testing.T) ports.Outbox { return memory.NewOutbox() })
+}

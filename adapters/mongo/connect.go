@@ -20,7 +20,9 @@ import (
 // "majority" (a "w" in uri wins), so that no write answered as done can be
 // rolled back by a failover. An unreachable deployment wraps
 // ports.ErrUnavailable.
-func Connect(ctx context.Context, uri string, timeout time.Duration) (*mongo.Client, error) {
+//
+// Extra options (such as WithTracing's) are applied after the URI's.
+func Connect(ctx context.Context, uri string, timeout time.Duration, extra ...*options.ClientOptions) (*mongo.Client, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -34,7 +36,7 @@ func Connect(ctx context.Context, uri string, timeout time.Duration) (*mongo.Cli
 		// the URI still wins.
 		opts.SetWriteConcern(writeconcern.Majority())
 	}
-	client, err := mongo.Connect(opts)
+	client, err := mongo.Connect(append([]*options.ClientOptions{opts}, extra...)...)
 	if err != nil {
 		// The URI is not echoed: it may hold a password.
 		return nil, fmt.Errorf("mongo: invalid MongoDB URI or options: %w", err)

@@ -38,3 +38,9 @@ func TestOutboxContract(t *testing.T) {
 func TestAddLimitedCapRace(t *testing.T) {
 	contract.TestAddLimitedCapRace(t, func(t *testing.T) ports.Outbox { return newOutbox(t) })
 }
+
+// TestOutboxTraceParent runs the contract's check that a message keeps the
+// traceparent of the request that queued it.
+func TestOutboxTraceParent(t *testing.T) {
+	contract.TestOutboxTraceParent(t, func(t *testing.T) ports.Outbox { return newOutbox(t) })
+}

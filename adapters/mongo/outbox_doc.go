@@ -33,11 +33,13 @@ type messageDoc struct {
 	Subject string `bson:"subject,omitempty"`
 	Text    string `bson:"text,omitempty"`
 	HTML    string `bson:"html,omitempty"`
+	// TraceParent joins the delivery to the trace of the request that queued it.
+	TraceParent string `bson:"traceparent,omitempty"`
 }
 
 func toMessageDoc(m ports.Message) messageDoc {
 	return messageDoc{Kind: m.Kind, From: m.From, To: m.To, UserID: m.UserID,
-		Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+		Subject: m.Subject, Text: m.Text, HTML: m.HTML, TraceParent: m.TraceParent}
 }
 
 // envelope is the port's view of d.
@@ -46,7 +48,7 @@ func (d envelopeDoc) envelope() ports.Envelope {
 	return ports.Envelope{
 		ID: idString(d.ID),
 		Message: ports.Message{Kind: m.Kind, From: m.From, To: m.To, UserID: m.UserID,
-			Subject: m.Subject, Text: m.Text, HTML: m.HTML},
+			Subject: m.Subject, Text: m.Text, HTML: m.HTML, TraceParent: m.TraceParent},
 		State:         d.State,
 		Attempts:      d.Attempts,
 		CreatedAt:     d.CreatedAt,

@@ -13,7 +13,7 @@ import (
 )
 
 // AddLimited implements ports.Outbox in one statement, a call of the function
-// pwreset_add_limited (migration 0003; 0004 adds KeepBody): under the advisory locks of the keys it
+// pwreset_add_limited (migration 0003; 0004 adds KeepBody, 0006 the traceparent): under the advisory locks of the keys it
 // checks every limit, records the events and inserts the message, pending or
 // suppressed, in the statement's one transaction. So a failure, a lost reply or a
 // hang-up leaves both or neither, and one request costs one round trip.
@@ -34,7 +34,7 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 	defer cancel()
 	msg := m.Message
 	args := []any{keys, maxes, sinces, reasons, m.Suppress, now, o.dueNow(now),
-		msg.Kind, msg.UserID, msg.From, msg.To, msg.Subject, msg.Text, msg.HTML, m.KeepBody}
+		msg.Kind, msg.UserID, msg.From, msg.To, msg.Subject, msg.Text, msg.HTML, m.KeepBody, msg.TraceParent}
 	if chosen != nil {
 		return o.addLimitedChosen(ctx, opCtx, *chosen, args)
 	}
@@ -49,7 +49,7 @@ func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now tim
 }
 
 const addLimitedCall = `SELECT id::text, refused FROM pwreset_add_limited($1, $2, $3, $4, $5, $6, $7,
-	$8, $9, $10, $11, $12, $13, $14, $15)`
+	$8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 // addLimitedChosen is AddLimited of a message under the id its caller chose: the
 // call and the naming of its row in one transaction, which an id stored before

@@ -54,7 +54,9 @@ func urlProblem(err error) string {
 // bounds each new connection, so that calls on a server that went away fail in that
 // time instead of hanging. An unreachable server wraps ports.ErrUnavailable; a url
 // that does not parse wraps ErrBadURL (see ParseURL).
-func Connect(ctx context.Context, url string, timeout time.Duration) (*pgxpool.Pool, error) {
+//
+// Options (such as WithTracing) are applied last.
+func Connect(ctx context.Context, url string, timeout time.Duration, opts ...Option) (*pgxpool.Pool, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -71,6 +73,9 @@ func Connect(ctx context.Context, url string, timeout time.Duration) (*pgxpool.P
 	cfg.ConnConfig.RuntimeParams["default_transaction_isolation"] = "read committed"
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > timeout {
 		cfg.ConnConfig.ConnectTimeout = timeout
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

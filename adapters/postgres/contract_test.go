@@ -25,6 +25,7 @@ func TestOutboxContract(t *testing.T) {
 	newOutbox := func(t *testing.T) ports.Outbox { return postgres.NewOutboxOnClock(migrated(t), 0, nil) }
 	contract.TestOutbox(t, newOutbox)
 	contract.TestAddLimitedCapRace(t, newOutbox)
+	contract.TestOutboxTraceParent(t, newOutbox)
 }
 
 // TestRateLimiterContract runs the shared RateLimiter suite; the instances of one

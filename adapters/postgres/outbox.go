@@ -66,12 +66,13 @@ func (o *Outbox) now(caller time.Time) *time.Time {
 
 // envelopeColumns are the columns scanEnvelope reads, in its order.
 const envelopeColumns = `coalesce(chosen_id, id::text), state, attempts, created_at, next_attempt_at, lease_owner, lease_expires,
-	finished_at, provider_id, last_error, kind, user_id, from_address, to_address, subject, body_text, body_html`
+	finished_at, provider_id, last_error, kind, user_id, from_address, to_address, subject, body_text, body_html,
+	traceparent`
 
 // insertMessage stores nothing when the id its caller chose ($12) is taken.
 const insertMessage = `INSERT INTO pwreset_outbox (state, created_at, next_attempt_at, finished_at, last_error,
-	kind, user_id, from_address, to_address, subject, body_text, body_html, chosen_id)
-	VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	kind, user_id, from_address, to_address, subject, body_text, body_html, chosen_id, traceparent)
+	VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 	ON CONFLICT (chosen_id) DO NOTHING RETURNING coalesce(chosen_id, id::text)`
 
 // Add implements ports.Outbox.
@@ -95,7 +96,7 @@ func (o *Outbox) insert(ctx context.Context, op, state string, now time.Time, fi
 	defer cancel()
 	var id string
 	err = o.pool.QueryRow(opCtx, insertMessage, state, now, finished, reason,
-		m.Kind, m.UserID, m.From, m.To, m.Subject, m.Text, m.HTML, chosen).Scan(&id)
+		m.Kind, m.UserID, m.From, m.To, m.Subject, m.Text, m.HTML, chosen, m.TraceParent).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m.ID, nil // stored before under the id its caller chose: nothing new
 	}
@@ -170,7 +171,8 @@ func scanEnvelope(row pgx.CollectableRow) (ports.Envelope, error) {
 	var leaseExpires, finished pgtype.Timestamptz
 	m := &e.Message
 	err := row.Scan(&e.ID, &e.State, &e.Attempts, &e.CreatedAt, &e.NextAttemptAt, &e.LeaseOwner, &leaseExpires,
-		&finished, &e.ProviderID, &e.LastError, &m.Kind, &m.UserID, &m.From, &m.To, &m.Subject, &m.Text, &m.HTML)
+		&finished, &e.ProviderID, &e.LastError, &m.Kind, &m.UserID, &m.From, &m.To, &m.Subject, &m.Text, &m.HTML,
+		&m.TraceParent)
 	e.CreatedAt, e.NextAttemptAt = e.CreatedAt.UTC(), e.NextAttemptAt.UTC()
 	if leaseExpires.Valid {
 		e.LeaseExpires = leaseExpires.Time.UTC()

@@ -37,6 +37,8 @@ func TestLeastPrivilegeRole(t *testing.T) {
 			"text, text, text, text, text, text, text)",
 		"GRANT EXECUTE ON FUNCTION pwreset_add_limited(text[], integer[], timestamptz[], text[], text, timestamptz, timestamptz, " +
 			"text, text, text, text, text, text, text, boolean)",
+		"GRANT EXECUTE ON FUNCTION pwreset_add_limited(text[], integer[], timestamptz[], text[], text, timestamptz, timestamptz, " +
+			"text, text, text, text, text, text, text, boolean, text)",
 		"GRANT EXECUTE ON FUNCTION pwreset_require_read_committed()",
 	} {
 		exec(t, admin, grant+" TO "+role)

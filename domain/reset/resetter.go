@@ -119,7 +119,7 @@ func (r *Resetter) prepare(ctx context.Context, req Request) (ports.User, string
 	if err := r.checkPassword(ctx, req, user); err != nil {
 		return user, "", err
 	}
-	hash, err := r.hasher.Hash(req.Password)
+	hash, err := ports.HashWith(ctx, r.hasher, req.Password)
 	if errors.Is(err, ports.ErrPasswordTooLong) {
 		return user, "", &PasswordError{Policy: []string{MsgTooLong}}
 	}
