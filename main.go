@@ -28,6 +28,10 @@ Commands:
   send-link --login X | --user-id ID [--wait]
                              queue the link e-mail (a running serve delivers it);
                              --wait waits for the delivery and reports it
+  campaign start|status|pause|resume|cancel
+                             e-mail every user a reset link after a breach, at
+                             a set rate; --invalidate-passwords LOCKS EVERYONE
+                             OUT until they reset (pwreset campaign: details)
   migrate                    create or update pwreset's tables in PostgreSQL
                              (DATABASE_URL) and stop; serve also does it at start
   help                       show this text
@@ -52,6 +56,8 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		return outboxCommand(args[1:], environ, stdout, stderr)
 	case "link", "send-link":
 		return supportCommand(cmd, args[1:], environ, stdout, stderr)
+	case "campaign":
+		return campaignCommand(args[1:], environ, os.Stdin, stdout, stderr)
 	case "migrate":
 		return migrate(environ, stdout, stderr)
 	case "help", "-h", "--help":

@@ -28,3 +28,9 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	wire.Build(app.SupportSet)
 	return nil, nil, nil
 }
+
+// initCampaignTool assembles the campaign command from the same configuration.
+func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.CampaignTool, func(), error) {
+	wire.Build(app.CampaignSet)
+	return nil, nil, nil
+}

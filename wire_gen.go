@@ -51,7 +51,8 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
+	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
 	readiness := app.ProvideReadiness(cfg, mongoDB, postgres, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
 	pool := app.ProvideHasher(cfg, metrics)
@@ -152,7 +153,8 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	}
 	listener := _wireListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
-	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
+	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
 	pool := app.ProvideHasher(cfg, metrics)
 	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
 	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
@@ -224,7 +226,8 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 		cleanup()
 		return nil, nil, err
 	}
-	metrics := app.ProvideMetrics(cfg, portsOutbox, clock, log)
+	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
+	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
 	pool := app.ProvideHasher(cfg, metrics)
 	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
 	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
@@ -263,4 +266,81 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 
 var (
 	_wireAppListenerValue = app.Listener{}
+)
+
+// initCampaignTool assembles the campaign command from the same configuration.
+func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Output) (*app.CampaignTool, func(), error) {
+	tracing, cleanup, err := app.ProvideTracing(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
+	clock := system.NewClock()
+	memory := app.ProvideMemory(cfg, clock)
+	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
+	pool := app.ProvideHasher(cfg, metrics)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
+	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	listener := _wireListenerValue2
+	config := app.ProvideResetConfig(cfg, listener)
+	provider, err := app.ProvideMailProvider(cfg, out, tracing)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	auditLog := app.ProvideAudit(log, metrics)
+	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
+	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	scheme := app.ProvideSigner(cfg, log)
+	emails, err := app.ProvideTemplates(cfg)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
+	service, err := app.ProvideCampaigns(cfg, campaignStore, userStore, portsOutbox, linkSender, clock)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	campaignTool := app.NewCampaignTool(service, clock)
+	return campaignTool, func() {
+		cleanup3()
+		cleanup2()
+		cleanup()
+	}, nil
+}
+
+var (
+	_wireListenerValue2 = app.Listener{}
 )

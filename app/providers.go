@@ -45,6 +45,7 @@ var Core = wire.NewSet(
 	ProvidePolicy,
 	ProvideUserStore,
 	ProvideOutbox,
+	ProvideCampaignStore,
 	ProvideMailProvider,
 	ProvideTracing,
 	ProvideHasher,

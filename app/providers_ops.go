@@ -31,11 +31,13 @@ var Metrics = wire.NewSet(
 	wire.Bind(new(ports.RequestObserver), new(*prometheus.Metrics)),
 )
 
-// ProvideMetrics returns the Prometheus metrics, with the outbox gauges read from box.
-func ProvideMetrics(cfg Config, box ports.Outbox, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
+// ProvideMetrics returns the Prometheus metrics, with the outbox gauges read from
+// box and the campaigns' from campaigns.
+func ProvideMetrics(cfg Config, box ports.Outbox, campaigns ports.CampaignStore, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
 	m := prometheus.New()
 	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.storeTimeout(),
 		CacheFor: outboxStatsCache, Log: log})
+	m.WatchCampaigns(prometheus.CampaignWatch{Store: campaigns, Timeout: cfg.storeTimeout(), Log: log})
 	return m
 }
 

@@ -15,6 +15,7 @@ import (
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/app"
 	"github.com/pwreset/pwreset/domain/health"
@@ -133,7 +134,7 @@ func (hangingOutbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
 func TestOutboxGaugesTakeTheTimeoutOfTheDatabaseInUse(t *testing.T) {
 	for _, d := range databases {
 		t.Run(d.name, func(t *testing.T) {
-			m := app.ProvideMetrics(d.cfg, hangingOutbox{}, system.Clock{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			m := app.ProvideMetrics(d.cfg, hangingOutbox{}, memory.NewCampaignStore(), system.Clock{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			type result struct {
 				names []string
 				err   error

@@ -30,7 +30,7 @@ func TestLeastPrivilegeRole(t *testing.T) {
 	for _, grant := range []string{
 		"GRANT USAGE ON SCHEMA " + schema,
 		"GRANT SELECT, UPDATE (password, password_changed_at) ON auth_user",
-		"GRANT SELECT, INSERT, UPDATE, DELETE ON pwreset_outbox, pwreset_rate_limits",
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON pwreset_outbox, pwreset_rate_limits, pwreset_campaigns",
 		"GRANT SELECT ON pwreset_schema_migrations",
 		"GRANT EXECUTE ON FUNCTION pwreset_rate_limit_allow(text, integer, timestamptz, timestamptz)",
 		"GRANT EXECUTE ON FUNCTION pwreset_add_limited(text[], integer[], timestamptz[], text[], text, timestamptz, timestamptz, " +

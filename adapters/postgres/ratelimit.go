@@ -71,11 +71,14 @@ func (r *RateLimiter) Latest(ctx context.Context, key string) (time.Time, error)
 }
 
 // Purge implements ports.RateLimiter. Its cutoff must be at least the longest
-// window ago, or it lifts limits early.
+// window ago, or it lifts limits early. It keeps campaigns' events
+// (ports.CampaignKeyPrefix), whose one-e-mail-per-user limit must hold however
+// long a campaign is paused.
 func (r *RateLimiter) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	opCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	tag, err := r.pool.Exec(opCtx, "DELETE FROM pwreset_rate_limits WHERE at < $1", cutoff)
+	tag, err := r.pool.Exec(opCtx, "DELETE FROM pwreset_rate_limits WHERE at < $1 AND NOT starts_with(key, $2)",
+		cutoff, ports.CampaignKeyPrefix)
 	if err != nil {
 		return 0, translate(ctx, "rate limiter: purge old events", err)
 	}

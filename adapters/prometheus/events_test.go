@@ -106,8 +106,8 @@ func TestEventDeliveriesCountedByTypeAndResult(t *testing.T) {
 		}
 	}
 	all := series(t, m.Registry(), "pwreset_")
-	if len(all) != 28 {
-		t.Errorf("%d series after the deliveries, want the 28 of start-up", len(all))
+	if len(all) != 31 {
+		t.Errorf("%d series after the deliveries, want the 31 of start-up", len(all))
 	}
 	for _, s := range all {
 		if strings.Contains(s, "evt_") || strings.Contains(s, "http") || strings.Contains(s, "@") {
@@ -151,7 +151,7 @@ func TestEventDeliveryNamesOutsideTheTypesAreNotCounted(t *testing.T) {
 			t.Errorf("%s = %v, want 0", s, v)
 		}
 	}
-	if n := len(series(t, m.Registry(), "pwreset_")); n != 28 {
-		t.Errorf("%d series, want the 28 of start-up", n)
+	if n := len(series(t, m.Registry(), "pwreset_")); n != 31 {
+		t.Errorf("%d series, want the 31 of start-up", n)
 	}
 }

@@ -31,7 +31,7 @@ var (
 	// ResetOutcomes are the outcomes of a password reset.
 	ResetOutcomes = []string{"succeeded", reset.ReasonInvalidSignature, reset.ReasonExpired, reset.ReasonPasswordRefused}
 	// MailKinds are the kinds of e-mail pwreset sends.
-	MailKinds = []string{reset.KindResetLink, reset.KindPasswordChanged}
+	MailKinds = []string{reset.KindResetLink, reset.KindPasswordChanged, reset.KindBreachReset}
 	// EventTypes are the types of event delivered to EVENTS_URL: the type, never
 	// an event's id or the URL, labels their deliveries.
 	EventTypes = event.Types

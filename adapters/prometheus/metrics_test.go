@@ -66,6 +66,9 @@ func TestEveryOutcomeExistsAtZeroFromStartUp(t *testing.T) {
 		"pwreset_link_requests_total{outcome=cooldown}", "pwreset_link_requests_total{outcome=daily_cap}",
 		"pwreset_link_requests_total{outcome=global_cap}", "pwreset_link_requests_total{outcome=no_email}",
 		"pwreset_link_requests_total{outcome=queued}", "pwreset_link_requests_total{outcome=unknown_user}",
+		"pwreset_mail_deliveries_total{kind=breach_reset,result=failed}",
+		"pwreset_mail_deliveries_total{kind=breach_reset,result=retry}",
+		"pwreset_mail_deliveries_total{kind=breach_reset,result=sent}",
 		"pwreset_mail_deliveries_total{kind=password_changed,result=failed}",
 		"pwreset_mail_deliveries_total{kind=password_changed,result=retry}",
 		"pwreset_mail_deliveries_total{kind=password_changed,result=sent}",
@@ -113,8 +116,8 @@ func TestAuditEventsCountOutcomes(t *testing.T) {
 		"pwreset_mail_deliveries_total{kind=password_changed,result=retry}": 1,
 		"pwreset_mail_deliveries_total{kind=reset_link,result=failed}":      1,
 	}
-	if n := len(series(t, m.Registry(), "pwreset_")); n != 28 {
-		t.Errorf("%d series after events, want the 28 of start-up", n)
+	if n := len(series(t, m.Registry(), "pwreset_")); n != 31 {
+		t.Errorf("%d series after events, want the 31 of start-up", n)
 	}
 	for s, v := range values(t, m.Registry()) {
 		if v != want[s] {

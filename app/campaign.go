@@ -1,0 +1,65 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/google/wire"
+
+	"github.com/pwreset/pwreset/adapters/memory"
+	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/postgres"
+	"github.com/pwreset/pwreset/domain/campaign"
+	"github.com/pwreset/pwreset/domain/reset"
+	"github.com/pwreset/pwreset/ports"
+)
+
+// CampaignSet holds the Wire providers of `pwreset campaign`: Core without a server.
+var CampaignSet = wire.NewSet(Core, wire.Value(Listener{}), ProvideCampaigns, NewCampaignTool)
+
+// ProvideCampaignStore chooses where campaigns are kept: with the outbox, in
+// PostgreSQL (pwreset_campaigns) or MongoDB (collection pwreset_campaigns), or in
+// memory in demo mode, where no command can reach them.
+func ProvideCampaignStore(cfg Config, db MongoDB, pg Postgres) ports.CampaignStore {
+	switch {
+	case pg.Pool != nil:
+		return postgres.NewCampaignStore(pg.Pool, cfg.Database.Timeout)
+	case db.Database != nil:
+		return mongo.NewCampaignStore(db.Database, "", cfg.MongoDBTimeout)
+	}
+	return memory.NewCampaignStore()
+}
+
+// errNoLister is a user store that cannot page through its users.
+var errNoLister = errors.New("the user store cannot list its users, which a campaign needs")
+
+// ProvideCampaigns returns the campaign use case over the stores the
+// configuration chose. It reads users past RESET_PASSWORD_ACTIVE_USERS_ONLY's
+// filter (the campaign skips inactive users itself, and reaches users whose
+// password is unusable already) and writes its e-mail in the embedded
+// breach_reset templates, with the link e-mail's details.
+func ProvideCampaigns(cfg Config, store ports.CampaignStore, users ports.UserStore, box ports.Outbox,
+	sender *reset.LinkSender, clock ports.Clock) (*campaign.Service, error) {
+	all, err := lister(users)
+	if err != nil {
+		return nil, err
+	}
+	letter := sender.BreachLetter(reset.DefaultTemplates(reset.KindBreachReset).With(cfg.emailDetails()))
+	return campaign.New(campaign.Deps{Store: store, Users: all, Queue: box, Letter: letter, Clock: clock}), nil
+}
+
+// lister finds the store that lists users beneath the wrappers around it (the
+// active-users policy, tracing), each of which unwraps to the one it holds.
+func lister(users ports.UserStore) (campaign.Users, error) {
+	for users != nil {
+		if l, ok := users.(campaign.Users); ok {
+			return l, nil
+		}
+		w, ok := users.(interface{ Unwrap() ports.UserStore })
+		if !ok {
+			break
+		}
+		users = w.Unwrap()
+	}
+	return nil, fmt.Errorf("pwreset campaign: %w", errNoLister)
+}

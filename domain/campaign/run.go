@@ -1,0 +1,110 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/pwreset/pwreset/ports"
+)
+
+// maxPage bounds a page: the users read and queued between two cursor writes.
+const maxPage = 500
+
+// Run queues campaign id from its cursor until every user is reached (it is then
+// done), someone pauses or cancels it, or ctx ends, and returns it as it stands. A
+// crash at any point leaves the cursor at the last page queued; Run again resumes.
+func (s *Service) Run(ctx context.Context, id string) (ports.Campaign, error) {
+	c, err := s.d.Store.Get(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	p := pacer{rate: c.Rate, start: s.d.Clock.Now(), sleep: s.d.Sleep}
+	for c.State == ports.CampaignRunning {
+		users, last, err := s.page(ctx, c, pageSize(c.Rate))
+		if err != nil {
+			return c, err
+		}
+		if len(users) == 0 {
+			return s.d.Store.SetState(ctx, id, []string{ports.CampaignRunning}, ports.CampaignDone, s.d.Clock.Now())
+		}
+		queued, err := s.queuePage(ctx, c, users, &p)
+		if err != nil {
+			return c, err
+		}
+		if c, err = s.d.Store.Advance(ctx, id, last, len(users), queued, s.d.Clock.Now()); err != nil {
+			return c, fmt.Errorf("record the campaign's progress: %w", err)
+		}
+		if s.d.Observer != nil {
+			s.d.Observer.Page(c, queued, len(users)-queued)
+		}
+	}
+	return c, nil
+}
+
+// workers is how many users of a page are reached at once: each takes a few
+// round trips to the stores, which one at a time would bound the rate.
+const workers = 8
+
+// queuePage reaches the users of a page, workers at a time, paced, and returns how
+// many e-mails it queued. On an error the page's other users are still tried;
+// the cursor then stays, and Run again queues the page anew.
+func (s *Service) queuePage(ctx context.Context, c ports.Campaign, users []ports.User, p *pacer) (int, error) {
+	var (
+		mu     sync.Mutex
+		queued int
+		errs   []error
+		wg     sync.WaitGroup
+	)
+	next := make(chan ports.User)
+	for range min(workers, len(users)) {
+		wg.Go(func() {
+			for u := range next {
+				sent, err := s.reach(ctx, c, u)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("user %s: %w", u.ID, err))
+				} else if sent {
+					queued++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	var err error
+	for _, u := range users {
+		if err = p.wait(ctx, s.d.Clock.Now()); err != nil {
+			break
+		}
+		next <- u
+	}
+	close(next)
+	wg.Wait()
+	return queued, errors.Join(append([]error{err}, errs...)...)
+}
+
+// pageSize is about a second of work at the rate, so that a pause takes effect
+// within a second or so, and at most maxPage users.
+func pageSize(rate float64) int {
+	return int(max(1, min(maxPage, rate)))
+}
+
+// pacer spaces users at a rate: the n-th is reached no earlier than start + n/rate,
+// so that no more e-mails than that are queued.
+type pacer struct {
+	rate  float64
+	start time.Time
+	count int
+	sleep func(context.Context, time.Duration) error
+}
+
+func (p *pacer) wait(ctx context.Context, now time.Time) error {
+	due := p.start.Add(time.Duration(float64(p.count) / p.rate * float64(time.Second)))
+	p.count++
+	if d := due.Sub(now); d > 0 {
+		return p.sleep(ctx, d)
+	}
+	return ctx.Err()
+}
