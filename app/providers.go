@@ -1,6 +1,8 @@
 package app
 
 import (
+	"slices"
+
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -24,6 +26,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/sendgrid"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/domain/audit"
+	"github.com/pwreset/pwreset/domain/campaign"
 	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
@@ -300,7 +303,7 @@ func chooseOutbox(ctx context.Context, cfg Config, db MongoDB, pg Postgres, mem 
 		return mem.Outbox, nil
 	}
 	box := mongo.NewOutbox(db.Database, mongo.OutboxConfig{Collection: cfg.Outbox.Collection, Timeout: cfg.MongoDBTimeout})
-	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention, reset.ReasonCooldown, reset.ReasonDailyCap, reset.ReasonGlobalCap); err != nil {
+	if err := box.EnsureIndexes(ctx, cfg.Outbox.Retention, append(slices.Clone(reset.LimitReasons), campaign.ReasonSentAlready)...); err != nil {
 		return nil, fmt.Errorf("prepare the outbox collection %q: %w", cfg.Outbox.Collection, err)
 	}
 	return box, nil

@@ -28,6 +28,10 @@ const (
 	ReasonPrinted = "printed_by_operator"
 )
 
+// LimitReasons are the Reasons of every limit a link request counts against, for
+// stores that prepare something per limit at start (MongoDB's ticket indexes).
+var LimitReasons = []string{ReasonCooldown, ReasonDailyCap, ReasonClientCap, ReasonGlobalCap}
+
 // Lookup says how to find the user who asks for a link.
 type Lookup struct {
 	Value   string
