@@ -91,6 +91,9 @@ func texts(s tracetest.SpanStub) []string {
 	}
 	for _, e := range s.Events {
 		out = append(out, e.Name)
+		for _, a := range e.Attributes {
+			out = append(out, a.Value.Emit())
+		}
 	}
 	return out
 }
