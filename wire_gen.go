@@ -84,7 +84,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	}
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
-	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	queue := outbox.NewQueue(portsOutbox, dispatcher)
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
@@ -94,10 +94,32 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(resetConfig, userStore, queue, scheme, clock, emails, auditLog)
+	linkSenderDeps := reset.LinkSenderDeps{
+		Config: resetConfig,
+		Users:  userStore,
+		Outbox: queue,
+		Signer: scheme,
+		Clock:  clock,
+		Emails: emails,
+		Audit:  auditLog,
+	}
+	linkSender := reset.NewLinkSender(linkSenderDeps)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg, tracing)
-	resetter := reset.NewResetter(resetConfig, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	resetterDeps := reset.ResetterDeps{
+		Config: resetConfig,
+		Users:  userStore,
+		Hasher: passwordHasher,
+		Signer: scheme,
+		Clock:  clock,
+		Policy: policy,
+		Breach: breachChecker,
+		Outbox: queue,
+		Emails: emails,
+		Audit:  auditLog,
+		Log:    log,
+	}
+	resetter := reset.NewResetter(resetterDeps)
 	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres, memory, tracing)
 	if err != nil {
 		cleanup4()
@@ -173,7 +195,7 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	}
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
-	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	queue := outbox.NewQueue(portsOutbox, dispatcher)
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
@@ -182,10 +204,32 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
+	linkSenderDeps := reset.LinkSenderDeps{
+		Config: config,
+		Users:  userStore,
+		Outbox: queue,
+		Signer: scheme,
+		Clock:  clock,
+		Emails: emails,
+		Audit:  auditLog,
+	}
+	linkSender := reset.NewLinkSender(linkSenderDeps)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg, tracing)
-	resetter := reset.NewResetter(config, userStore, passwordHasher, scheme, clock, policy, breachChecker, queue, portsOutbox, emails, auditLog, log)
+	resetterDeps := reset.ResetterDeps{
+		Config: config,
+		Users:  userStore,
+		Hasher: passwordHasher,
+		Signer: scheme,
+		Clock:  clock,
+		Policy: policy,
+		Breach: breachChecker,
+		Outbox: queue,
+		Emails: emails,
+		Audit:  auditLog,
+		Log:    log,
+	}
+	resetter := reset.NewResetter(resetterDeps)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, resetter, clock)
 	return outboxTool, func() {
 		cleanup3()
@@ -246,7 +290,7 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	}
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
-	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	queue := outbox.NewQueue(portsOutbox, dispatcher)
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
@@ -255,7 +299,16 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
+	linkSenderDeps := reset.LinkSenderDeps{
+		Config: config,
+		Users:  userStore,
+		Outbox: queue,
+		Signer: scheme,
+		Clock:  clock,
+		Emails: emails,
+		Audit:  auditLog,
+	}
+	linkSender := reset.NewLinkSender(linkSenderDeps)
 	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
 	return supportTool, func() {
 		cleanup3()
@@ -316,7 +369,7 @@ func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out
 	}
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
-	queue := outbox.NewQueue(portsOutbox, dispatcher, clock)
+	queue := outbox.NewQueue(portsOutbox, dispatcher)
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
@@ -325,7 +378,16 @@ func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out
 		cleanup()
 		return nil, nil, err
 	}
-	linkSender := reset.NewLinkSender(config, userStore, queue, scheme, clock, emails, auditLog)
+	linkSenderDeps := reset.LinkSenderDeps{
+		Config: config,
+		Users:  userStore,
+		Outbox: queue,
+		Signer: scheme,
+		Clock:  clock,
+		Emails: emails,
+		Audit:  auditLog,
+	}
+	linkSender := reset.NewLinkSender(linkSenderDeps)
 	service, err := app.ProvideCampaigns(cfg, campaignStore, userStore, portsOutbox, linkSender, clock)
 	if err != nil {
 		cleanup3()

@@ -61,9 +61,10 @@ var Core = wire.NewSet(
 	wire.Bind(new(ports.Clock), new(system.Clock)),
 	system.NewClock,
 	outbox.NewQueue,
-	wire.Bind(new(reset.Queue), new(*outbox.Queue)),
-	wire.Bind(new(ports.Releaser), new(*outbox.Queue)),
+	wire.Bind(new(reset.Outbox), new(*outbox.Queue)),
+	wire.Struct(new(reset.LinkSenderDeps), "*"),
 	reset.NewLinkSender,
+	wire.Struct(new(reset.ResetterDeps), "*"),
 	reset.NewResetter,
 )
 
