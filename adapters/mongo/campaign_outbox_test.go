@@ -94,7 +94,8 @@ func pendingMessages(t *testing.T, db *driver.Database) []string {
 }
 
 // TestMarkUnusable: the page's passwords are marked in one update, each only if
-// its hash is still the one read; a user who changed theirs since keeps it.
+// it is not unusable already: one another instance marked since the page was read
+// stays as it is, and so does a user's outside the page with the same hash.
 func TestMarkUnusable(t *testing.T) {
 	db := mongotest.NewDatabase(t)
 	insert(t, db,
@@ -112,14 +113,14 @@ func TestMarkUnusable(t *testing.T) {
 		page = append(page, u)
 	}
 	if _, err := db.Collection("users").UpdateOne(testCtx(t), bson.D{{Key: "_id", Value: int64(3)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "password", Value: "set by the user"}}}}); err != nil {
+		bson.D{{Key: "$set", Value: bson.D{{Key: "password", Value: "!marked by another"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	marked, err := users.MarkUnusable(testCtx(t), page, "!fresh", t0)
 	if err != nil || len(marked) != 2 || !marked["1"] || !marked["2"] {
 		t.Fatalf("MarkUnusable = %v, %v; want users 1 and 2", marked, err)
 	}
-	for id, want := range map[any]string{int64(1): "!fresh", "2": "!fresh", int64(3): "set by the user", int64(4): "h1"} {
+	for id, want := range map[any]string{int64(1): "!fresh", "2": "!fresh", int64(3): "!marked by another", int64(4): "h1"} {
 		doc := rawUser(t, db, id)
 		if doc["password"] != want {
 			t.Errorf("user %v: password %v, want %q", id, doc["password"], want)

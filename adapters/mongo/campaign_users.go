@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,33 +12,34 @@ import (
 )
 
 // MarkUnusable implements campaign.PageUsers in one updateMany and one find,
-// where SetPassword takes an update a user: FerretDB reads the whole collection
-// for each update (it looks up by _id alone only a string or ObjectId, and only
-// with nothing else in the filter), which per user made a campaign quadratic.
+// where SetPassword takes an update a user and FerretDB reads the whole
+// collection for each (it looks a document up by _id only when the filter holds
+// nothing else and the id is a string or ObjectId).
 //
-// The update's filter names each user by the hash read ($or of {id, hash}, over
-// the forms the id could take, as compareAndSet tries them), so that it is a
-// compare-and-set for each document, which MongoDB applies to each atomically: a
-// hash changed since it was read is left alone. hash is fresh (random), so the
-// documents that hold it afterwards are those this call marked.
+// The update matches each of the users by id, over the forms an id could take,
+// and only while the password is not unusable already: each document's update is
+// atomic on MongoDB, so a password marked by another instance meanwhile stays as
+// it is (and its link is signed over it, as SetPassword's caller does). hash is
+// fresh (random), so the documents that hold it afterwards are those this call
+// marked.
 func (s *UserStore) MarkUnusable(ctx context.Context, users []ports.User, hash string, at time.Time) (map[string]bool, error) {
 	marked := make(map[string]bool, len(users))
 	if len(users) == 0 {
 		return marked, nil
 	}
-	var or bson.A
+	var ids bson.A
 	for _, u := range users {
-		for _, id := range idCandidates(u.ID) {
-			or = append(or, bson.D{{Key: s.m.IDField, Value: id}, {Key: s.m.PasswordField, Value: s.storedHash(u.PasswordHash)}})
-		}
+		ids = append(ids, idCandidates(u.ID)...)
 	}
+	filter := bson.D{{Key: s.m.IDField, Value: bson.D{{Key: "$in", Value: ids}}},
+		{Key: s.m.PasswordField, Value: bson.D{{Key: "$not", Value: bson.Regex{Pattern: "^" + regexp.QuoteMeta(unusablePrefix)}}}}}
 	set := bson.D{{Key: s.m.PasswordField, Value: hash}}
 	if s.m.PasswordChangedAtField != "" {
 		set = append(set, bson.E{Key: s.m.PasswordChangedAtField, Value: at})
 	}
 	opCtx, cancel := context.WithTimeout(ctx, s.m.Timeout)
 	defer cancel()
-	if _, err := s.coll.UpdateMany(opCtx, bson.D{{Key: "$or", Value: or}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+	if _, err := s.coll.UpdateMany(opCtx, filter, bson.D{{Key: "$set", Value: set}}); err != nil {
 		return nil, translateWrite(ctx, "mark passwords unusable", err)
 	}
 	cur, err := s.coll.Find(opCtx, bson.D{{Key: s.m.PasswordField, Value: hash}}, options.Find().SetProjection(s.m.projection()))
@@ -55,3 +57,6 @@ func (s *UserStore) MarkUnusable(ctx context.Context, users []ports.User, hash s
 	}
 	return marked, nil
 }
+
+// unusablePrefix starts Django's unusable passwords (reset.UnusablePasswordPrefix).
+const unusablePrefix = "!"

@@ -28,9 +28,9 @@ type PageQueue interface {
 // PageUsers is a Users store that also marks a page's passwords unusable at once
 // (MongoDB's, where FerretDB reads the whole collection for each update).
 type PageUsers interface {
-	// MarkUnusable sets hash as the password of each of users whose stored hash is
-	// still the one it was read with, each a compare-and-set as SetPassword's, and
-	// returns the ids of the users it set it for.
+	// MarkUnusable sets hash, an unusable password, as the password of each of
+	// users whose stored one is not unusable already, each document's write
+	// atomic, and returns the ids of the users it set it for.
 	MarkUnusable(ctx context.Context, users []ports.User, hash string, at time.Time) (map[string]bool, error)
 }
 
@@ -89,9 +89,10 @@ func (s *Service) queueBatch(ctx context.Context, q PageQueue, c ports.Campaign,
 
 // markPage marks the passwords of the users of the page to reach unusable at once,
 // through a PageUsers store, if c says so: one fresh unusable hash for the page
-// (no password matches it, and each link is signed over its user's id too). A user
-// it did not mark (the hash changed since the page was read) is left to prepare,
-// which tries again user by user; one marked is not marked again there.
+// (no password matches it, and each link is signed over its user's id as well).
+// It ends where invalidate's compare-and-set loop ends: a password changed since
+// the page was read is marked too, one marked by someone else meanwhile is left
+// as it is. Users it did not mark are left to prepare, which reads them again.
 func (s *Service) markPage(ctx context.Context, c ports.Campaign, users []ports.User, todo []bool) error {
 	pu, ok := s.d.Users.(PageUsers)
 	if !c.Invalidate || !ok {
