@@ -131,12 +131,12 @@ func (s StoreSettings) schema() userSchema {
 // as unset, as it does for every default; "off" is a value, which stays.
 func (s StoreSettings) withDefaults() StoreSettings {
 	d := s.schema()
-	if s.Backend() == BackendPostgres && d.idColumn != "" {
-		d.users.IDField = d.idColumn // USER_VERIFICATION_ID_FIELD names a column there
+	if s.Backend() == BackendPostgres {
+		// USER_VERIFICATION_ID_FIELD names a column there, read by both fields.
+		d.users.IDField = cmp.Or(d.idColumn, d.users.IDField)
 		s.Postgres.IDColumn = cmp.Or(s.Postgres.IDColumn, d.idColumn)
-	}
-	if s.Backend() != BackendPostgres {
-		d.table = pwresetDefaults.table
+	} else {
+		d.table = pwresetDefaults.table // the schema's table is PostgreSQL's
 	}
 	s.Postgres.Table = cmp.Or(s.Postgres.Table, d.table)
 	u, du := &s.Users, d.users
