@@ -231,6 +231,14 @@ func optional(field string) string {
 	return strings.TrimSpace(field)
 }
 
+// changedAt is the field USER_PASSWORD_CHANGED_AT_FIELD names, "" for "off".
+func (m UserMapping) changedAt() string {
+	if m.ChangedAtField == "off" {
+		return ""
+	}
+	return m.ChangedAtField
+}
+
 // StoreSet provides the stores of the one backend the configuration chooses,
 // each field of ports.Stores on its own.
 var StoreSet = wire.NewSet(
@@ -284,7 +292,7 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger, t Tracing, cl
 func mongoMapping(cfg Config) mongo.UserMapping {
 	m := cfg.Store.Users
 	return mongo.UserMapping{Collection: m.Collection, LoginFields: m.LoginFields, EmailField: m.EmailField,
-		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: optional(m.ChangedAtField),
+		IDField: m.IDField, PasswordField: m.PasswordField, PasswordChangedAtField: m.changedAt(),
 		LanguageField: cfg.Languages.userField(), FirstNameField: optional(m.FirstNameField),
 		LastNameField: optional(m.LastNameField), ActiveField: optional(m.ActiveField)}
 }
@@ -293,7 +301,7 @@ func mongoMapping(cfg Config) mongo.UserMapping {
 func postgresMapping(cfg Config) postgres.UserMapping {
 	m, pg := cfg.Store.Users, cfg.Store.Postgres
 	return postgres.UserMapping{Table: pg.Table, LoginColumns: m.LoginFields, EmailColumn: m.EmailField,
-		IDColumn: pg.IDColumn, PasswordColumn: m.PasswordField, ChangedAtColumn: optional(m.ChangedAtField),
+		IDColumn: pg.IDColumn, PasswordColumn: m.PasswordField, ChangedAtColumn: m.changedAt(),
 		LanguageColumn: cfg.Languages.userField(), FirstNameColumn: optional(m.FirstNameField),
 		LastNameColumn: optional(m.LastNameField), ActiveColumn: optional(m.ActiveField)}
 }
