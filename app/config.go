@@ -21,27 +21,22 @@ import (
 // Config is the whole configuration, read from environment variables named after
 // django-rest-registration's settings. docs/configuration.md describes each one.
 type Config struct {
-	HTTPAddr             string        `env:"HTTP_ADDR" envDefault:":8080"`
-	APIPrefix            string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
-	CORSAllowedOrigins   []string      `env:"CORS_ALLOWED_ORIGINS"`
-	TrustedProxies       []string      `env:"TRUSTED_PROXIES"`
-	ClientIPv6Prefix     int           `env:"CLIENT_IPV6_PREFIX" envDefault:"64"`
-	SendLinkRate         string        `env:"RATE_LIMIT_SEND_LINK" envDefault:"10/10m"`
-	ResetRate            string        `env:"RATE_LIMIT_RESET_PASSWORD" envDefault:"20/10m"`
-	RateLimitsCollection string        `env:"RATE_LIMITS_COLLECTION" envDefault:"rate_limits"`
-	ShutdownGrace        time.Duration `env:"SHUTDOWN_GRACE" envDefault:"15s"`
-	LogFormat            string        `env:"LOG_FORMAT" envDefault:"json"`
+	HTTPAddr           string        `env:"HTTP_ADDR" envDefault:":8080"`
+	APIPrefix          string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
+	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS"`
+	TrustedProxies     []string      `env:"TRUSTED_PROXIES"`
+	ClientIPv6Prefix   int           `env:"CLIENT_IPV6_PREFIX" envDefault:"64"`
+	SendLinkRate       string        `env:"RATE_LIMIT_SEND_LINK" envDefault:"10/10m"`
+	ResetRate          string        `env:"RATE_LIMIT_RESET_PASSWORD" envDefault:"20/10m"`
+	ShutdownGrace      time.Duration `env:"SHUTDOWN_GRACE" envDefault:"15s"`
+	LogFormat          string        `env:"LOG_FORMAT" envDefault:"json"`
 
 	SecretKey          string   `env:"SECRET_KEY"`
 	SecretKeyFallbacks []string `env:"SECRET_KEY_FALLBACKS"`
 
-	MongoDBURI      string        `env:"MONGODB_URI"`
-	MongoDBDatabase string        `env:"MONGODB_DATABASE" envDefault:"pwreset"`
-	MongoDBTimeout  time.Duration `env:"MONGODB_TIMEOUT" envDefault:"5s"`
-	Users           UserMapping
-	Database        PostgresSettings
+	Store StoreSettings
 
-	PasswordHasher    string        `env:"PASSWORD_HASHER" envDefault:"argon2id"`
+	PasswordHasher    string        `env:"PASSWORD_HASHER"` // default: USER_SCHEMA's, or argon2id
 	PasswordMinLength int           `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
 	Argon2Memory      uint32        `env:"ARGON2_MEMORY_KIB" envDefault:"19456"`
 	Argon2Iterations  uint32        `env:"ARGON2_ITERATIONS" envDefault:"2"`
@@ -96,7 +91,6 @@ type Config struct {
 
 // OutboxSettings say how e-mails wait for and get delivery.
 type OutboxSettings struct {
-	Collection   string        `env:"OUTBOX_COLLECTION" envDefault:"outbox"`
 	Workers      int           `env:"MAIL_WORKERS" envDefault:"16"`
 	PollInterval time.Duration `env:"OUTBOX_POLL_INTERVAL" envDefault:"5s"`
 	Lease        time.Duration `env:"MAIL_LEASE" envDefault:"1m"`
@@ -106,37 +100,11 @@ type OutboxSettings struct {
 	RetryMax     time.Duration `env:"MAIL_RETRY_MAX" envDefault:"5m"`
 }
 
-// UserMapping says where pwreset finds what it needs in a user document.
-type UserMapping struct {
-	Collection    string   `env:"USERS_COLLECTION" envDefault:"users"`
-	LoginFields   []string `env:"USER_LOGIN_FIELDS" envDefault:"username"`
-	EmailField    string   `env:"USER_EMAIL_FIELD" envDefault:"email"`
-	IDField       string   `env:"USER_VERIFICATION_ID_FIELD" envDefault:"_id"`
-	PasswordField string   `env:"USER_PASSWORD_FIELD" envDefault:"password"`
-	// ChangedAtField gets the time of each reset, so that other services can end the
-	// sessions and tokens issued before it; "off": not written.
-	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
-	// FirstNameField and LastNameField hold the names the password policy compares,
-	// as Django's does; ActiveField whether the account is active. Empty or "off": none.
-	FirstNameField string `env:"USER_FIRST_NAME_FIELD"`
-	LastNameField  string `env:"USER_LAST_NAME_FIELD"`
-	ActiveField    string `env:"USER_ACTIVE_FIELD"`
-}
-
-// optional is the field an optional mapping variable names, "" when it is empty
-// or "off" (which a USER_SCHEMA default cannot override, as it can an empty one).
-func optional(field string) string {
-	if field == "off" {
-		return ""
-	}
-	return strings.TrimSpace(field)
-}
-
 // MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
 const MinSecretKeyBytes = 32
 
 // Demo reports whether pwreset runs in demo mode: no database, nothing persists.
-func (c Config) Demo() bool { return c.MongoDBURI == "" && c.Database.URL == "" }
+func (c Config) Demo() bool { return c.Store.Backend() == BackendMemory }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ gives)
 // and checks it. The error lists every problem, one per line.
@@ -147,8 +115,6 @@ func Load(environ []string) (Config, error) {
 			vars[k] = v
 		}
 	}
-	applyPostgresSchema(vars) // before applySchema: it fills only what is unset
-	applySchema(vars)
 	cfg, err := env.ParseAsWithOptions[Config](env.Options{Environment: vars})
 	if err != nil {
 		var agg env.AggregateError
@@ -161,6 +127,7 @@ func Load(environ []string) (Config, error) {
 		}
 		return cfg, errors.Join(problems...)
 	}
+	cfg.applySchema()
 	cfg.APIPrefix = "/" + strings.Trim(cfg.APIPrefix, "/") + "/"
 	if cfg.APIPrefix == "//" {
 		cfg.APIPrefix = "/"
@@ -243,13 +210,12 @@ func (c Config) problems() []error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"MONGODB_TIMEOUT", c.MongoDBTimeout}, {"SENDGRID_TIMEOUT", c.SendGridTimeout}, {"SHUTDOWN_GRACE", c.ShutdownGrace}} {
+	}{{"SENDGRID_TIMEOUT", c.SendGridTimeout}, {"SHUTDOWN_GRACE", c.ShutdownGrace}} {
 		if d.v <= 0 {
 			add("%s must be a positive duration, such as 5s", d.name)
 		}
 	}
-	p = append(p, c.Users.problems()...)
-	p = append(p, c.postgresProblems()...)
+	p = append(p, c.Store.problems()...)
 	p = append(p, c.smtpProblems()...)
 	p = append(p, c.eventsProblems()...)
 	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
@@ -264,9 +230,6 @@ func (c Config) problems() []error {
 	if c.SMTP.URL == "" && c.Outbox.Lease < c.SendGridTimeout*4/3 {
 		// A send is cut off at three quarters of the lease, before SendGrid's own timeout.
 		add("MAIL_LEASE (%s) must be at least 4/3 of SENDGRID_TIMEOUT (%s)", c.Outbox.Lease, c.SendGridTimeout)
-	}
-	if strings.TrimSpace(c.Outbox.Collection) == "" {
-		add("OUTBOX_COLLECTION must not be empty")
 	}
 	p = append(p, originProblems(c.CORSAllowedOrigins)...)
 	if u, err := url.Parse(c.SendGridAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -284,25 +247,6 @@ func (c Config) dispatcherConfig() outbox.Config {
 		KeepTrying: append([]string{reset.KindPasswordChanged}, event.Kinds(event.Types)...),
 		Events:     c.Events.outcomes(),
 		Retention:  o.Retention, RetryMin: o.RetryMin, RetryMax: o.RetryMax, Grace: c.ShutdownGrace}
-}
-
-func (m UserMapping) problems() []error {
-	var p []error
-	if len(m.LoginFields) == 0 {
-		p = append(p, errors.New("USER_LOGIN_FIELDS must name at least one field, such as username"))
-	}
-	for _, f := range m.LoginFields {
-		if strings.TrimSpace(f) == "" {
-			p = append(p, errors.New("USER_LOGIN_FIELDS has an empty entry: write field names separated by commas, without spaces"))
-		}
-	}
-	for _, f := range [][2]string{{"USERS_COLLECTION", m.Collection}, {"USER_EMAIL_FIELD", m.EmailField},
-		{"USER_VERIFICATION_ID_FIELD", m.IDField}, {"USER_PASSWORD_FIELD", m.PasswordField}} {
-		if strings.TrimSpace(f[1]) == "" {
-			p = append(p, fmt.Errorf("%s must not be empty", f[0]))
-		}
-	}
-	return p
 }
 
 func originProblems(origins []string) []error {

@@ -13,35 +13,15 @@ import (
 // DjangoSettings make pwreset a drop-in for a Django back end: its link signatures
 // and password hash formats, and the shape of its user collection.
 type DjangoSettings struct {
-	// UserSchema names a set of defaults for a known user store (see schemaDefaults).
-	UserSchema string `env:"USER_SCHEMA"`
-	// LinkSignature is "pwreset" (the default) or "django" (django-rest-registration's).
-	LinkSignature    string `env:"LINK_SIGNATURE" envDefault:"pwreset"`
+	// LinkSignature is "pwreset" or "django" (django-rest-registration's); default:
+	// USER_SCHEMA's, or pwreset.
+	LinkSignature    string `env:"LINK_SIGNATURE"`
 	PBKDF2Iterations int    `env:"DJANGO_PBKDF2_ITERATIONS" envDefault:"1000000"`
 	// Argon2's costs take Django's names: the Go names must differ from ARGON2_*'s,
 	// which configuration errors look variables up by.
 	MemoryCost  uint32 `env:"DJANGO_ARGON2_MEMORY_KIB" envDefault:"102400"`
 	TimeCost    uint32 `env:"DJANGO_ARGON2_ITERATIONS" envDefault:"2"`
 	Parallelism uint8  `env:"DJANGO_ARGON2_PARALLELISM" envDefault:"8"`
-}
-
-// schemaDefaults holds, for each USER_SCHEMA, the value it gives each variable the
-// operator did not set. Other user stores add their variables to a schema here
-// (PostgreSQL: its table and id column for django).
-var schemaDefaults = map[string]map[string]string{
-	"django": {
-		"USERS_COLLECTION":               "auth_user",
-		"USER_LOGIN_FIELDS":              "username",
-		"USER_EMAIL_FIELD":               "email",
-		"USER_VERIFICATION_ID_FIELD":     "_id",
-		"USER_PASSWORD_FIELD":            "password",
-		"USER_PASSWORD_CHANGED_AT_FIELD": "off", // Django ends other sessions by its session hash
-		"USER_FIRST_NAME_FIELD":          "first_name",
-		"USER_LAST_NAME_FIELD":           "last_name",
-		"USER_ACTIVE_FIELD":              "is_active",
-		"PASSWORD_HASHER":                "django_pbkdf2_sha256",
-		"LINK_SIGNATURE":                 "django",
-	},
 }
 
 // Hasher names of Django's formats (PASSWORD_HASHER).
@@ -65,17 +45,6 @@ const (
 // "secret") fall short. Django's own keys have 50.
 const MinDjangoKeyChars = 32
 
-// applySchema adds to vars the defaults of the USER_SCHEMA it names, for every
-// variable the operator did not set. Empty counts as not set, as it does for every
-// other default.
-func applySchema(vars map[string]string) {
-	for k, v := range schemaDefaults[vars["USER_SCHEMA"]] {
-		if vars[k] == "" {
-			vars[k] = v
-		}
-	}
-}
-
 // DjangoLinks reports whether links are signed as django-rest-registration signs them.
 func (c Config) DjangoLinks() bool { return c.Django.LinkSignature == "django" }
 
@@ -84,9 +53,6 @@ func (c Config) DjangoLinks() bool { return c.Django.LinkSignature == "django" }
 func (c Config) djangoProblems() []error {
 	var p []error
 	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
-	if s := c.Django.UserSchema; s != "" && schemaDefaults[s] == nil {
-		add("USER_SCHEMA %q is not supported: use django, or leave it unset", s)
-	}
 	switch c.Django.LinkSignature {
 	case "django":
 		// Django takes any non-empty SECRET_KEY: the same key must work here.

@@ -29,9 +29,9 @@ func TestDefaults(t *testing.T) {
 	}
 	if !cfg.Demo() || cfg.HTTPAddr != ":8080" || cfg.APIPrefix != "/api/v1/accounts/" ||
 		!cfg.Enabled || !cfg.FailWhenUserNotFound || cfg.Period != 24*time.Hour || cfg.OneTimeUse ||
-		cfg.PasswordConfirm || cfg.UseEmail || cfg.PasswordHasher != "argon2id" || cfg.MongoDBDatabase != "pwreset" ||
-		cfg.Users.Collection != "users" || !slices.Equal(cfg.Users.LoginFields, []string{"username"}) ||
-		cfg.Users.EmailField != "email" || cfg.Users.IDField != "_id" || cfg.Users.PasswordField != "password" ||
+		cfg.PasswordConfirm || cfg.UseEmail || cfg.PasswordHasher != "argon2id" || cfg.Store.MongoDBDatabase != "pwreset" ||
+		cfg.Store.Users.Collection != "users" || !slices.Equal(cfg.Store.Users.LoginFields, []string{"username"}) ||
+		cfg.Store.Users.EmailField != "email" || cfg.Store.Users.IDField != "_id" || cfg.Store.Users.PasswordField != "password" ||
 		cfg.SendGridAPIURL != "https://api.sendgrid.com" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
@@ -48,7 +48,7 @@ func TestSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.APIPrefix != "/auth/" || !slices.Equal(cfg.Users.LoginFields, []string{"username", "email"}) ||
+	if cfg.APIPrefix != "/auth/" || !slices.Equal(cfg.Store.Users.LoginFields, []string{"username", "email"}) ||
 		cfg.Period != 30*time.Minute || !cfg.OneTimeUse || cfg.FailWhenUserNotFound ||
 		len(cfg.CORSAllowedOrigins) != 2 || cfg.PasswordHasher != "bcrypt" {
 		t.Fatalf("settings not read: %+v", cfg)
