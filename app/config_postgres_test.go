@@ -25,8 +25,8 @@ func TestPostgresAndSMTPSettings(t *testing.T) {
 		t.Fatalf("refused: %v", err)
 	}
 	if cfg.Demo() || !cfg.Postgres() || cfg.Database.Table != "auth_user" || cfg.Database.IDColumn != "" ||
-		cfg.SMTP.TLS != "on" || cfg.SMTP.Timeout.Seconds() != 10 || cfg.Database.Timeout.Seconds() != 5 {
-		t.Fatalf("settings: %+v %+v", cfg.Database, cfg.SMTP)
+		cfg.Mail.SMTP.TLS != "on" || cfg.Mail.SMTP.Timeout.Seconds() != 10 || cfg.Database.Timeout.Seconds() != 5 {
+		t.Fatalf("settings: %+v %+v", cfg.Database, cfg.Mail.SMTP)
 	}
 	cfg, _ = app.Load(append(slices.Clone(onPostgres), "USER_VERIFICATION_ID_FIELD=user_id"))
 	if cfg.Database.IDColumn != "user_id" || cfg.Users.IDField != "user_id" {

@@ -27,12 +27,12 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo mode needs no variable: %v", err)
 	}
-	if !cfg.Demo() || cfg.HTTPAddr != ":8080" || cfg.APIPrefix != "/api/v1/accounts/" ||
-		!cfg.Enabled || !cfg.FailWhenUserNotFound || cfg.Period != 24*time.Hour || cfg.OneTimeUse ||
-		cfg.PasswordConfirm || cfg.UseEmail || cfg.PasswordHasher != "argon2id" || cfg.MongoDBDatabase != "pwreset" ||
+	if !cfg.Demo() || cfg.HTTP.Addr != ":8080" || cfg.HTTP.APIPrefix != "/api/v1/accounts/" ||
+		!cfg.Reset.Enabled || !cfg.Reset.FailWhenUserNotFound || cfg.Reset.Period != 24*time.Hour || cfg.Reset.OneTimeUse ||
+		cfg.Reset.PasswordConfirm || cfg.Reset.UseEmail || cfg.Hasher.Name != "argon2id" || cfg.MongoDBDatabase != "pwreset" ||
 		cfg.Users.Collection != "users" || !slices.Equal(cfg.Users.LoginFields, []string{"username"}) ||
 		cfg.Users.EmailField != "email" || cfg.Users.IDField != "_id" || cfg.Users.PasswordField != "password" ||
-		cfg.SendGridAPIURL != "https://api.sendgrid.com" {
+		cfg.Mail.SendGridAPIURL != "https://api.sendgrid.com" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	if _, err := app.Load(production); err != nil {
@@ -48,9 +48,9 @@ func TestSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.APIPrefix != "/auth/" || !slices.Equal(cfg.Users.LoginFields, []string{"username", "email"}) ||
-		cfg.Period != 30*time.Minute || !cfg.OneTimeUse || cfg.FailWhenUserNotFound ||
-		len(cfg.CORSAllowedOrigins) != 2 || cfg.PasswordHasher != "bcrypt" {
+	if cfg.HTTP.APIPrefix != "/auth/" || !slices.Equal(cfg.Users.LoginFields, []string{"username", "email"}) ||
+		cfg.Reset.Period != 30*time.Minute || !cfg.Reset.OneTimeUse || cfg.Reset.FailWhenUserNotFound ||
+		len(cfg.HTTP.CORSAllowedOrigins) != 2 || cfg.Hasher.Name != "bcrypt" {
 		t.Fatalf("settings not read: %+v", cfg)
 	}
 }

@@ -1,28 +1,22 @@
 package app
 
 import (
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"log/slog"
 	"unicode/utf8"
 
-	"github.com/pwreset/pwreset/adapters/bcrypt"
-	"github.com/pwreset/pwreset/adapters/django"
+	"github.com/pwreset/pwreset/domain/link"
 )
 
 // DjangoSettings make pwreset a drop-in for a Django back end: its link signatures
-// and password hash formats, and the shape of its user collection.
+// and the shape of its user collection. Its password hash formats are hashers
+// (HasherSettings).
 type DjangoSettings struct {
 	// UserSchema names a set of defaults for a known user store (see schemaDefaults).
 	UserSchema string `env:"USER_SCHEMA"`
 	// LinkSignature is "pwreset" (the default) or "django" (django-rest-registration's).
-	LinkSignature    string `env:"LINK_SIGNATURE" envDefault:"pwreset"`
-	PBKDF2Iterations int    `env:"DJANGO_PBKDF2_ITERATIONS" envDefault:"1000000"`
-	// Argon2's costs take Django's names: the Go names must differ from ARGON2_*'s,
-	// which configuration errors look variables up by.
-	MemoryCost  uint32 `env:"DJANGO_ARGON2_MEMORY_KIB" envDefault:"102400"`
-	TimeCost    uint32 `env:"DJANGO_ARGON2_ITERATIONS" envDefault:"2"`
-	Parallelism uint8  `env:"DJANGO_ARGON2_PARALLELISM" envDefault:"8"`
+	LinkSignature string `env:"LINK_SIGNATURE" envDefault:"pwreset"`
 }
 
 // schemaDefaults holds, for each USER_SCHEMA, the value it gives each variable the
@@ -43,13 +37,6 @@ var schemaDefaults = map[string]map[string]string{
 		"LINK_SIGNATURE":                 "django",
 	},
 }
-
-// Hasher names of Django's formats (PASSWORD_HASHER).
-const (
-	HasherDjangoPBKDF2       = "django_pbkdf2_sha256"
-	HasherDjangoArgon2       = "django_argon2"
-	HasherDjangoBcryptSHA256 = "django_bcrypt_sha256"
-)
 
 // Django's check security.W009 calls a SECRET_KEY weak under 50 characters or 5
 // different ones; pwreset warns alike, about the fallbacks too.
@@ -79,65 +66,35 @@ func applySchema(vars map[string]string) {
 // DjangoLinks reports whether links are signed as django-rest-registration signs them.
 func (c Config) DjangoLinks() bool { return c.Django.LinkSignature == "django" }
 
-// djangoProblems checks the Django settings and the SECRET_KEY rules of the chosen
-// link signature.
-func (c Config) djangoProblems() []error {
+func (d DjangoSettings) problems() []error {
 	var p []error
-	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
-	if s := c.Django.UserSchema; s != "" && schemaDefaults[s] == nil {
-		add("USER_SCHEMA %q is not supported: use django, or leave it unset", s)
+	if s := d.UserSchema; s != "" && schemaDefaults[s] == nil {
+		p = append(p, fmt.Errorf("USER_SCHEMA %q is not supported: use django, or leave it unset", s))
 	}
-	switch c.Django.LinkSignature {
-	case "django":
-		// Django takes any non-empty SECRET_KEY: the same key must work here.
-		if c.SecretKey == "" && !c.Demo() {
-			add("SECRET_KEY is required: set it to the SECRET_KEY of the Django back end")
-		}
-		if c.SecretKey != "" {
-			p = append(p, djangoKeyProblem("SECRET_KEY", c.SecretKey)...)
-		}
-		for i, k := range c.SecretKeyFallbacks {
-			name := fmt.Sprintf("SECRET_KEY_FALLBACKS entry %d", i+1)
-			if k == "" { // a stray comma
-				add("%s is empty: remove the stray comma", name)
-				continue
-			}
-			p = append(p, djangoKeyProblem(name, k)...)
-		}
-	case "pwreset":
-		p = append(p, c.secretKeyProblems()...)
-	default:
-		add("LINK_SIGNATURE %q is not supported: use pwreset (the default) or django", c.Django.LinkSignature)
-	}
-	switch c.PasswordHasher {
-	case HasherDjangoPBKDF2:
-		if err := django.ValidatePBKDF2Iterations(c.Django.PBKDF2Iterations); err != nil {
-			p = append(p, err)
-		}
-	case HasherDjangoArgon2:
-		p = append(p, Problems(c.djangoArgon2Params().Validate())...)
-	case HasherDjangoBcryptSHA256:
-		if err := bcrypt.ValidateCost(c.BcryptCost); err != nil {
-			p = append(p, err)
-		}
+	if d.LinkSignature != "django" && d.LinkSignature != "pwreset" {
+		p = append(p, fmt.Errorf("LINK_SIGNATURE %q is not supported: use pwreset (the default) or django", d.LinkSignature))
 	}
 	return p
 }
 
-// secretKeyProblems are pwreset's own rules for SECRET_KEY: 256 bits for HMAC-SHA256.
-func (c Config) secretKeyProblems() []error {
+// djangoKeyProblems are the rules for the keys with LINK_SIGNATURE=django: Django
+// takes any non-empty SECRET_KEY, and the same key must work here, but one too
+// short or too plain to hold is refused.
+func djangoKeyProblems(r ResetSettings, demo bool) []error {
 	var p []error
-	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
-	switch {
-	case c.SecretKey == "" && !c.Demo():
-		add("SECRET_KEY is required: set it to a random string of at least %d bytes (openssl rand -base64 48)", MinSecretKeyBytes)
-	case c.SecretKey != "" && len(c.SecretKey) < MinSecretKeyBytes:
-		add("SECRET_KEY is %d bytes long; it must be at least %d (openssl rand -base64 48)", len(c.SecretKey), MinSecretKeyBytes)
+	if r.SecretKey == "" && !demo {
+		p = append(p, errors.New("SECRET_KEY is required: set it to the SECRET_KEY of the Django back end"))
 	}
-	for i, k := range c.SecretKeyFallbacks {
-		if len(k) < MinSecretKeyBytes {
-			add("SECRET_KEY_FALLBACKS entry %d is shorter than %d bytes", i+1, MinSecretKeyBytes)
+	if r.SecretKey != "" {
+		p = append(p, djangoKeyProblem("SECRET_KEY", r.SecretKey)...)
+	}
+	for i, k := range r.SecretKeyFallbacks {
+		name := fmt.Sprintf("SECRET_KEY_FALLBACKS entry %d", i+1)
+		if k == "" { // a stray comma
+			p = append(p, fmt.Errorf("%s is empty: remove the stray comma", name))
+			continue
 		}
+		p = append(p, djangoKeyProblem(name, k)...)
 	}
 	return p
 }
@@ -163,7 +120,7 @@ func (c Config) djangoKeyWarnings() []string {
 		return nil
 	}
 	var w []string
-	keys := append([]string{c.SecretKey}, c.SecretKeyFallbacks...)
+	keys := append([]string{c.Reset.SecretKey}, c.Reset.SecretKeyFallbacks...)
 	for i, k := range keys {
 		n := utf8.RuneCountInString(k)
 		if k == "" || n >= djangoSecretKeyLength && uniqueRunes(k) >= djangoSecretKeyUnique {
@@ -188,17 +145,11 @@ func uniqueRunes(s string) int {
 	return len(seen)
 }
 
-func (c Config) djangoArgon2Params() django.Argon2Params {
-	d := c.Django
-	return django.Argon2Params{Memory: d.MemoryCost, Iterations: d.TimeCost, Parallelism: d.Parallelism}
-}
-
-// hasherNames are the values PASSWORD_HASHER takes.
-var hasherNames = []string{"argon2id", "bcrypt", HasherDjangoPBKDF2, HasherDjangoArgon2, HasherDjangoBcryptSHA256}
-
-func hasherProblem(name string) error {
-	if slices.Contains(hasherNames, name) {
-		return nil
+// djangoSigner is ProvideSigner's case for LINK_SIGNATURE=django: Django's Signer
+// keyed with SECRET_KEY as it is, trying SECRET_KEY_FALLBACKS after it.
+func djangoSigner(cfg Config, log *slog.Logger, secret []byte, fallbacks [][]byte) link.Scheme {
+	for _, w := range cfg.djangoKeyWarnings() {
+		log.Warn(w)
 	}
-	return fmt.Errorf("PASSWORD_HASHER %q is not supported: use %s", name, strings.Join(hasherNames, ", "))
+	return link.NewDjangoSigner(secret, cfg.Reset.OneTimeUse, fallbacks...)
 }

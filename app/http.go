@@ -3,123 +3,148 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/pwreset/pwreset/adapters/argon2"
-	"github.com/pwreset/pwreset/adapters/bcrypt"
 	apihttp "github.com/pwreset/pwreset/adapters/http"
 )
 
-// parseRate reads a rate such as "10/10m" (10 requests in any 10 minutes); "0" or
-// "off" is no limit.
-func parseRate(name, v string) (apihttp.Rate, error) {
+// HTTPSettings say where and how the API listens, whom it trusts to name clients,
+// and how often a client may call it.
+type HTTPSettings struct {
+	Addr               string   `env:"HTTP_ADDR" envDefault:":8080"`
+	APIPrefix          string   `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
+	CORSAllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS"`
+	TrustedProxies     Proxies  `env:"TRUSTED_PROXIES"`
+	ClientIPv6Prefix   int      `env:"CLIENT_IPV6_PREFIX" envDefault:"64"`
+	SendLinkRate       Rate     `env:"RATE_LIMIT_SEND_LINK" envDefault:"10/10m"`
+	ResetRate          Rate     `env:"RATE_LIMIT_RESET_PASSWORD" envDefault:"20/10m"`
+	// ShutdownGrace is how long requests and sends in flight may take to finish.
+	ShutdownGrace time.Duration `env:"SHUTDOWN_GRACE" envDefault:"15s"`
+}
+
+// Rate is a rate limit read from a variable such as RATE_LIMIT_SEND_LINK: "10/10m"
+// is 10 requests in any 10 minutes; "0" or "off", the zero Rate, is no limit.
+type Rate apihttp.Rate
+
+// UnmarshalText parses a rate, once, as the configuration is read.
+func (r *Rate) UnmarshalText(text []byte) error {
+	v := string(text)
 	if v == "0" || v == "off" {
-		return apihttp.Rate{}, nil
+		*r = Rate{}
+		return nil
 	}
 	count, window, ok := strings.Cut(v, "/")
 	n, err := strconv.Atoi(count)
 	d, derr := time.ParseDuration(window)
 	if !ok || err != nil || derr != nil || n < 1 || d <= 0 {
-		return apihttp.Rate{}, fmt.Errorf("%s %q is not a rate such as 10/10m (requests/window) or off", name, v)
+		return fmt.Errorf("%q is not a rate such as 10/10m (requests/window) or off", v)
 	}
-	return apihttp.Rate{Count: n, Window: d}, nil
+	*r = Rate{Count: n, Window: d}
+	return nil
 }
 
-// parseProxies reads TRUSTED_PROXIES: networks (10.0.0.0/8) or single addresses.
-// An IPv4-mapped form (::ffff:10.0.0.5) is the IPv4 address; the HTTP adapter
-// compares clients in that form.
-func parseProxies(list []string) ([]netip.Prefix, error) {
-	var nets []netip.Prefix
+// Proxies are the networks of TRUSTED_PROXIES (10.0.0.0/8) or single addresses,
+// each a network of one. An IPv4-mapped form (::ffff:10.0.0.5) is the IPv4
+// address; the HTTP adapter compares clients in that form.
+type Proxies []netip.Prefix
+
+// UnmarshalText parses the comma-separated entries, once, as the configuration is
+// read; the error names each bad entry on a line of its own.
+func (p *Proxies) UnmarshalText(text []byte) error {
+	var nets Proxies
 	var errs []error
-	for _, entry := range list {
-		p, err := netip.ParsePrefix(entry)
+	for entry := range strings.SplitSeq(string(text), ",") {
+		n, err := netip.ParsePrefix(entry)
 		if a, aerr := netip.ParseAddr(entry); aerr == nil && a.Zone() == "" {
-			p, err = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+			n, err = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES entry %q is neither an address nor a network such as 10.0.0.0/8", entry))
 			continue
 		}
-		nets = append(nets, p.Masked())
+		nets = append(nets, n.Masked())
 	}
-	return nets, errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	*p = nets
+	return nil
 }
 
 // minClientIPv6Prefix is the shortest CLIENT_IPV6_PREFIX: a shorter one would count
 // whole providers, not subscribers, as one client.
 const minClientIPv6Prefix = 32
 
-func (c Config) limitProblems() []error {
+func (h HTTPSettings) problems() []error {
 	var p []error
-	for _, r := range [][2]string{{"RATE_LIMIT_SEND_LINK", c.SendLinkRate}, {"RATE_LIMIT_RESET_PASSWORD", c.ResetRate}} {
-		if _, err := parseRate(r[0], r[1]); err != nil {
-			p = append(p, err)
-		}
-	}
-	if _, err := parseProxies(c.TrustedProxies); err != nil {
-		p = append(p, Problems(err)...)
-	}
-	if c.ClientIPv6Prefix < minClientIPv6Prefix || c.ClientIPv6Prefix > 128 {
+	if h.ClientIPv6Prefix < minClientIPv6Prefix || h.ClientIPv6Prefix > 128 {
 		p = append(p, fmt.Errorf("CLIENT_IPV6_PREFIX is %d; it must be from %d to 128 (64: one subscriber's network)",
-			c.ClientIPv6Prefix, minClientIPv6Prefix))
+			h.ClientIPv6Prefix, minClientIPv6Prefix))
 	}
-	if c.LinkCooldown < 0 || c.LinkDailyCap < 0 || c.LinksPerHour < 0 {
-		p = append(p, errors.New("RESET_PASSWORD_LINK_COOLDOWN, RESET_PASSWORD_LINK_DAILY_CAP and RESET_PASSWORD_LINKS_PER_HOUR must not be negative (0 turns each off)"))
+	if h.ShutdownGrace <= 0 {
+		p = append(p, errors.New("SHUTDOWN_GRACE must be a positive duration, such as 5s"))
 	}
-	if c.LinksClientShare < 0 || c.LinksClientShare > 100 {
-		p = append(p, fmt.Errorf("RESET_PASSWORD_LINKS_CLIENT_SHARE is %d; it must be a percentage from 0 (off) to 100", c.LinksClientShare))
-	}
-	if c.HashConcurrency < 0 {
-		p = append(p, errors.New("HASH_CONCURRENCY must not be negative (0: the number of CPUs)"))
-	}
-	if c.HashQueueTimeout <= 0 || c.HashQueueTimeout >= apihttp.WriteTimeout {
-		p = append(p, fmt.Errorf("HASH_QUEUE_TIMEOUT must be a positive duration under %s (the HTTP write timeout), such as 5s: "+
-			"the longest a reset waits for a hashing slot", apihttp.WriteTimeout))
-	}
-	switch c.PasswordHasher {
-	case "argon2id":
-		if err := c.argon2Params().Validate(); err != nil {
-			p = append(p, Problems(err)...)
+	return append(p, originProblems(h.CORSAllowedOrigins)...)
+}
+
+func originProblems(origins []string) []error {
+	var p []error
+	for _, o := range origins {
+		u, err := url.Parse(o)
+		if o == "*" {
+			continue
 		}
-	case "bcrypt":
-		if err := bcrypt.ValidateCost(c.BcryptCost); err != nil {
-			p = append(p, err)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			p = append(p, fmt.Errorf("CORS_ALLOWED_ORIGINS entry %q is not an origin such as https://frontend-host", o))
 		}
-	}
-	if c.BreachCheck && c.HIBPTimeout <= 0 {
-		p = append(p, errors.New("HIBP_TIMEOUT must be a positive duration, such as 2s"))
-	}
-	if u, err := url.Parse(c.HIBPAPIURL); c.BreachCheck && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
-		p = append(p, fmt.Errorf("HIBP_API_URL %q must be an absolute URL such as https://api.pwnedpasswords.com", c.HIBPAPIURL))
 	}
 	return p
 }
 
-func (c Config) argon2Params() argon2.Params {
-	return argon2.Params{Memory: c.Argon2Memory, Iterations: c.Argon2Iterations, Parallelism: c.Argon2Parallelism}
+// apiPrefix is API_PREFIX with one slash at each end: "auth" serves /auth/.
+func apiPrefix(prefix string) string {
+	if prefix = "/" + strings.Trim(prefix, "/") + "/"; prefix == "//" {
+		return "/"
+	}
+	return prefix
 }
 
 // longestWindow is how far back the rate-limit events must reach: the daily cap, a
 // link's life (newer links invalidate older ones), and every configured window.
 func (c Config) longestWindow() time.Duration {
-	keep := max(24*time.Hour, c.Period, c.LinkCooldown)
-	for _, r := range [][2]string{{"RATE_LIMIT_SEND_LINK", c.SendLinkRate}, {"RATE_LIMIT_RESET_PASSWORD", c.ResetRate}} {
-		if rate, err := parseRate(r[0], r[1]); err == nil {
-			keep = max(keep, rate.Window)
-		}
-	}
-	return keep
+	return max(24*time.Hour, c.Reset.Period, c.Reset.LinkCooldown, c.HTTP.SendLinkRate.Window, c.HTTP.ResetRate.Window)
 }
 
-// linksPerClient is one client's share of the hourly link cap: at least one link
-// while both are on, none (off) when either is off.
-func (c Config) linksPerClient() int {
-	if c.LinksPerHour <= 0 || c.LinksClientShare <= 0 {
-		return 0
+// ProvideListener opens the API socket.
+func ProvideListener(cfg Config) (Listener, func(), error) {
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return Listener{}, nil, fmt.Errorf("listen on HTTP_ADDR %q: %w", cfg.HTTP.Addr, err)
 	}
-	return max(1, c.LinksPerHour*c.LinksClientShare/100)
+	return Listener{ln}, func() { ln.Close() }, nil
+}
+
+// ProvideHTTPConfig maps the configuration to the HTTP adapter settings; resets
+// wait for hashing in queue.
+func ProvideHTTPConfig(cfg Config, ops apihttp.Operations, queue apihttp.HashQueue) (apihttp.Config, error) {
+	page, err := cfg.pageConfig()
+	h := cfg.HTTP
+	return apihttp.Config{
+		Prefix:             h.APIPrefix,
+		CORSAllowedOrigins: h.CORSAllowedOrigins,
+		UseEmail:           cfg.Reset.UseEmail,
+		PasswordConfirm:    cfg.Reset.PasswordConfirm,
+		Page:               page,
+		TrustedProxies:     h.TrustedProxies,
+		ClientIPv6Prefix:   h.ClientIPv6Prefix,
+		HashQueue:          queue,
+		SendLinkRate:       apihttp.Rate(h.SendLinkRate),
+		ResetRate:          apihttp.Rate(h.ResetRate),
+		Operations:         ops,
+	}, err
 }

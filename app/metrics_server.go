@@ -39,7 +39,9 @@ func (s *MetricsServer) Run(ctx context.Context) {
 		// Scrapes are short: give them a second, then close.
 		c, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		_ = s.server.Shutdown(c)
+		if err := s.server.Shutdown(c); err != nil {
+			s.log.Warn("metrics server: scrapes still running at shutdown were cut off", "error", err)
+		}
 	}()
 	if err := s.server.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
 		s.log.Error("metrics server stopped", "error", err)

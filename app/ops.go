@@ -3,12 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 )
 
 // OpsSettings say where the people who run pwreset find its metrics and why it is
-// not ready.
+// not ready, and how its log is written.
 type OpsSettings struct {
 	// MetricsAddr serves GET /metrics and a /readyz that says why on a listener of
 	// its own (such as :9090, or 127.0.0.1:9090 to keep it on the host); empty: none.
@@ -17,6 +18,8 @@ type OpsSettings struct {
 	// choice, for an API that only trusted networks reach. The link outcomes counted
 	// there tell which logins exist, and /readyz names the database.
 	MetricsOnAPIAddr bool `env:"METRICS_ON_API_ADDR" envDefault:"false"`
+	// LogFormat is json (the default) or text.
+	LogFormat string `env:"LOG_FORMAT" envDefault:"json"`
 }
 
 // logNotices says at start-up where the operator endpoints are, when it is not where
@@ -32,11 +35,23 @@ func (o OpsSettings) logNotices(ctx context.Context, log *slog.Logger) {
 }
 
 func (o OpsSettings) problems() []error {
+	var p []error
+	if o.LogFormat != "json" && o.LogFormat != "text" {
+		p = append(p, fmt.Errorf("LOG_FORMAT %q is not supported: use json or text", o.LogFormat))
+	}
 	if o.MetricsAddr == "" {
-		return nil
+		return p
 	}
 	if _, _, err := net.SplitHostPort(o.MetricsAddr); err != nil {
-		return []error{fmt.Errorf("METRICS_ADDR %q is not host:port, such as :9090 or 127.0.0.1:9090", o.MetricsAddr)}
+		p = append(p, fmt.Errorf("METRICS_ADDR %q is not host:port, such as :9090 or 127.0.0.1:9090", o.MetricsAddr))
 	}
-	return nil
+	return p
+}
+
+// NewLogger returns the structured logger LOG_FORMAT asks for, writing to w.
+func NewLogger(cfg Config, w io.Writer) *slog.Logger {
+	if cfg.Ops.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
 }
