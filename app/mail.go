@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,16 +48,23 @@ func (m MailSettings) problems() []error {
 			p = append(p, fmt.Errorf("%s %q is not an e-mail address: %v", a.name, a.addr, err))
 		}
 	}
+	if m.SMTP.URL != "" && m.SendGridAPIKey != "" {
+		p = append(p, errors.New("SENDGRID_API_KEY and SMTP_URL are both set: pwreset sends through one provider; unset one of them"))
+	}
+	return slices.Concat(p, m.sendGridProblems(), m.SMTP.problems())
+}
+
+// sendGridProblems checks SendGrid's settings, which have defaults: they are
+// checked whether SendGrid is chosen or not, as they always were.
+func (m MailSettings) sendGridProblems() []error {
+	var p []error
 	if m.SendGridTimeout <= 0 {
 		p = append(p, errors.New("SENDGRID_TIMEOUT must be a positive duration, such as 5s"))
 	}
 	if u, err := url.Parse(m.SendGridAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		p = append(p, fmt.Errorf("SENDGRID_API_URL %q must be an absolute URL such as https://api.sendgrid.com", m.SendGridAPIURL))
 	}
-	if m.SMTP.URL != "" && m.SendGridAPIKey != "" {
-		p = append(p, errors.New("SENDGRID_API_KEY and SMTP_URL are both set: pwreset sends through one provider; unset one of them"))
-	}
-	return append(p, m.SMTP.problems()...)
+	return p
 }
 
 // problems checks the SMTP settings, when SMTP_URL chooses the relay.

@@ -85,6 +85,18 @@ func (t TracingSettings) headers() (map[string]string, error) {
 	return h, nil
 }
 
+// samplers are the samplers OTEL_TRACES_SAMPLER names, each given the ratio of
+// OTEL_TRACES_SAMPLER_ARG (which only the traceidratio ones use).
+var samplers = map[string]func(ratio float64) sdktrace.Sampler{
+	"always_on":                func(float64) sdktrace.Sampler { return sdktrace.AlwaysSample() },
+	"always_off":               func(float64) sdktrace.Sampler { return sdktrace.NeverSample() },
+	"traceidratio":             sdktrace.TraceIDRatioBased,
+	"":                         func(float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.AlwaysSample()) },
+	"parentbased_always_on":    func(float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.AlwaysSample()) },
+	"parentbased_always_off":   func(float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.NeverSample()) },
+	"parentbased_traceidratio": func(r float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(r)) },
+}
+
 // sampler returns the sampler OTEL_TRACES_SAMPLER names, with its argument.
 func (t TracingSettings) sampler() (sdktrace.Sampler, error) {
 	ratio := 1.0
@@ -95,19 +107,8 @@ func (t TracingSettings) sampler() (sdktrace.Sampler, error) {
 		}
 		ratio = r
 	}
-	switch t.Sampler {
-	case "always_on":
-		return sdktrace.AlwaysSample(), nil
-	case "always_off":
-		return sdktrace.NeverSample(), nil
-	case "traceidratio":
-		return sdktrace.TraceIDRatioBased(ratio), nil
-	case "parentbased_always_on", "":
-		return sdktrace.ParentBased(sdktrace.AlwaysSample()), nil
-	case "parentbased_always_off":
-		return sdktrace.ParentBased(sdktrace.NeverSample()), nil
-	case "parentbased_traceidratio":
-		return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio)), nil
+	if s, ok := samplers[t.Sampler]; ok {
+		return s(ratio), nil
 	}
 	return nil, fmt.Errorf("OTEL_TRACES_SAMPLER %q is not supported: use always_on, always_off, traceidratio "+
 		"or their parentbased_ forms", t.Sampler)
@@ -117,15 +118,7 @@ func (t TracingSettings) problems() []error {
 	if !t.On() {
 		return nil
 	}
-	var p []error
-	for _, v := range []struct{ name, value string }{
-		{"OTEL_EXPORTER_OTLP_PROTOCOL", t.Protocol}, {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", t.TracesProtocol},
-	} {
-		if v.value != "" && v.value != "http/protobuf" {
-			p = append(p, fmt.Errorf("%s %q is not supported: pwreset exports OTLP over HTTP; use http/protobuf "+
-				"(the collector's port 4318)", v.name, v.value))
-		}
-	}
+	p := t.protocolProblems()
 	name := "OTEL_EXPORTER_OTLP_ENDPOINT"
 	if t.TracesEndpoint != "" {
 		name = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
@@ -138,6 +131,20 @@ func (t TracingSettings) problems() []error {
 	}
 	if _, err := t.sampler(); err != nil {
 		p = append(p, err)
+	}
+	return p
+}
+
+// protocolProblems refuses every OTLP protocol but the one built in.
+func (t TracingSettings) protocolProblems() []error {
+	var p []error
+	for _, v := range []struct{ name, value string }{
+		{"OTEL_EXPORTER_OTLP_PROTOCOL", t.Protocol}, {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", t.TracesProtocol},
+	} {
+		if v.value != "" && v.value != "http/protobuf" {
+			p = append(p, fmt.Errorf("%s %q is not supported: pwreset exports OTLP over HTTP; use http/protobuf "+
+				"(the collector's port 4318)", v.name, v.value))
+		}
 	}
 	return p
 }
