@@ -62,3 +62,21 @@ func TestParseErrorsNameTheirVariable(t *testing.T) {
 		wantProblems(t, append(slices.Clone(production), name+"=many"), name+": ")
 	}
 }
+
+// TestClientIPv6Prefix: CLIENT_IPV6_PREFIX reaches the API (default 64) and is
+// refused outside 32..128.
+func TestClientIPv6Prefix(t *testing.T) {
+	for env, want := range map[string]int{"": 64, "CLIENT_IPV6_PREFIX=56": 56, "CLIENT_IPV6_PREFIX=128": 128} {
+		cfg, err := app.Load(append(slices.Clone(production), env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
+		if err != nil || hc.ClientIPv6Prefix != want {
+			t.Errorf("%q: prefix %d (%v), want %d", env, hc.ClientIPv6Prefix, err, want)
+		}
+	}
+	for _, bad := range []string{"0", "16", "129", "-64"} {
+		wantProblems(t, append(slices.Clone(production), "CLIENT_IPV6_PREFIX="+bad), "CLIENT_IPV6_PREFIX is "+bad+"; it must be from 32 to 128")
+	}
+}
