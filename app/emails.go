@@ -50,17 +50,17 @@ func (c Config) productName() string {
 	return reset.DefaultProduct
 }
 
-// emailDetails are the e-mails' details; the zone is checked by emailProblems.
-func (c Config) emailDetails() reset.Details {
+// emailDetails are the e-mails' details. Load has checked the zone.
+func (c Config) emailDetails() (reset.Details, error) {
 	zone, err := time.LoadLocation(c.Emails.TimeZone)
 	if err != nil {
-		zone = time.UTC
+		return reset.Details{}, fmt.Errorf("TIME_ZONE %q: %w", c.Emails.TimeZone, err)
 	}
 	contact := c.Emails.ChangedContact
 	if contact == "" {
 		contact = c.Mail.ReplyTo
 	}
-	return reset.Details{Product: c.productName(), Period: c.Reset.Period, Contact: contact, Zone: zone}
+	return reset.Details{Product: c.productName(), Period: c.Reset.Period, Contact: contact, Zone: zone}, nil
 }
 
 func (e EmailSettings) problems() []error {
@@ -94,7 +94,11 @@ func ProvideTemplates(cfg Config) (reset.Emails, error) {
 	if err != nil {
 		return reset.Emails{}, err
 	}
-	return reset.Emails{Link: link, Changed: changed}.With(cfg.emailDetails()), nil
+	details, err := cfg.emailDetails()
+	if err != nil {
+		return reset.Emails{}, err
+	}
+	return reset.Emails{Link: link, Changed: changed}.With(details), nil
 }
 
 // parseTemplates reads the template files of one kind of e-mail, in each language,
