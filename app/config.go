@@ -31,44 +31,11 @@ type Config struct {
 	Events    EventsSettings
 	Tracing   TracingSettings
 	Seed      DemoSettings
-
-	RateLimitsCollection string `env:"RATE_LIMITS_COLLECTION" envDefault:"rate_limits"`
-
-	MongoDBURI      string        `env:"MONGODB_URI"`
-	MongoDBDatabase string        `env:"MONGODB_DATABASE" envDefault:"pwreset"`
-	MongoDBTimeout  time.Duration `env:"MONGODB_TIMEOUT" envDefault:"5s"`
-	Users           UserMapping
-	Database        PostgresSettings
-}
-
-// UserMapping says where pwreset finds what it needs in a user document.
-type UserMapping struct {
-	Collection    string   `env:"USERS_COLLECTION" envDefault:"users"`
-	LoginFields   []string `env:"USER_LOGIN_FIELDS" envDefault:"username"`
-	EmailField    string   `env:"USER_EMAIL_FIELD" envDefault:"email"`
-	IDField       string   `env:"USER_VERIFICATION_ID_FIELD" envDefault:"_id"`
-	PasswordField string   `env:"USER_PASSWORD_FIELD" envDefault:"password"`
-	// ChangedAtField gets the time of each reset, so that other services can end the
-	// sessions and tokens issued before it; "off": not written.
-	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
-	// FirstNameField and LastNameField hold the names the password policy compares,
-	// as Django's does; ActiveField whether the account is active. Empty or "off": none.
-	FirstNameField string `env:"USER_FIRST_NAME_FIELD"`
-	LastNameField  string `env:"USER_LAST_NAME_FIELD"`
-	ActiveField    string `env:"USER_ACTIVE_FIELD"`
-}
-
-// optional is the field an optional mapping variable names, "" when it is empty
-// or "off" (which a USER_SCHEMA default cannot override, as it can an empty one).
-func optional(field string) string {
-	if field == "off" {
-		return ""
-	}
-	return strings.TrimSpace(field)
+	Store     StoreSettings
 }
 
 // Demo reports whether pwreset runs in demo mode: no database, nothing persists.
-func (c Config) Demo() bool { return c.MongoDBURI == "" && c.Database.URL == "" }
+func (c Config) Demo() bool { return c.Store.Backend() == BackendMemory }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ gives)
 // and checks it. The error lists every problem, one per line.
@@ -79,14 +46,13 @@ func Load(environ []string) (Config, error) {
 			vars[k] = v
 		}
 	}
-	applyPostgresSchema(vars) // before applySchema: it fills only what is unset
-	applySchema(vars)
 	// The outbox's defaults are the domain's own (outbox.DefaultConfig): a variable
 	// that is unset or empty leaves them, as an envDefault tag would.
 	cfg := Config{Outbox: outboxDefaults()}
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: vars}); err != nil {
 		return cfg, parseProblems(err, vars)
 	}
+	cfg.applySchema()
 	cfg.HTTP.APIPrefix = apiPrefix(cfg.HTTP.APIPrefix)
 	return cfg, errors.Join(cfg.problems()...)
 }
@@ -146,7 +112,7 @@ func (c Config) problems() []error {
 	return slices.Concat(c.HTTP.problems(), c.Reset.problems(), c.Password.problems(), c.Hasher.problems(),
 		c.Mail.problems(), c.Emails.problems(), c.Outbox.problems(), c.Languages.problems(), c.Ops.problems(),
 		c.Django.problems(), c.Events.problems(), c.Tracing.problems(), c.Seed.problems(c.Demo()),
-		c.storeProblems(), c.joinedProblems())
+		c.Store.problems(), c.joinedProblems())
 }
 
 // joinedProblems checks the rules that join sections, each saying why it does.
@@ -195,37 +161,6 @@ func (c Config) leaseProblems() []error {
 	}
 	if c.Events.On() && c.Events.Timeout > 0 {
 		check("EVENTS_TIMEOUT", c.Events.Timeout)
-	}
-	return p
-}
-
-// storeProblems checks where the users, the outbox and the rate limits live.
-func (c Config) storeProblems() []error {
-	var p []error
-	if c.MongoDBTimeout <= 0 {
-		p = append(p, errors.New("MONGODB_TIMEOUT must be a positive duration, such as 5s"))
-	}
-	if strings.TrimSpace(c.Outbox.Collection) == "" {
-		p = append(p, errors.New("OUTBOX_COLLECTION must not be empty"))
-	}
-	return slices.Concat(p, c.Users.problems(), c.postgresProblems())
-}
-
-func (m UserMapping) problems() []error {
-	var p []error
-	if len(m.LoginFields) == 0 {
-		p = append(p, errors.New("USER_LOGIN_FIELDS must name at least one field, such as username"))
-	}
-	for _, f := range m.LoginFields {
-		if strings.TrimSpace(f) == "" {
-			p = append(p, errors.New("USER_LOGIN_FIELDS has an empty entry: write field names separated by commas, without spaces"))
-		}
-	}
-	for _, f := range [][2]string{{"USERS_COLLECTION", m.Collection}, {"USER_EMAIL_FIELD", m.EmailField},
-		{"USER_VERIFICATION_ID_FIELD", m.IDField}, {"USER_PASSWORD_FIELD", m.PasswordField}} {
-		if strings.TrimSpace(f[1]) == "" {
-			p = append(p, fmt.Errorf("%s must not be empty", f[0]))
-		}
 	}
 	return p
 }

@@ -24,13 +24,13 @@ func TestPostgresAndSMTPSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("refused: %v", err)
 	}
-	if cfg.Demo() || !cfg.Postgres() || cfg.Database.Table != "auth_user" || cfg.Database.IDColumn != "" ||
-		cfg.Mail.SMTP.TLS != "on" || cfg.Mail.SMTP.Timeout.Seconds() != 10 || cfg.Database.Timeout.Seconds() != 5 {
-		t.Fatalf("settings: %+v %+v", cfg.Database, cfg.Mail.SMTP)
+	if cfg.Demo() || cfg.Store.Backend() != app.BackendPostgres || cfg.Store.Postgres.Table != "auth_user" || cfg.Store.Postgres.IDColumn != "" ||
+		cfg.Mail.SMTP.TLS != "on" || cfg.Mail.SMTP.Timeout.Seconds() != 10 || cfg.Store.Postgres.Timeout.Seconds() != 5 {
+		t.Fatalf("settings: %+v %+v", cfg.Store.Postgres, cfg.Mail.SMTP)
 	}
 	cfg, _ = app.Load(append(slices.Clone(onPostgres), "USER_VERIFICATION_ID_FIELD=user_id"))
-	if cfg.Database.IDColumn != "user_id" || cfg.Users.IDField != "user_id" {
-		t.Fatalf("USER_VERIFICATION_ID_FIELD not read for PostgreSQL: %q", cfg.Database.IDColumn)
+	if cfg.Store.Postgres.IDColumn != "user_id" || cfg.Store.Users.IDField != "user_id" {
+		t.Fatalf("USER_VERIFICATION_ID_FIELD not read for PostgreSQL: %q", cfg.Store.Postgres.IDColumn)
 	}
 }
 
@@ -71,16 +71,16 @@ func TestUserSchemaDjangoOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Database.Table != "auth_user" || cfg.Database.IDColumn != "id" || cfg.Users.PasswordField != "password" ||
-		cfg.Users.EmailField != "email" || cfg.Users.ChangedAtField != "off" {
-		t.Fatalf("USER_SCHEMA=django on PostgreSQL: %+v %+v", cfg.Database, cfg.Users)
+	if cfg.Store.Postgres.Table != "auth_user" || cfg.Store.Postgres.IDColumn != "id" || cfg.Store.Users.PasswordField != "password" ||
+		cfg.Store.Users.EmailField != "email" || cfg.Store.Users.ChangedAtField != "off" {
+		t.Fatalf("USER_SCHEMA=django on PostgreSQL: %+v %+v", cfg.Store.Postgres, cfg.Store.Users)
 	}
 	cfg, err = app.Load(append(slices.Clone(onPostgres), "USER_SCHEMA=django", "USERS_TABLE=accounts_user", "USER_VERIFICATION_ID_FIELD=uuid"))
-	if err != nil || cfg.Database.Table != "accounts_user" || cfg.Database.IDColumn != "uuid" {
-		t.Fatalf("set variables lost: %+v, %v", cfg.Database, err)
+	if err != nil || cfg.Store.Postgres.Table != "accounts_user" || cfg.Store.Postgres.IDColumn != "uuid" {
+		t.Fatalf("set variables lost: %+v, %v", cfg.Store.Postgres, err)
 	}
 	cfg, _ = app.Load(append(slices.Clone(production), "USER_SCHEMA=django"))
-	if cfg.Users.IDField != "_id" {
-		t.Fatalf("MongoDB's django id field changed: %q", cfg.Users.IDField)
+	if cfg.Store.Users.IDField != "_id" {
+		t.Fatalf("MongoDB's django id field changed: %q", cfg.Store.Users.IDField)
 	}
 }

@@ -24,9 +24,9 @@ func TestDefaults(t *testing.T) {
 	}
 	if !cfg.Demo() || cfg.HTTP.Addr != ":8080" || cfg.HTTP.APIPrefix != "/api/v1/accounts/" ||
 		!cfg.Reset.Enabled || !cfg.Reset.FailWhenUserNotFound || cfg.Reset.Period != 24*time.Hour || cfg.Reset.OneTimeUse ||
-		cfg.Reset.PasswordConfirm || cfg.Reset.UseEmail || cfg.Hasher.Name != "argon2id" || cfg.MongoDBDatabase != "pwreset" ||
-		cfg.Users.Collection != "users" || !slices.Equal(cfg.Users.LoginFields, []string{"username"}) ||
-		cfg.Users.EmailField != "email" || cfg.Users.IDField != "_id" || cfg.Users.PasswordField != "password" ||
+		cfg.Reset.PasswordConfirm || cfg.Reset.UseEmail || cfg.Hasher.Name != "argon2id" || cfg.Store.MongoDBDatabase != "pwreset" ||
+		cfg.Store.Users.Collection != "users" || !slices.Equal(cfg.Store.Users.LoginFields, []string{"username"}) ||
+		cfg.Store.Users.EmailField != "email" || cfg.Store.Users.IDField != "_id" || cfg.Store.Users.PasswordField != "password" ||
 		cfg.Mail.SendGridAPIURL != "https://api.sendgrid.com" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
@@ -43,7 +43,7 @@ func TestSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.HTTP.APIPrefix != "/auth/" || !slices.Equal(cfg.Users.LoginFields, []string{"username", "email"}) ||
+	if cfg.HTTP.APIPrefix != "/auth/" || !slices.Equal(cfg.Store.Users.LoginFields, []string{"username", "email"}) ||
 		cfg.Reset.Period != 30*time.Minute || !cfg.Reset.OneTimeUse || cfg.Reset.FailWhenUserNotFound ||
 		len(cfg.HTTP.CORSAllowedOrigins) != 2 || cfg.Hasher.Name != "bcrypt" {
 		t.Fatalf("settings not read: %+v", cfg)

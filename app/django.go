@@ -9,33 +9,13 @@ import (
 	"github.com/pwreset/pwreset/domain/link"
 )
 
-// DjangoSettings make pwreset a drop-in for a Django back end: its link signatures
-// and the shape of its user collection. Its password hash formats are hashers
-// (HasherSettings).
+// DjangoSettings make pwreset's links those of a Django back end. Its password
+// hash formats are hashers (HasherSettings), the shape of its users table a
+// USER_SCHEMA (StoreSettings).
 type DjangoSettings struct {
-	// UserSchema names a set of defaults for a known user store (see schemaDefaults).
-	UserSchema string `env:"USER_SCHEMA"`
-	// LinkSignature is "pwreset" (the default) or "django" (django-rest-registration's).
-	LinkSignature string `env:"LINK_SIGNATURE" envDefault:"pwreset"`
-}
-
-// schemaDefaults holds, for each USER_SCHEMA, the value it gives each variable the
-// operator did not set. Other user stores add their variables to a schema here
-// (PostgreSQL: its table and id column for django).
-var schemaDefaults = map[string]map[string]string{
-	"django": {
-		"USERS_COLLECTION":               "auth_user",
-		"USER_LOGIN_FIELDS":              "username",
-		"USER_EMAIL_FIELD":               "email",
-		"USER_VERIFICATION_ID_FIELD":     "_id",
-		"USER_PASSWORD_FIELD":            "password",
-		"USER_PASSWORD_CHANGED_AT_FIELD": "off", // Django ends other sessions by its session hash
-		"USER_FIRST_NAME_FIELD":          "first_name",
-		"USER_LAST_NAME_FIELD":           "last_name",
-		"USER_ACTIVE_FIELD":              "is_active",
-		"PASSWORD_HASHER":                "django_pbkdf2_sha256",
-		"LINK_SIGNATURE":                 "django",
-	},
+	// LinkSignature is "pwreset" or "django" (django-rest-registration's); default:
+	// USER_SCHEMA's, or pwreset (StoreSettings' schema, resolved after parsing).
+	LinkSignature string `env:"LINK_SIGNATURE"`
 }
 
 // Django's check security.W009 calls a SECRET_KEY weak under 50 characters or 5
@@ -52,29 +32,14 @@ const (
 // "secret") fall short. Django's own keys have 50.
 const MinDjangoKeyChars = 32
 
-// applySchema adds to vars the defaults of the USER_SCHEMA it names, for every
-// variable the operator did not set. Empty counts as not set, as it does for every
-// other default.
-func applySchema(vars map[string]string) {
-	for k, v := range schemaDefaults[vars["USER_SCHEMA"]] {
-		if vars[k] == "" {
-			vars[k] = v
-		}
-	}
-}
-
 // DjangoLinks reports whether links are signed as django-rest-registration signs them.
 func (c Config) DjangoLinks() bool { return c.Django.LinkSignature == "django" }
 
 func (d DjangoSettings) problems() []error {
-	var p []error
-	if s := d.UserSchema; s != "" && schemaDefaults[s] == nil {
-		p = append(p, fmt.Errorf("USER_SCHEMA %q is not supported: use django, or leave it unset", s))
-	}
 	if d.LinkSignature != "django" && d.LinkSignature != "pwreset" {
-		p = append(p, fmt.Errorf("LINK_SIGNATURE %q is not supported: use pwreset (the default) or django", d.LinkSignature))
+		return []error{fmt.Errorf("LINK_SIGNATURE %q is not supported: use pwreset (the default) or django", d.LinkSignature)}
 	}
-	return p
+	return nil
 }
 
 // djangoKeyProblems are the rules for the keys with LINK_SIGNATURE=django: Django

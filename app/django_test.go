@@ -19,7 +19,7 @@ func TestUserSchemaDjango(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := cfg.Users
+	u := cfg.Store.Users
 	if u.Collection != "auth_user" || !slices.Equal(u.LoginFields, []string{"username"}) || u.EmailField != "email" ||
 		u.IDField != "_id" || u.PasswordField != "password" || u.ChangedAtField != "off" ||
 		cfg.Hasher.Name != "django_pbkdf2_sha256" || !cfg.DjangoLinks() || cfg.Hasher.DjangoPBKDF2Iterations != 1_000_000 {
@@ -32,7 +32,7 @@ func TestUserSchemaDjango(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u = cfg.Users
+	u = cfg.Store.Users
 	if u.Collection != "accounts_user" || !slices.Equal(u.LoginFields, []string{"email"}) || u.ChangedAtField != "password_changed_at" ||
 		cfg.Hasher.Name != "django_argon2" || cfg.DjangoLinks() || u.IDField != "_id" {
 		t.Fatalf("overrides not kept: %+v, hasher %s, links %s", u, cfg.Hasher.Name, cfg.Django.LinkSignature)
@@ -40,13 +40,13 @@ func TestUserSchemaDjango(t *testing.T) {
 
 	// Empty is unset, as for any default.
 	cfg, err = app.Load(append(slices.Clone(production), "USER_SCHEMA=django", "USERS_COLLECTION="))
-	if err != nil || cfg.Users.Collection != "auth_user" {
-		t.Fatalf("USERS_COLLECTION= with USER_SCHEMA=django: %q, %v", cfg.Users.Collection, err)
+	if err != nil || cfg.Store.Users.Collection != "auth_user" {
+		t.Fatalf("USERS_COLLECTION= with USER_SCHEMA=django: %q, %v", cfg.Store.Users.Collection, err)
 	}
 
 	// Without the schema, pwreset's own defaults stay.
 	cfg, _ = app.Load(production)
-	if cfg.Users.Collection != "users" || cfg.Hasher.Name != "argon2id" || cfg.DjangoLinks() {
+	if cfg.Store.Users.Collection != "users" || cfg.Hasher.Name != "argon2id" || cfg.DjangoLinks() {
 		t.Fatalf("defaults changed without USER_SCHEMA: %+v", cfg)
 	}
 }

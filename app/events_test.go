@@ -219,7 +219,7 @@ func TestEventDeadLetterRequeued(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := outbox.NewQueue(g.box, g.d, clock).Release(ctx, id); err != nil {
+	if err := outbox.NewQueue(g.box, g.d).Release(ctx, id, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if st := g.settled(t); st.Counts[ports.StateFailed] != 1 {
@@ -227,8 +227,9 @@ func TestEventDeadLetterRequeued(t *testing.T) {
 	}
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	resetter := reset.NewResetter(reset.Config{}, memory.NewUserStore([]string{"username"}), nil, nil, clock,
-		nil, nil, outbox.NewQueue(g.box, g.d, clock), g.box, reset.DefaultEmails(), audit.New(log), log)
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: reset.Config{},
+		Users: memory.NewUserStore([]string{"username"}), Clock: clock, Outbox: outbox.NewQueue(g.box, g.d),
+		Emails: reset.DefaultEmails(), Audit: audit.New(log), Log: log})
 	tool := app.NewOutboxTool(g.box, nil, resetter, clock)
 	var out bytes.Buffer
 	if err := tool.PrintStats(ctx, &out); err != nil {

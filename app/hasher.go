@@ -19,7 +19,9 @@ import (
 // HasherSettings say how new passwords are hashed: the format (PASSWORD_HASHER),
 // its costs, and how many hashes run at once.
 type HasherSettings struct {
-	Name              string `env:"PASSWORD_HASHER" envDefault:"argon2id"`
+	// Name is the format; default: USER_SCHEMA's, or argon2id (StoreSettings'
+	// schema, resolved after parsing).
+	Name              string `env:"PASSWORD_HASHER"`
 	Argon2Memory      uint32 `env:"ARGON2_MEMORY_KIB" envDefault:"19456"`
 	Argon2Iterations  uint32 `env:"ARGON2_ITERATIONS" envDefault:"2"`
 	Argon2Parallelism uint8  `env:"ARGON2_PARALLELISM" envDefault:"1"`

@@ -99,10 +99,12 @@ func resetService(t *testing.T, pool *hashpool.Pool) (addr, body string) {
 	log := slog.New(slog.DiscardHandler)
 	cfg := reset.Config{Enabled: true, Period: time.Hour, URL: "https://frontend.example/reset-password/",
 		From: "noreply@example.com"}
-	queue := outbox.NewQueue(box, nil, clock)
-	sender := reset.NewLinkSender(cfg, users, queue, signer, clock, reset.DefaultEmails(), audit.New(log))
-	resetter := reset.NewResetter(cfg, users, pool, signer, clock, policy.New(8), nil, queue, box,
-		reset.DefaultEmails(), audit.New(log), log)
+	queue := outbox.NewQueue(box, nil)
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: queue, Signer: signer,
+		Clock: clock, Emails: reset.DefaultEmails(), Audit: audit.New(log)})
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Hasher: pool, Signer: signer,
+		Clock: clock, Policy: policy.New(8), Outbox: queue, Emails: reset.DefaultEmails(), Audit: audit.New(log),
+		Log: log})
 	api := apihttp.New(apihttp.Config{HashQueue: pool}, sender, resetter, limiter, clock, log)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 // domain's own, outbox.DefaultConfig (see outboxDefaults): one source of truth,
 // which the simulation and the tests of other packages share.
 type OutboxSettings struct {
-	Collection   string        `env:"OUTBOX_COLLECTION" envDefault:"outbox"`
 	Workers      int           `env:"MAIL_WORKERS"`
 	PollInterval time.Duration `env:"OUTBOX_POLL_INTERVAL"`
 	Lease        time.Duration `env:"MAIL_LEASE"`

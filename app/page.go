@@ -57,7 +57,7 @@ func (c Config) pageConfig() (apihttp.PageConfig, error) {
 	pc := apihttp.PageConfig{Enabled: c.hostedPage(), Path: c.pagePath(), Title: c.Page.Title,
 		ProductName: cmp.Or(c.Page.ProductName, c.Emails.ProductName), DefaultLanguage: c.Languages.Default, SignInURL: c.Page.SignInURL,
 		Origin: c.pageOrigin(), MinLength: c.Password.MinLength, BreachCheck: c.Password.BreachCheck,
-		LoginTakesEmail: slices.Contains(c.Users.LoginFields, c.Users.EmailField)}
+		LoginTakesEmail: slices.Contains(c.Store.Users.LoginFields, c.Store.Users.EmailField)}
 	if !pc.Enabled || c.Page.Template == "" {
 		return pc, nil
 	}

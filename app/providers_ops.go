@@ -9,8 +9,6 @@ import (
 	"github.com/google/wire"
 
 	apihttp "github.com/pwreset/pwreset/adapters/http"
-	"github.com/pwreset/pwreset/adapters/mongo"
-	"github.com/pwreset/pwreset/adapters/postgres"
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/domain/health"
 	"github.com/pwreset/pwreset/ports"
@@ -32,27 +30,20 @@ var Metrics = wire.NewSet(
 )
 
 // ProvideMetrics returns the Prometheus metrics, with the outbox gauges read from
-// box and the campaigns' from campaigns.
-func ProvideMetrics(cfg Config, box ports.Outbox, campaigns ports.CampaignStore, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
+// the stores' outbox and the campaigns' from their campaigns, each read bounded by
+// the stores' timeout.
+func ProvideMetrics(s ports.Stores, clock ports.Clock, log *slog.Logger) *prometheus.Metrics {
 	m := prometheus.New()
-	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: cfg.storeTimeout(),
+	m.WatchOutbox(prometheus.OutboxWatch{Box: s.Outbox, Clock: clock, Timeout: s.Timeout,
 		CacheFor: outboxStatsCache, Log: log})
-	m.WatchCampaigns(prometheus.CampaignWatch{Store: campaigns, Timeout: cfg.storeTimeout(), Log: log})
+	m.WatchCampaigns(prometheus.CampaignWatch{Store: s.Campaigns, Timeout: s.Timeout, Log: log})
 	return m
 }
 
-// ProvideReadiness returns the readiness check: the database (PostgreSQL or
-// MongoDB) answering a ping within its timeout, or always ready in demo mode.
-func ProvideReadiness(cfg Config, db MongoDB, pg Postgres, clock ports.Clock) *health.Readiness {
-	var store ports.Pinger // none in demo mode: always ready
-	name := "MongoDB"
-	switch {
-	case pg.Pool != nil:
-		store, name = postgres.NewPinger(pg.Pool, cfg.storeTimeout()), "PostgreSQL"
-	case db.Database != nil:
-		store = mongo.NewPinger(db.Database, cfg.storeTimeout())
-	}
-	return health.NewReadiness(store, name, cfg.storeTimeout(), readinessCache, clock)
+// ProvideReadiness returns the readiness check: the backend's database answering
+// a ping within the backend's timeout, or always ready in memory, which has none.
+func ProvideReadiness(s ports.Stores, clock ports.Clock) *health.Readiness {
+	return health.NewReadiness(s.Readiness, s.Name, s.Timeout, readinessCache, clock)
 }
 
 // ProvideOperations gives the API its metrics and readiness endpoints: /metrics and

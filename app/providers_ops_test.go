@@ -16,32 +16,21 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/pwreset/pwreset/adapters/memory"
+	"github.com/pwreset/pwreset/adapters/mongo"
+	"github.com/pwreset/pwreset/adapters/postgres"
 	"github.com/pwreset/pwreset/adapters/system"
 	"github.com/pwreset/pwreset/app"
 	"github.com/pwreset/pwreset/domain/health"
 	"github.com/pwreset/pwreset/ports"
 )
 
-// short and long are the two timeouts of these tests: the database in use gets
-// short, the other long. A check that took the other database's timeout would
-// wait an hour, far beyond what the tests wait.
+// short is the timeout of the stores in these tests; a check that did not take
+// it would wait beyond patience.
 const (
 	short = 200 * time.Millisecond
-	long  = time.Hour
 	// patience is how long a test waits for an answer bounded by short.
 	patience = 30 * time.Second
 )
-
-// databases are the two configurations, each with the other's timeout long.
-var databases = []struct {
-	name string
-	cfg  app.Config
-}{
-	{"PostgreSQL", app.Config{MongoDBTimeout: long,
-		Database: app.PostgresSettings{URL: "postgres://pwreset@db/app", Timeout: short}}},
-	{"MongoDB", app.Config{MongoDBURI: "mongodb://db/", MongoDBTimeout: short,
-		Database: app.PostgresSettings{Timeout: long}}},
-}
 
 // silentServer accepts connections and never answers: a database that hangs.
 func silentServer(t *testing.T) string {
@@ -74,9 +63,10 @@ func silentServer(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// hangingStores returns a PostgreSQL pool and a MongoDB database on servers that
-// never answer; neither connects before its first use.
-func hangingStores(t *testing.T) (app.MongoDB, app.Postgres) {
+// hangingStores returns the stores of PostgreSQL and of MongoDB on servers that
+// never answer, each with the readiness check, name and timeout (short) its Open
+// gives; neither connects before its first use.
+func hangingStores(t *testing.T) map[string]ports.Stores {
 	t.Helper()
 	pool, err := pgxpool.New(context.Background(), "postgres://pwreset@"+silentServer(t)+"/app?sslmode=disable")
 	if err != nil {
@@ -88,31 +78,29 @@ func hangingStores(t *testing.T) (app.MongoDB, app.Postgres) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	return app.MongoDB{Database: client.Database("pwreset")}, app.Postgres{Pool: pool}
+	return map[string]ports.Stores{
+		"PostgreSQL": {Readiness: postgres.NewPinger(pool, short), Name: "PostgreSQL", Timeout: short},
+		"MongoDB":    {Readiness: mongo.NewPinger(client.Database("pwreset"), short), Name: "MongoDB", Timeout: short},
+	}
 }
 
-// TestReadinessPingsTheDatabaseInUse: /readyz's check pings PostgreSQL when
-// DATABASE_URL is set and MongoDB otherwise, and a database that hangs is not
-// ready within that database's timeout (DATABASE_TIMEOUT or MONGODB_TIMEOUT),
-// with a reason that names it.
+// TestReadinessPingsTheDatabaseInUse: /readyz's check pings the stores' database,
+// and a database that hangs is not ready within the stores' timeout
+// (DATABASE_TIMEOUT or MONGODB_TIMEOUT), with a reason that names it.
 func TestReadinessPingsTheDatabaseInUse(t *testing.T) {
-	for _, d := range databases {
-		t.Run(d.name, func(t *testing.T) {
-			mongo, pg := hangingStores(t)
-			if d.name == "MongoDB" {
-				pg = app.Postgres{}
-			}
-			ready := app.ProvideReadiness(d.cfg, mongo, pg, system.Clock{})
+	for name, stores := range hangingStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ready := app.ProvideReadiness(stores, system.Clock{})
 			done := make(chan error, 1)
 			go func() { done <- ready.Ping(context.Background()) }()
 			select {
 			case err := <-done:
 				var nr *health.NotReady
-				if !errors.As(err, &nr) || !strings.HasPrefix(nr.Reason, d.name+" ") {
-					t.Fatalf("readiness of a hanging %s: %v; want not ready, the reason naming %s", d.name, err, d.name)
+				if !errors.As(err, &nr) || !strings.HasPrefix(nr.Reason, name+" ") {
+					t.Fatalf("readiness of a hanging %s: %v; want not ready, the reason naming %s", name, err, name)
 				}
 			case <-time.After(patience):
-				t.Fatalf("readiness of a hanging %s waited beyond %s: it does not take that database's timeout", d.name, patience)
+				t.Fatalf("readiness of a hanging %s waited beyond %s: it does not take the stores' timeout", name, patience)
 			}
 		})
 	}
@@ -129,12 +117,13 @@ func (hangingOutbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
 }
 
 // TestOutboxGaugesTakeTheTimeoutOfTheDatabaseInUse: a scrape whose outbox hangs
-// answers within DATABASE_TIMEOUT on PostgreSQL and MONGODB_TIMEOUT on MongoDB,
-// without the outbox series.
+// answers within the stores' timeout (DATABASE_TIMEOUT on PostgreSQL,
+// MONGODB_TIMEOUT on MongoDB), without the outbox series.
 func TestOutboxGaugesTakeTheTimeoutOfTheDatabaseInUse(t *testing.T) {
-	for _, d := range databases {
-		t.Run(d.name, func(t *testing.T) {
-			m := app.ProvideMetrics(d.cfg, hangingOutbox{}, memory.NewCampaignStore(), system.Clock{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, name := range []string{"PostgreSQL", "MongoDB"} {
+		t.Run(name, func(t *testing.T) {
+			stores := ports.Stores{Outbox: hangingOutbox{}, Campaigns: memory.NewCampaignStore(), Name: name, Timeout: short}
+			m := app.ProvideMetrics(stores, system.Clock{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			type result struct {
 				names []string
 				err   error
@@ -159,7 +148,7 @@ func TestOutboxGaugesTakeTheTimeoutOfTheDatabaseInUse(t *testing.T) {
 					}
 				}
 			case <-time.After(patience):
-				t.Fatalf("scrape of a hanging outbox on %s waited beyond %s: it does not take that database's timeout", d.name, patience)
+				t.Fatalf("scrape of a hanging outbox on %s waited beyond %s: it does not take that database's timeout", name, patience)
 			}
 		})
 	}

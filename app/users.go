@@ -48,7 +48,7 @@ func underlying(users ports.UserStore) ports.UserStore {
 // Django's own password reset e-mails each. Neither the addresses nor the users
 // are logged.
 func (a *App) warnDuplicateEmails(ctx context.Context) {
-	m := a.cfg.Users
+	m := a.cfg.Store.Users
 	if !a.cfg.Reset.UseEmail && !slices.Contains(m.LoginFields, m.EmailField) {
 		return
 	}

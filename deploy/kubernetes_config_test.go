@@ -120,7 +120,7 @@ func TestKubernetesPortsAndProbes(t *testing.T) {
 	}
 	// /readyz answers 503 once MONGODB_TIMEOUT (or DATABASE_TIMEOUT) has passed; a
 	// shorter probe timeout would report a timeout instead of pwreset's answer.
-	timeout := max(cfg.MongoDBTimeout, cfg.Database.Timeout)
+	timeout := max(cfg.Store.MongoDBTimeout, cfg.Store.Postgres.Timeout)
 	if c.ReadinessProbe == nil {
 		return
 	}
