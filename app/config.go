@@ -64,21 +64,24 @@ func parseProblems(err error, vars map[string]string) error {
 		return err
 	}
 	var problems []error
+	named := map[string]bool{}
 	for _, e := range agg.Errors {
-		problems = append(problems, nameVariable(e, vars)...)
+		problems = append(problems, nameVariable(e, vars, named)...)
 	}
 	return errors.Join(problems...)
 }
 
 // nameVariable rewords a parse error of the env library, which names the Go field,
-// so that it names the environment variable the operator has to fix. An error that
-// names it already (TRUSTED_PROXIES's, one per entry) is kept as it is.
-func nameVariable(err error, vars map[string]string) []error {
+// so that it names the environment variable the operator has to fix (and records it
+// in named). An error that names it already (TRUSTED_PROXIES's, one per entry) is
+// kept as it is.
+func nameVariable(err error, vars map[string]string, named map[string]bool) []error {
 	var pe env.ParseError
 	if !errors.As(err, &pe) {
 		return []error{err}
 	}
-	name := envName(reflect.TypeFor[Config](), pe, vars)
+	name := envName(reflect.TypeFor[Config](), pe, vars, named)
+	named[name] = true
 	switch {
 	case name == "":
 		return []error{err}
@@ -89,21 +92,29 @@ func nameVariable(err error, vars map[string]string) []error {
 }
 
 // envName finds the variable of the field pe names in t or in the sections it
-// nests. Sections repeat Go names (SMTP's and the events' Timeout): of the fields
-// of that name and type, the one whose variable is set failed, as defaults parse.
-func envName(t reflect.Type, pe env.ParseError, vars map[string]string) string {
+// nests. Sections repeat Go names (SMTP's, the events' and PostgreSQL's Timeout):
+// of the fields of that name and type, it is the first not named yet whose value
+// fails to parse.
+func envName(t reflect.Type, pe env.ParseError, vars map[string]string, named map[string]bool) string {
 	for f := range t.Fields() {
 		tag := strings.Split(f.Tag.Get("env"), ",")[0]
-		if tag != "" && f.Name == pe.Name && f.Type == pe.Type && vars[tag] != "" {
+		if tag != "" && f.Name == pe.Name && f.Type == pe.Type && !named[tag] && fails(f, tag, vars) {
 			return tag
 		}
 		if tag == "" && f.Type.Kind() == reflect.Struct {
-			if name := envName(f.Type, pe, vars); name != "" {
+			if name := envName(f.Type, pe, vars, named); name != "" {
 				return name
 			}
 		}
 	}
 	return ""
+}
+
+// fails reports whether the value of variable tag fails to parse into field f, as
+// the env library parses it.
+func fails(f reflect.StructField, tag string, vars map[string]string) bool {
+	one := reflect.StructOf([]reflect.StructField{{Name: "V", Type: f.Type, Tag: f.Tag}})
+	return env.ParseWithOptions(reflect.New(one).Interface(), env.Options{Environment: map[string]string{tag: vars[tag]}}) != nil
 }
 
 // problems lists what is wrong with the configuration, each with what to do: each

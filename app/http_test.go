@@ -61,6 +61,12 @@ func TestParseErrorsNameTheirVariable(t *testing.T) {
 	for _, name := range []string{"ARGON2_ITERATIONS", "DJANGO_ARGON2_ITERATIONS", "SMTP_POOL_SIZE", "MAIL_WORKERS"} {
 		wantProblems(t, append(slices.Clone(production), name+"=many"), name+": ")
 	}
+	// Two of the same Go name and type at once: each line names its own.
+	wantProblems(t, append(slices.Clone(production), "SMTP_TIMEOUT=10s", "EVENTS_TIMEOUT=soon", "DATABASE_TIMEOUT=later"),
+		`EVENTS_TIMEOUT: unable to parse duration: time: invalid duration "soon"`,
+		`DATABASE_TIMEOUT: unable to parse duration: time: invalid duration "later"`)
+	wantProblems(t, append(slices.Clone(production), "SMTP_TIMEOUT=soon", "EVENTS_TIMEOUT=soon"),
+		`SMTP_TIMEOUT: unable to parse duration`, `EVENTS_TIMEOUT: unable to parse duration`)
 }
 
 // TestClientIPv6Prefix: CLIENT_IPV6_PREFIX reaches the API (default 64) and is
