@@ -28,7 +28,11 @@ func ProvideCampaigns(cfg Config, store ports.CampaignStore, users ports.UserSto
 	if err != nil {
 		return nil, err
 	}
-	letter := sender.BreachLetter(reset.DefaultTemplates(reset.KindBreachReset).With(cfg.emailDetails()))
+	details, err := cfg.emailDetails()
+	if err != nil {
+		return nil, err
+	}
+	letter := sender.BreachLetter(reset.DefaultTemplates(reset.KindBreachReset).With(details))
 	return campaign.New(campaign.Deps{Store: store, Users: all, Queue: box, Letter: letter, Clock: clock}), nil
 }
 

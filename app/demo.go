@@ -2,6 +2,7 @@ package app
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -93,9 +94,9 @@ func demoURL(ln net.Listener) string { return demoOrigin(ln) + "/reset-password/
 // mailRoute says where the e-mails go: the provider ProvideMailProvider chooses.
 func (c Config) mailRoute() string {
 	switch {
-	case c.SMTP.URL != "":
+	case c.Mail.SMTP.URL != "":
 		return "sent through the SMTP relay of SMTP_URL"
-	case c.SendGridAPIKey != "":
+	case c.Mail.SendGridAPIKey != "":
 		return "sent through SendGrid (SENDGRID_API_KEY)"
 	}
 	return "printed to standard output"
@@ -104,9 +105,9 @@ func (c Config) mailRoute() string {
 // printDemoBanner tells a newcomer what demo mode is and how to try it. Where the
 // e-mails go depends on the mail provider: only the console prints them here.
 func printDemoBanner(out io.Writer, cfg Config, origin string) {
-	api := origin + cfg.APIPrefix
+	api := origin + cfg.HTTP.APIPrefix
 	body := `{"login": "demo"}`
-	if cfg.UseEmail {
+	if cfg.Reset.UseEmail {
 		body = `{"email": "` + DemoUser.Email + `"}`
 	}
 	mail, open := "printed here, not sent", "open the link printed below"
@@ -127,4 +128,24 @@ func printDemoBanner(out io.Writer, cfg Config, origin string) {
 ==========================================================================
 
 `, mail, DemoUser.Email, api, body, open, api)
+}
+
+// MaxDemoUsers bounds DEMO_USERS: a million users take about half a GiB.
+const MaxDemoUsers = 1_000_000
+
+// DemoSettings say what demo mode starts with besides the demo user.
+type DemoSettings struct {
+	// Users seeds user1..userN (e-mail userK@example.com, password DemoUsersPassword),
+	// so that a benchmark can reset many users' passwords; 0: none.
+	Users int `env:"DEMO_USERS" envDefault:"0"`
+}
+
+func (d DemoSettings) problems(demo bool) []error {
+	switch {
+	case d.Users < 0 || d.Users > MaxDemoUsers:
+		return []error{fmt.Errorf("DEMO_USERS must be between 0 and %d, not %d", MaxDemoUsers, d.Users)}
+	case d.Users > 0 && !demo:
+		return []error{errors.New("DEMO_USERS seeds demo mode only: unset it, or unset DATABASE_URL and MONGODB_URI for demo mode")}
+	}
+	return nil
 }

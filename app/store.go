@@ -160,7 +160,7 @@ func (s StoreSettings) withDefaults() StoreSettings {
 func (c *Config) applySchema() {
 	c.Store = c.Store.withDefaults()
 	d := c.Store.schema()
-	c.PasswordHasher = cmp.Or(c.PasswordHasher, d.passwordHasher)
+	c.Hasher.Name = cmp.Or(c.Hasher.Name, d.passwordHasher)
 	c.Django.LinkSignature = cmp.Or(c.Django.LinkSignature, d.linkSignature)
 }
 
@@ -280,7 +280,7 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger, t Tracing, cl
 			LimitReasons:  append(slices.Clone(reset.LimitReasons), campaign.ReasonSentAlready),
 			ClientOptions: t.mongoOptions(), Log: log})
 	}
-	users, err := demoUsers(cfg, passwordHash(cfg))
+	users, err := demoUsers(cfg, cfg.Hasher.hasher())
 	if err != nil {
 		return ports.Stores{}, nil, err
 	}
