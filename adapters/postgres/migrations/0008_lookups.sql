@@ -1,4 +1,6 @@
--- Issue 21: a limit of 2147483647 events (ports.Limit.Max clamped to int32, which
+-- Issue 21: two look-ups whose cost grew within a run (docs/performance.md).
+--
+-- A limit of 2147483647 events (ports.Limit.Max clamped to int32, which
 -- the use cases give a limit that only records: the daily cap off, an operator's
 -- links) is never reached, so its events are not read. Migration 0004's look-up,
 -- ORDER BY at DESC OFFSET p_maxes[i] - 1, reads every event of the key in its
@@ -56,6 +58,29 @@ BEGIN
             from_address = excluded.from_address, to_address = excluded.to_address,
             subject = excluded.subject, body_text = excluded.body_text, body_html = excluded.body_html
         RETURNING o.id INTO id;
+    END IF;
+END
+$$;
+
+-- Migration 0006's function, its traceparent stamp finding the message by its key:
+-- with 'pending' written out, the generic plan plpgsql keeps after five calls can
+-- prove the predicate of pwreset_outbox_due and, made while that index was small,
+-- read all of it for the id on every call (each dead entry since the last vacuum;
+-- see Outbox.settle). A variable is a parameter of the plan, which proves nothing.
+CREATE OR REPLACE FUNCTION pwreset_add_limited(p_keys text[], p_maxes integer[], p_sinces timestamptz[], p_reasons text[],
+    p_suppress text, p_now timestamptz, p_due timestamptz,
+    p_kind text, p_user_id text, p_from text, p_to text, p_subject text, p_text text, p_html text,
+    p_keep_body boolean, p_traceparent text, OUT id bigint, OUT refused integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    added bigint;
+    pending text := 'pending';
+BEGIN
+    SELECT a.id, a.refused INTO added, refused FROM pwreset_add_limited(p_keys, p_maxes, p_sinces, p_reasons,
+        p_suppress, p_now, p_due, p_kind, p_user_id, p_from, p_to, p_subject, p_text, p_html, p_keep_body) AS a;
+    id := added;
+    IF p_traceparent <> '' THEN
+        UPDATE pwreset_outbox AS o SET traceparent = p_traceparent WHERE o.id = added AND o.state = pending;
     END IF;
 END
 $$;
