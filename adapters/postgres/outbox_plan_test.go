@@ -12,8 +12,8 @@ import (
 )
 
 // TestSettleUsesNoDueIndex (issue 21, delivery that slowed down within a run):
-// settling a message, or stamping its traceparent as AddLimited stores it, finds it
-// by its id, never by a scan of pwreset_outbox_due. pgx
+// settling a message, releasing one, or stamping its traceparent as AddLimited
+// stores it, finds it by its id, never by a scan of pwreset_outbox_due. pgx
 // prepares each statement, and PostgreSQL plans a prepared one generically after
 // five runs; with the state written as a literal, that plan could prove the due
 // index's predicate and, planned while the index was small, read all of it for the
@@ -38,8 +38,19 @@ func TestSettleUsesNoDueIndex(t *testing.T) {
 		"MarkFailed": func(id string) error { return box.MarkFailed(testCtx(t), id, "w", "r", time.Now()) },
 		"Reschedule": func(id string) error { return box.Reschedule(testCtx(t), id, "w", time.Now(), "r") },
 	}
+	id, err := box.Add(testCtx(t), ports.Message{Kind: "reset_link", To: "a@example.com", Text: "held"}, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := dueIndexScans(t, pool)
+	if err := box.Release(testCtx(t), id, time.Now()); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	if scans := dueIndexScans(t, pool) - before; scans != 0 {
+		t.Errorf("Release scanned pwreset_outbox_due %d times; want the message found by its id", scans)
+	}
 	for name, settle := range settles {
-		before := dueIndexScans(t, pool)
+		before = dueIndexScans(t, pool)
 		_, _, err := box.AddLimited(testCtx(t), ports.LimitedMessage{Message: ports.Message{Kind: "reset_link",
 			To: "a@example.com", Text: "link", TraceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}}, time.Now())
 		if err != nil {
