@@ -12,8 +12,10 @@ func printReport(w io.Writer, o options, echo outcome, hasher hashRate, runs []o
 	fmt.Fprintf(w, "\n| run | load | answers | answers/s | p50 | p99 | all 200 | CPU/answer | allocs/answer | hashes/answer | peak RSS | ratio |\n")
 	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|\n")
 	row(w, echo, "")
-	fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | 1 | | |\n",
-		hasher.workers, hasher.hashes, hasher.perSecond(), perAnswer(hasher.cpu, uint64(hasher.hashes)))
+	if hasher.hashes > 0 {
+		fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | 1 | | |\n",
+			hasher.workers, hasher.hashes, hasher.perSecond(), perAnswer(hasher.cpu, uint64(hasher.hashes)))
+	}
 	for _, r := range runs {
 		row(w, r, ratio(r, echo, hasher))
 	}

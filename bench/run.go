@@ -46,6 +46,10 @@ func run(o options) error {
 		defer srv.stop()
 	}
 	outcomes, sustained := sendLinkLoads(o, srv)
+	if o.linkOnly {
+		printReport(os.Stdout, o, echo, hashRate{}, outcomes, sustained)
+		return nil
+	}
 	// The hasher is measured just before and after the resets, and the two averaged:
 	// others' work on a shared machine comes and goes within minutes.
 	before := measureHasher(o.resetFor)
@@ -67,9 +71,12 @@ func pwreset(o options, dir string) (*child, []byte, error) {
 		url := strings.TrimSuffix(o.target, "/")
 		return &child{name: "target", url: url, proc: proc{metrics: url + "/metrics"}}, []byte(o.secretKey), nil
 	}
-	bin, err := buildPwreset(context.Background(), dir)
-	if err != nil {
-		return nil, nil, err
+	bin := o.binary
+	if bin == "" {
+		var err error
+		if bin, err = buildPwreset(context.Background(), dir); err != nil {
+			return nil, nil, err
+		}
 	}
 	secret := o.secretKey
 	if secret == "" {
