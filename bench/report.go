@@ -31,6 +31,9 @@ func row(w io.Writer, r outcome, ratio string) {
 	if r.rate > 0 {
 		how = fmt.Sprintf("%d/s", r.rate)
 	}
+	if r.loadAvg != "" {
+		how += ", load " + r.loadAvg
+	}
 	rss := ""
 	if r.peakRSS > 0 {
 		rss = fmt.Sprintf("%.0f MiB", float64(r.peakRSS)/(1<<20))
@@ -60,6 +63,9 @@ func ratio(r outcome, echo outcome, hasher hashRate) string {
 	var cpu time.Duration
 	switch r.base {
 	case "echo":
+		if r.ref != nil {
+			echo = *r.ref
+		}
 		name, rate, cpu = "Echo", echo.perSecond(), perAnswerOf(echo.cpu, echo.metrics.Requests)
 	case "hasher":
 		name, rate, cpu = "argon2id", hasher.perSecond(), perAnswerOf(hasher.cpu, uint64(hasher.hashes))
