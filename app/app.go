@@ -70,7 +70,7 @@ func (a *App) serve(ctx context.Context) error {
 	}
 	warnUnsafeDefaults(ctx, a.log, a.cfg)
 	a.cfg.Ops.logNotices(ctx, a.log)
-	a.log.Info("pwreset listening", "addr", "http://"+a.ln.Addr().String(), "api_prefix", a.cfg.APIPrefix)
+	a.log.Info("pwreset listening", "addr", "http://"+a.ln.Addr().String(), "api_prefix", a.cfg.HTTP.APIPrefix)
 	served := make(chan error, 1)
 	go func() { served <- a.server.Serve(a.ln) }()
 	select {
@@ -78,8 +78,8 @@ func (a *App) serve(ctx context.Context) error {
 		return fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down", "grace", a.cfg.ShutdownGrace.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
+	a.log.Info("shutting down", "grace", a.cfg.HTTP.ShutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.HTTP.ShutdownGrace)
 	defer cancel()
 	if err := a.server.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down http server: %w", err)

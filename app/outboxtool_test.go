@@ -35,11 +35,12 @@ func TestRetryRequeuesNotices(t *testing.T) {
 	cfg := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://frontend.example/reset/",
 		From: "noreply@example.com", ChangedNotification: true}
 	signer := link.NewSigner([]byte("0123456789abcdef0123456789abcdef"), false)
-	queue := outbox.NewQueue(box, nil, clock)
-	sender := reset.NewLinkSender(cfg, users, queue, signer, clock, reset.DefaultEmails(), audit.New(nil))
+	queue := outbox.NewQueue(box, nil)
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: queue, Signer: signer,
+		Clock: clock, Emails: reset.DefaultEmails(), Audit: audit.New(nil)})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	resetter := reset.NewResetter(cfg, users, nil, signer, clock, policy.New(8), nil, queue, box,
-		reset.DefaultEmails(), audit.New(log), log)
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Signer: signer, Clock: clock,
+		Policy: policy.New(8), Outbox: queue, Emails: reset.DefaultEmails(), Audit: audit.New(log), Log: log})
 
 	// The notice as the reset held it (stored dated when it falls due), failed.
 	notice := ports.Message{Kind: reset.KindPasswordChanged, UserID: dora.ID, From: cfg.From, To: dora.Email}

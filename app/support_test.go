@@ -41,8 +41,9 @@ func supportTool(t *testing.T, step time.Duration) (*app.SupportTool, *memory.Ou
 	users := memory.NewUserStore([]string{"username"}, ports.User{ID: "7", Email: "dora@example.com",
 		Logins: []ports.Field{{Name: "username", Value: "dora"}}})
 	cfg := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://frontend.example/reset/", From: "noreply@example.com"}
-	sender := reset.NewLinkSender(cfg, users, outbox.NewQueue(box, nil, clock),
-		link.NewSigner([]byte("0123456789abcdef0123456789abcdef"), false), clock, reset.DefaultEmails(), audit.New(nil))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: outbox.NewQueue(box, nil),
+		Signer: link.NewSigner([]byte("0123456789abcdef0123456789abcdef"), false), Clock: clock,
+		Emails: reset.DefaultEmails(), Audit: audit.New(nil)})
 	return app.NewSupportTool(app.Config{Outbox: app.OutboxSettings{MaxAge: 30 * time.Minute}}, sender, box, clock), box
 }
 

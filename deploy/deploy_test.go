@@ -89,9 +89,11 @@ func exported(t *testing.T) map[string]map[string][]string {
 	signer := link.NewSigner([]byte("0123456789abcdef0123456789abcdef"), false)
 	cfg := reset.Config{Enabled: true, Period: time.Hour, URL: "https://frontend.example/reset/", From: "noreply@example.com"}
 	events := audit.New(nil).WithObserver(m)
-	sender := reset.NewLinkSender(cfg, users, outbox.NewQueue(box, nil, clock), signer, clock, reset.DefaultEmails(), events)
-	resetter := reset.NewResetter(cfg, users, m.TimeHasher(nil), signer, clock, policy.New(policy.DefaultMinLength),
-		nil, outbox.NewQueue(box, nil, clock), box, reset.DefaultEmails(), events, slog.New(slog.DiscardHandler))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: outbox.NewQueue(box, nil),
+		Signer: signer, Clock: clock, Emails: reset.DefaultEmails(), Audit: events})
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Hasher: m.TimeHasher(nil),
+		Signer: signer, Clock: clock, Policy: policy.New(policy.DefaultMinLength), Outbox: outbox.NewQueue(box, nil),
+		Emails: reset.DefaultEmails(), Audit: events, Log: slog.New(slog.DiscardHandler)})
 	apihttp.New(apihttp.Config{Operations: apihttp.Operations{Observer: m, Metrics: m.Handler()}},
 		sender, resetter, limiter, clock, slog.New(slog.DiscardHandler))
 

@@ -81,7 +81,7 @@ type LimitedMessage struct {
 // clock reaches the due time the caller gave: a caller's clock that is off by s
 // shortens or lengthens the hold by s.
 //
-//go:generate go tool mockgen -destination=../mocks/outbox.go -package=mocks . Outbox,Releaser
+//go:generate go tool mockgen -destination=../mocks/outbox.go -package=mocks . Outbox
 type Outbox interface {
 	// Add stores msg as pending and due at now, and returns its id: msg.ID when set
 	// (Message.ID), where adding an id the outbox holds stores nothing and returns it.
@@ -142,15 +142,6 @@ type Outbox interface {
 	Purge(ctx context.Context, cutoff time.Time) (int, error)
 	// Stats counts the messages by state.
 	Stats(ctx context.Context) (OutboxStats, error)
-}
-
-// Releaser sends a message held back in the outbox at once: it makes the message
-// due now (Outbox.Release) and has it delivered without waiting for the next poll.
-// The outbox queue (domain/outbox.Queue) is one.
-type Releaser interface {
-	// Release makes the pending message id due now; ErrMessageNotFound if it is not
-	// pending (a worker has it already, it is finished, or it is gone).
-	Release(ctx context.Context, id string) error
 }
 
 // ErrBadMessageID wraps a Message.ID that CheckMessageID refuses.

@@ -118,15 +118,17 @@ func (w *world) ports(t *task) (*users, *box, *limiter) {
 func (w *world) sender(t *task) *reset.LinkSender {
 	u, b, _ := w.ports(t)
 	clk := w.clockOf(t.inst)
-	return reset.NewLinkSender(w.cfg, u, outbox.NewQueue(b, nil, clk), w.signer, clk, w.emails, w.audit)
+	return reset.NewLinkSender(reset.LinkSenderDeps{Config: w.cfg, Users: u, Outbox: outbox.NewQueue(b, nil),
+		Signer: w.signer, Clock: clk, Emails: w.emails, Audit: w.audit})
 }
 
 // resetter returns the reset use case as instance t.inst runs it, for task t.
 func (w *world) resetter(t *task) *reset.Resetter {
 	u, b, _ := w.ports(t)
 	clk := w.clockOf(t.inst)
-	return reset.NewResetter(w.cfg, u, &hasher{port{t: t, w: w}}, w.signer, clk, w.policy, nil,
-		outbox.NewQueue(b, nil, clk), b, w.emails, w.audit, w.log)
+	return reset.NewResetter(reset.ResetterDeps{Config: w.cfg, Users: u, Hasher: &hasher{port{t: t, w: w}},
+		Signer: w.signer, Clock: clk, Policy: w.policy, Outbox: outbox.NewQueue(b, nil), Emails: w.emails,
+		Audit: w.audit, Log: w.log})
 }
 
 // dispatcher returns a dispatcher of instance t.inst for one pass, task t.

@@ -61,13 +61,15 @@ func demoAPIWith(b testing.TB, tp trace.TracerProvider) http.Handler {
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
 	b.Cleanup(func() { cancel(); <-done })
-	queue := outbox.NewQueue(box, d, clock)
+	queue := outbox.NewQueue(box, d)
 	cfg := reset.Config{Enabled: true, Period: period, URL: frontURL, From: "noreply@example.com"}
 	signer := link.NewSigner([]byte(secret), false)
 	emails := reset.DefaultEmails()
-	sender := reset.NewLinkSender(cfg, users, queue, signer, clock, emails, audit.New(log))
-	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(policy.DefaultMinLength),
-		nil, queue, box, emails, audit.New(log), log)
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: queue, Signer: signer,
+		Clock: clock, Emails: emails, Audit: audit.New(log)})
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Hasher: plainHasher{}, Signer: signer,
+		Clock: clock, Policy: policy.New(policy.DefaultMinLength), Outbox: queue, Emails: emails,
+		Audit: audit.New(log), Log: log})
 	return pwhttp.New(pwhttp.Config{Prefix: "/api/v1/accounts/", Tracing: tp}, sender, resetter, limiter, clock, log)
 }
 

@@ -151,15 +151,15 @@ type fixture struct {
 	sendPath string
 }
 
-// mailQueue is the link sender's queue here: the outbox, and a copy of each link
+// mailQueue is the link sender's outbox here: the outbox, and a copy of each link
 // that goes out in the mailer, where the tests read them.
 type mailQueue struct {
-	box    *memory.Outbox
+	*memory.Outbox
 	mailer *memory.Mailer
 }
 
 func (q mailQueue) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
-	id, refused, err := q.box.AddLimited(ctx, m, now)
+	id, refused, err := q.Outbox.AddLimited(ctx, m, now)
 	if err == nil && refused < 0 && m.Suppress == "" {
 		_, err = q.mailer.Send(ctx, m.Message)
 	}
@@ -190,9 +190,11 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 	log := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f.log = log
 	emails := reset.DefaultEmails()
-	sender := reset.NewLinkSender(s.reset, store, mailQueue{f.box, f.mailer}, signer, f.clock, emails, audit.New(log))
-	resetter := reset.NewResetter(s.reset, store, plainHasher{}, signer, f.clock, policy.New(policy.DefaultMinLength),
-		nil, outbox.NewQueue(f.box, nil, f.clock), f.box, emails, audit.New(log), log)
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: s.reset, Users: store,
+		Outbox: mailQueue{f.box, f.mailer}, Signer: signer, Clock: f.clock, Emails: emails, Audit: audit.New(log)})
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: s.reset, Users: store, Hasher: plainHasher{},
+		Signer: signer, Clock: f.clock, Policy: policy.New(policy.DefaultMinLength),
+		Outbox: outbox.NewQueue(f.box, nil), Emails: emails, Audit: audit.New(log), Log: log})
 	f.api = checked(t, s.http, pwhttp.New(s.http, sender, resetter, f.limiter, f.clock, log))
 	f.sendPath = strings.TrimSuffix(cmp.Or(s.http.Prefix, pwhttp.DefaultPrefix), "/") + "/send-reset-password-link/"
 	return f

@@ -93,16 +93,19 @@ func TestRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	queue := outbox.NewQueue(box, outbox.NewDispatcher(outbox.DefaultConfig(), box, nil, tripClock{}, quiet, nil), tripClock{})
+	queue := outbox.NewQueue(box, outbox.NewDispatcher(outbox.DefaultConfig(), box, nil, tripClock{}, quiet, nil))
 	cfg := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://front.example/reset/", From: "noreply@example.com",
 		LinkCooldown: time.Minute, LinkDailyCap: 5, LinksPerHour: 1000, ChangedNotification: true}
 	signer := link.NewSigner([]byte("a secret of thirty-two bytes or more"), false)
-	sender := reset.NewLinkSender(cfg, users, queue, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: queue, Signer: signer,
+		Clock: tripClock{}, Emails: reset.DefaultEmails(), Audit: audit.New(quiet)})
 	capped := cfg
 	capped.LinkCooldown, capped.LinkDailyCap = 0, 1 // alice has had her link of the day
-	overCap := reset.NewLinkSender(capped, users, queue, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
-	resetter := reset.NewResetter(cfg, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, queue, box,
-		reset.DefaultEmails(), audit.New(quiet), quiet)
+	overCap := reset.NewLinkSender(reset.LinkSenderDeps{Config: capped, Users: users, Outbox: queue, Signer: signer,
+		Clock: tripClock{}, Emails: reset.DefaultEmails(), Audit: audit.New(quiet)})
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Hasher: tripHasher{}, Signer: signer,
+		Clock: tripClock{}, Policy: policy.New(8), Outbox: queue, Emails: reset.DefaultEmails(),
+		Audit: audit.New(quiet), Log: quiet})
 	log.drain()
 
 	cases := []struct {

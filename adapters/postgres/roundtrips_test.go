@@ -86,13 +86,15 @@ func TestRoundTrips(t *testing.T) {
 	box := postgres.NewOutbox(pool, 0)
 
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	queue := outbox.NewQueue(box, outbox.NewDispatcher(outbox.DefaultConfig(), box, nil, tripClock{}, quiet, nil), tripClock{})
+	queue := outbox.NewQueue(box, outbox.NewDispatcher(outbox.DefaultConfig(), box, nil, tripClock{}, quiet, nil))
 	rc := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://front.example/reset/", From: "noreply@example.com",
 		LinkCooldown: time.Minute, LinkDailyCap: 5, LinksPerHour: 1000, ChangedNotification: true}
 	signer := link.NewSigner([]byte("a secret of thirty-two bytes or more"), false)
-	sender := reset.NewLinkSender(rc, users, queue, signer, tripClock{}, reset.DefaultEmails(), audit.New(quiet))
-	resetter := reset.NewResetter(rc, users, tripHasher{}, signer, tripClock{}, policy.New(8), nil, queue, box,
-		reset.DefaultEmails(), audit.New(quiet), quiet)
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: rc, Users: users, Outbox: queue, Signer: signer,
+		Clock: tripClock{}, Emails: reset.DefaultEmails(), Audit: audit.New(quiet)})
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: rc, Users: users, Hasher: tripHasher{}, Signer: signer,
+		Clock: tripClock{}, Policy: policy.New(8), Outbox: queue, Emails: reset.DefaultEmails(),
+		Audit: audit.New(quiet), Log: quiet})
 	resetOnce := func() error {
 		now := time.Now().Unix()
 		return resetter.Reset(testCtx(t), reset.Request{UserID: "u1", Timestamp: now, Password: "blue-Heron-42-lantern",

@@ -162,7 +162,7 @@ func (h *harness) start(t *testing.T, cfg outbox.Config) func() {
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	d := outbox.NewDispatcher(cfg, h.box, h.provider, clock{}, log, nil)
 	if h.first == nil {
-		h.first, h.queue = d, outbox.NewQueue(h.box, d, clock{})
+		h.first, h.queue = d, outbox.NewQueue(h.box, d)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -8,25 +8,25 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// Queue is what the use cases send e-mail through. It only stores a message in the
-// outbox, so that a request never waits on the mail provider and a stored message is
-// delivered even if this process stops; the Dispatcher does the sending.
+// Queue is what the use cases send e-mail through (reset.Outbox). It only stores a
+// message in the outbox, so that a request never waits on the mail provider and a
+// stored message is delivered even if this process stops; the Dispatcher does the
+// sending, woken for what falls due at once.
 type Queue struct {
-	box   ports.Outbox
-	d     *Dispatcher
-	clock ports.Clock
+	box ports.Outbox
+	d   *Dispatcher
 }
 
 // NewQueue returns a queue storing messages in box and waking d for each; d may be nil
 // where another process does the sending.
-func NewQueue(box ports.Outbox, d *Dispatcher, clock ports.Clock) *Queue {
-	return &Queue{box: box, d: d, clock: clock}
+func NewQueue(box ports.Outbox, d *Dispatcher) *Queue {
+	return &Queue{box: box, d: d}
 }
 
-// Release implements ports.Releaser: the held message becomes due now, in one
-// write, and this process's dispatcher is woken to send it.
-func (q *Queue) Release(ctx context.Context, id string) error {
-	if err := q.box.Release(ctx, id, q.clock.Now()); err != nil {
+// Release makes the held message id due at at, the caller's now, in one write
+// (ports.Outbox.Release), and wakes this process's dispatcher to send it.
+func (q *Queue) Release(ctx context.Context, id string, at time.Time) error {
+	if err := q.box.Release(ctx, id, at); err != nil {
 		return fmt.Errorf("release message %s in the outbox: %w", id, err)
 	}
 	q.d.Wake()
@@ -48,4 +48,21 @@ func (q *Queue) AddLimited(ctx context.Context, m ports.LimitedMessage, now time
 	}
 	q.d.Wake()
 	return id, refused, nil
+}
+
+// Add stores msg due at due (ports.Outbox.Add) and wakes no dispatcher: what the
+// use cases add is held until the change it tells of is made (then Release wakes
+// one), or queued again by `pwreset outbox retry`, a process that sends nothing.
+func (q *Queue) Add(ctx context.Context, msg ports.Message, due time.Time) (string, error) {
+	return q.box.Add(ctx, msg, due)
+}
+
+// LatestEvent is ports.Outbox.LatestEvent.
+func (q *Queue) LatestEvent(ctx context.Context, key string) (time.Time, error) {
+	return q.box.LatestEvent(ctx, key)
+}
+
+// Delete is ports.Outbox.Delete.
+func (q *Queue) Delete(ctx context.Context, id string) error {
+	return q.box.Delete(ctx, id)
 }

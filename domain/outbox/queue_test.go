@@ -16,7 +16,7 @@ import (
 // dispatcher. What it stores is counted against the limits given.
 func TestQueueWithoutDispatcherStores(t *testing.T) {
 	box := memory.NewOutbox()
-	q := outbox.NewQueue(box, nil, clock{})
+	q := outbox.NewQueue(box, nil)
 	ctx := context.Background()
 	cool := []ports.Limit{{Key: "cool", Max: 1, Window: time.Hour, Reason: "cooldown"}}
 	for i, want := range []string{ports.StatePending, ports.StateSuppressed} {
@@ -41,7 +41,7 @@ func TestQueueReleaseSendsAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.queue.Release(context.Background(), id); err != nil {
+	if err := h.queue.Release(context.Background(), id, clock{}.Now()); err != nil {
 		t.Fatalf("Release: %v", err)
 	}
 	h.waitState(t, id, ports.StateSent)
@@ -54,7 +54,7 @@ func TestQueueReleaseSendsAtOnce(t *testing.T) {
 // (sent, or gone) is not released, and the caller can tell why.
 func TestQueueReleaseOfAMessageNotPending(t *testing.T) {
 	box := memory.NewOutbox()
-	q := outbox.NewQueue(box, nil, clock{})
+	q := outbox.NewQueue(box, nil)
 	ctx := context.Background()
 	sent, _ := box.Add(ctx, message(1), time.Now())
 	if _, err := box.Claim(ctx, "worker", time.Now(), time.Minute); err != nil {
@@ -64,7 +64,7 @@ func TestQueueReleaseOfAMessageNotPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{sent, "no-such-id"} {
-		if err := q.Release(ctx, id); !errors.Is(err, ports.ErrMessageNotFound) {
+		if err := q.Release(ctx, id, clock{}.Now()); !errors.Is(err, ports.ErrMessageNotFound) {
 			t.Errorf("Release(%s) = %v, want ErrMessageNotFound", id, err)
 		}
 	}

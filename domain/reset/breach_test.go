@@ -22,7 +22,8 @@ var incidentIn = map[string]string{"en": "security incident", "de": "Sicherheits
 // the campaign marked it unusable.
 func TestBreachLetter(t *testing.T) {
 	cfg := reset.Config{Enabled: true, Period: 48 * time.Hour, URL: "https://shop.example/reset/", From: "noreply@shop.example"}
-	sender := reset.NewLinkSender(cfg, nil, nil, link.NewSigner([]byte(secretKey), false), nil, reset.DefaultEmails(), audit.New(nil))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Signer: link.NewSigner([]byte(secretKey), false),
+		Emails: reset.DefaultEmails(), Audit: audit.New(nil)})
 	letter := sender.BreachLetter(reset.DefaultTemplates(reset.KindBreachReset).With(details))
 	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	disabledIn := map[string]string{"en": "no longer works", "de": "funktioniert nicht mehr", "fr": "ne fonctionne plus", "es": "ya no funciona"}

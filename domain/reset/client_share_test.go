@@ -25,8 +25,10 @@ func TestOneClientCannotUseUpTheHourlyCap(t *testing.T) {
 		Secret: []byte(secretKey)}
 	clock := &stepClock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 	box := &ledger{Outbox: memory.NewOutbox()}
-	sender := reset.NewLinkSender(cfg, memory.NewUserStore([]string{"username"}, people...), box,
-		link.NewSigner([]byte(secretKey), false), clock, reset.DefaultEmails(), audit.New(nil))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg,
+		Users: memory.NewUserStore([]string{"username"}, people...), Outbox: box,
+		Signer: link.NewSigner([]byte(secretKey), false), Clock: clock, Emails: reset.DefaultEmails(),
+		Audit: audit.New(nil)})
 	ask := func(login, client string) {
 		t.Helper()
 		clock.now = clock.now.Add(2 * time.Second)

@@ -29,8 +29,9 @@ func BenchmarkSendKnownVsUnknown(b *testing.B) {
 	clock := &stepClock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 	box := memory.NewStore(clock, memory.OutboxBounds{}).Outbox
 	d := outbox.NewDispatcher(outbox.DefaultConfig(), box, nil, clock, slog.New(slog.DiscardHandler), audit.New(nil))
-	sender := reset.NewLinkSender(cfg, users, outbox.NewQueue(box, d, clock), link.NewSigner([]byte(secretKey), false),
-		clock, reset.DefaultEmails(), audit.New(nil))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: outbox.NewQueue(box, d),
+		Signer: link.NewSigner([]byte(secretKey), false), Clock: clock, Emails: reset.DefaultEmails(),
+		Audit: audit.New(nil)})
 	timed := func(login string) time.Duration {
 		start := time.Now()
 		if err := sender.Send(context.Background(), reset.Lookup{Value: login}); err != nil {

@@ -89,8 +89,10 @@ func TestKnownAndUnknownLoginsDoTheSameWork(t *testing.T) {
 	store := memory.NewStore(clock, memory.OutboxBounds{})
 	box := tracedOutbox{Outbox: store.Outbox, t: tr}
 	signer := link.NewSigner([]byte(secretKey), false)
-	sender := reset.NewLinkSender(cfg, tracedUsers{memory.NewUserStore([]string{"username"}, people...), tr},
-		outbox.NewQueue(box, nil, clock), signer, clock, reset.DefaultEmails(), audit.New(nil))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg,
+		Users:  tracedUsers{memory.NewUserStore([]string{"username"}, people...), tr},
+		Outbox: outbox.NewQueue(box, nil), Signer: signer, Clock: clock, Emails: reset.DefaultEmails(),
+		Audit: audit.New(nil)})
 	ask := func(login string) []string {
 		t.Helper()
 		tr.trace = nil

@@ -104,8 +104,9 @@ func TestChangeAndEventInseparable(t *testing.T) {
 			cfg := noticeConfig(false)
 			cfg.ChangeEvent = true
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			r := reset.NewResetter(cfg, users, plainHasher{}, link.NewSigner(key, false), clock, policy.New(8), nil,
-				outbox.NewQueue(box, nil, clock), box, reset.DefaultEmails(), audit.New(log), log)
+			r := reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Hasher: plainHasher{},
+				Signer: link.NewSigner(key, false), Clock: clock, Policy: policy.New(8),
+				Outbox: outbox.NewQueue(box, nil), Emails: reset.DefaultEmails(), Audit: audit.New(log), Log: log})
 			ctx, hangUp := context.WithCancel(context.Background())
 			defer hangUp()
 			users.hangUp = hangUp

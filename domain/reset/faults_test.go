@@ -111,9 +111,10 @@ func newFaultyWorld(cfg reset.Config, users ...ports.User) *faultyWorld {
 	w := &faultyWorld{f: &storeFaults{}, clock: portstest.NewClock(now)}
 	w.store = memory.NewStore(w.clock, memory.OutboxBounds{})
 	box := faultyBox{Outbox: w.store.Outbox, f: w.f}
-	w.sender = reset.NewLinkSender(cfg, memory.NewUserStore([]string{"username"}, users...),
-		outbox.NewQueue(box, nil, w.clock), link.NewSigner(key, cfg.OneTimeUse), w.clock,
-		reset.DefaultEmails(), audit.New(nil))
+	w.sender = reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg,
+		Users: memory.NewUserStore([]string{"username"}, users...), Outbox: outbox.NewQueue(box, nil),
+		Signer: link.NewSigner(key, cfg.OneTimeUse), Clock: w.clock, Emails: reset.DefaultEmails(),
+		Audit: audit.New(nil)})
 	return w
 }
 

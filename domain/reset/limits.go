@@ -30,13 +30,6 @@ const (
 	unlimited = math.MaxInt32
 )
 
-// Queue is where the link sender stores its e-mails, each in one write with the
-// limit events that count it (ports.Outbox.AddLimited). domain/outbox.Queue is
-// one: it also wakes this process's dispatcher for a message to send at once.
-type Queue interface {
-	AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (id string, refused int, err error)
-}
-
 // limits are those a link to userID goes out within, in the order a refusal names
 // them: the user's own first (the cooldown before the daily cap), then the share of
 // the client who asks, then the hourly cap all users share, or strangers share
@@ -76,7 +69,7 @@ func operatorLimits(userID string) []ports.Limit {
 // "" when it goes out. It is one write: the link counts if and only if its message
 // is stored, whatever fails, so there is nothing to take back.
 func (s *LinkSender) store(ctx context.Context, m ports.LimitedMessage, at time.Time) (string, string, error) {
-	id, refused, err := s.queue.AddLimited(ctx, m, at)
+	id, refused, err := s.outbox.AddLimited(ctx, m, at)
 	switch {
 	case err != nil:
 		return "", "", fmt.Errorf("queue reset link for user %s: %w", m.Message.UserID, err)
@@ -94,7 +87,7 @@ func (r *Resetter) superseded(ctx context.Context, userID string, timestamp int6
 	if !r.cfg.InvalidateOlderLinks {
 		return false, nil
 	}
-	latest, err := r.box.LatestEvent(ctx, userKey(userID))
+	latest, err := r.outbox.LatestEvent(ctx, userKey(userID))
 	if err != nil {
 		return false, fmt.Errorf("look up the user's latest link: %w", err)
 	}

@@ -81,8 +81,10 @@ func TestHourlyCapIsNotUsedUpByRefusedLinks(t *testing.T) {
 		From: "noreply@example.com", LinkCooldown: time.Second, LinkDailyCap: 1, LinksPerHour: 5}
 	clock := &stepClock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 	box := &ledger{Outbox: memory.NewOutbox()}
-	sender := reset.NewLinkSender(cfg, memory.NewUserStore([]string{"username"}, people...), box,
-		link.NewSigner([]byte(secretKey), false), clock, reset.DefaultEmails(), audit.New(nil))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg,
+		Users: memory.NewUserStore([]string{"username"}, people...), Outbox: box,
+		Signer: link.NewSigner([]byte(secretKey), false), Clock: clock, Emails: reset.DefaultEmails(),
+		Audit: audit.New(nil)})
 	ask := func(login string) {
 		t.Helper()
 		clock.now = clock.now.Add(2 * time.Second) // past the cooldown
@@ -130,9 +132,11 @@ func TestFailedLinkRequestDoesNotSilenceTheRetry(t *testing.T) {
 	box := &ledger{Outbox: memory.NewOutbox()}
 	users := memory.NewUserStore([]string{"username"}, alice)
 	signer := link.NewSigner([]byte(secretKey), false)
-	sender := reset.NewLinkSender(cfg, users, box, signer, clock, reset.DefaultEmails(), audit.New(nil))
-	resetter := reset.NewResetter(cfg, users, plainHasher{}, signer, clock, policy.New(8), nil, outbox.NewQueue(box, nil, clock), box,
-		reset.DefaultEmails(), audit.New(nil), slog.New(slog.DiscardHandler))
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: box, Signer: signer,
+		Clock: clock, Emails: reset.DefaultEmails(), Audit: audit.New(nil)})
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Hasher: plainHasher{}, Signer: signer,
+		Clock: clock, Policy: policy.New(8), Outbox: outbox.NewQueue(box, nil), Emails: reset.DefaultEmails(),
+		Audit: audit.New(nil), Log: slog.New(slog.DiscardHandler)})
 
 	if err := sender.Send(context.Background(), reset.Lookup{Value: "alice"}); err != nil {
 		t.Fatal(err)

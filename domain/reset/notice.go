@@ -56,7 +56,7 @@ func (r *Resetter) hold(ctx context.Context, user ports.User, langs []string) (h
 			return held{}, err
 		}
 		h.msgs = append(h.msgs, heldMessage{id: m.msg.ID, what: m.what})
-		id, err := r.box.Add(ctx, m.msg, now.Add(r.noticeHold()))
+		id, err := r.outbox.Add(ctx, m.msg, now.Add(r.noticeHold()))
 		if err != nil {
 			r.withdraw(ctx, h)
 			return held{}, fmt.Errorf("hold the %s in the outbox before the change: %w", m.what, err)
@@ -121,7 +121,7 @@ func (r *Resetter) release(ctx context.Context, h held) {
 	for _, m := range h.msgs {
 		// ErrMessageNotFound: it is no longer pending, so a worker has it already
 		// (it fell due while the write was slow), or an operator deleted it.
-		if err := r.queue.Release(ctx, m.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
+		if err := r.outbox.Release(ctx, m.id, r.clock.Now()); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
 			r.log.WarnContext(ctx, "release the "+m.what+"; it goes out when due",
 				"user_id", h.userID, "outbox_id", m.id, "due_in", r.noticeHold().String(), "error", err)
 		}
@@ -137,7 +137,7 @@ func (r *Resetter) withdraw(ctx context.Context, h held) {
 	ctx, cancel := r.cleanupContext(ctx)
 	defer cancel()
 	for _, m := range h.msgs {
-		if err := r.box.Delete(ctx, m.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
+		if err := r.outbox.Delete(ctx, m.id); err != nil && !errors.Is(err, ports.ErrMessageNotFound) {
 			r.log.ErrorContext(ctx, "delete the "+m.what+" of a change that was not made; it goes out all the same",
 				"user_id", h.userID, "outbox_id", m.id, "error", err)
 		}

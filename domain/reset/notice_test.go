@@ -43,7 +43,7 @@ func expectHeldMessage(d resetDeps) *ports.Message {
 // the outbox it is in, with no copy sent and nothing deleted (the mocks fail the
 // test on any other call).
 func expectReleased(d resetDeps) *gomock.Call {
-	return d.queue.EXPECT().Release(gomock.Any(), "held-1").Return(nil)
+	return d.box.EXPECT().Release(gomock.Any(), "held-1", now).Return(nil)
 }
 
 func noticeConfig(oneTime bool) reset.Config {
@@ -144,7 +144,7 @@ func TestFailedReleaseLeavesTheHeldNotice(t *testing.T) {
 			r, d := newResetter(t, noticeConfig(false), now)
 			expectReset(d)
 			expectHeld(d)
-			d.queue.EXPECT().Release(gomock.Any(), "held-1").Return(c.release)
+			d.box.EXPECT().Release(gomock.Any(), "held-1", now).Return(c.release)
 			// No Delete: the mock fails the test if the held notice is deleted.
 			if err := r.Reset(context.Background(), request(false, now, goodPassword)); err != nil {
 				t.Fatalf("Reset = %v; the password is changed and its notice held", err)

@@ -32,8 +32,8 @@ func operatorSender(t *testing.T, cfg reset.Config) (*reset.LinkSender, senderDe
 	d.clock.EXPECT().Now().Return(now).AnyTimes()
 	events := &eventLog{}
 	log := audit.New(nil).WithObserver(events)
-	s := reset.NewLinkSender(cfg, d.users, d.queue, link.NewSigner(key, cfg.OneTimeUse), d.clock,
-		reset.DefaultEmails(), log)
+	s := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: d.users, Outbox: d.queue,
+		Signer: link.NewSigner(key, cfg.OneTimeUse), Clock: d.clock, Emails: reset.DefaultEmails(), Audit: log})
 	return s, d, events
 }
 
@@ -174,8 +174,9 @@ func TestOperatorLinksAreDatedAsRecorded(t *testing.T) {
 	d := senderDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockOutbox(ctrl), mocks.NewMockClock(ctrl)}
 	tick := now
 	d.clock.EXPECT().Now().DoAndReturn(func() time.Time { tick = tick.Add(time.Second); return tick }).AnyTimes()
-	s := reset.NewLinkSender(config, d.users, d.queue, link.NewSigner(key, config.OneTimeUse), d.clock,
-		reset.DefaultEmails(), audit.New(nil))
+	s := reset.NewLinkSender(reset.LinkSenderDeps{Config: config, Users: d.users, Outbox: d.queue,
+		Signer: link.NewSigner(key, config.OneTimeUse), Clock: d.clock, Emails: reset.DefaultEmails(),
+		Audit: audit.New(nil)})
 	d.users.EXPECT().FindByLogin(gomock.Any(), "alice").Return(alice, nil).Times(2)
 	var recorded []int64
 	var sent []string

@@ -28,7 +28,7 @@ func (r *Resetter) ResendEvent(ctx context.Context, failed ports.Envelope) (stri
 		return "", err
 	}
 	msg.ID = requeueID(failed) // concurrent retries store one
-	id, err := r.box.Add(ctx, msg, r.clock.Now())
+	id, err := r.outbox.Add(ctx, msg, r.clock.Now())
 	if err != nil {
 		return "", fmt.Errorf("queue the %s event of user %s: %w", typ, failed.Message.UserID, err)
 	}

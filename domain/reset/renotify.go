@@ -32,7 +32,7 @@ func (r *Resetter) ResendNotice(ctx context.Context, failed ports.Envelope) (str
 		return "", err
 	}
 	msg.ID = requeueID(failed) // concurrent retries store one
-	id, err := r.box.Add(ctx, msg, r.clock.Now())
+	id, err := r.outbox.Add(ctx, msg, r.clock.Now())
 	if err != nil {
 		return "", fmt.Errorf("queue the password-changed e-mail of user %s: %w", user.ID, err)
 	}

@@ -43,22 +43,45 @@ type Resetter struct {
 	clock  ports.Clock
 	policy *policy.Policy
 	breach ports.BreachChecker // nil: no breach check
-	queue  ports.Releaser
-	box    ports.Outbox
+	outbox Outbox
 	emails Emails
 	audit  *audit.Log
 	log    *slog.Logger
 }
 
-// NewResetter returns the reset-password use case; breach may be nil. The
-// password-changed notice is held in box while the password is written, then
-// released through queue (the outbox queue). Which link is a user's latest, box
-// tells too: the events its AddLimited recorded.
-func NewResetter(cfg Config, users ports.UserStore, hasher ports.PasswordHasher, signer link.Scheme,
-	clock ports.Clock, p *policy.Policy, breach ports.BreachChecker,
-	queue ports.Releaser, box ports.Outbox, emails Emails, auditLog *audit.Log, log *slog.Logger) *Resetter {
-	return &Resetter{cfg: cfg, users: users, hasher: hasher, signer: signer, clock: clock, policy: p,
-		breach: breach, queue: queue, box: box, emails: emails, audit: auditLog, log: log}
+// ResetterDeps are what a Resetter works with. Every one is needed but Breach.
+type ResetterDeps struct {
+	// Config is the workflow's configuration.
+	Config Config
+	// Users finds the link's user and stores the new hash.
+	Users ports.UserStore
+	// Hasher hashes the new password.
+	Hasher ports.PasswordHasher
+	// Signer verifies the links (pwreset's or Django's signatures).
+	Signer link.Scheme
+	// Clock gives the links' age and the times stored in the outbox.
+	Clock ports.Clock
+	// Policy checks the new password.
+	Policy *policy.Policy
+	// Breach checks the new password against known breaches; nil: no breach check.
+	Breach ports.BreachChecker
+	// Outbox holds the password-changed notice (and event) while the password is
+	// written, then releases or withdraws it; which link is a user's latest it tells
+	// too, by the events its AddLimited recorded. app wires domain/outbox.Queue.
+	Outbox Outbox
+	// Emails are the templates of the password-changed notice.
+	Emails Emails
+	// Audit records the resets and their failures.
+	Audit *audit.Log
+	// Log tells what goes wrong that the answer does not: a breach check that
+	// failed, a held notice that cannot be released or withdrawn.
+	Log *slog.Logger
+}
+
+// NewResetter returns the reset-password use case.
+func NewResetter(d ResetterDeps) *Resetter {
+	return &Resetter{cfg: d.Config, users: d.Users, hasher: d.Hasher, signer: d.Signer, clock: d.Clock, policy: d.Policy,
+		breach: d.Breach, outbox: d.Outbox, emails: d.Emails, audit: d.Audit, log: d.Log}
 }
 
 // Reset verifies the link, checks the new password and stores its hash. Nothing about

@@ -25,7 +25,6 @@ type resetDeps struct {
 	users  *mocks.MockUserStore
 	hasher *mocks.MockPasswordHasher
 	clock  *mocks.MockClock
-	queue  *mocks.MockReleaser
 	box    *mocks.MockOutbox
 	breach *mocks.MockBreachChecker
 	logs   *strings.Builder
@@ -35,7 +34,7 @@ type resetDeps struct {
 func newResetter(t *testing.T, cfg reset.Config, at time.Time, withBreach ...bool) (*reset.Resetter, resetDeps) {
 	ctrl := gomock.NewController(t)
 	d := resetDeps{mocks.NewMockUserStore(ctrl), mocks.NewMockPasswordHasher(ctrl), mocks.NewMockClock(ctrl),
-		mocks.NewMockReleaser(ctrl), mocks.NewMockOutbox(ctrl), mocks.NewMockBreachChecker(ctrl), &strings.Builder{}}
+		mocks.NewMockOutbox(ctrl), mocks.NewMockBreachChecker(ctrl), &strings.Builder{}}
 	d.clock.EXPECT().Now().Return(at).AnyTimes()
 	signer := link.NewSigner(key, cfg.OneTimeUse)
 	var breach ports.BreachChecker
@@ -43,8 +42,9 @@ func newResetter(t *testing.T, cfg reset.Config, at time.Time, withBreach ...boo
 		breach = d.breach
 	}
 	log := slog.New(slog.NewTextHandler(d.logs, nil))
-	return reset.NewResetter(cfg, d.users, d.hasher, signer, d.clock, policy.New(8), breach,
-		d.queue, d.box, reset.DefaultEmails(), audit.New(log), log), d
+	return reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: d.users, Hasher: d.hasher, Signer: signer,
+		Clock: d.clock, Policy: policy.New(8), Breach: breach, Outbox: d.box, Emails: reset.DefaultEmails(),
+		Audit: audit.New(log), Log: log}), d
 }
 
 // request returns a reset request for alice, signed as a link issued at issued.

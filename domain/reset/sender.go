@@ -52,7 +52,7 @@ type LinkSender struct {
 	cfg         Config
 	strangerKey []byte // keys the stand-ins' ids; see stranger
 	users       ports.UserStore
-	queue       Queue
+	outbox      Outbox
 	signer      link.Scheme
 	clock       ports.Clock
 	emails      Emails
@@ -60,13 +60,29 @@ type LinkSender struct {
 	macs        sync.Pool // HMACs keyed with strangerKey: keying one costs two hashes
 }
 
-// NewLinkSender returns the send-link use case. Every link e-mail, whether it goes
-// out or not, is stored through queue (the outbox queue) with the limits it counts
-// against.
-func NewLinkSender(cfg Config, users ports.UserStore, queue Queue, signer link.Scheme, clock ports.Clock,
-	emails Emails, log *audit.Log) *LinkSender {
-	return &LinkSender{cfg: cfg, strangerKey: deriveKey(cfg.Secret, strangerKeyPurpose), users: users, queue: queue,
-		signer: signer, clock: clock, emails: emails, audit: log}
+// LinkSenderDeps are what a LinkSender works with; every one is needed.
+type LinkSenderDeps struct {
+	// Config is the workflow's configuration; its Secret keys the stand-ins.
+	Config Config
+	// Users finds the user who asks for a link.
+	Users ports.UserStore
+	// Outbox stores every link e-mail, whether it goes out or not, with the limits
+	// it counts against (AddLimited). app wires domain/outbox.Queue.
+	Outbox Outbox
+	// Signer signs the links.
+	Signer link.Scheme
+	// Clock dates the links.
+	Clock ports.Clock
+	// Emails are the templates of the link e-mail.
+	Emails Emails
+	// Audit records the requests and what became of them.
+	Audit *audit.Log
+}
+
+// NewLinkSender returns the send-link use case.
+func NewLinkSender(d LinkSenderDeps) *LinkSender {
+	return &LinkSender{cfg: d.Config, strangerKey: deriveKey(d.Config.Secret, strangerKeyPurpose), users: d.Users,
+		outbox: d.Outbox, signer: d.Signer, clock: d.Clock, emails: d.Emails, audit: d.Audit}
 }
 
 // Send finds the user and queues a link e-mail. A user who cannot be found or has

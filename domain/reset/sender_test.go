@@ -41,7 +41,8 @@ func newSender(t *testing.T, cfg reset.Config, tpl *reset.Templates) (*reset.Lin
 	d.clock.EXPECT().Now().Return(now).AnyTimes()
 	emails := reset.DefaultEmails()
 	emails.Link = tpl
-	return reset.NewLinkSender(cfg, d.users, d.queue, link.NewSigner(key, cfg.OneTimeUse), d.clock, emails, audit.New(nil)), d
+	return reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: d.users, Outbox: d.queue,
+		Signer: link.NewSigner(key, cfg.OneTimeUse), Clock: d.clock, Emails: emails, Audit: audit.New(nil)}), d
 }
 
 func TestSendMailsASignedLink(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/mock/gomock"
 
@@ -75,7 +76,7 @@ func TestClientHangingUpDoesNotStopTheChange(t *testing.T) {
 		return wctx.Err() // what a store does whose call is cut short
 	})
 	expectHeld(d)
-	d.queue.EXPECT().Release(gomock.Any(), "held-1").DoAndReturn(func(mctx context.Context, _ string) error {
+	d.box.EXPECT().Release(gomock.Any(), "held-1", now).DoAndReturn(func(mctx context.Context, _ string, _ time.Time) error {
 		return mctx.Err()
 	})
 	if err := r.Reset(ctx, request(false, now, goodPassword)); err != nil {

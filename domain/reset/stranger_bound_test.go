@@ -50,8 +50,10 @@ func TestStrangersStoreBounded(t *testing.T) {
 		cfg.StrangerSlots = slots
 		clock := &stepClock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 		box := &keyCounter{Outbox: memory.NewStore(clock, memory.OutboxBounds{}).Outbox, keys: map[string]int{}}
-		sender := reset.NewLinkSender(cfg, memory.NewUserStore([]string{"username"}), outbox.NewQueue(box, nil, clock),
-			link.NewSigner([]byte(secretKey), false), clock, reset.DefaultEmails(), audit.New(nil))
+		sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg,
+			Users: memory.NewUserStore([]string{"username"}), Outbox: outbox.NewQueue(box, nil),
+			Signer: link.NewSigner([]byte(secretKey), false), Clock: clock, Emails: reset.DefaultEmails(),
+			Audit: audit.New(nil)})
 		for i := range 1000 {
 			clock.now = clock.now.Add(time.Second)
 			if err := sender.Send(context.Background(), reset.Lookup{Value: fmt.Sprint("guess", i)}); err != nil {

@@ -91,8 +91,9 @@ func newResetRig(t *testing.T, oneTime bool, wrap func(ports.UserStore) ports.Us
 	}
 	log := slog.New(slog.NewJSONHandler(r.logs, nil))
 	clock := systemClock{}
-	r.resetter = reset.NewResetter(cfg, users, r.hasher, r.signer, clock, policy.New(8), nil,
-		outbox.NewQueue(r.box, nil, clock), r.box, reset.DefaultEmails(), audit.New(log), log)
+	r.resetter = reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Hasher: r.hasher, Signer: r.signer,
+		Clock: clock, Policy: policy.New(8), Outbox: outbox.NewQueue(r.box, nil), Emails: reset.DefaultEmails(),
+		Audit: audit.New(log), Log: log})
 	return r
 }
 

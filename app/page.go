@@ -31,12 +31,12 @@ func (c Config) hostedPage() bool {
 	if c.Page.Hosted != nil {
 		return *c.Page.Hosted
 	}
-	return c.Demo() && c.URL == ""
+	return c.Demo() && c.Reset.URL == ""
 }
 
 // pagePath is where the page is served: the path of the links, or the default.
 func (c Config) pagePath() string {
-	if u, err := url.Parse(c.URL); err == nil && c.URL != "" {
+	if u, err := url.Parse(c.Reset.URL); err == nil && c.Reset.URL != "" {
 		return u.Path
 	}
 	return apihttp.DefaultPagePath
@@ -45,8 +45,8 @@ func (c Config) pagePath() string {
 // pageOrigin is the origin of the links (scheme://host[:port]), which the page's
 // forms come from; "" without links of an absolute URL.
 func (c Config) pageOrigin() string {
-	u, err := url.Parse(c.URL)
-	if err != nil || link.CheckBaseURL(c.URL) != nil {
+	u, err := url.Parse(c.Reset.URL)
+	if err != nil || link.CheckBaseURL(c.Reset.URL) != nil {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
@@ -56,8 +56,8 @@ func (c Config) pageOrigin() string {
 func (c Config) pageConfig() (apihttp.PageConfig, error) {
 	pc := apihttp.PageConfig{Enabled: c.hostedPage(), Path: c.pagePath(), Title: c.Page.Title,
 		ProductName: cmp.Or(c.Page.ProductName, c.Emails.ProductName), DefaultLanguage: c.Languages.Default, SignInURL: c.Page.SignInURL,
-		Origin: c.pageOrigin(), MinLength: c.PasswordMinLength, BreachCheck: c.BreachCheck,
-		LoginTakesEmail: slices.Contains(c.Users.LoginFields, c.Users.EmailField)}
+		Origin: c.pageOrigin(), MinLength: c.Password.MinLength, BreachCheck: c.Password.BreachCheck,
+		LoginTakesEmail: slices.Contains(c.Store.Users.LoginFields, c.Store.Users.EmailField)}
 	if !pc.Enabled || c.Page.Template == "" {
 		return pc, nil
 	}
@@ -75,8 +75,8 @@ func (c Config) pageProblems() []error {
 		return nil
 	}
 	var p []error
-	if strings.Contains(c.URL, link.UserIDPlaceholder) || strings.Contains(c.URL, link.TimestampPlaceholder) ||
-		strings.Contains(c.URL, link.SignaturePlaceholder) {
+	if strings.Contains(c.Reset.URL, link.UserIDPlaceholder) || strings.Contains(c.Reset.URL, link.TimestampPlaceholder) ||
+		strings.Contains(c.Reset.URL, link.SignaturePlaceholder) {
 		p = append(p, fmt.Errorf("HOSTED_RESET_PAGE reads the link's values from its query string: "+
 			"remove the placeholders from RESET_PASSWORD_VERIFICATION_URL, or turn the hosted page off"))
 	}

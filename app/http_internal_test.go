@@ -3,8 +3,16 @@ package app
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 )
+
+// parseProxies parses the entries of TRUSTED_PROXIES as Load does.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	var p Proxies
+	err := p.UnmarshalText([]byte(strings.Join(list, ",")))
+	return p, err
+}
 
 // TestParseProxies: an address is a network of one, in its IPv4 form when it is an
 // IPv4-mapped one. Before, ::ffff:127.0.0.1 became the network ::/32, which trusted

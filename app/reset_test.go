@@ -44,3 +44,39 @@ func TestUnsafeDefaultsAreNamed(t *testing.T) {
 		})
 	}
 }
+
+func TestDisabledNeedsNoLinkSettings(t *testing.T) {
+	_, err := app.Load([]string{"MONGODB_URI=mongodb://db/", "SECRET_KEY=0123456789abcdef0123456789abcdef",
+		"RESET_PASSWORD_VERIFICATION_ENABLED=false", "SENDGRID_API_KEY=SG.x"})
+	if err != nil {
+		t.Fatalf("disabled service refused: %v", err)
+	}
+}
+
+// TestLinksClientShare: RESET_PASSWORD_LINKS_CLIENT_SHARE is the percentage of the
+// hourly link cap one client gets (issue 18 item 4), at least one link while both
+// are on; 0 or an hourly cap of 0 turns it off.
+func TestLinksClientShare(t *testing.T) {
+	for _, c := range []struct {
+		env  []string
+		want int
+	}{
+		{nil, 50},
+		{[]string{"RESET_PASSWORD_LINKS_CLIENT_SHARE=20"}, 200},
+		{[]string{"RESET_PASSWORD_LINKS_PER_HOUR=10"}, 1},
+		{[]string{"RESET_PASSWORD_LINKS_CLIENT_SHARE=0"}, 0},
+		{[]string{"RESET_PASSWORD_LINKS_PER_HOUR=0"}, 0},
+	} {
+		cfg, err := app.Load(append(slices.Clone(production), c.env...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := app.ProvideResetConfig(cfg, app.Listener{}).LinksPerClient; got != c.want {
+			t.Errorf("%q: %d links per client, want %d", c.env, got, c.want)
+		}
+	}
+	for _, bad := range []string{"-1", "101"} {
+		wantProblems(t, append(slices.Clone(production), "RESET_PASSWORD_LINKS_CLIENT_SHARE="+bad),
+			"RESET_PASSWORD_LINKS_CLIENT_SHARE is "+bad+"; it must be a percentage from 0 (off) to 100")
+	}
+}

@@ -134,7 +134,7 @@ func TestTemplatesPerLanguage(t *testing.T) {
 		t.Errorf("a missing default-language file: %v", err)
 	}
 	cfg.Languages.Default = "en"
-	cfg.SubjectTemplate = filepath.Join(dir, "subject.en.txt") // no {lang}: one file for all
+	cfg.Emails.SubjectTemplate = filepath.Join(dir, "subject.en.txt") // no {lang}: one file for all
 	emails, err = app.ProvideTemplates(cfg)
 	if err != nil || subjectIn(t, emails, "de") != "Your link" {
 		t.Errorf("one file for every language: %v", err)

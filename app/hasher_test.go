@@ -2,12 +2,14 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,6 +21,7 @@ import (
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/adapters/prometheus"
 	"github.com/pwreset/pwreset/adapters/system"
+	"github.com/pwreset/pwreset/app"
 	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
 	"github.com/pwreset/pwreset/domain/outbox"
@@ -96,10 +99,12 @@ func resetService(t *testing.T, pool *hashpool.Pool) (addr, body string) {
 	log := slog.New(slog.DiscardHandler)
 	cfg := reset.Config{Enabled: true, Period: time.Hour, URL: "https://frontend.example/reset-password/",
 		From: "noreply@example.com"}
-	queue := outbox.NewQueue(box, nil, clock)
-	sender := reset.NewLinkSender(cfg, users, queue, signer, clock, reset.DefaultEmails(), audit.New(log))
-	resetter := reset.NewResetter(cfg, users, pool, signer, clock, policy.New(8), nil, queue, box,
-		reset.DefaultEmails(), audit.New(log), log)
+	queue := outbox.NewQueue(box, nil)
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg, Users: users, Outbox: queue, Signer: signer,
+		Clock: clock, Emails: reset.DefaultEmails(), Audit: audit.New(log)})
+	resetter := reset.NewResetter(reset.ResetterDeps{Config: cfg, Users: users, Hasher: pool, Signer: signer,
+		Clock: clock, Policy: policy.New(8), Outbox: queue, Emails: reset.DefaultEmails(), Audit: audit.New(log),
+		Log: log})
 	api := apihttp.New(apihttp.Config{HashQueue: pool}, sender, resetter, limiter, clock, log)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -161,4 +166,26 @@ func gauge(t *testing.T, m *prometheus.Metrics) float64 {
 	}
 	t.Fatal("no pwreset_hash_queue_length")
 	return 0
+}
+
+// TestHashQueue: HASH_QUEUE_TIMEOUT bounds the wait of the pool the API queues in,
+// and must be positive.
+func TestHashQueue(t *testing.T) {
+	cfg, err := app.Load(append(slices.Clone(production), "HASH_QUEUE_TIMEOUT=1ms", "HASH_CONCURRENCY=1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := app.ProvideHasher(cfg, prometheus.New())
+	release, err := pool.Admit(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	// The one place is taken and nothing frees it: only the bound ends the wait.
+	if _, err := pool.Admit(context.Background()); !errors.Is(err, ports.ErrHasherBusy) {
+		t.Errorf("second Admit: %v, want ports.ErrHasherBusy", err)
+	}
+	for _, bad := range []string{"0s", "-1s", "30s"} {
+		wantProblems(t, append(slices.Clone(production), "HASH_QUEUE_TIMEOUT="+bad), "HASH_QUEUE_TIMEOUT must be a positive duration under 30s")
+	}
 }

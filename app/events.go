@@ -8,6 +8,7 @@ import (
 
 	"github.com/pwreset/pwreset/adapters/webhook"
 	"github.com/pwreset/pwreset/domain/event"
+	"github.com/pwreset/pwreset/domain/outbox"
 )
 
 // EventsSettings say where pwreset delivers its events (domain/event): signed
@@ -51,9 +52,7 @@ func (e EventsSettings) outcomes() []string {
 	return out
 }
 
-// eventsProblems checks the events settings, naming each variable.
-func (c Config) eventsProblems() []error {
-	e := c.Events
+func (e EventsSettings) problems() []error {
 	if !e.On() {
 		if e.Secret != "" {
 			return []error{fmt.Errorf("EVENTS_SECRET is set but EVENTS_URL is not: set EVENTS_URL to the endpoint that receives the events, or unset EVENTS_SECRET")}
@@ -69,19 +68,34 @@ func (c Config) eventsProblems() []error {
 	} else if err := webhook.CheckSecret(e.Secret); err != nil {
 		p = append(p, fmt.Errorf("EVENTS_SECRET: %v", err))
 	}
-	if len(e.types()) == 0 {
-		p = append(p, fmt.Errorf("EVENTS_TYPES must name at least one of %s", strings.Join(event.Types, ", ")))
+	if e.Timeout <= 0 {
+		p = append(p, fmt.Errorf("EVENTS_TIMEOUT must be a positive duration, such as 10s"))
 	}
+	return append(p, e.typeProblems()...)
+}
+
+// typeProblems checks EVENTS_TYPES: at least one, every one known.
+func (e EventsSettings) typeProblems() []error {
+	if len(e.types()) == 0 {
+		return []error{fmt.Errorf("EVENTS_TYPES must name at least one of %s", strings.Join(event.Types, ", "))}
+	}
+	var p []error
 	for _, t := range e.types() {
 		if !event.Known(t) {
 			p = append(p, fmt.Errorf("EVENTS_TYPES: %q is not an event pwreset sends: use %s", t, strings.Join(event.Types, ", ")))
 		}
 	}
-	if e.Timeout <= 0 {
-		p = append(p, fmt.Errorf("EVENTS_TIMEOUT must be a positive duration, such as 10s"))
-	} else if c.Outbox.Lease < e.Timeout*4/3 {
-		// A send is cut off at three quarters of the lease, before the endpoint's timeout.
-		p = append(p, fmt.Errorf("MAIL_LEASE (%s) must be at least 4/3 of EVENTS_TIMEOUT (%s)", c.Outbox.Lease, e.Timeout))
-	}
 	return p
+}
+
+// provider returns the sender of events to EVENTS_URL, or nil when events are off.
+func (e EventsSettings) provider() (outbox.Provider, error) {
+	if !e.On() {
+		return nil, nil
+	}
+	s, err := webhook.NewSender(webhook.Config{URL: e.URL, Secret: e.Secret, Timeout: e.Timeout})
+	if err != nil {
+		return nil, fmt.Errorf("EVENTS_URL: %w", err)
+	}
+	return s, nil
 }

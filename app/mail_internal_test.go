@@ -14,7 +14,7 @@ import (
 func TestReplyTo(t *testing.T) {
 	for _, addr := range []string{"Support <support@example.com>", ""} {
 		sink := memory.NewMailer()
-		p := withReplyTo(Config{ReplyToEmail: addr}, sink)
+		p := withReplyTo(addr, sink)
 		if _, err := p.Send(context.Background(), ports.Message{To: "ann@example.com", Subject: "s"}); err != nil {
 			t.Fatal(err)
 		}
