@@ -121,7 +121,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.Duration("latency", v.Latency),
 				slog.String("client_ip", v.RemoteIP),
 			}
-			log.LogAttrs(ctx, slog.LevelInfo, "request", appendRequestIDAttrs(attrs[:5], c)...)
+			audit.Write(ctx, log, slog.LevelInfo, "request", appendRequestIDAttrs(attrs[:5], c)...)
 			return nil
 		},
 	})

@@ -6,6 +6,7 @@ package audit
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/pwreset/pwreset/ports"
 )
@@ -104,7 +105,19 @@ func (a *Log) Event(ctx context.Context, name string, attrs ...any) {
 	if r.ClientIP != "" {
 		list = append(list, slog.String("client_ip", r.ClientIP))
 	}
-	a.log.LogAttrs(ctx, slog.LevelInfo, name, list...)
+	Write(ctx, a.log, slog.LevelInfo, name, list...)
+}
+
+// Write is l.LogAttrs without the caller's program counter, which slog takes for
+// every line (runtime.Callers, a few per cent of a link request's CPU) whether the
+// handler writes a source or not; pwreset's handlers do not (no AddSource).
+func Write(ctx context.Context, l *slog.Logger, level slog.Level, msg string, attrs ...slog.Attr) {
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), level, msg, 0)
+	r.AddAttrs(attrs...)
+	_ = l.Handler().Handle(ctx, r) // a log line that cannot be written has nowhere to go
 }
 
 // badKey is slog's key for a value without one.
