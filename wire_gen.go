@@ -39,13 +39,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	readiness := app.ProvideReadiness(stores, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
 	pool := app.ProvideHasher(cfg, metrics)
-	config, err := app.ProvideHTTPConfig(cfg, operations, pool)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	config := app.ProvideHTTPConfig(cfg, operations, pool)
 	resetConfig := app.ProvideResetConfig(cfg, listener)
 	userStore := stores.Users
 	portsOutbox := stores.Outbox
