@@ -97,7 +97,18 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
+	deps := app.Deps{
+		Config:     cfg,
+		Log:        log,
+		Listener:   listener,
+		Handler:    api,
+		Out:        out,
+		Dispatcher: dispatcher,
+		Users:      userStore,
+		Limiter:    rateLimiter,
+		Metrics:    metricsServer,
+	}
+	appApp := app.New(deps)
 	return appApp, func() {
 		cleanup4()
 		cleanup3()
