@@ -55,6 +55,26 @@ func TestHostedPageSettings(t *testing.T) {
 	}
 }
 
+// TestPageTemplateReadAtLoad: the page's template file is read (and checked) once,
+// by Load; the API's settings get its text without reading the file again, so a file
+// gone after start-up changes nothing. Before, ProvideHTTPConfig read it again.
+func TestPageTemplateReadAtLoad(t *testing.T) {
+	tpl := filepath.Join(t.TempDir(), "page.html")
+	if err := os.WriteFile(tpl, []byte(`<html lang="{{.Lang}}">{{.Title}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := app.Load([]string{"HOSTED_RESET_PAGE_TEMPLATE=" + tpl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(tpl); err != nil {
+		t.Fatal(err)
+	}
+	if p := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil).Page; !p.Enabled || p.Template != `<html lang="{{.Lang}}">{{.Title}}` {
+		t.Errorf("page %+v; want it served with the template read at load", p)
+	}
+}
+
 // TestPageProductName: the page names the product as its own setting says, else as
 // the e-mails do.
 func TestPageProductName(t *testing.T) {
