@@ -35,6 +35,8 @@ type options struct {
 	postgres   string
 	e2e        bool
 	workers    int
+	linkOnly   bool
+	binary     string
 }
 
 func main() {
@@ -57,6 +59,8 @@ func main() {
 	flag.StringVar(&o.postgres, "postgres", "", "run pwreset on PostgreSQL: a server's URL, or auto to start one from the installed binaries")
 	flag.BoolVar(&o.e2e, "e2e", false, "with --postgres: only the end-to-end rows, three send-link windows each followed by the outbox's drain (docs/performance.md)")
 	flag.IntVar(&o.workers, "mail-workers", 0, "MAIL_WORKERS and SMTP_POOL_SIZE of the child (0: its defaults)")
+	flag.BoolVar(&o.linkOnly, "link-only", false, "only Echo and send-link for an existing user (no resets, no unknown users): a quicker before-and-after of the link request")
+	flag.StringVar(&o.binary, "binary", "", "run this pwreset binary rather than building the repository's (to compare two builds in turn)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
