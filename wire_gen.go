@@ -39,13 +39,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	readiness := app.ProvideReadiness(stores, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
 	pool := app.ProvideHasher(cfg, metrics)
-	config, err := app.ProvideHTTPConfig(cfg, operations, pool)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	config := app.ProvideHTTPConfig(cfg, operations, pool)
 	resetConfig := app.ProvideResetConfig(cfg, listener)
 	userStore := stores.Users
 	portsOutbox := stores.Outbox
@@ -103,7 +97,18 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
+	deps := app.Deps{
+		Config:     cfg,
+		Log:        log,
+		Listener:   listener,
+		Handler:    api,
+		Out:        out,
+		Dispatcher: dispatcher,
+		Users:      userStore,
+		Limiter:    rateLimiter,
+		Metrics:    metricsServer,
+	}
+	appApp := app.New(deps)
 	return appApp, func() {
 		cleanup4()
 		cleanup3()

@@ -28,11 +28,7 @@ func ProvideCampaigns(cfg Config, store ports.CampaignStore, users ports.UserSto
 	if err != nil {
 		return nil, err
 	}
-	details, err := cfg.emailDetails()
-	if err != nil {
-		return nil, err
-	}
-	letter := sender.BreachLetter(reset.DefaultTemplates(reset.KindBreachReset).With(details))
+	letter := sender.BreachLetter(reset.DefaultTemplates(reset.KindBreachReset).With(cfg.emailDetails()))
 	return campaign.New(campaign.Deps{Store: store, Users: all, Queue: box, Letter: letter, Clock: clock}), nil
 }
 

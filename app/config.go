@@ -54,7 +54,17 @@ func Load(environ []string) (Config, error) {
 	}
 	cfg.applySchema()
 	cfg.HTTP.APIPrefix = apiPrefix(cfg.HTTP.APIPrefix)
-	return cfg, errors.Join(cfg.problems()...)
+	unresolved := cfg.resolve()
+	return cfg, errors.Join(append(cfg.problems(), unresolved...)...)
+}
+
+// resolve converts, once, the values that take more than the env library's parsing
+// into their sections' typed fields, which the providers use as they are: the time
+// zone, the export headers and sampler while tracing is on, and the page's template
+// while the page is served. It returns the problems of those that do not convert,
+// to be reported with the others.
+func (c *Config) resolve() []error {
+	return slices.Concat(c.Emails.resolve(), c.Tracing.resolve(), c.resolvePage())
 }
 
 // parseProblems lists the values that did not parse, each naming its variable.

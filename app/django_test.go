@@ -45,9 +45,9 @@ func TestUserSchemaDjango(t *testing.T) {
 	}
 
 	// Without the schema, pwreset's own defaults stay.
-	cfg, _ = app.Load(production)
-	if cfg.Store.Users.Collection != "users" || cfg.Hasher.Name != "argon2id" || cfg.DjangoLinks() {
-		t.Fatalf("defaults changed without USER_SCHEMA: %+v", cfg)
+	cfg, err = app.Load(production)
+	if err != nil || cfg.Store.Users.Collection != "users" || cfg.Hasher.Name != "argon2id" || cfg.DjangoLinks() {
+		t.Fatalf("defaults changed without USER_SCHEMA: %+v, %v", cfg, err)
 	}
 }
 

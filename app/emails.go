@@ -34,6 +34,10 @@ type EmailSettings struct {
 	ChangedSubject   string `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_SUBJECT"`
 	ChangedBody      string `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_BODY"`
 	ChangedHTMLBody  string `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
+
+	// zone is TimeZone loaded, by Load (resolve); nil, which the e-mails take as
+	// UTC, in a Config that Load did not make.
+	zone *time.Location
 }
 
 // productName is the name the e-mails give the service.
@@ -50,24 +54,29 @@ func (c Config) productName() string {
 	return reset.DefaultProduct
 }
 
-// emailDetails are the e-mails' details. Load has checked the zone.
-func (c Config) emailDetails() (reset.Details, error) {
-	zone, err := time.LoadLocation(c.Emails.TimeZone)
-	if err != nil {
-		return reset.Details{}, fmt.Errorf("TIME_ZONE %q: %w", c.Emails.TimeZone, err)
-	}
+// emailDetails are the e-mails' details.
+func (c Config) emailDetails() reset.Details {
 	contact := c.Emails.ChangedContact
 	if contact == "" {
 		contact = c.Mail.ReplyTo
 	}
-	return reset.Details{Product: c.productName(), Period: c.Reset.Period, Contact: contact, Zone: zone}, nil
+	return reset.Details{Product: c.productName(), Period: c.Reset.Period, Contact: contact, Zone: c.Emails.zone}
+}
+
+// resolve loads the time zone into zone, or returns why it cannot. "" and "Local"
+// are refused: LoadLocation takes them as UTC and as the machine's own zone, which
+// are not IANA names.
+func (e *EmailSettings) resolve() []error {
+	zone, err := time.LoadLocation(e.TimeZone)
+	if err != nil || e.TimeZone == "" || e.TimeZone == "Local" {
+		return []error{fmt.Errorf("TIME_ZONE %q is not a time zone: use an IANA name such as UTC or Europe/Berlin", e.TimeZone)}
+	}
+	e.zone = zone
+	return nil
 }
 
 func (e EmailSettings) problems() []error {
 	var p []error
-	if _, err := time.LoadLocation(e.TimeZone); err != nil || e.TimeZone == "" || e.TimeZone == "Local" {
-		p = append(p, fmt.Errorf("TIME_ZONE %q is not a time zone: use an IANA name such as UTC or Europe/Berlin", e.TimeZone))
-	}
 	if e.ChangedContact != "" {
 		if err := reset.CheckContact(e.ChangedContact); err != nil {
 			p = append(p, fmt.Errorf("RESET_PASSWORD_CHANGED_CONTACT %w", err))
@@ -94,11 +103,7 @@ func ProvideTemplates(cfg Config) (reset.Emails, error) {
 	if err != nil {
 		return reset.Emails{}, err
 	}
-	details, err := cfg.emailDetails()
-	if err != nil {
-		return reset.Emails{}, err
-	}
-	return reset.Emails{Link: link, Changed: changed}.With(details), nil
+	return reset.Emails{Link: link, Changed: changed}.With(cfg.emailDetails()), nil
 }
 
 // parseTemplates reads the template files of one kind of e-mail, in each language,

@@ -28,10 +28,7 @@ func TestEmailSettings(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tt.env, err)
 		}
-		d, err := cfg.emailDetails()
-		if err != nil {
-			t.Fatalf("%v: %v", tt.env, err)
-		}
+		d := cfg.emailDetails()
 		if d.Product != tt.product || d.Contact != tt.contact || d.Zone.String() != tt.zone || d.Period != 24*time.Hour {
 			t.Errorf("%v: %+v; want product %q, contact %q, zone %s", tt.env, d, tt.product, tt.contact, tt.zone)
 		}

@@ -131,20 +131,19 @@ func ProvideListener(cfg Config) (Listener, func(), error) {
 
 // ProvideHTTPConfig maps the configuration to the HTTP adapter settings; resets
 // wait for hashing in queue.
-func ProvideHTTPConfig(cfg Config, ops apihttp.Operations, queue apihttp.HashQueue) (apihttp.Config, error) {
-	page, err := cfg.pageConfig()
+func ProvideHTTPConfig(cfg Config, ops apihttp.Operations, queue apihttp.HashQueue) apihttp.Config {
 	h := cfg.HTTP
 	return apihttp.Config{
 		Prefix:             h.APIPrefix,
 		CORSAllowedOrigins: h.CORSAllowedOrigins,
 		UseEmail:           cfg.Reset.UseEmail,
 		PasswordConfirm:    cfg.Reset.PasswordConfirm,
-		Page:               page,
+		Page:               cfg.pageConfig(),
 		TrustedProxies:     h.TrustedProxies,
 		ClientIPv6Prefix:   h.ClientIPv6Prefix,
 		HashQueue:          queue,
 		SendLinkRate:       apihttp.Rate(h.SendLinkRate),
 		ResetRate:          apihttp.Rate(h.ResetRate),
 		Operations:         ops,
-	}, err
+	}
 }

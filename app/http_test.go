@@ -21,10 +21,7 @@ func TestRatesAndProxiesParsedAtLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hc := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
 	wantProxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}
 	if hc.SendLinkRate != (apihttp.Rate{Count: 3, Window: time.Minute}) || hc.ResetRate != (apihttp.Rate{}) ||
 		!slices.Equal(hc.TrustedProxies, wantProxies) {
@@ -77,9 +74,8 @@ func TestClientIPv6Prefix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
-		if err != nil || hc.ClientIPv6Prefix != want {
-			t.Errorf("%q: prefix %d (%v), want %d", env, hc.ClientIPv6Prefix, err, want)
+		if hc := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil); hc.ClientIPv6Prefix != want {
+			t.Errorf("%q: prefix %d, want %d", env, hc.ClientIPv6Prefix, want)
 		}
 	}
 	for _, bad := range []string{"0", "16", "129", "-64"} {

@@ -24,6 +24,10 @@ type PageSettings struct {
 	ProductName string `env:"HOSTED_RESET_PAGE_PRODUCT_NAME"`
 	// SignInURL is offered once the password is changed: an absolute http(s) URL.
 	SignInURL string `env:"HOSTED_RESET_PAGE_SIGN_IN_URL"`
+
+	// templateText is the contents of the Template file, read and checked by Load
+	// (resolvePage) when the page is served; "" (the embedded page) otherwise.
+	templateText string
 }
 
 // hostedPage reports whether pwreset serves the reset page.
@@ -52,24 +56,34 @@ func (c Config) pageOrigin() string {
 	return u.Scheme + "://" + u.Host
 }
 
-// pageConfig maps the settings to the HTTP adapter's, reading the template file.
-func (c Config) pageConfig() (apihttp.PageConfig, error) {
-	pc := apihttp.PageConfig{Enabled: c.hostedPage(), Path: c.pagePath(), Title: c.Page.Title,
+// pageConfig maps the settings to the HTTP adapter's.
+func (c Config) pageConfig() apihttp.PageConfig {
+	return apihttp.PageConfig{Enabled: c.hostedPage(), Path: c.pagePath(), Template: c.Page.templateText, Title: c.Page.Title,
 		ProductName: cmp.Or(c.Page.ProductName, c.Emails.ProductName), DefaultLanguage: c.Languages.Default, SignInURL: c.Page.SignInURL,
 		Origin: c.pageOrigin(), MinLength: c.Password.MinLength, BreachCheck: c.Password.BreachCheck,
 		LoginTakesEmail: slices.Contains(c.Store.Users.LoginFields, c.Store.Users.EmailField)}
-	if !pc.Enabled || c.Page.Template == "" {
-		return pc, nil
+}
+
+// resolvePage reads the page's template file into templateText, when the page is
+// served with one, and returns why it cannot: the file is unreadable, or the
+// template does not parse or render (which the adapter would find only when it
+// serves the page).
+func (c *Config) resolvePage() []error {
+	if !c.hostedPage() || c.Page.Template == "" {
+		return nil
 	}
 	b, err := os.ReadFile(c.Page.Template)
 	if err != nil {
-		return pc, fmt.Errorf("HOSTED_RESET_PAGE_TEMPLATE: read the template file: %w", err)
+		return []error{fmt.Errorf("HOSTED_RESET_PAGE_TEMPLATE: read the template file: %w", err)}
 	}
-	pc.Template = string(b)
-	return pc, nil
+	if _, err := apihttp.ParsePageTemplate(string(b)); err != nil {
+		return []error{fmt.Errorf("HOSTED_RESET_PAGE_TEMPLATE %s: %w", c.Page.Template, err)}
+	}
+	c.Page.templateText = string(b)
+	return nil
 }
 
-// pageProblems checks the page settings, parsing the template if one is given.
+// pageProblems checks the page settings (resolvePage, its template).
 func (c Config) pageProblems() []error {
 	if !c.hostedPage() {
 		return nil
@@ -82,16 +96,6 @@ func (c Config) pageProblems() []error {
 	}
 	if u := c.Page.SignInURL; u != "" && link.CheckBaseURL(u) != nil {
 		p = append(p, fmt.Errorf("HOSTED_RESET_PAGE_SIGN_IN_URL %q must be an absolute http or https URL, such as https://app.example/login", u))
-	}
-	pc, err := c.pageConfig()
-	if err == nil {
-		_, err = apihttp.ParsePageTemplate(pc.Template)
-		if err != nil {
-			err = fmt.Errorf("HOSTED_RESET_PAGE_TEMPLATE %s: %w", c.Page.Template, err)
-		}
-	}
-	if err != nil {
-		p = append(p, err)
 	}
 	return p
 }

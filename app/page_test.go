@@ -42,11 +42,7 @@ func TestHostedPageSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := hc.Page
+			p := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil).Page
 			if p.Enabled != tt.enabled || p.Path != tt.path {
 				t.Fatalf("page %+v", p)
 			}
@@ -56,6 +52,26 @@ func TestHostedPageSettings(t *testing.T) {
 				t.Fatalf("page settings not read: %+v", p)
 			}
 		})
+	}
+}
+
+// TestPageTemplateReadAtLoad: the page's template file is read (and checked) once,
+// by Load; the API's settings get its text without reading the file again, so a file
+// gone after start-up changes nothing. Before, ProvideHTTPConfig read it again.
+func TestPageTemplateReadAtLoad(t *testing.T) {
+	tpl := filepath.Join(t.TempDir(), "page.html")
+	if err := os.WriteFile(tpl, []byte(`<html lang="{{.Lang}}">{{.Title}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := app.Load([]string{"HOSTED_RESET_PAGE_TEMPLATE=" + tpl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(tpl); err != nil {
+		t.Fatal(err)
+	}
+	if p := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil).Page; !p.Enabled || p.Template != `<html lang="{{.Lang}}">{{.Title}}` {
+		t.Errorf("page %+v; want it served with the template read at load", p)
 	}
 }
 
@@ -74,9 +90,8 @@ func TestPageProductName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hc, err := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil)
-		if err != nil || hc.Page.ProductName != tt.want {
-			t.Errorf("%v: product %q, want %q (%v)", tt.env, hc.Page.ProductName, tt.want, err)
+		if got := app.ProvideHTTPConfig(cfg, apihttp.Operations{}, nil).Page.ProductName; got != tt.want {
+			t.Errorf("%v: product %q, want %q", tt.env, got, tt.want)
 		}
 	}
 }

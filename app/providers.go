@@ -54,6 +54,7 @@ var Set = wire.NewSet(
 	ProvideMetricsServer,
 	ProvideAPI,
 	wire.Bind(new(http.Handler), new(*apihttp.API)),
+	wire.Struct(new(Deps), "*"),
 	New,
 )
 

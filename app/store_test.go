@@ -103,9 +103,9 @@ func TestPostgresAndSMTPSettings(t *testing.T) {
 		cfg.Mail.SMTP.TLS != "on" || cfg.Mail.SMTP.Timeout.Seconds() != 10 || cfg.Store.Postgres.Timeout.Seconds() != 5 {
 		t.Fatalf("settings: %+v %+v", cfg.Store.Postgres, cfg.Mail.SMTP)
 	}
-	cfg, _ = app.Load(append(slices.Clone(onPostgres), "USER_VERIFICATION_ID_FIELD=user_id"))
-	if cfg.Store.Postgres.IDColumn != "user_id" || cfg.Store.Users.IDField != "user_id" {
-		t.Fatalf("USER_VERIFICATION_ID_FIELD not read for PostgreSQL: %q", cfg.Store.Postgres.IDColumn)
+	cfg, err = app.Load(append(slices.Clone(onPostgres), "USER_VERIFICATION_ID_FIELD=user_id"))
+	if err != nil || cfg.Store.Postgres.IDColumn != "user_id" || cfg.Store.Users.IDField != "user_id" {
+		t.Fatalf("USER_VERIFICATION_ID_FIELD not read for PostgreSQL: %q, %v", cfg.Store.Postgres.IDColumn, err)
 	}
 }
 
@@ -154,8 +154,8 @@ func TestUserSchemaDjangoOnPostgres(t *testing.T) {
 	if err != nil || cfg.Store.Postgres.Table != "accounts_user" || cfg.Store.Postgres.IDColumn != "uuid" {
 		t.Fatalf("set variables lost: %+v, %v", cfg.Store.Postgres, err)
 	}
-	cfg, _ = app.Load(append(slices.Clone(production), "USER_SCHEMA=django"))
-	if cfg.Store.Users.IDField != "_id" {
-		t.Fatalf("MongoDB's django id field changed: %q", cfg.Store.Users.IDField)
+	cfg, err = app.Load(append(slices.Clone(production), "USER_SCHEMA=django"))
+	if err != nil || cfg.Store.Users.IDField != "_id" {
+		t.Fatalf("MongoDB's django id field changed: %q, %v", cfg.Store.Users.IDField, err)
 	}
 }

@@ -47,6 +47,12 @@ type TracingSettings struct {
 	Sampler       string `env:"OTEL_TRACES_SAMPLER" envDefault:"parentbased_always_on"`
 	SamplerArg    string `env:"OTEL_TRACES_SAMPLER_ARG"`
 	Disabled      bool   `env:"OTEL_SDK_DISABLED" envDefault:"false"`
+
+	// exportHeaders and sampler are Headers, TracesHeaders, Sampler and SamplerArg
+	// parsed, by Load (resolve) while tracing is on; nil otherwise, which the SDK
+	// takes as no headers and its default sampler (parentbased_always_on).
+	exportHeaders map[string]string
+	sampler       sdktrace.Sampler
 }
 
 // On reports whether spans are made and exported.
@@ -63,8 +69,28 @@ func (t TracingSettings) exportURL() string {
 	return strings.TrimSuffix(t.Endpoint, "/") + "/v1/traces"
 }
 
-// headers parses the export headers; the traces' own win over the common ones.
-func (t TracingSettings) headers() (map[string]string, error) {
+// resolve parses the export headers and the sampler into their typed fields, while
+// tracing is on (off, they are not used, and not checked), and returns their
+// problems.
+func (t *TracingSettings) resolve() []error {
+	if !t.On() {
+		return nil
+	}
+	var p []error
+	headers, err := t.parseHeaders()
+	if err != nil {
+		p = append(p, err)
+	}
+	sampler, err := t.parseSampler()
+	if err != nil {
+		p = append(p, err)
+	}
+	t.exportHeaders, t.sampler = headers, sampler
+	return p
+}
+
+// parseHeaders parses the export headers; the traces' own win over the common ones.
+func (t TracingSettings) parseHeaders() (map[string]string, error) {
 	h := map[string]string{}
 	for _, v := range []struct{ name, list string }{
 		{"OTEL_EXPORTER_OTLP_HEADERS", t.Headers}, {"OTEL_EXPORTER_OTLP_TRACES_HEADERS", t.TracesHeaders},
@@ -97,8 +123,8 @@ var samplers = map[string]func(ratio float64) sdktrace.Sampler{
 	"parentbased_traceidratio": func(r float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(r)) },
 }
 
-// sampler returns the sampler OTEL_TRACES_SAMPLER names, with its argument.
-func (t TracingSettings) sampler() (sdktrace.Sampler, error) {
+// parseSampler returns the sampler OTEL_TRACES_SAMPLER names, with its argument.
+func (t TracingSettings) parseSampler() (sdktrace.Sampler, error) {
 	ratio := 1.0
 	if t.SamplerArg != "" && strings.HasSuffix(t.Sampler, "traceidratio") {
 		r, err := strconv.ParseFloat(t.SamplerArg, 64)
@@ -125,12 +151,6 @@ func (t TracingSettings) problems() []error {
 	}
 	if u, err := url.Parse(t.exportURL()); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		p = append(p, fmt.Errorf("%s must be an http or https URL, such as http://collector:4318", name))
-	}
-	if _, err := t.headers(); err != nil {
-		p = append(p, err)
-	}
-	if _, err := t.sampler(); err != nil {
-		p = append(p, err)
 	}
 	return p
 }
@@ -164,16 +184,7 @@ func ProvideTracing(ctx context.Context, cfg Config, log *slog.Logger) (Tracing,
 	if !t.On() {
 		return Tracing{}, func() {}, nil
 	}
-	// Load has checked both, as it checks them only while tracing is on.
-	headers, err := t.headers()
-	if err != nil {
-		return Tracing{}, nil, err
-	}
-	sampler, err := t.sampler()
-	if err != nil {
-		return Tracing{}, nil, err
-	}
-	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(t.exportURL()), otlptracehttp.WithHeaders(headers))
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(t.exportURL()), otlptracehttp.WithHeaders(t.exportHeaders))
 	if err != nil {
 		return Tracing{}, nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: start the OTLP exporter: %w", err)
 	}
@@ -182,7 +193,7 @@ func ProvideTracing(ctx context.Context, cfg Config, log *slog.Logger) (Tracing,
 	if err != nil {
 		log.WarnContext(ctx, "OTEL_RESOURCE_ATTRIBUTES: some attributes were not understood", "error", err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithSampler(sampler))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithSampler(t.sampler))
 	// Failed exports are logged, not written to standard error by the SDK.
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("export traces", "error", err) }))
 	log.InfoContext(ctx, "tracing: spans go out over OTLP/HTTP", "service", t.ServiceName, "sampler", t.Sampler)

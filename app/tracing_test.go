@@ -47,7 +47,10 @@ func TestTracingSettings(t *testing.T) {
 				}
 				return
 			}
-			cfg, _ := app.Load(env)
+			cfg, err := app.Load(env)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if cfg.Tracing.On() != c.on {
 				t.Errorf("tracing on: %v, want %v", cfg.Tracing.On(), c.on)
 			}

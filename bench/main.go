@@ -37,6 +37,8 @@ type options struct {
 	workers    int
 	windows    int
 	pgTables   bool
+	linkOnly   bool
+	binary     string
 }
 
 func main() {
@@ -61,6 +63,8 @@ func main() {
 	flag.IntVar(&o.windows, "windows", 3, "with --e2e: how many windows")
 	flag.BoolVar(&o.pgTables, "pg-tables", false, "with --e2e: after each window, print the outbox's and the limit events' table statistics and plans")
 	flag.IntVar(&o.workers, "mail-workers", 0, "MAIL_WORKERS and SMTP_POOL_SIZE of the child (0: its defaults)")
+	flag.BoolVar(&o.linkOnly, "link-only", false, "only Echo and send-link for an existing user (no resets, no unknown users): a quicker before-and-after of the link request")
+	flag.StringVar(&o.binary, "binary", "", "run this pwreset binary rather than building the repository's (to compare two builds in turn)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
