@@ -28,55 +28,23 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		cleanup()
 		return nil, nil, err
 	}
-	mongoDB, cleanup3, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	postgres, cleanup4, err := app.ProvidePostgres(ctx, cfg, log, tracing)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	clock := system.NewClock()
-	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
+	stores, cleanup3, err := app.ProvideStores(ctx, cfg, log, tracing, clock)
 	if err != nil {
-		cleanup4()
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
-	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
-	readiness := app.ProvideReadiness(cfg, mongoDB, postgres, clock)
+	metrics := app.ProvideMetrics(stores, clock, log)
+	readiness := app.ProvideReadiness(stores, clock)
 	operations := app.ProvideOperations(cfg, metrics, readiness)
 	pool := app.ProvideHasher(cfg, metrics)
-	config, err := app.ProvideHTTPConfig(cfg, operations, pool)
-	if err != nil {
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	config := app.ProvideHTTPConfig(cfg, operations, pool)
 	resetConfig := app.ProvideResetConfig(cfg, listener)
-	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
-	if err != nil {
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	userStore := stores.Users
+	portsOutbox := stores.Outbox
 	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
-		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -88,7 +56,6 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
-		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -104,6 +71,7 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		Audit:  auditLog,
 	}
 	linkSender := reset.NewLinkSender(linkSenderDeps)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg, tracing)
 	resetterDeps := reset.ResetterDeps{
@@ -120,26 +88,28 @@ func initApp(ctx context.Context, cfg app.Config, log *slog.Logger, out app.Outp
 		Log:    log,
 	}
 	resetter := reset.NewResetter(resetterDeps)
-	rateLimiter, err := app.ProvideRateLimiter(ctx, cfg, mongoDB, postgres, memory, tracing)
-	if err != nil {
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	rateLimiter := stores.Limiter
 	api := app.ProvideAPI(config, tracing, linkSender, resetter, rateLimiter, clock, log)
-	metricsServer, cleanup5, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
+	metricsServer, cleanup4, err := app.ProvideMetricsServer(cfg, metrics, readiness, log)
 	if err != nil {
-		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	appApp := app.New(cfg, log, listener, api, out, dispatcher, userStore, rateLimiter, metricsServer)
+	deps := app.Deps{
+		Config:     cfg,
+		Log:        log,
+		Listener:   listener,
+		Handler:    api,
+		Out:        out,
+		Dispatcher: dispatcher,
+		Users:      userStore,
+		Limiter:    rateLimiter,
+		Metrics:    metricsServer,
+	}
+	appApp := app.New(deps)
 	return appApp, func() {
-		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -153,53 +123,29 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	if err != nil {
 		return nil, nil, err
 	}
-	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	clock := system.NewClock()
-	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
+	stores, cleanup2, err := app.ProvideStores(ctx, cfg, log, tracing, clock)
 	if err != nil {
-		cleanup3()
-		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
+	portsOutbox := stores.Outbox
 	listener := _wireListenerValue
 	config := app.ProvideResetConfig(cfg, listener)
-	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
-	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
-	pool := app.ProvideHasher(cfg, metrics)
-	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	userStore := stores.Users
 	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
+	metrics := app.ProvideMetrics(stores, clock, log)
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher)
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -214,6 +160,8 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 		Audit:  auditLog,
 	}
 	linkSender := reset.NewLinkSender(linkSenderDeps)
+	pool := app.ProvideHasher(cfg, metrics)
+	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
 	policy := app.ProvidePolicy(cfg)
 	breachChecker := app.ProvideBreachChecker(cfg, tracing)
 	resetterDeps := reset.ResetterDeps{
@@ -232,7 +180,6 @@ func initOutboxTool(ctx context.Context, cfg app.Config, log *slog.Logger, out a
 	resetter := reset.NewResetter(resetterDeps)
 	outboxTool := app.NewOutboxTool(portsOutbox, linkSender, resetter, clock)
 	return outboxTool, func() {
-		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -250,51 +197,27 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	if err != nil {
 		return nil, nil, err
 	}
-	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	clock := system.NewClock()
-	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
+	stores, cleanup2, err := app.ProvideStores(ctx, cfg, log, tracing, clock)
 	if err != nil {
-		cleanup3()
-		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
-	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
-	pool := app.ProvideHasher(cfg, metrics)
-	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	userStore := stores.Users
+	portsOutbox := stores.Outbox
 	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
+	metrics := app.ProvideMetrics(stores, clock, log)
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher)
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -311,7 +234,6 @@ func initSupportTool(ctx context.Context, cfg app.Config, log *slog.Logger, out 
 	linkSender := reset.NewLinkSender(linkSenderDeps)
 	supportTool := app.NewSupportTool(cfg, linkSender, portsOutbox, clock)
 	return supportTool, func() {
-		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -327,53 +249,30 @@ func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out
 	if err != nil {
 		return nil, nil, err
 	}
-	mongoDB, cleanup2, err := app.ProvideMongoDB(ctx, cfg, log, tracing)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	postgres, cleanup3, err := app.ProvidePostgres(ctx, cfg, log, tracing)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	campaignStore := app.ProvideCampaignStore(cfg, mongoDB, postgres)
 	clock := system.NewClock()
-	memory := app.ProvideMemory(cfg, clock)
-	portsOutbox, err := app.ProvideOutbox(ctx, cfg, mongoDB, postgres, memory, tracing)
+	stores, cleanup2, err := app.ProvideStores(ctx, cfg, log, tracing, clock)
 	if err != nil {
-		cleanup3()
-		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	metrics := app.ProvideMetrics(cfg, portsOutbox, campaignStore, clock, log)
-	pool := app.ProvideHasher(cfg, metrics)
-	passwordHasher := app.ProvidePasswordHasher(pool, tracing)
-	userStore, err := app.ProvideUserStore(ctx, cfg, mongoDB, postgres, passwordHasher, tracing)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	campaignStore := stores.Campaigns
+	userStore := stores.Users
+	portsOutbox := stores.Outbox
 	listener := _wireListenerValue2
 	config := app.ProvideResetConfig(cfg, listener)
 	provider, err := app.ProvideMailProvider(cfg, out, tracing)
 	if err != nil {
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
+	metrics := app.ProvideMetrics(stores, clock, log)
 	auditLog := app.ProvideAudit(log, metrics)
 	dispatcher := app.ProvideDispatcher(cfg, portsOutbox, provider, clock, log, auditLog)
 	queue := outbox.NewQueue(portsOutbox, dispatcher)
 	scheme := app.ProvideSigner(cfg, log)
 	emails, err := app.ProvideTemplates(cfg)
 	if err != nil {
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -390,14 +289,12 @@ func initCampaignTool(ctx context.Context, cfg app.Config, log *slog.Logger, out
 	linkSender := reset.NewLinkSender(linkSenderDeps)
 	service, err := app.ProvideCampaigns(cfg, campaignStore, userStore, portsOutbox, linkSender, clock)
 	if err != nil {
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	campaignTool := app.NewCampaignTool(service, clock)
 	return campaignTool, func() {
-		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

@@ -34,11 +34,29 @@ type Listener struct{ net.Listener }
 // Output is where demo mode prints its banner and e-mails (standard output).
 type Output struct{ io.Writer }
 
-// New returns the App serving handler on ln and delivering mail with dispatcher.
-func New(cfg Config, log *slog.Logger, ln Listener, handler http.Handler, out Output,
-	dispatcher *outbox.Dispatcher, users ports.UserStore, limiter ports.RateLimiter, metrics *MetricsServer) *App {
-	return &App{cfg: cfg, log: log, ln: ln, out: out, dispatcher: dispatcher, users: users, limiter: limiter, metrics: metrics,
-		server: apihttp.NewServer(handler, log)}
+// Deps are what the App runs, which Wire provides (wire.Struct).
+type Deps struct {
+	Config   Config
+	Log      *slog.Logger
+	Listener Listener
+	// Handler is the API, served on Listener.
+	Handler http.Handler
+	Out     Output
+	// Dispatcher delivers the mail of the outbox.
+	Dispatcher *outbox.Dispatcher
+	// Users are checked for duplicate e-mail addresses at start (app/users.go),
+	// Limiter purged of old events (app/maintain.go), in the background.
+	Users   ports.UserStore
+	Limiter ports.RateLimiter
+	// Metrics is the metrics server; nil without METRICS_ADDR.
+	Metrics *MetricsServer
+}
+
+// New returns the App serving d.Handler on d.Listener and delivering mail with
+// d.Dispatcher.
+func New(d Deps) *App {
+	return &App{cfg: d.Config, log: d.Log, ln: d.Listener, out: d.Out, dispatcher: d.Dispatcher, users: d.Users,
+		limiter: d.Limiter, metrics: d.Metrics, server: apihttp.NewServer(d.Handler, d.Log)}
 }
 
 // Run serves and delivers mail until ctx is done. Then it stops taking requests and
@@ -70,7 +88,7 @@ func (a *App) serve(ctx context.Context) error {
 	}
 	warnUnsafeDefaults(ctx, a.log, a.cfg)
 	a.cfg.Ops.logNotices(ctx, a.log)
-	a.log.Info("pwreset listening", "addr", "http://"+a.ln.Addr().String(), "api_prefix", a.cfg.APIPrefix)
+	a.log.Info("pwreset listening", "addr", "http://"+a.ln.Addr().String(), "api_prefix", a.cfg.HTTP.APIPrefix)
 	served := make(chan error, 1)
 	go func() { served <- a.server.Serve(a.ln) }()
 	select {
@@ -78,8 +96,8 @@ func (a *App) serve(ctx context.Context) error {
 		return fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down", "grace", a.cfg.ShutdownGrace.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
+	a.log.Info("shutting down", "grace", a.cfg.HTTP.ShutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.HTTP.ShutdownGrace)
 	defer cancel()
 	if err := a.server.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down http server: %w", err)

@@ -6,9 +6,6 @@ import (
 
 	"github.com/google/wire"
 
-	"github.com/pwreset/pwreset/adapters/memory"
-	"github.com/pwreset/pwreset/adapters/mongo"
-	"github.com/pwreset/pwreset/adapters/postgres"
 	"github.com/pwreset/pwreset/domain/campaign"
 	"github.com/pwreset/pwreset/domain/reset"
 	"github.com/pwreset/pwreset/ports"
@@ -16,19 +13,6 @@ import (
 
 // CampaignSet holds the Wire providers of `pwreset campaign`: Core without a server.
 var CampaignSet = wire.NewSet(Core, wire.Value(Listener{}), ProvideCampaigns, NewCampaignTool)
-
-// ProvideCampaignStore chooses where campaigns are kept: with the outbox, in
-// PostgreSQL (pwreset_campaigns) or MongoDB (collection pwreset_campaigns), or in
-// memory in demo mode, where no command can reach them.
-func ProvideCampaignStore(cfg Config, db MongoDB, pg Postgres) ports.CampaignStore {
-	switch {
-	case pg.Pool != nil:
-		return postgres.NewCampaignStore(pg.Pool, cfg.Database.Timeout)
-	case db.Database != nil:
-		return mongo.NewCampaignStore(db.Database, "", cfg.MongoDBTimeout)
-	}
-	return memory.NewCampaignStore()
-}
 
 // errNoLister is a user store that cannot page through its users.
 var errNoLister = errors.New("the user store cannot list its users, which a campaign needs")

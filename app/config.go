@@ -4,139 +4,38 @@ package app
 import (
 	"errors"
 	"fmt"
-	"net/mail"
-	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
-
-	"github.com/pwreset/pwreset/domain/event"
-	"github.com/pwreset/pwreset/domain/link"
-	"github.com/pwreset/pwreset/domain/outbox"
-	"github.com/pwreset/pwreset/domain/reset"
 )
 
 // Config is the whole configuration, read from environment variables named after
-// django-rest-registration's settings. docs/configuration.md describes each one.
+// django-rest-registration's settings, in one pass, into one section per topic;
+// each section's file (http.go, reset.go, ...) holds its settings, their checks and
+// its providers. docs/configuration.md describes each variable.
 type Config struct {
-	HTTPAddr             string        `env:"HTTP_ADDR" envDefault:":8080"`
-	APIPrefix            string        `env:"API_PREFIX" envDefault:"/api/v1/accounts/"`
-	CORSAllowedOrigins   []string      `env:"CORS_ALLOWED_ORIGINS"`
-	TrustedProxies       []string      `env:"TRUSTED_PROXIES"`
-	ClientIPv6Prefix     int           `env:"CLIENT_IPV6_PREFIX" envDefault:"64"`
-	SendLinkRate         string        `env:"RATE_LIMIT_SEND_LINK" envDefault:"10/10m"`
-	ResetRate            string        `env:"RATE_LIMIT_RESET_PASSWORD" envDefault:"20/10m"`
-	RateLimitsCollection string        `env:"RATE_LIMITS_COLLECTION" envDefault:"rate_limits"`
-	ShutdownGrace        time.Duration `env:"SHUTDOWN_GRACE" envDefault:"15s"`
-	LogFormat            string        `env:"LOG_FORMAT" envDefault:"json"`
-
-	SecretKey          string   `env:"SECRET_KEY"`
-	SecretKeyFallbacks []string `env:"SECRET_KEY_FALLBACKS"`
-
-	MongoDBURI      string        `env:"MONGODB_URI"`
-	MongoDBDatabase string        `env:"MONGODB_DATABASE" envDefault:"pwreset"`
-	MongoDBTimeout  time.Duration `env:"MONGODB_TIMEOUT" envDefault:"5s"`
-	Users           UserMapping
-	Database        PostgresSettings
-
-	PasswordHasher    string        `env:"PASSWORD_HASHER" envDefault:"argon2id"`
-	PasswordMinLength int           `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
-	Argon2Memory      uint32        `env:"ARGON2_MEMORY_KIB" envDefault:"19456"`
-	Argon2Iterations  uint32        `env:"ARGON2_ITERATIONS" envDefault:"2"`
-	Argon2Parallelism uint8         `env:"ARGON2_PARALLELISM" envDefault:"1"`
-	BcryptCost        int           `env:"BCRYPT_COST" envDefault:"12"`
-	HashConcurrency   int           `env:"HASH_CONCURRENCY"` // default: the number of CPUs
-	HashQueueTimeout  time.Duration `env:"HASH_QUEUE_TIMEOUT" envDefault:"5s"`
-
-	BreachCheck bool          `env:"BREACHED_PASSWORD_CHECK" envDefault:"false"`
-	HIBPAPIURL  string        `env:"HIBP_API_URL" envDefault:"https://api.pwnedpasswords.com"`
-	HIBPTimeout time.Duration `env:"HIBP_TIMEOUT" envDefault:"2s"`
-
-	Enabled              bool          `env:"RESET_PASSWORD_VERIFICATION_ENABLED" envDefault:"true"`
-	FailWhenUserNotFound bool          `env:"RESET_PASSWORD_FAIL_WHEN_USER_NOT_FOUND" envDefault:"true"`
-	ActiveUsersOnly      bool          `env:"RESET_PASSWORD_ACTIVE_USERS_ONLY" envDefault:"false"`
-	Period               time.Duration `env:"RESET_PASSWORD_VERIFICATION_PERIOD" envDefault:"24h"`
-	URL                  string        `env:"RESET_PASSWORD_VERIFICATION_URL"`
-	OneTimeUse           bool          `env:"RESET_PASSWORD_VERIFICATION_ONE_TIME_USE" envDefault:"false"`
-	SubjectTemplate      string        `env:"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_SUBJECT"`
-	BodyTemplate         string        `env:"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_BODY"`
-	HTMLBodyTemplate     string        `env:"RESET_PASSWORD_VERIFICATION_EMAIL_TEMPLATES_HTML_BODY"`
-	PasswordConfirm      bool          `env:"RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM" envDefault:"false"`
-	UseEmail             bool          `env:"SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL" envDefault:"false"`
-	FromEmail            string        `env:"VERIFICATION_FROM_EMAIL"`
-	ReplyToEmail         string        `env:"VERIFICATION_REPLY_TO_EMAIL"`
-
-	LinkCooldown         time.Duration `env:"RESET_PASSWORD_LINK_COOLDOWN" envDefault:"60s"`
-	LinkDailyCap         int           `env:"RESET_PASSWORD_LINK_DAILY_CAP" envDefault:"5"`
-	LinksPerHour         int           `env:"RESET_PASSWORD_LINKS_PER_HOUR" envDefault:"1000"`
-	LinksClientShare     int           `env:"RESET_PASSWORD_LINKS_CLIENT_SHARE" envDefault:"5"`
-	InvalidateOlderLinks bool          `env:"RESET_PASSWORD_INVALIDATE_OLDER_LINKS" envDefault:"false"`
-	ChangedNotification  bool          `env:"RESET_PASSWORD_CHANGED_NOTIFICATION" envDefault:"true"`
-	ChangedSubject       string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_SUBJECT"`
-	ChangedBody          string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_BODY"`
-	ChangedHTMLBody      string        `env:"RESET_PASSWORD_CHANGED_EMAIL_TEMPLATES_HTML_BODY"`
-
-	Outbox    OutboxSettings
+	HTTP      HTTPSettings
+	Reset     ResetSettings
+	Password  PasswordSettings
+	Hasher    HasherSettings
+	Mail      MailSettings
 	Emails    EmailSettings
-	Django    DjangoSettings
+	Outbox    OutboxSettings
 	Page      PageSettings
 	Languages LanguageSettings
-	Seed      DemoSettings
 	Ops       OpsSettings
+	Django    DjangoSettings
+	Events    EventsSettings
 	Tracing   TracingSettings
-
-	SendGridAPIKey  string        `env:"SENDGRID_API_KEY"`
-	SendGridAPIURL  string        `env:"SENDGRID_API_URL" envDefault:"https://api.sendgrid.com"`
-	SendGridTimeout time.Duration `env:"SENDGRID_TIMEOUT" envDefault:"10s"`
-	SMTP            SMTPSettings
-	Events          EventsSettings
+	Seed      DemoSettings
+	Store     StoreSettings
 }
-
-// OutboxSettings say how e-mails wait for and get delivery.
-type OutboxSettings struct {
-	Collection   string        `env:"OUTBOX_COLLECTION" envDefault:"outbox"`
-	Workers      int           `env:"MAIL_WORKERS" envDefault:"16"`
-	PollInterval time.Duration `env:"OUTBOX_POLL_INTERVAL" envDefault:"5s"`
-	Lease        time.Duration `env:"MAIL_LEASE" envDefault:"1m"`
-	MaxAge       time.Duration `env:"MAIL_MAX_AGE" envDefault:"1h"`
-	Retention    time.Duration `env:"OUTBOX_RETENTION" envDefault:"168h"`
-	RetryMin     time.Duration `env:"MAIL_RETRY_MIN" envDefault:"2s"`
-	RetryMax     time.Duration `env:"MAIL_RETRY_MAX" envDefault:"5m"`
-}
-
-// UserMapping says where pwreset finds what it needs in a user document.
-type UserMapping struct {
-	Collection    string   `env:"USERS_COLLECTION" envDefault:"users"`
-	LoginFields   []string `env:"USER_LOGIN_FIELDS" envDefault:"username"`
-	EmailField    string   `env:"USER_EMAIL_FIELD" envDefault:"email"`
-	IDField       string   `env:"USER_VERIFICATION_ID_FIELD" envDefault:"_id"`
-	PasswordField string   `env:"USER_PASSWORD_FIELD" envDefault:"password"`
-	// ChangedAtField gets the time of each reset, so that other services can end the
-	// sessions and tokens issued before it; "off": not written.
-	ChangedAtField string `env:"USER_PASSWORD_CHANGED_AT_FIELD" envDefault:"password_changed_at"`
-	// FirstNameField and LastNameField hold the names the password policy compares,
-	// as Django's does; ActiveField whether the account is active. Empty or "off": none.
-	FirstNameField string `env:"USER_FIRST_NAME_FIELD"`
-	LastNameField  string `env:"USER_LAST_NAME_FIELD"`
-	ActiveField    string `env:"USER_ACTIVE_FIELD"`
-}
-
-// optional is the field an optional mapping variable names, "" when it is empty
-// or "off" (which a USER_SCHEMA default cannot override, as it can an empty one).
-func optional(field string) string {
-	if field == "off" {
-		return ""
-	}
-	return strings.TrimSpace(field)
-}
-
-// MinSecretKeyBytes is the shortest SECRET_KEY accepted: 256 bits for HMAC-SHA256.
-const MinSecretKeyBytes = 32
 
 // Demo reports whether pwreset runs in demo mode: no database, nothing persists.
-func (c Config) Demo() bool { return c.MongoDBURI == "" && c.Database.URL == "" }
+func (c Config) Demo() bool { return c.Store.Backend() == BackendMemory }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ gives)
 // and checks it. The error lists every problem, one per line.
@@ -147,50 +46,73 @@ func Load(environ []string) (Config, error) {
 			vars[k] = v
 		}
 	}
-	applyPostgresSchema(vars) // before applySchema: it fills only what is unset
-	applySchema(vars)
-	cfg, err := env.ParseAsWithOptions[Config](env.Options{Environment: vars})
-	if err != nil {
-		var agg env.AggregateError
-		if !errors.As(err, &agg) {
-			return cfg, err
-		}
-		problems := make([]error, len(agg.Errors))
-		for i, e := range agg.Errors {
-			problems[i] = nameVariable(e)
-		}
-		return cfg, errors.Join(problems...)
+	// The outbox's defaults are the domain's own (outbox.DefaultConfig): a variable
+	// that is unset or empty leaves them, as an envDefault tag would.
+	cfg := Config{Outbox: outboxDefaults()}
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: vars}); err != nil {
+		return cfg, parseProblems(err, vars)
 	}
-	cfg.APIPrefix = "/" + strings.Trim(cfg.APIPrefix, "/") + "/"
-	if cfg.APIPrefix == "//" {
-		cfg.APIPrefix = "/"
+	cfg.applySchema()
+	cfg.HTTP.APIPrefix = apiPrefix(cfg.HTTP.APIPrefix)
+	unresolved := cfg.resolve()
+	return cfg, errors.Join(append(cfg.problems(), unresolved...)...)
+}
+
+// resolve converts, once, the values that take more than the env library's parsing
+// into their sections' typed fields, which the providers use as they are: the time
+// zone, the export headers and sampler while tracing is on, and the page's template
+// while the page is served. It returns the problems of those that do not convert,
+// to be reported with the others.
+func (c *Config) resolve() []error {
+	return slices.Concat(c.Emails.resolve(), c.Tracing.resolve(), c.resolvePage())
+}
+
+// parseProblems lists the values that did not parse, each naming its variable.
+func parseProblems(err error, vars map[string]string) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
 	}
-	return cfg, errors.Join(cfg.problems()...)
+	var problems []error
+	named := map[string]bool{}
+	for _, e := range agg.Errors {
+		problems = append(problems, nameVariable(e, vars, named)...)
+	}
+	return errors.Join(problems...)
 }
 
 // nameVariable rewords a parse error of the env library, which names the Go field,
-// so that it names the environment variable the operator has to fix.
-func nameVariable(err error) error {
+// so that it names the environment variable the operator has to fix (and records it
+// in named). An error that names it already (TRUSTED_PROXIES's, one per entry) is
+// kept as it is.
+func nameVariable(err error, vars map[string]string, named map[string]bool) []error {
 	var pe env.ParseError
 	if !errors.As(err, &pe) {
-		return err
+		return []error{err}
 	}
-	if name := envName(reflect.TypeFor[Config](), pe.Name); name != "" {
-		return fmt.Errorf("%s: %v", name, pe.Err)
+	name := envName(reflect.TypeFor[Config](), pe, vars, named)
+	named[name] = true
+	switch {
+	case name == "":
+		return []error{err}
+	case strings.HasPrefix(pe.Err.Error(), name+" "):
+		return Problems(pe.Err)
 	}
-	return err
+	return []error{fmt.Errorf("%s: %v", name, pe.Err)}
 }
 
-// envName finds the variable of the field called field in t or in the structs it
-// nests (settings are grouped into such structs), or "" if there is none.
-func envName(t reflect.Type, field string) string {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Name == field && f.Tag.Get("env") != "" {
-			return f.Tag.Get("env")
+// envName finds the variable of the field pe names in t or in the sections it
+// nests. Sections repeat Go names (SMTP's, the events' and PostgreSQL's Timeout):
+// of the fields of that name and type, it is the first not named yet whose value
+// fails to parse.
+func envName(t reflect.Type, pe env.ParseError, vars map[string]string, named map[string]bool) string {
+	for f := range t.Fields() {
+		tag := strings.Split(f.Tag.Get("env"), ",")[0]
+		if tag != "" && f.Name == pe.Name && f.Type == pe.Type && !named[tag] && fails(f, tag, vars) {
+			return tag
 		}
-		if f.Type.Kind() == reflect.Struct && f.Tag.Get("env") == "" {
-			if name := envName(f.Type, field); name != "" {
+		if tag == "" && f.Type.Kind() == reflect.Struct {
+			if name := envName(f.Type, pe, vars, named); name != "" {
 				return name
 			}
 		}
@@ -198,123 +120,68 @@ func envName(t reflect.Type, field string) string {
 	return ""
 }
 
-// problems lists what is wrong with the configuration, each with what to do.
+// fails reports whether the value of variable tag fails to parse into field f, as
+// the env library parses it.
+func fails(f reflect.StructField, tag string, vars map[string]string) bool {
+	one := reflect.StructOf([]reflect.StructField{{Name: "V", Type: f.Type, Tag: f.Tag}})
+	return env.ParseWithOptions(reflect.New(one).Interface(), env.Options{Environment: map[string]string{tag: vars[tag]}}) != nil
+}
+
+// problems lists what is wrong with the configuration, each with what to do: each
+// section's own problems, then those of the rules that join sections.
 func (c Config) problems() []error {
+	return slices.Concat(c.HTTP.problems(), c.Reset.problems(), c.Password.problems(), c.Hasher.problems(),
+		c.Mail.problems(), c.Emails.problems(), c.Outbox.problems(), c.Languages.problems(), c.Ops.problems(),
+		c.Django.problems(), c.Events.problems(), c.Tracing.problems(), c.Seed.problems(c.Demo()),
+		c.Store.problems(), c.joinedProblems())
+}
+
+// joinedProblems checks the rules that join sections, each saying why it does.
+func (c Config) joinedProblems() []error {
+	return slices.Concat(c.productionProblems(), c.keyProblems(), c.leaseProblems(), c.pageProblems())
+}
+
+// productionProblems are what demo mode does without, and production cannot.
+func (c Config) productionProblems() []error {
+	if c.Demo() {
+		return nil
+	}
 	var p []error
-	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
-	p = append(p, c.djangoProblems()...) // SECRET_KEY's rules depend on LINK_SIGNATURE
-	if !c.Demo() && c.SendGridAPIKey == "" && c.SMTP.URL == "" {
+	if c.Mail.SendGridAPIKey == "" && c.Mail.SMTP.URL == "" {
 		// Outside demo mode, printing e-mails would put live reset links in the logs.
-		add("SENDGRID_API_KEY is required outside demo mode, unless SMTP_URL names an SMTP relay: a SendGrid API key with the Mail Send permission")
+		p = append(p, errors.New("SENDGRID_API_KEY is required outside demo mode, unless SMTP_URL names an SMTP relay: a SendGrid API key with the Mail Send permission"))
 	}
-	if c.Enabled && !c.Demo() {
-		if c.URL == "" {
-			add("RESET_PASSWORD_VERIFICATION_URL is required: the front-end page the e-mailed link opens, such as https://frontend-host/reset-password/")
-		}
-		if c.FromEmail == "" {
-			add("VERIFICATION_FROM_EMAIL is required: the sender address of the e-mails, such as noreply@example.com")
-		}
+	if !c.Reset.Enabled { // no link is sent: nothing to point it at, nobody to send it
+		return p
 	}
-	if c.URL != "" && link.CheckBaseURL(c.URL) != nil {
-		add("RESET_PASSWORD_VERIFICATION_URL %q: %v", c.URL, link.ErrBadBaseURL)
+	if c.Reset.URL == "" {
+		p = append(p, errors.New("RESET_PASSWORD_VERIFICATION_URL is required: the front-end page the e-mailed link opens, such as https://frontend-host/reset-password/"))
 	}
-	if c.FromEmail != "" {
-		if _, err := mail.ParseAddress(c.FromEmail); err != nil {
-			add("VERIFICATION_FROM_EMAIL %q is not an e-mail address: %v", c.FromEmail, err)
-		}
-	}
-	if c.ReplyToEmail != "" {
-		if _, err := mail.ParseAddress(c.ReplyToEmail); err != nil {
-			add("VERIFICATION_REPLY_TO_EMAIL %q is not an e-mail address: %v", c.ReplyToEmail, err)
-		}
-	}
-	if c.Period <= 0 {
-		add("RESET_PASSWORD_VERIFICATION_PERIOD must be positive, such as 24h or 30m")
-	}
-	if c.PasswordMinLength < 1 {
-		add("PASSWORD_MIN_LENGTH must be at least 1")
-	}
-	if err := hasherProblem(c.PasswordHasher); err != nil {
-		p = append(p, err)
-	}
-	if c.LogFormat != "json" && c.LogFormat != "text" {
-		add("LOG_FORMAT %q is not supported: use json or text", c.LogFormat)
-	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"MONGODB_TIMEOUT", c.MongoDBTimeout}, {"SENDGRID_TIMEOUT", c.SendGridTimeout}, {"SHUTDOWN_GRACE", c.ShutdownGrace}} {
-		if d.v <= 0 {
-			add("%s must be a positive duration, such as 5s", d.name)
-		}
-	}
-	p = append(p, c.Users.problems()...)
-	p = append(p, c.postgresProblems()...)
-	p = append(p, c.smtpProblems()...)
-	p = append(p, c.eventsProblems()...)
-	p = append(p, append(c.Languages.problems(), c.pageProblems()...)...)
-	p = append(p, c.Ops.problems()...)
-	p = append(p, c.Tracing.problems()...)
-	p = append(p, c.emailProblems()...)
-	p = append(p, c.limitProblems()...)
-	p = append(p, c.Seed.problems(c.Demo())...)
-	if err := c.dispatcherConfig().Validate(); err != nil {
-		p = append(p, Problems(err)...)
-	}
-	if c.SMTP.URL == "" && c.Outbox.Lease < c.SendGridTimeout*4/3 {
-		// A send is cut off at three quarters of the lease, before SendGrid's own timeout.
-		add("MAIL_LEASE (%s) must be at least 4/3 of SENDGRID_TIMEOUT (%s)", c.Outbox.Lease, c.SendGridTimeout)
-	}
-	if strings.TrimSpace(c.Outbox.Collection) == "" {
-		add("OUTBOX_COLLECTION must not be empty")
-	}
-	p = append(p, originProblems(c.CORSAllowedOrigins)...)
-	if u, err := url.Parse(c.SendGridAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		add("SENDGRID_API_URL %q must be an absolute URL such as https://api.sendgrid.com", c.SendGridAPIURL)
+	if c.Mail.From == "" {
+		p = append(p, errors.New("VERIFICATION_FROM_EMAIL is required: the sender address of the e-mails, such as noreply@example.com"))
 	}
 	return p
 }
 
-// dispatcherConfig is the outbox dispatcher's share of the configuration. A
-// password-changed notice and events are never given up for their age
-// (MAIL_MAX_AGE): they tell of what happened however late they come.
-func (c Config) dispatcherConfig() outbox.Config {
-	o := c.Outbox
-	return outbox.Config{Workers: o.Workers, PollInterval: o.PollInterval, Lease: o.Lease, MaxAge: o.MaxAge,
-		KeepTrying: append([]string{reset.KindPasswordChanged}, event.Kinds(event.Types)...),
-		Events:     c.Events.outcomes(),
-		Retention:  o.Retention, RetryMin: o.RetryMin, RetryMax: o.RetryMax, Grace: c.ShutdownGrace}
-}
-
-func (m UserMapping) problems() []error {
+// leaseProblems: a send is cut off at three quarters of MAIL_LEASE, which must come
+// after the provider's own timeout, or every slow send would be cut off unanswered.
+// A timeout that is not positive is its own section's problem.
+func (c Config) leaseProblems() []error {
 	var p []error
-	if len(m.LoginFields) == 0 {
-		p = append(p, errors.New("USER_LOGIN_FIELDS must name at least one field, such as username"))
-	}
-	for _, f := range m.LoginFields {
-		if strings.TrimSpace(f) == "" {
-			p = append(p, errors.New("USER_LOGIN_FIELDS has an empty entry: write field names separated by commas, without spaces"))
+	lease := c.Outbox.Lease
+	check := func(name string, timeout time.Duration) {
+		if lease < timeout*4/3 {
+			p = append(p, fmt.Errorf("MAIL_LEASE (%s) must be at least 4/3 of %s (%s)", lease, name, timeout))
 		}
 	}
-	for _, f := range [][2]string{{"USERS_COLLECTION", m.Collection}, {"USER_EMAIL_FIELD", m.EmailField},
-		{"USER_VERIFICATION_ID_FIELD", m.IDField}, {"USER_PASSWORD_FIELD", m.PasswordField}} {
-		if strings.TrimSpace(f[1]) == "" {
-			p = append(p, fmt.Errorf("%s must not be empty", f[0]))
-		}
+	switch smtp := c.Mail.SMTP; {
+	case smtp.URL == "":
+		check("SENDGRID_TIMEOUT", c.Mail.SendGridTimeout)
+	case smtp.Timeout > 0:
+		check("SMTP_TIMEOUT", smtp.Timeout)
 	}
-	return p
-}
-
-func originProblems(origins []string) []error {
-	var p []error
-	for _, o := range origins {
-		u, err := url.Parse(o)
-		if o == "*" {
-			continue
-		}
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			p = append(p, fmt.Errorf("CORS_ALLOWED_ORIGINS entry %q is not an origin such as https://frontend-host", o))
-		}
+	if c.Events.On() && c.Events.Timeout > 0 {
+		check("EVENTS_TIMEOUT", c.Events.Timeout)
 	}
 	return p
 }

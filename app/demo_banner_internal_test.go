@@ -15,9 +15,9 @@ func TestDemoBannerTellsWhereMailGoes(t *testing.T) {
 		says, not string
 	}{
 		{"console", Config{}, "e-mails are\n printed here, not sent.", "sent through"},
-		{"SMTP", Config{SMTP: SMTPSettings{URL: "smtp://relay.example:587"}},
+		{"SMTP", Config{Mail: MailSettings{SMTP: SMTPSettings{URL: "smtp://relay.example:587"}}},
 			"e-mails are\n sent through the SMTP relay of SMTP_URL, not printed.", "printed here"},
-		{"SendGrid", Config{SendGridAPIKey: "SG.x"}, "e-mails are\n sent through SendGrid (SENDGRID_API_KEY), not printed.", "printed here"},
+		{"SendGrid", Config{Mail: MailSettings{SendGridAPIKey: "SG.x"}}, "e-mails are\n sent through SendGrid (SENDGRID_API_KEY), not printed.", "printed here"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

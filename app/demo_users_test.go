@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pwreset/pwreset/adapters/argon2"
+	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -18,10 +19,11 @@ func TestDemoUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	hasher := argon2.NewHasher(argon2.Params{Memory: 64, Iterations: 1, Parallelism: 1})
-	store, err := demoUserStore(cfg, hasher)
+	users, err := demoUsers(cfg, hasher)
 	if err != nil {
 		t.Fatal(err)
 	}
+	store := memory.NewStores(memory.Config{LoginFields: cfg.Store.Users.LoginFields, Users: users}).Users
 	ctx := context.Background()
 	for _, name := range []string{"user1", "user3"} {
 		u, err := store.FindByLogin(ctx, name)

@@ -74,20 +74,13 @@ func (s *SupportTool) await(ctx context.Context, w io.Writer, id string) error {
 		if err != nil && !errors.Is(err, ports.ErrUnavailable) {
 			return fmt.Errorf("read message %s from the outbox: %w", id, err)
 		}
-		if err == nil && env.Attempts > attempts && env.LastError != "" {
-			fmt.Fprintf(w, "attempt %d failed: %s\n", env.Attempts, env.LastError)
-		}
 		if err == nil {
+			if done, err := settled(w, env, attempts); done {
+				return err
+			}
 			attempts = env.Attempts
 		}
-		switch {
-		case err == nil && env.State == ports.StateSent:
-			fmt.Fprintf(w, "sent to %s at %s after %d attempt(s), provider id %s\n", env.Message.To,
-				env.FinishedAt.UTC().Format(time.RFC3339), env.Attempts, env.ProviderID)
-			return nil
-		case err == nil && env.State == ports.StateFailed:
-			return fmt.Errorf("%w: it failed after %d attempt(s): %s", ErrNotDelivered, env.Attempts, env.LastError)
-		case s.clock.Now().After(deadline):
+		if s.clock.Now().After(deadline) {
 			return fmt.Errorf("%w within MAIL_MAX_AGE (%s): is a `pwreset serve` running against this outbox? "+
 				"`pwreset outbox` shows it", ErrNotDelivered, s.maxAge)
 		}
@@ -97,4 +90,21 @@ func (s *SupportTool) await(ctx context.Context, w io.Writer, id string) error {
 		case <-t.C:
 		}
 	}
+}
+
+// settled prints the failure of an attempt newer than attempts, and reports
+// whether env is settled: nil when it was sent, ErrNotDelivered when it failed.
+func settled(w io.Writer, env ports.Envelope, attempts int) (bool, error) {
+	if env.Attempts > attempts && env.LastError != "" {
+		fmt.Fprintf(w, "attempt %d failed: %s\n", env.Attempts, env.LastError)
+	}
+	switch env.State {
+	case ports.StateSent:
+		fmt.Fprintf(w, "sent to %s at %s after %d attempt(s), provider id %s\n", env.Message.To,
+			env.FinishedAt.UTC().Format(time.RFC3339), env.Attempts, env.ProviderID)
+		return true, nil
+	case ports.StateFailed:
+		return true, fmt.Errorf("%w: it failed after %d attempt(s): %s", ErrNotDelivered, env.Attempts, env.LastError)
+	}
+	return false, nil
 }

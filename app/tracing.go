@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -25,6 +28,147 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
+// TracingSettings are OpenTelemetry's standard variables for traces. Tracing is off
+// unless an OTLP endpoint is set (and OTEL_SDK_DISABLED is not true). Spans go out
+// over OTLP/HTTP with protobuf bodies: plain HTTPS through any proxy, which every
+// collector takes (port 4318), and one exporter to test.
+type TracingSettings struct {
+	// Endpoint is the collector's base URL; spans go to its /v1/traces.
+	Endpoint string `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
+	// TracesEndpoint is the full URL spans go to; it wins over Endpoint.
+	TracesEndpoint string `env:"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"`
+	Protocol       string `env:"OTEL_EXPORTER_OTLP_PROTOCOL"`
+	TracesProtocol string `env:"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"`
+	// Headers go with every export (key=value pairs, comma-separated, values
+	// URL-encoded), such as a collector's API key: never logged.
+	Headers       string `env:"OTEL_EXPORTER_OTLP_HEADERS"`
+	TracesHeaders string `env:"OTEL_EXPORTER_OTLP_TRACES_HEADERS"`
+	ServiceName   string `env:"OTEL_SERVICE_NAME" envDefault:"pwreset"`
+	Sampler       string `env:"OTEL_TRACES_SAMPLER" envDefault:"parentbased_always_on"`
+	SamplerArg    string `env:"OTEL_TRACES_SAMPLER_ARG"`
+	Disabled      bool   `env:"OTEL_SDK_DISABLED" envDefault:"false"`
+
+	// exportHeaders and sampler are Headers, TracesHeaders, Sampler and SamplerArg
+	// parsed, by Load (resolve) while tracing is on; nil otherwise, which the SDK
+	// takes as no headers and its default sampler (parentbased_always_on).
+	exportHeaders map[string]string
+	sampler       sdktrace.Sampler
+}
+
+// On reports whether spans are made and exported.
+func (t TracingSettings) On() bool {
+	return !t.Disabled && (t.Endpoint != "" || t.TracesEndpoint != "")
+}
+
+// exportURL is where spans go: the traces endpoint as given, or the base endpoint's
+// /v1/traces, as the OTLP specification says.
+func (t TracingSettings) exportURL() string {
+	if t.TracesEndpoint != "" {
+		return t.TracesEndpoint
+	}
+	return strings.TrimSuffix(t.Endpoint, "/") + "/v1/traces"
+}
+
+// resolve parses the export headers and the sampler into their typed fields, while
+// tracing is on (off, they are not used, and not checked), and returns their
+// problems.
+func (t *TracingSettings) resolve() []error {
+	if !t.On() {
+		return nil
+	}
+	var p []error
+	headers, err := t.parseHeaders()
+	if err != nil {
+		p = append(p, err)
+	}
+	sampler, err := t.parseSampler()
+	if err != nil {
+		p = append(p, err)
+	}
+	t.exportHeaders, t.sampler = headers, sampler
+	return p
+}
+
+// parseHeaders parses the export headers; the traces' own win over the common ones.
+func (t TracingSettings) parseHeaders() (map[string]string, error) {
+	h := map[string]string{}
+	for _, v := range []struct{ name, list string }{
+		{"OTEL_EXPORTER_OTLP_HEADERS", t.Headers}, {"OTEL_EXPORTER_OTLP_TRACES_HEADERS", t.TracesHeaders},
+	} {
+		for pair := range strings.SplitSeq(v.list, ",") {
+			if strings.TrimSpace(pair) == "" {
+				continue
+			}
+			key, value, ok := strings.Cut(pair, "=")
+			value, err := url.PathUnescape(strings.TrimSpace(value))
+			if !ok || strings.TrimSpace(key) == "" || err != nil {
+				// The pair is not quoted: its value may be a credential.
+				return nil, fmt.Errorf("%s: each entry must be key=value with the value URL-encoded, such as api-key=abc%%20def", v.name)
+			}
+			h[strings.TrimSpace(key)] = value
+		}
+	}
+	return h, nil
+}
+
+// samplers are the samplers OTEL_TRACES_SAMPLER names, each given the ratio of
+// OTEL_TRACES_SAMPLER_ARG (which only the traceidratio ones use).
+var samplers = map[string]func(ratio float64) sdktrace.Sampler{
+	"always_on":                func(float64) sdktrace.Sampler { return sdktrace.AlwaysSample() },
+	"always_off":               func(float64) sdktrace.Sampler { return sdktrace.NeverSample() },
+	"traceidratio":             sdktrace.TraceIDRatioBased,
+	"":                         func(float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.AlwaysSample()) },
+	"parentbased_always_on":    func(float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.AlwaysSample()) },
+	"parentbased_always_off":   func(float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.NeverSample()) },
+	"parentbased_traceidratio": func(r float64) sdktrace.Sampler { return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(r)) },
+}
+
+// parseSampler returns the sampler OTEL_TRACES_SAMPLER names, with its argument.
+func (t TracingSettings) parseSampler() (sdktrace.Sampler, error) {
+	ratio := 1.0
+	if t.SamplerArg != "" && strings.HasSuffix(t.Sampler, "traceidratio") {
+		r, err := strconv.ParseFloat(t.SamplerArg, 64)
+		if err != nil || r < 0 || r > 1 {
+			return nil, fmt.Errorf("OTEL_TRACES_SAMPLER_ARG %q is not a ratio from 0 to 1, such as 0.25", t.SamplerArg)
+		}
+		ratio = r
+	}
+	if s, ok := samplers[t.Sampler]; ok {
+		return s(ratio), nil
+	}
+	return nil, fmt.Errorf("OTEL_TRACES_SAMPLER %q is not supported: use always_on, always_off, traceidratio "+
+		"or their parentbased_ forms", t.Sampler)
+}
+
+func (t TracingSettings) problems() []error {
+	if !t.On() {
+		return nil
+	}
+	p := t.protocolProblems()
+	name := "OTEL_EXPORTER_OTLP_ENDPOINT"
+	if t.TracesEndpoint != "" {
+		name = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	}
+	if u, err := url.Parse(t.exportURL()); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p = append(p, fmt.Errorf("%s must be an http or https URL, such as http://collector:4318", name))
+	}
+	return p
+}
+
+// protocolProblems refuses every OTLP protocol but the one built in.
+func (t TracingSettings) protocolProblems() []error {
+	var p []error
+	for _, v := range []struct{ name, value string }{
+		{"OTEL_EXPORTER_OTLP_PROTOCOL", t.Protocol}, {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", t.TracesProtocol},
+	} {
+		if v.value != "" && v.value != "http/protobuf" {
+			p = append(p, fmt.Errorf("%s %q is not supported: pwreset exports OTLP over HTTP; use http/protobuf "+
+				"(the collector's port 4318)", v.name, v.value))
+		}
+	}
+	return p
+}
+
 // flushTimeout bounds the export of the last spans at shutdown.
 const flushTimeout = 5 * time.Second
 
@@ -40,9 +184,7 @@ func ProvideTracing(ctx context.Context, cfg Config, log *slog.Logger) (Tracing,
 	if !t.On() {
 		return Tracing{}, func() {}, nil
 	}
-	headers, _ := t.headers() // checked by Load
-	sampler, _ := t.sampler()
-	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(t.exportURL()), otlptracehttp.WithHeaders(headers))
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(t.exportURL()), otlptracehttp.WithHeaders(t.exportHeaders))
 	if err != nil {
 		return Tracing{}, nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: start the OTLP exporter: %w", err)
 	}
@@ -51,7 +193,7 @@ func ProvideTracing(ctx context.Context, cfg Config, log *slog.Logger) (Tracing,
 	if err != nil {
 		log.WarnContext(ctx, "OTEL_RESOURCE_ATTRIBUTES: some attributes were not understood", "error", err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithSampler(sampler))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithSampler(t.sampler))
 	// Failed exports are logged, not written to standard error by the SDK.
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("export traces", "error", err) }))
 	log.InfoContext(ctx, "tracing: spans go out over OTLP/HTTP", "service", t.ServiceName, "sampler", t.Sampler)

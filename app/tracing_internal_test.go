@@ -30,19 +30,23 @@ func TestTracingOffWrapsNothing(t *testing.T) {
 }
 
 // TestProvideTracingFlushesAtCleanup: with an endpoint (a base one, or the traces'
-// own URL), spans go to it over OTLP/HTTP with the configured headers and service
-// name, and the cleanup exports what is still buffered.
+// own URL), spans go to it over OTLP/HTTP with the configured headers (parsed by
+// Load) and service name, and the cleanup exports what is still buffered.
 func TestProvideTracingFlushesAtCleanup(t *testing.T) {
 	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "3600000") // an hour: only the cleanup exports
 	for _, traces := range []bool{false, true} {
 		otlp := otlptest.New(t)
-		settings := TracingSettings{Endpoint: otlp.URL() + "/", ServiceName: "flush-test",
-			Headers: "x-key=a%20b", Sampler: "parentbased_always_on"}
+		env := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + otlp.URL() + "/", "OTEL_SERVICE_NAME=flush-test",
+			"OTEL_EXPORTER_OTLP_HEADERS=x-key=a%20b", "OTEL_TRACES_SAMPLER=parentbased_always_on"}
 		if traces {
-			settings = TracingSettings{Endpoint: "http://127.0.0.1:1", TracesEndpoint: otlp.URL() + "/v1/traces",
-				ServiceName: "flush-test", TracesHeaders: "x-key=a%20b"}
+			env = []string{"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=" + otlp.URL() + "/v1/traces",
+				"OTEL_SERVICE_NAME=flush-test", "OTEL_EXPORTER_OTLP_TRACES_HEADERS=x-key=a%20b"}
 		}
-		tr, cleanup, err := ProvideTracing(context.Background(), Config{Tracing: settings}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		cfg, err := Load(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, cleanup, err := ProvideTracing(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ type duplicateFinder interface {
 // look-up: with RESET_PASSWORD_ACTIVE_USERS_ONLY, links go only to active users
 // with a usable password.
 func withPolicy(cfg Config, users ports.UserStore) ports.UserStore {
-	if cfg.ActiveUsersOnly {
+	if cfg.Reset.ActiveUsersOnly {
 		return reset.ActiveUsersOnly(users)
 	}
 	return users
@@ -48,8 +48,8 @@ func underlying(users ports.UserStore) ports.UserStore {
 // Django's own password reset e-mails each. Neither the addresses nor the users
 // are logged.
 func (a *App) warnDuplicateEmails(ctx context.Context) {
-	m := a.cfg.Users
-	if !a.cfg.UseEmail && !slices.Contains(m.LoginFields, m.EmailField) {
+	m := a.cfg.Store.Users
+	if !a.cfg.Reset.UseEmail && !slices.Contains(m.LoginFields, m.EmailField) {
 		return
 	}
 	d, ok := underlying(a.users).(duplicateFinder)

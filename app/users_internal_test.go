@@ -20,11 +20,11 @@ func TestWarnDuplicateEmails(t *testing.T) {
 		ports.User{ID: "1", Email: "ann@example.com"}, ports.User{ID: "2", Email: "ann@example.com"},
 		ports.User{ID: "3", Email: "bob@example.com"})
 	unique := memory.NewUserStore([]string{"username"}, ports.User{ID: "1", Email: "ann@example.com"})
-	byEmail := Config{UseEmail: true, Users: UserMapping{LoginFields: []string{"username"}, EmailField: "email"}}
-	emailLogin := Config{Users: UserMapping{LoginFields: []string{"username", "email"}, EmailField: "email"}}
-	byLogin := Config{Users: UserMapping{LoginFields: []string{"username"}, EmailField: "email"}}
+	byEmail := Config{Reset: ResetSettings{UseEmail: true}, Store: StoreSettings{Users: UserMapping{LoginFields: []string{"username"}, EmailField: "email"}}}
+	emailLogin := Config{Store: StoreSettings{Users: UserMapping{LoginFields: []string{"username", "email"}, EmailField: "email"}}}
+	byLogin := Config{Store: StoreSettings{Users: UserMapping{LoginFields: []string{"username"}, EmailField: "email"}}}
 	activeOnly := byEmail
-	activeOnly.ActiveUsersOnly = true
+	activeOnly.Reset.ActiveUsersOnly = true
 	tests := []struct {
 		name  string
 		cfg   Config

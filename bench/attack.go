@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,11 @@ type outcome struct {
 	bySecond []int
 	// allocs is what the server allocated during the run; zero if unknown.
 	allocs allocs
+	// loadAvg is the machine's load average (1 minute) when the run began.
+	loadAvg string
+	// ref is the bare Echo window run just before this one, its ratio's reference
+	// (nil: the run's first Echo window): others' load changes within minutes.
+	ref *outcome
 }
 
 // perSecond is the rate of answers over the run, waiting for the last included.
@@ -58,6 +64,7 @@ func attack(l load, p proc) outcome {
 	a := vegeta.NewAttacker(vegeta.Workers(workers), vegeta.MaxWorkers(maxWorkers),
 		vegeta.Connections(max(l.conns, 16)), vegeta.KeepAlive(true), vegeta.Timeout(2*time.Minute))
 	p.resetPeak()
+	loadAvg, _, _ := strings.Cut(loadAverage(), " ")
 	cpu0, cpuOK := p.cpu()
 	allocs0, allocsOK := readAllocs(p.metrics)
 	var done atomic.Int64
@@ -76,7 +83,7 @@ func attack(l load, p proc) outcome {
 	}
 	m.Close()
 	stop()
-	o := outcome{load: l, metrics: m, bySecond: bySecond}
+	o := outcome{load: l, metrics: m, bySecond: bySecond, loadAvg: loadAvg}
 	if cpu1, ok := p.cpu(); ok && cpuOK {
 		o.cpu = cpu1 - cpu0
 	}

@@ -12,8 +12,10 @@ func printReport(w io.Writer, o options, echo outcome, hasher hashRate, runs []o
 	fmt.Fprintf(w, "\n| run | load | answers | answers/s | p50 | p99 | all 200 | CPU/answer | allocs/answer | hashes/answer | peak RSS | ratio |\n")
 	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|\n")
 	row(w, echo, "")
-	fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | 1 | | |\n",
-		hasher.workers, hasher.hashes, hasher.perSecond(), perAnswer(hasher.cpu, uint64(hasher.hashes)))
+	if hasher.hashes > 0 {
+		fmt.Fprintf(w, "| raw argon2id | %d goroutines | %d | %.1f | | | | %s | | 1 | | |\n",
+			hasher.workers, hasher.hashes, hasher.perSecond(), perAnswer(hasher.cpu, uint64(hasher.hashes)))
+	}
 	for _, r := range runs {
 		row(w, r, ratio(r, echo, hasher))
 	}
@@ -28,6 +30,9 @@ func row(w io.Writer, r outcome, ratio string) {
 	how := fmt.Sprintf("%d conns", r.conns)
 	if r.rate > 0 {
 		how = fmt.Sprintf("%d/s", r.rate)
+	}
+	if r.loadAvg != "" {
+		how += ", load " + r.loadAvg
 	}
 	rss := ""
 	if r.peakRSS > 0 {
@@ -58,6 +63,9 @@ func ratio(r outcome, echo outcome, hasher hashRate) string {
 	var cpu time.Duration
 	switch r.base {
 	case "echo":
+		if r.ref != nil {
+			echo = *r.ref
+		}
 		name, rate, cpu = "Echo", echo.perSecond(), perAnswerOf(echo.cpu, echo.metrics.Requests)
 	case "hasher":
 		name, rate, cpu = "argon2id", hasher.perSecond(), perAnswerOf(hasher.cpu, uint64(hasher.hashes))

@@ -34,9 +34,12 @@ func run(o options) error {
 	}
 	fmt.Fprintf(os.Stderr, "bare Echo v5 at %s\n", echoSrv.url)
 	attack(load{name: "warm-up", targets: sendLink(echoSrv.url+"/", o.knownLogin), conns: o.conns, duration: time.Second}, proc{})
-	echo := attack(load{name: "bare Echo: bind + answer", targets: sendLink(echoSrv.url+"/", o.knownLogin),
-		conns: o.conns, duration: o.window}, echoSrv.proc)
-	echoSrv.stop()
+	echoWindow := func(name string) outcome {
+		return attack(load{name: name, targets: sendLink(echoSrv.url+"/", o.knownLogin),
+			conns: o.conns, duration: o.window}, echoSrv.proc)
+	}
+	echo := echoWindow("bare Echo: bind + answer")
+	defer echoSrv.stop()
 
 	srv, secret, err := pwreset(o, dir)
 	if err != nil {
@@ -45,7 +48,11 @@ func run(o options) error {
 	if srv.cmd != nil {
 		defer srv.stop()
 	}
-	outcomes, sustained := sendLinkLoads(o, srv)
+	outcomes, sustained := sendLinkLoads(o, srv, echoWindow)
+	if o.linkOnly {
+		printReport(os.Stdout, o, echo, hashRate{}, outcomes, sustained)
+		return nil
+	}
 	// The hasher is measured just before and after the resets, and the two averaged:
 	// others' work on a shared machine comes and goes within minutes.
 	before := measureHasher(o.resetFor)
@@ -67,9 +74,12 @@ func pwreset(o options, dir string) (*child, []byte, error) {
 		url := strings.TrimSuffix(o.target, "/")
 		return &child{name: "target", url: url, proc: proc{metrics: url + "/metrics"}}, []byte(o.secretKey), nil
 	}
-	bin, err := buildPwreset(context.Background(), dir)
-	if err != nil {
-		return nil, nil, err
+	bin := o.binary
+	if bin == "" {
+		var err error
+		if bin, err = buildPwreset(context.Background(), dir); err != nil {
+			return nil, nil, err
+		}
 	}
 	secret := o.secretKey
 	if secret == "" {
@@ -101,13 +111,22 @@ func pwreset(o options, dir string) (*child, []byte, error) {
 // sendLinkLoads drives send-reset-password-link for the existing user, at saturation
 // and at a fixed rate, and for the sustained run if asked. That comes before the
 // resets, as each hash leaves 19 MiB behind for the runtime to return.
-func sendLinkLoads(o options, srv *child) ([]outcome, *rssSeries) {
+// Each window after the first has a window of bare Echo just before it, its ratio's
+// reference: others' load on a shared machine changes from one minute to the next.
+func sendLinkLoads(o options, srv *child, echoWindow func(name string) outcome) ([]outcome, *rssSeries) {
 	send := srv.url + o.apiPrefix + "send-reset-password-link/"
 	attack(load{name: "warm-up", targets: sendLink(send, o.knownLogin), conns: o.conns, duration: time.Second}, srv.proc)
 	var out []outcome
 	for i := range 3 {
-		out = append(out, attack(load{name: fmt.Sprintf("send-link, existing user, window %d", i+1),
-			targets: sendLink(send, o.knownLogin), conns: o.conns, duration: o.window, base: "echo"}, srv.proc))
+		var ref *outcome
+		if i > 0 {
+			e := echoWindow(fmt.Sprintf("bare Echo, before window %d", i+1))
+			out, ref = append(out, e), &e
+		}
+		w := attack(load{name: fmt.Sprintf("send-link, existing user, window %d", i+1),
+			targets: sendLink(send, o.knownLogin), conns: o.conns, duration: o.window, base: "echo"}, srv.proc)
+		w.ref = ref
+		out = append(out, w)
 	}
 	var sustained *rssSeries
 	if o.sustain > 0 {

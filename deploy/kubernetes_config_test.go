@@ -99,7 +99,7 @@ func TestKubernetesPortsAndProbes(t *testing.T) {
 	if cfg.Ops.MetricsOnAPIAddr {
 		t.Error("METRICS_ON_API_ADDR=true: the link counts would tell the API's clients which logins exist")
 	}
-	for name, addr := range map[string]string{"http": cfg.HTTPAddr, "metrics": cfg.Ops.MetricsAddr} {
+	for name, addr := range map[string]string{"http": cfg.HTTP.Addr, "metrics": cfg.Ops.MetricsAddr} {
 		if want := portOf(t, addr); ports[name] != want {
 			t.Errorf("container port %q is %d; pwreset listens on %s", name, ports[name], addr)
 		}
@@ -120,7 +120,7 @@ func TestKubernetesPortsAndProbes(t *testing.T) {
 	}
 	// /readyz answers 503 once MONGODB_TIMEOUT (or DATABASE_TIMEOUT) has passed; a
 	// shorter probe timeout would report a timeout instead of pwreset's answer.
-	timeout := max(cfg.MongoDBTimeout, cfg.Database.Timeout)
+	timeout := max(cfg.Store.MongoDBTimeout, cfg.Store.Postgres.Timeout)
 	if c.ReadinessProbe == nil {
 		return
 	}

@@ -85,11 +85,11 @@ func TestKubernetesResources(t *testing.T) {
 	// Go sets GOMAXPROCS from the CPU limit, and the hash pool follows it unless
 	// HASH_CONCURRENCY says otherwise.
 	cpu := lim[corev1.ResourceCPU]
-	pool := int64(cfg.HashConcurrency)
+	pool := int64(cfg.Hasher.Concurrency)
 	if pool == 0 {
 		pool = max(1, (cpu.MilliValue()+999)/1000)
 	}
-	hashMiB := int64(cfg.Argon2Memory) / 1024
+	hashMiB := int64(cfg.Hasher.Argon2Memory) / 1024
 	need := resource.MustParse(fmt.Sprintf("%dMi", residentMiB+pool*hashMiB*hashSlack))
 	if r := req[corev1.ResourceMemory]; r.Cmp(need) < 0 {
 		t.Errorf("memory request %s: below %s, %d MiB resident + %d hashes x %d MiB x %d (docs/performance.md)",
@@ -104,7 +104,7 @@ func TestKubernetesResources(t *testing.T) {
 	}
 	// The kubelet sends SIGTERM after preStop; pwreset then drains for SHUTDOWN_GRACE
 	// and stores what it cancelled.
-	grace := cfg.ShutdownGrace + outcomesAfterGrace
+	grace := cfg.HTTP.ShutdownGrace + outcomesAfterGrace
 	if c.Lifecycle != nil && c.Lifecycle.PreStop != nil && c.Lifecycle.PreStop.Sleep != nil {
 		grace += time.Duration(c.Lifecycle.PreStop.Sleep.Seconds) * time.Second
 	}

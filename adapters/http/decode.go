@@ -95,9 +95,10 @@ func parseJSON(raw []byte) (body, error) {
 	if !utf8.Valid(raw) {
 		return nil, &parseError{format: "JSON", err: errors.New("invalid UTF-8")}
 	}
-	// Unmarshal checks the whole input, trailing garbage included, and says what is
-	// wrong; the Decoder then reads it again, keeping numbers as written.
-	if err := json.Unmarshal(raw, new(json.RawMessage)); err != nil {
+	// Valid checks the whole input, trailing garbage included; Unmarshal says what
+	// is wrong; the Decoder then reads it again, keeping numbers as written.
+	if !json.Valid(raw) {
+		err := json.Unmarshal(raw, new(json.RawMessage))
 		return nil, &parseError{format: "JSON", err: err}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

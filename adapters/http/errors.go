@@ -1,7 +1,9 @@
 package http
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,6 +47,15 @@ type answer struct {
 }
 
 func detail(msg string) map[string]string { return map[string]string{"detail": msg} }
+
+// encodedDetail is detail(msg) as Echo's default JSON serializer writes it.
+func encodedDetail(msg string) []byte {
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(detail(msg)); err != nil {
+		panic(err) // a map of strings always encodes
+	}
+	return b.Bytes()
+}
 
 // errorHandler is Echo's HTTPErrorHandler, the one place where errors become answers.
 // A 5xx says nothing of its cause to the client; the cause is logged with the request

@@ -44,8 +44,11 @@ func requestIDOf(c *echo.Context) string {
 
 // requestIDAttrs are the log attributes naming the request: the service's id, and
 // the caller's next to it when it sent one.
-func requestIDAttrs(c *echo.Context) []slog.Attr {
-	attrs := []slog.Attr{slog.String("request_id", requestIDOf(c))}
+func requestIDAttrs(c *echo.Context) []slog.Attr { return appendRequestIDAttrs(nil, c) }
+
+// appendRequestIDAttrs appends requestIDAttrs(c) to attrs.
+func appendRequestIDAttrs(attrs []slog.Attr, c *echo.Context) []slog.Attr {
+	attrs = append(attrs, slog.String("request_id", requestIDOf(c)))
 	if own, ok := c.Get(clientRequestIDKey).(string); ok {
 		attrs = append(attrs, slog.String(clientRequestIDKey, own))
 	}
@@ -80,11 +83,20 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // setSecurityHeaders sets the headers of securityHeaders; conn sets them too.
+// The names are canonical already, and the values are shared: Header.Set would
+// canonicalize the names and allocate a slice for each value, on every answer.
 func setSecurityHeaders(h stdhttp.Header) {
-	h.Set(echo.HeaderCacheControl, "no-store")
-	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
-	h.Set(echo.HeaderReferrerPolicy, "no-referrer")
+	h[echo.HeaderCacheControl] = noStore
+	h[echo.HeaderXContentTypeOptions] = noSniff
+	h[echo.HeaderReferrerPolicy] = noReferrer
 }
+
+// The values of setSecurityHeaders, full slices so that an append copies them.
+var (
+	noStore    = []string{"no-store"}[:1:1]
+	noSniff    = []string{"nosniff"}[:1:1]
+	noReferrer = []string{"no-referrer"}[:1:1]
+)
 
 // accessLog writes one line per request. It has the error handler answer first, so
 // that the line holds the status actually sent. The query string is left out: the
@@ -98,13 +110,18 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 		LogLatency:  true,
 		LogRemoteIP: true,
 		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
-			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", append([]slog.Attr{
+			ctx := c.Request().Context()
+			if !log.Enabled(ctx, slog.LevelInfo) {
+				return nil
+			}
+			attrs := [7]slog.Attr{
 				slog.String("method", v.Method),
 				slog.String("path", v.URIPath),
 				slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency),
 				slog.String("client_ip", v.RemoteIP),
-			}, requestIDAttrs(c)...)...)
+			}
+			audit.Write(ctx, log, slog.LevelInfo, "request", appendRequestIDAttrs(attrs[:5], c)...)
 			return nil
 		},
 	})

@@ -29,7 +29,14 @@ func (h *handlers) sendLink(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(stdhttp.StatusOK, detail(msg))
+	return c.JSONBlob(stdhttp.StatusOK, sendAnswers[msg])
+}
+
+// sendAnswers are the answers' bodies as c.JSON would write them (Echo's default
+// serializer: encoding/json's Encoder), encoded once rather than per request.
+var sendAnswers = map[string][]byte{
+	msgLinkSent:         encodedDetail(msgLinkSent),
+	msgLinkSentIfExists: encodedDetail(msgLinkSentIfExists),
 }
 
 // send e-mails a link to the user b names and returns the answer's message; the

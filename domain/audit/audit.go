@@ -6,6 +6,7 @@ package audit
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/pwreset/pwreset/ports"
 )
@@ -76,15 +77,51 @@ func (a *Log) Event(ctx context.Context, name string, attrs ...any) {
 	if a.observer != nil {
 		a.observer.Observe(ports.Event{Name: name, Reason: reasonOf(attrs)})
 	}
+	if !a.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	// Typed attributes in an array on the stack, as slog's own pairing would make
+	// them: Logger.Log would allocate for the pairs and for the request's two.
+	var buf [8]slog.Attr
+	list := buf[:0]
+	for len(attrs) > 0 {
+		switch a := attrs[0].(type) {
+		case slog.Attr:
+			list, attrs = append(list, a), attrs[1:]
+		case string:
+			if len(attrs) == 1 {
+				list, attrs = append(list, slog.String(badKey, a)), nil
+				continue
+			}
+			list, attrs = append(list, slog.Any(a, attrs[1])), attrs[2:]
+		default:
+			list, attrs = append(list, slog.Any(badKey, a)), attrs[1:]
+		}
+	}
 	r := RequestOf(ctx)
 	if r.ID != "" {
-		attrs = append(attrs, "request_id", r.ID)
+		list = append(list, slog.String("request_id", r.ID))
 	}
 	if r.ClientIP != "" {
-		attrs = append(attrs, "client_ip", r.ClientIP)
+		list = append(list, slog.String("client_ip", r.ClientIP))
 	}
-	a.log.InfoContext(ctx, name, attrs...)
+	Write(ctx, a.log, slog.LevelInfo, name, list...)
 }
+
+// Write is l.LogAttrs without the caller's program counter, which slog takes for
+// every line (runtime.Callers, a few per cent of a link request's CPU) whether the
+// handler writes a source or not; pwreset's handlers do not (no AddSource).
+func Write(ctx context.Context, l *slog.Logger, level slog.Level, msg string, attrs ...slog.Attr) {
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), level, msg, 0)
+	r.AddAttrs(attrs...)
+	_ = l.Handler().Handle(ctx, r) // a log line that cannot be written has nowhere to go
+}
+
+// badKey is slog's key for a value without one.
+const badKey = "!BADKEY"
 
 // reasonOf returns the "reason" attribute of attrs, or "".
 func reasonOf(attrs []any) string {

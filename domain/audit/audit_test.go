@@ -51,3 +51,36 @@ func TestObserverIsToldOfEveryEventWithItsReason(t *testing.T) {
 		t.Errorf("observed %v, want %v", seen, want)
 	}
 }
+
+// TestEventWritesWhatSlogWould: an event's line, built on the stack and written
+// without a caller's program counter, is what slog's Logger.Info writes for the same
+// arguments (the time aside), a value without a key included; a key without a value,
+// last, no longer takes the request's id for its value; nothing is written below
+// the handler's level.
+func TestEventWritesWhatSlogWould(t *testing.T) {
+	noTime := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}
+	args := []any{"user_id", "42", slog.Int("n", 3), "odd", 7, 8.5}
+	var got, want bytes.Buffer
+	ctx := audit.WithRequest(context.Background(), audit.Request{ID: "req-1", ClientIP: "203.0.113.7"})
+	audit.New(slog.New(slog.NewJSONHandler(&got, noTime))).Event(ctx, audit.LinkQueued, args...)
+	slog.New(slog.NewJSONHandler(&want, noTime)).With("audit", true).InfoContext(ctx, audit.LinkQueued,
+		append(args, "request_id", "req-1", "client_ip", "203.0.113.7")...)
+	if got.String() != want.String() {
+		t.Fatalf("event %s, slog %s", got.String(), want.String())
+	}
+	got.Reset()
+	audit.New(slog.New(slog.NewJSONHandler(&got, noTime))).Event(ctx, audit.LinkQueued, "last")
+	if want := `"!BADKEY":"last","request_id":"req-1","client_ip":"203.0.113.7"}`; !bytes.Contains(got.Bytes(), []byte(want)) {
+		t.Fatalf("event %s, want %s", got.String(), want)
+	}
+	var quiet bytes.Buffer
+	audit.New(slog.New(slog.NewJSONHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelWarn}))).Event(ctx, audit.LinkQueued)
+	if quiet.Len() != 0 {
+		t.Fatalf("an event below the level was written: %s", quiet.String())
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
@@ -55,6 +57,7 @@ type LinkSender struct {
 	clock       ports.Clock
 	emails      Emails
 	audit       *audit.Log
+	macs        sync.Pool // HMACs keyed with strangerKey: keying one costs two hashes
 }
 
 // LinkSenderDeps are what a LinkSender works with; every one is needed.
@@ -166,13 +169,19 @@ const DefaultStrangerSlots = 8192
 // neither the slot nor the id, which names the slot, tells which logins were tried
 // (a plain hash could be guessed back from the database by hashing likely logins).
 func (s *LinkSender) stranger(login string) ports.User {
-	mac := hmac.New(sha256.New, s.strangerKey)
+	mac, _ := s.macs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha256.New, s.strangerKey)
+	}
+	defer s.macs.Put(mac)
+	mac.Reset()
 	mac.Write([]byte(login))
 	slots := uint64(DefaultStrangerSlots)
 	if s.cfg.StrangerSlots > 0 {
 		slots = uint64(s.cfg.StrangerSlots)
 	}
-	slot := binary.BigEndian.Uint64(mac.Sum(nil)) % slots
+	var sum [sha256.Size]byte
+	slot := binary.BigEndian.Uint64(mac.Sum(sum[:0])) % slots
 	return ports.User{ID: fmt.Sprintf("unknown-%032x", slot)}
 }
 

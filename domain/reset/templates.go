@@ -34,6 +34,7 @@ type Templates struct {
 	byLang   map[string]*variant
 	fallback string // the language of users and requests that name no supported one
 	details  Details
+	static   map[string]map[string]string // details.values of each language
 }
 
 // Details are what the e-mails say beyond the link and the time of a change.
@@ -56,6 +57,7 @@ type Details struct {
 func (t *Templates) With(d Details) *Templates {
 	c := *t
 	c.details = d
+	c.static = staticValues(d)
 	return &c
 }
 
@@ -64,6 +66,7 @@ type variant struct {
 	subject *template.Template
 	text    *template.Template
 	html    *htmltemplate.Template // nil: no HTML part
+	fast    *fastVariant           // nil: the templates are executed (compiled.go)
 }
 
 // TemplateSources are the texts of the e-mail templates of one language; an empty
@@ -92,7 +95,7 @@ func ParseLocalizedTemplates(kind, fallback string, src map[string]TemplateSourc
 	if !Supported(fallback) {
 		return nil, fmt.Errorf("the default language %q is not one of %s", fallback, strings.Join(Languages, ", "))
 	}
-	t := &Templates{kind: kind, byLang: map[string]*variant{}, fallback: BaseLanguage(fallback)}
+	t := &Templates{kind: kind, byLang: map[string]*variant{}, fallback: BaseLanguage(fallback), static: staticValues(Details{})}
 	var errs []error
 	for _, lang := range Languages {
 		v, err := parseVariant(kind, lang, src[lang])
@@ -130,6 +133,7 @@ func parseVariant(kind, lang string, src TemplateSources) (*variant, error) {
 			return nil, fmt.Errorf("the HTML body template does not parse: %w", err)
 		}
 	}
+	v.fast = compileVariant(v)
 	return v, nil
 }
 
@@ -204,6 +208,16 @@ func (v *variant) render(data map[string]string) (rendered, error) {
 	return r, nil
 }
 
+// staticValues are d's template values in every language, which a compiled
+// template reads (its values are never written to).
+func staticValues(d Details) map[string]map[string]string {
+	m := map[string]map[string]string{}
+	for _, lang := range Languages {
+		m[lang] = d.values(lang)
+	}
+	return m
+}
+
 // Emails holds the templates of every kind of e-mail the workflow sends.
 type Emails struct {
 	Link    *Templates
@@ -232,6 +246,11 @@ func (t *Templates) Render(lang, from string, user ports.User, extra map[string]
 	lang = BaseLanguage(lang)
 	if t.byLang[lang] == nil {
 		lang = t.fallback
+	}
+	if f := t.byLang[lang].fast; f != nil {
+		r := f.render(&lookup{lang: lang, user: &user, extra: extra, static: t.static[lang]})
+		return ports.Message{Kind: t.kind, UserID: user.ID, From: from, To: user.Email,
+			Subject: r.subject, Text: r.text, HTML: r.html}, nil
 	}
 	data := t.details.values(lang)
 	data["email"] = user.Email
