@@ -13,7 +13,7 @@ import (
 // PageQueue is a Queue that also reads and writes for a whole page at once. Where
 // every query of the outbox costs much (FerretDB reads the whole collection for
 // each), a round trip or two a user would bound the campaign; with a PageQueue a
-// page costs one read of the outbox and one write, whatever its size. The
+// page costs two reads of the outbox and one write, whatever its size. The
 // per-user limit stays the guard: each message is stored as AddLimited stores it.
 type PageQueue interface {
 	Queue
