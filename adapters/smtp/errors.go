@@ -50,7 +50,9 @@ func refused(code int, text string) *ports.SendError {
 // checkError is a kept connection's failed NOOP.
 type checkError struct{ err error }
 
-func (e *checkError) Error() string { return "the kept connection failed its check (NOOP): " + e.err.Error() }
+func (e *checkError) Error() string {
+	return "the kept connection failed its check (NOOP): " + e.err.Error()
+}
 func (e *checkError) Unwrap() error { return e.err }
 
 // stale reports whether err says that a kept connection was no longer usable
