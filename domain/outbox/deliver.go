@@ -29,17 +29,19 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 	attemptCtx, cancel := context.WithTimeout(sendCtx, d.cfg.Lease-d.cfg.Lease/4)
 	providerID, err := d.provider.Send(attemptCtx, env.Message)
 	cancel() // after a shutdown cut-off, the cause stays errShutdown
-	var sendErr *ports.SendError
-	switch {
-	case err == nil:
+	if err == nil {
 		if d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
 			return d.box.MarkSent(c, env.ID, env.LeaseOwner, providerID, d.clock.Now())
-		}, "provider_id", providerID) {
+		}, slog.String("provider_id", providerID)) {
 			d.announce(ctx, log, env, audit.DeliverySent)
 		}
 		// The security event, named after the kind: reset_link.sent, password_changed.sent.
 		d.audit.Event(ctx, env.Message.Kind+audit.DeliverySent, "user_id", env.Message.UserID,
 			"outbox_id", env.ID, "provider_id", providerID)
+		return
+	}
+	var sendErr *ports.SendError
+	switch {
 	case errors.Is(context.Cause(attemptCtx), errShutdown):
 		d.release(ctx, log, env, err)
 	case errors.As(err, &sendErr) && sendErr.Permanent:
@@ -67,7 +69,7 @@ func (d *Dispatcher) retry(ctx context.Context, log msgLog, env ports.Envelope, 
 	}
 	stored := d.settle(ctx, log, slog.LevelWarn, "mail not sent; will retry", func(c context.Context) error {
 		return d.box.Reschedule(c, env.ID, env.LeaseOwner, next, err.Error())
-	}, "error", err, "retry_in", wait.String())
+	}, slog.Any("error", err), slog.String("retry_in", wait.String()))
 	d.audit.Event(ctx, env.Message.Kind+audit.DeliveryRetry, "user_id", env.Message.UserID, "outbox_id", env.ID)
 	if stored {
 		// This process knows when the message is due again: no need to wait for a poll.
@@ -84,7 +86,7 @@ func (d *Dispatcher) tooOld(env ports.Envelope, at time.Time) bool {
 func (d *Dispatcher) fail(ctx context.Context, log msgLog, env ports.Envelope, reason string) {
 	if d.settle(ctx, log, slog.LevelError, "mail failed", func(c context.Context) error {
 		return d.box.MarkFailed(c, env.ID, env.LeaseOwner, reason, d.clock.Now())
-	}, "reason", reason) {
+	}, slog.String("reason", reason)) {
 		d.announce(ctx, log, env, audit.DeliveryFailed)
 	}
 	// The reason stays in the outbox and the log line above: it may be long, and the
@@ -98,13 +100,13 @@ func (d *Dispatcher) fail(ctx context.Context, log msgLog, env ports.Envelope, r
 func (d *Dispatcher) release(ctx context.Context, log msgLog, env ports.Envelope, err error) {
 	d.settle(ctx, log, slog.LevelWarn, "mail send cut off by shutdown; handed back", func(c context.Context) error {
 		return d.box.Reschedule(c, env.ID, env.LeaseOwner, d.clock.Now(), "cut off by shutdown: "+err.Error())
-	}, "error", err)
+	}, slog.Any("error", err))
 }
 
 // settle stores the outcome of an attempt with write and logs it as msg, at level if
 // it was stored. It reports whether it was.
 func (d *Dispatcher) settle(ctx context.Context, log msgLog, level slog.Level, msg string,
-	write func(context.Context) error, attrs ...any) bool {
+	write func(context.Context) error, attrs ...slog.Attr) bool {
 	// Shutdown must not stop the outcome being stored: a sent message left leased
 	// would be sent again.
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
@@ -116,10 +118,10 @@ func (d *Dispatcher) settle(ctx context.Context, log msgLog, level slog.Level, m
 		return true
 	case errors.Is(err, ports.ErrLeaseLost), errors.Is(err, ports.ErrMessageNotFound):
 		log.write(c, slog.LevelWarn, msg+", but another worker has taken the message over, or it was deleted",
-			append(attrs, "store_error", err)...)
+			append(attrs, slog.Any("store_error", err))...)
 	default:
 		log.write(c, slog.LevelError, msg+", but the outcome was not stored; the message is tried again once its lease expires",
-			append(attrs, "store_error", err)...)
+			append(attrs, slog.Any("store_error", err))...)
 	}
 	return false
 }

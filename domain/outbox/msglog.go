@@ -22,18 +22,17 @@ type msgLog struct {
 // forMessage is the log of a delivery of env.
 func (d *Dispatcher) forMessage(env *ports.Envelope) msgLog { return msgLog{d.log, env, true} }
 
-// write logs msg at level with the message's metadata, then args (key, value pairs
-// or slog.Attr, as Logger.Log takes them).
-func (m msgLog) write(ctx context.Context, level slog.Level, msg string, args ...any) {
+// write logs msg at level with the message's metadata, then attrs.
+func (m msgLog) write(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if !m.log.Enabled(ctx, level) {
 		return
 	}
 	r := slog.NewRecord(time.Now(), level, msg, 0)
-	r.AddAttrs(slog.Any("outbox_id", m.env.ID), slog.Any("kind", m.env.Message.Kind))
+	r.AddAttrs(slog.String("outbox_id", m.env.ID), slog.String("kind", m.env.Message.Kind))
 	if m.full {
-		r.AddAttrs(slog.Any("attempts", m.env.Attempts), slog.Any("to_domain", domainOf(m.env.Message.To)))
+		r.AddAttrs(slog.Int("attempts", m.env.Attempts), slog.String("to_domain", domainOf(m.env.Message.To)))
 	}
-	r.Add(args...)
+	r.AddAttrs(attrs...)
 	_ = m.log.Handler().Handle(ctx, r) // a log line that cannot be written has nowhere to go
 }
 
