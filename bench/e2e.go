@@ -32,7 +32,7 @@ var benchDatabaseURL string
 const drainLimit = 2 * time.Minute
 
 // endToEnd runs pwreset on PostgreSQL with mail going to the SMTP sink, and
-// measures three windows of send-link, each with the outbox's drain after it.
+// measures --windows windows of send-link, each with the outbox's drain after it.
 func endToEnd(o options, dir string) error {
 	if o.postgres == "" {
 		return errors.New("--e2e needs --postgres (auto, or a server's URL)")
@@ -51,7 +51,7 @@ func endToEnd(o options, dir string) error {
 	warm := attack(load{name: "warm-up", targets: sendLink(send, o.knownLogin), conns: o.conns, duration: time.Second}, srv.proc)
 	waitDelivered(int64(warm.metrics.StatusCodes["200"]))
 	var rows []e2eRow
-	for i := range 3 {
+	for i := range o.windows {
 		rows = append(rows, e2eWindow(o, srv, db, send, fmt.Sprintf("send-link, existing user, window %d", i+1)))
 	}
 	printE2E(os.Stdout, o, rows)
@@ -74,6 +74,9 @@ func e2eWindow(o options, srv *child, db *pgStats, send, name string) e2eRow {
 	time.Sleep(1500 * time.Millisecond) // backends report their statistics at most once a second
 	r.dbCPU, r.xacts = cpu1-cpu0, db.xacts()-x0-1
 	fmt.Fprintf(os.Stderr, "    delivered %d during the window, drained in %s\n", r.delivered, r.drain.Round(time.Millisecond))
+	if o.pgTables {
+		printTables(os.Stderr, db, o.knownLogin)
+	}
 	return r
 }
 

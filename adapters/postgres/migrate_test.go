@@ -12,7 +12,7 @@ import (
 )
 
 // versions are those of the embedded migrations.
-var versions = []int{1, 2, 3, 4, 5, 6, 7}
+var versions = []int{1, 2, 3, 4, 5, 6, 7, 8}
 
 // TestMigrateConcurrently: instances starting at once on an empty schema all
 // succeed, the migration is applied once, and a later run applies nothing.

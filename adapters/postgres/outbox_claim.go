@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,6 +64,13 @@ const erase = ` subject = '', body_text = '', body_html = '', lease_owner = '', 
 // settle applies set to a message owner holds, in one atomic update filtered on
 // the lease. A message that is gone reports ErrMessageNotFound; one leased to
 // someone else, or settled, ErrLeaseLost.
+//
+// The state it must be in is the last parameter, not a literal: pgx prepares each
+// statement and PostgreSQL plans a prepared one generically after five runs. With
+// 'sending' written out, that plan can prove the predicate of pwreset_outbox_due
+// and, made while the index was small (after a vacuum), read all of it for the id
+// on every settle until the next ANALYZE: each dead entry since the last vacuum
+// (issue 21). A parameter proves nothing, so the message is found by its key.
 func (o *Outbox) settle(ctx context.Context, op, id, owner, set string, args ...any) error {
 	where, n, ok := messageID(id)
 	if !ok {
@@ -70,8 +78,9 @@ func (o *Outbox) settle(ctx context.Context, op, id, owner, set string, args ...
 	}
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
+	args = append(append([]any{n, owner}, args...), "sending")
 	tag, err := o.pool.Exec(opCtx, "UPDATE pwreset_outbox SET "+set+
-		" WHERE "+where+" AND state = 'sending' AND lease_owner = $2", append([]any{n, owner}, args...)...)
+		" WHERE "+where+" AND state = $"+strconv.Itoa(len(args))+" AND lease_owner = $2", args...)
 	if err != nil {
 		return translateWrite(ctx, "outbox: "+op+" message "+id, err)
 	}
