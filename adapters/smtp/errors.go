@@ -53,6 +53,7 @@ type checkError struct{ err error }
 func (e *checkError) Error() string {
 	return "the kept connection failed its check (NOOP): " + e.err.Error()
 }
+
 func (e *checkError) Unwrap() error { return e.err }
 
 // stale reports whether err says that a kept connection was no longer usable

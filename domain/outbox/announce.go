@@ -27,7 +27,8 @@ func (d *Dispatcher) announce(ctx context.Context, log msgLog, env ports.Envelop
 		_, err = d.box.Add(c, msg, now)
 	}
 	if err != nil {
-		log.write(ctx, slog.LevelError, "the event of this outcome was not stored, and is not sent", slog.String("event", typ), slog.Any("error", err))
+		log.write(ctx, slog.LevelError, "the event of this outcome was not stored, and is not sent",
+			slog.String("event", typ), slog.Any("error", err))
 		return
 	}
 	d.Wake()
