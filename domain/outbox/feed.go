@@ -94,7 +94,8 @@ func (d *Dispatcher) handBack(ctx context.Context) {
 	f.claimed = nil
 	f.mu.Unlock()
 	for _, env := range left {
-		d.settle(ctx, msgLog{d.log, &env, false}, slog.LevelInfo, "claimed mail handed back at shutdown", func(c context.Context) error {
+		log := msgLog{d.log, &env, false}
+		d.settle(ctx, log, slog.LevelInfo, "claimed mail handed back at shutdown", func(c context.Context) error {
 			return d.box.Reschedule(c, env.ID, env.LeaseOwner, d.clock.Now(), env.LastError)
 		})
 	}

@@ -74,6 +74,7 @@ func (d *Dispatcher) pauseAfter(log msgLog, env ports.Envelope, err error) {
 		return
 	}
 	if d.feed.pause.after(err, d.clock.Now()) {
-		log.write(context.Background(), slog.LevelWarn, "the mail provider asked to wait; every worker of this process pauses", slog.Any("error", err))
+		log.write(context.Background(), slog.LevelWarn, "the mail provider asked to wait; every worker of this process pauses",
+			slog.Any("error", err))
 	}
 }
