@@ -18,7 +18,7 @@ import (
 )
 
 // users is how many users the campaign reaches, as issue 21 asks. On FerretDB the
-// test took 2 min 14 s to 2 min 56 s at load average 3 to 11, about 110 s of CPU,
+// test took 2 min 3 s to 2 min 56 s at load average 3 to 11, about 110 s of CPU,
 // almost all FerretDB's (docs/performance.md, "Breach-response campaign").
 const users = 5_000
 
