@@ -24,16 +24,21 @@ var (
 
 // readCounters reads, in one find on coll, the events of each limit's key since
 // its counter's start (see counter.since), and returns a counter of each limit,
-// in order.
+// in order. A limit that only records (ports.Limit.RecordsOnly) reads none: it
+// always has room, and takes no tickets (counter.claim), so its events would
+// tell it nothing; reading them cost a link every event of its user's day
+// (issue 21). With only such limits there is no find at all.
 func readCounters(opCtx context.Context, coll *mongo.Collection, f eventFields, limits []ports.Limit, now time.Time) ([]*counter, error) {
 	counters := make([]*counter, len(limits))
-	if len(limits) == 0 {
-		return counters, nil
-	}
-	or := make(bson.A, len(limits))
+	var or bson.A
 	for i, l := range limits {
 		counters[i] = newCounter(l)
-		or[i] = bson.D{{Key: f.key, Value: l.Key}, {Key: f.at, Value: bson.D{{Key: "$gte", Value: counters[i].since(now)}}}}
+		if !l.RecordsOnly() {
+			or = append(or, bson.D{{Key: f.key, Value: l.Key}, {Key: f.at, Value: bson.D{{Key: "$gte", Value: counters[i].since(now)}}}})
+		}
+	}
+	if len(or) == 0 {
+		return counters, nil
 	}
 	proj := bson.D{{Key: "_id", Value: 0}, {Key: f.key, Value: 1}, {Key: f.at, Value: 1}, {Key: "tickets", Value: 1}}
 	cur, err := coll.Find(opCtx, bson.D{{Key: "$or", Value: or}}, options.Find().SetProjection(proj))
