@@ -3,22 +3,25 @@
 package console
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
+	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"github.com/pwreset/pwreset/ports"
 )
 
+// maxKept is the largest print buffer kept for the next message: one bigger
+// message does not keep its memory for good.
+const maxKept = 64 << 10
+
 // Mailer writes every message to an io.Writer (standard output in demo mode). It is
 // the delivery channel there, not a log: the link it prints is the point.
 type Mailer struct {
-	mu  sync.Mutex
+	mu  sync.Mutex // one message at a time, so that two never interleave
 	out io.Writer
-	n   atomic.Int64
+	n   int64
+	buf []byte // the message being printed, reused
 }
 
 // NewMailer returns a mailer that prints to out.
@@ -28,23 +31,43 @@ func NewMailer(out io.Writer) *Mailer { return &Mailer{out: out} }
 // is one, the HTML part, each under a line that names it. A failed print is a
 // temporary *ports.SendError.
 func (m *Mailer) Send(_ context.Context, msg ports.Message) (string, error) {
-	id := fmt.Sprintf("console-%d", m.n.Add(1))
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "----- e-mail %s (console mailer: printed, not sent) -----\nFrom: %s\nTo: %s\n", id, msg.From, msg.To)
-	if msg.ReplyTo != "" {
-		fmt.Fprintf(&b, "Reply-To: %s\n", msg.ReplyTo)
-	}
-	fmt.Fprintf(&b, "Subject: %s\n", msg.Subject)
-	fmt.Fprintf(&b, "----- text part -----\n%s\n", msg.Text)
-	if msg.HTML != "" {
-		fmt.Fprintf(&b, "----- HTML part -----\n%s\n", msg.HTML)
-	}
-	fmt.Fprintf(&b, "----- end of e-mail %s -----\n", id)
-	m.mu.Lock() // one message at a time, so that two never interleave
+	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, err := m.out.Write(b.Bytes()); err != nil {
+	m.n++
+	b := appendMessage(m.buf[:0], m.n, msg)
+	_, err := m.out.Write(b)
+	clear(b) // the link and the address: keep no copy
+	if cap(b) <= maxKept {
+		m.buf = b
+	}
+	if err != nil {
 		// A writer's error may quote what it was given: the link and the address.
 		return "", &ports.SendError{Reason: ports.ScrubReason("print e-mail: " + err.Error())}
 	}
-	return id, nil
+	return "console-" + strconv.FormatInt(m.n, 10), nil
+}
+
+// appendMessage appends the print of msg, the n-th, to b.
+func appendMessage(b []byte, n int64, msg ports.Message) []byte {
+	b = append(b, "----- e-mail console-"...)
+	b = strconv.AppendInt(b, n, 10)
+	b = append(b, " (console mailer: printed, not sent) -----\nFrom: "...)
+	b = append(b, msg.From...)
+	b = append(b, "\nTo: "...)
+	b = append(b, msg.To...)
+	if msg.ReplyTo != "" {
+		b = append(b, "\nReply-To: "...)
+		b = append(b, msg.ReplyTo...)
+	}
+	b = append(b, "\nSubject: "...)
+	b = append(b, msg.Subject...)
+	b = append(b, "\n----- text part -----\n"...)
+	b = append(b, msg.Text...)
+	if msg.HTML != "" {
+		b = append(b, "\n----- HTML part -----\n"...)
+		b = append(b, msg.HTML...)
+	}
+	b = append(b, "\n----- end of e-mail console-"...)
+	b = strconv.AppendInt(b, n, 10)
+	return append(b, " -----\n"...)
 }

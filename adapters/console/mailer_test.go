@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -65,6 +66,61 @@ func TestMailerFailureIsScrubbed(t *testing.T) {
 	for _, secret := range []string{"alice@example.com", "s3cr3t", "reset.example.com"} {
 		if strings.Contains(se.Error(), secret) {
 			t.Errorf("error %q gives away %q", se.Error(), secret)
+		}
+	}
+}
+
+// printed is how the mailer printed the n-th message with fmt, up to 6 December 2026.
+func printed(n int, msg ports.Message) string {
+	var b strings.Builder
+	id := fmt.Sprintf("console-%d", n)
+	fmt.Fprintf(&b, "----- e-mail %s (console mailer: printed, not sent) -----\nFrom: %s\nTo: %s\n", id, msg.From, msg.To)
+	if msg.ReplyTo != "" {
+		fmt.Fprintf(&b, "Reply-To: %s\n", msg.ReplyTo)
+	}
+	fmt.Fprintf(&b, "Subject: %s\n", msg.Subject)
+	fmt.Fprintf(&b, "----- text part -----\n%s\n", msg.Text)
+	if msg.HTML != "" {
+		fmt.Fprintf(&b, "----- HTML part -----\n%s\n", msg.HTML)
+	}
+	fmt.Fprintf(&b, "----- end of e-mail %s -----\n", id)
+	return b.String()
+}
+
+// TestMailerPrintsAsBefore (issue 21): the print, formatted without fmt into a
+// reused buffer, is byte for byte what fmt printed, for messages with and without
+// Reply-To and HTML, a long one between short ones, and text with % and UTF-8.
+func TestMailerPrintsAsBefore(t *testing.T) {
+	msgs := []ports.Message{
+		{From: "noreply@example.com", To: "alice@example.com", ReplyTo: "support@example.com", Subject: "Réinitialiser",
+			Text: "100 % https://x/?a=1&b=%41\n", HTML: `<p><a href="https://x/?a=1">Reset</a></p>`},
+		{To: "a@example.com", Text: "hello"},
+		{From: "x@example.com", To: "b@example.com", Subject: "long", Text: strings.Repeat("€ %d\n", 20000)},
+		{From: "x@example.com", To: "c@example.com", Subject: "", Text: "", HTML: "<b>only html</b>"},
+	}
+	var out strings.Builder
+	m := console.NewMailer(&out)
+	for i, msg := range msgs {
+		out.Reset()
+		id, err := m.Send(context.Background(), msg)
+		if want := fmt.Sprintf("console-%d", i+1); err != nil || id != want {
+			t.Fatalf("Send %d = %q, %v; want %q", i, id, err, want)
+		}
+		if want := printed(i+1, msg); out.String() != want {
+			t.Errorf("message %d printed\n%q\nwant\n%q", i, out.String(), want)
+		}
+	}
+}
+
+// BenchmarkSend prints a reset e-mail of the usual size to io.Discard.
+func BenchmarkSend(b *testing.B) {
+	m := console.NewMailer(io.Discard)
+	msg := ports.Message{From: "noreply@example.com", To: "alice@example.com", Subject: "Reset your password",
+		Text: strings.Repeat("https://example.com/reset/?user_id=1&signature=abc\n", 10), HTML: strings.Repeat("<p>x</p>", 250)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Send(context.Background(), msg); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -47,11 +47,32 @@ func refused(code int, text string) *ports.SendError {
 	return e
 }
 
-// connCheckFailed reports whether err is go-mail's failed check of a connection
-// (its NOOP) before a message: nothing of the message was sent.
-func connCheckFailed(err error) bool {
+// checkError is a kept connection's failed NOOP.
+type checkError struct{ err error }
+
+func (e *checkError) Error() string {
+	return "the kept connection failed its check (NOOP): " + e.err.Error()
+}
+
+func (e *checkError) Unwrap() error { return e.err }
+
+// stale reports whether err says that a kept connection was no longer usable
+// before the message's first command was answered: its NOOP failed, go-mail found
+// it closed, or MAIL FROM failed without a reply or with 421 (the relay closing
+// the connection, as Postfix says on an idle timeout). Nothing of the message
+// was sent then.
+func stale(err error) bool {
+	var ce *checkError
 	var se *gomail.SendError
-	return errors.As(err, &se) && se.Reason == gomail.ErrConnCheck
+	switch {
+	case errors.As(err, &ce):
+		return true
+	case !errors.As(err, &se):
+		return false
+	case se.Reason == gomail.ErrConnCheck:
+		return true
+	}
+	return se.Reason == gomail.ErrSMTPMailFrom && (se.ErrorCode() == 0 || se.ErrorCode() == 421)
 }
 
 // maxRetryAfter caps the wait a reply can ask for.

@@ -45,7 +45,10 @@ func NewMailer(cfg Config) (*Mailer, error) {
 	}
 	tc.ServerName = e.Host
 	var implicitTLS *tls.Config
-	opts := []gomail.Option{gomail.WithPort(e.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tc)}
+	// The pool checks a kept connection with NOOP itself, and only after it
+	// waited checkAfter (see deliver); go-mail would before every message.
+	opts := []gomail.Option{gomail.WithPort(e.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tc),
+		gomail.WithoutNoop()}
 	switch {
 	case e.Implicit && cfg.NoTLS:
 		return nil, errors.New("smtp: smtps:// is TLS from the first byte; NoTLS needs smtp://")
@@ -97,9 +100,9 @@ func (m *Mailer) Send(ctx context.Context, msg ports.Message) (string, error) {
 			// A message the relay accepted (250 after DATA) is the relay's: an RSET
 			// or QUIT that fails afterwards must not make the outbox send it again.
 			return id, nil
-		case reused && connCheckFailed(err) && ctx.Err() == nil:
-			// A kept connection the relay had closed failed its NOOP, before MAIL
-			// FROM: nothing of the message left, so a fresh connection may carry it.
+		case reused && stale(err) && ctx.Err() == nil:
+			// A kept connection the relay had closed failed its NOOP or MAIL FROM:
+			// nothing of the message left, so a fresh connection may carry it.
 			continue
 		}
 		return "", m.failure(ctx, err)
@@ -110,9 +113,13 @@ func (m *Mailer) Send(ctx context.Context, msg ports.Message) (string, error) {
 // step with the relay. The connection is cut when ctx ends.
 func (m *Mailer) deliver(ctx context.Context, c *conn, out *gomail.Msg) error {
 	cut := context.AfterFunc(ctx, func() { _ = c.raw.Close() })
-	// go-mail checks a connection with NOOP before a message, under the deadline
-	// the connection's last use left: renew it so that an idle one can pass.
+	// The deadline the connection's last use left may have passed while it waited.
 	err := c.client.UpdateDeadline(m.timeout)
+	if err == nil && c.check {
+		if err = c.client.Noop(); err != nil {
+			err = &checkError{err}
+		}
+	}
 	if err == nil {
 		err = m.client.SendWithSMTPClient(c.client, out)
 	}

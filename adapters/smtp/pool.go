@@ -16,12 +16,20 @@ import (
 // closed rather than tried.
 const maxIdle = 30 * time.Second
 
+// checkAfter is how long a connection may wait before it is checked with NOOP
+// before its next message. One back sooner goes straight to MAIL FROM: a relay
+// that closed it in between fails that command, before anything of the message,
+// and the message takes a fresh connection (see Mailer.Send). A NOOP before every
+// message cost a round trip each, for connections that mostly waited milliseconds.
+const checkAfter = 5 * time.Second
+
 // conn is one connection to the relay, greeted, encrypted and authenticated.
 type conn struct {
 	client *mailsmtp.Client
 	raw    net.Conn  // the TCP connection beneath, cut when a send's context ends
 	since  time.Time // when it was last put back
 	reused bool      // it was taken from the idle ones, not dialled for this send
+	check  bool      // it waited checkAfter or longer: NOOP before the message
 }
 
 // pool keeps connections to the relay open between messages. It never has more
@@ -57,8 +65,8 @@ func (p *pool) get(ctx context.Context) (*conn, error) {
 				return nil, fmt.Errorf("all %d connections to the relay stayed busy: %w", cap(p.tokens), ctx.Err())
 			}
 		}
-		if time.Since(c.since) < maxIdle {
-			c.reused = true
+		if idle := time.Since(c.since); idle < maxIdle {
+			c.reused, c.check = true, idle >= checkAfter
 			return c, nil
 		}
 		p.drop(c)

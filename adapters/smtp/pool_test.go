@@ -103,6 +103,28 @@ func TestReconnects(t *testing.T) {
 	}
 }
 
+// TestReconnectsAfterLongIdle: a kept connection that waited long enough to be
+// checked with NOOP, and that the relay closed meanwhile, fails its check and
+// costs a new connection, not a failure; each message arrives once. (Sooner,
+// TestReconnects: no NOOP, and MAIL FROM fails instead.)
+func TestReconnectsAfterLongIdle(t *testing.T) {
+	s := smtptest.Start(t, smtptest.Options{})
+	m := pooled(t, s, 1)
+	for i := range 3 {
+		if _, err := m.Send(testCtx(t), to(i)); err != nil {
+			t.Fatalf("Send %d: %v", i, err)
+		}
+		m.Age(smtp.CheckAfter)
+		if i > 0 {
+			s.DropConnections()
+		}
+	}
+	checkOnce(t, s, 3)
+	if n, a := s.Connections(), s.Attempts(); n != 2 || a != 3 {
+		t.Errorf("%d connections and %d attempts for 3 messages, the last after a drop; want 2 and 3", n, a)
+	}
+}
+
 // TestRefusalKeepsConnection: a refused message leaves the connection in step
 // (RSET answered), and the next message goes over it.
 func TestRefusalKeepsConnection(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 // once the outcome itself is stored, by the one worker that stored it, so an
 // outcome is announced once; a crash between the two loses the announcement,
 // which the log line of the outcome still records.
-func (d *Dispatcher) announce(ctx context.Context, log *slog.Logger, env ports.Envelope, outcome string) {
+func (d *Dispatcher) announce(ctx context.Context, log msgLog, env ports.Envelope, outcome string) {
 	typ := env.Message.Kind + outcome
 	if !slices.Contains(d.cfg.Events, typ) {
 		return
@@ -27,7 +27,8 @@ func (d *Dispatcher) announce(ctx context.Context, log *slog.Logger, env ports.E
 		_, err = d.box.Add(c, msg, now)
 	}
 	if err != nil {
-		log.Error("the event of this outcome was not stored, and is not sent", "event", typ, "error", err)
+		log.write(ctx, slog.LevelError, "the event of this outcome was not stored, and is not sent",
+			slog.String("event", typ), slog.Any("error", err))
 		return
 	}
 	d.Wake()

@@ -15,9 +15,7 @@ import (
 
 // deliver sends one claimed message and stores the outcome.
 func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
-	// Logs show metadata only: the body holds the link, and the address is personal data.
-	log := d.log.With("outbox_id", env.ID, "kind", env.Message.Kind, "attempts", env.Attempts,
-		"to_domain", domainOf(env.Message.To))
+	log := d.forMessage(&env)
 	if d.tooOld(env, d.clock.Now()) {
 		reason := fmt.Sprintf("not sent within MAIL_MAX_AGE (%s)", d.cfg.MaxAge)
 		if env.LastError != "" {
@@ -31,17 +29,19 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 	attemptCtx, cancel := context.WithTimeout(sendCtx, d.cfg.Lease-d.cfg.Lease/4)
 	providerID, err := d.provider.Send(attemptCtx, env.Message)
 	cancel() // after a shutdown cut-off, the cause stays errShutdown
-	var sendErr *ports.SendError
-	switch {
-	case err == nil:
+	if err == nil {
 		if d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
 			return d.box.MarkSent(c, env.ID, env.LeaseOwner, providerID, d.clock.Now())
-		}, "provider_id", providerID) {
+		}, slog.String("provider_id", providerID)) {
 			d.announce(ctx, log, env, audit.DeliverySent)
 		}
 		// The security event, named after the kind: reset_link.sent, password_changed.sent.
 		d.audit.Event(ctx, env.Message.Kind+audit.DeliverySent, "user_id", env.Message.UserID,
 			"outbox_id", env.ID, "provider_id", providerID)
+		return
+	}
+	var sendErr *ports.SendError
+	switch {
 	case errors.Is(context.Cause(attemptCtx), errShutdown):
 		d.release(ctx, log, env, err)
 	case errors.As(err, &sendErr) && sendErr.Permanent:
@@ -55,7 +55,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 // fails the message now instead: the next claim would only fail it then, unsent, and
 // an operator or the user learns of it sooner. Moving the attempt forward to fit would
 // ignore the backoff, and any Retry-After the provider asked for.
-func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Envelope, err error) {
+func (d *Dispatcher) retry(ctx context.Context, log msgLog, env ports.Envelope, err error) {
 	var retryAfter time.Duration
 	if sendErr := (*ports.SendError)(nil); errors.As(err, &sendErr) {
 		retryAfter = sendErr.RetryAfter
@@ -69,7 +69,7 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, env ports.Enve
 	}
 	stored := d.settle(ctx, log, slog.LevelWarn, "mail not sent; will retry", func(c context.Context) error {
 		return d.box.Reschedule(c, env.ID, env.LeaseOwner, next, err.Error())
-	}, "error", err, "retry_in", wait.String())
+	}, slog.Any("error", err), slog.String("retry_in", wait.String()))
 	d.audit.Event(ctx, env.Message.Kind+audit.DeliveryRetry, "user_id", env.Message.UserID, "outbox_id", env.ID)
 	if stored {
 		// This process knows when the message is due again: no need to wait for a poll.
@@ -83,10 +83,10 @@ func (d *Dispatcher) tooOld(env ports.Envelope, at time.Time) bool {
 	return at.After(env.CreatedAt.Add(d.cfg.MaxAge)) && !slices.Contains(d.cfg.KeepTrying, env.Message.Kind)
 }
 
-func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envelope, reason string) {
+func (d *Dispatcher) fail(ctx context.Context, log msgLog, env ports.Envelope, reason string) {
 	if d.settle(ctx, log, slog.LevelError, "mail failed", func(c context.Context) error {
 		return d.box.MarkFailed(c, env.ID, env.LeaseOwner, reason, d.clock.Now())
-	}, "reason", reason) {
+	}, slog.String("reason", reason)) {
 		d.announce(ctx, log, env, audit.DeliveryFailed)
 	}
 	// The reason stays in the outbox and the log line above: it may be long, and the
@@ -97,16 +97,16 @@ func (d *Dispatcher) fail(ctx context.Context, log *slog.Logger, env ports.Envel
 // release hands back a message whose send shutdown cut off, due at once, so that
 // another process need not wait for the lease to expire. The provider may have taken
 // it all the same; then it is sent twice, which beats not at all.
-func (d *Dispatcher) release(ctx context.Context, log *slog.Logger, env ports.Envelope, err error) {
+func (d *Dispatcher) release(ctx context.Context, log msgLog, env ports.Envelope, err error) {
 	d.settle(ctx, log, slog.LevelWarn, "mail send cut off by shutdown; handed back", func(c context.Context) error {
 		return d.box.Reschedule(c, env.ID, env.LeaseOwner, d.clock.Now(), "cut off by shutdown: "+err.Error())
-	}, "error", err)
+	}, slog.Any("error", err))
 }
 
 // settle stores the outcome of an attempt with write and logs it as msg, at level if
 // it was stored. It reports whether it was.
-func (d *Dispatcher) settle(ctx context.Context, log *slog.Logger, level slog.Level, msg string,
-	write func(context.Context) error, attrs ...any) bool {
+func (d *Dispatcher) settle(ctx context.Context, log msgLog, level slog.Level, msg string,
+	write func(context.Context) error, attrs ...slog.Attr) bool {
 	// Shutdown must not stop the outcome being stored: a sent message left leased
 	// would be sent again.
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
@@ -114,14 +114,14 @@ func (d *Dispatcher) settle(ctx context.Context, log *slog.Logger, level slog.Le
 	err := write(c)
 	switch {
 	case err == nil:
-		log.Log(c, level, msg, attrs...)
+		log.write(c, level, msg, attrs...)
 		return true
 	case errors.Is(err, ports.ErrLeaseLost), errors.Is(err, ports.ErrMessageNotFound):
-		log.Warn(msg+", but another worker has taken the message over, or it was deleted",
-			append(attrs, "store_error", err)...)
+		log.write(c, slog.LevelWarn, msg+", but another worker has taken the message over, or it was deleted",
+			append(attrs, slog.Any("store_error", err))...)
 	default:
-		log.Error(msg+", but the outcome was not stored; the message is tried again once its lease expires",
-			append(attrs, "store_error", err)...)
+		log.write(c, slog.LevelError, msg+", but the outcome was not stored; the message is tried again once its lease expires",
+			append(attrs, slog.Any("store_error", err))...)
 	}
 	return false
 }

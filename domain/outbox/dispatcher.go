@@ -162,7 +162,7 @@ func (d *Dispatcher) work(ctx, sendCtx context.Context) {
 func (d *Dispatcher) claim(ctx context.Context) (ports.Envelope, error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	owner := fmt.Sprintf("%s/%d", d.owner, d.claims.Add(1))
+	owner := leaseOwner(d.owner, d.claims.Add(1))
 	return d.box.Claim(ctx, owner, d.clock.Now(), d.cfg.Lease)
 }
 

@@ -2,7 +2,6 @@ package outbox
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -81,7 +80,7 @@ func (d *Dispatcher) done() { d.feed.sending.Add(-1) }
 func (d *Dispatcher) claimBatch(ctx context.Context, n int) ([]ports.Envelope, error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	owner := fmt.Sprintf("%s/%d", d.owner, d.claims.Add(1))
+	owner := leaseOwner(d.owner, d.claims.Add(1))
 	return d.box.ClaimBatch(ctx, owner, d.clock.Now(), d.cfg.Lease, max(n, 1))
 }
 
@@ -95,7 +94,7 @@ func (d *Dispatcher) handBack(ctx context.Context) {
 	f.claimed = nil
 	f.mu.Unlock()
 	for _, env := range left {
-		log := d.log.With("outbox_id", env.ID, "kind", env.Message.Kind)
+		log := msgLog{d.log, &env, false}
 		d.settle(ctx, log, slog.LevelInfo, "claimed mail handed back at shutdown", func(c context.Context) error {
 			return d.box.Reschedule(c, env.ID, env.LeaseOwner, d.clock.Now(), env.LastError)
 		})

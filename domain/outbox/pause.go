@@ -69,11 +69,12 @@ func (p *pause) waiters() int {
 // endpoint's request to wait holds back that message only (its retry waits at
 // least as long): the team's endpoint being slow must not hold up reset links.
 // A mail pause does hold up events, since workers then claim nothing.
-func (d *Dispatcher) pauseAfter(log *slog.Logger, env ports.Envelope, err error) {
+func (d *Dispatcher) pauseAfter(log msgLog, env ports.Envelope, err error) {
 	if event.IsKind(env.Message.Kind) {
 		return
 	}
 	if d.feed.pause.after(err, d.clock.Now()) {
-		log.Warn("the mail provider asked to wait; every worker of this process pauses", "error", err)
+		log.write(context.Background(), slog.LevelWarn, "the mail provider asked to wait; every worker of this process pauses",
+			slog.Any("error", err))
 	}
 }

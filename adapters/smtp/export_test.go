@@ -1,0 +1,15 @@
+package smtp
+
+import "time"
+
+// Age makes the idle connections look d older, as if they had waited that long.
+func (m *Mailer) Age(d time.Duration) {
+	for range len(m.pool.idle) {
+		c := <-m.pool.idle
+		c.since = c.since.Add(-d)
+		m.pool.idle <- c
+	}
+}
+
+// CheckAfter is how long a kept connection waits before it is checked with NOOP.
+const CheckAfter = checkAfter
