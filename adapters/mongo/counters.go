@@ -24,14 +24,19 @@ var (
 
 // readCounters reads, in one find on coll, the events of each limit's key since
 // its counter's start (see counter.since), and returns a counter of each limit,
-// in order.
+// in order. A limit that only records (ports.Limit.RecordsOnly) reads none: it
+// always has room, and takes no tickets (counter.claim), so its events would
+// tell it nothing; reading them cost a link every event of its user's day
+// (issue 21). With only such limits there is no find at all.
 func readCounters(opCtx context.Context, coll *mongo.Collection, f eventFields, limits []ports.Limit, now time.Time) ([]*counter, error) {
 	counters := make([]*counter, len(limits))
-	if len(limits) == 0 {
-		return counters, nil
-	}
+	reads := false
 	for i, l := range limits {
 		counters[i] = newCounter(l)
+		reads = reads || !l.RecordsOnly()
+	}
+	if !reads {
+		return counters, nil
 	}
 	proj := bson.D{{Key: "_id", Value: 0}, {Key: f.key, Value: 1}, {Key: f.at, Value: 1}, {Key: "tickets", Value: 1}}
 	cur, err := coll.Find(opCtx, eventsFilter(f, counters, now), options.Find().SetProjection(proj))
@@ -65,6 +70,9 @@ func eventsFilter(f eventFields, counters []*counter, now time.Time) bson.D {
 	var starts []time.Time
 	keys := map[int64]bson.A{} // by start, in Unix milliseconds
 	for _, c := range counters {
+		if c.RecordsOnly() {
+			continue // always has room: its events would tell it nothing
+		}
 		since := c.since(now)
 		if _, ok := keys[since.UnixMilli()]; !ok {
 			starts = append(starts, since)
