@@ -38,7 +38,8 @@ func testLimitedRecordOnly(t *testing.T, box ports.Outbox) {
 // testLimitedRecordOnlyRace: callers that only record, racing with callers of a
 // cap on the same key, are all let in, and the cap stays exact: no caller of it
 // is let in once the key holds Max events, so at most Max - 1 of them (one event
-// is there before), and at least one, which no event came before.
+// is there before). None is a fair outcome too: the events of the callers that
+// only record count, and they may all land first.
 func testLimitedRecordOnlyRace(t *testing.T, box ports.Outbox) {
 	const racers, max = 8, 4
 	capped := []ports.Limit{{Key: "day", Max: max, Window: 24 * time.Hour, Reason: dailyReason}}
@@ -67,8 +68,8 @@ func testLimitedRecordOnlyRace(t *testing.T, box ports.Outbox) {
 			in++
 		}
 	}
-	if in < 1 || in > max-1 {
-		t.Fatalf("%d callers of a cap of %d with 1 event let in, racing with %d that only record; want 1 to %d", in, max, racers, max-1)
+	if in > max-1 {
+		t.Fatalf("%d callers of a cap of %d with 1 event let in, racing with %d that only record; want at most %d", in, max, racers, max-1)
 	}
 	addLimited(t, box, 2*racers+1, ports.LimitedMessage{Limits: capped}, at, 0) // full: 1 + in + racers events
 }
