@@ -221,7 +221,7 @@ func (t Tracing) outbox(b ports.Outbox) ports.Outbox {
 	if !t.On() || b == nil {
 		return b
 	}
-	return tracing.NewOutbox(b, t.Provider)
+	return tracing.Wrap(b, t.Provider)
 }
 
 func (t Tracing) limiter(l ports.RateLimiter) ports.RateLimiter {

@@ -8,7 +8,9 @@ import (
 
 	"github.com/pwreset/pwreset/adapters/hashpool"
 	"github.com/pwreset/pwreset/adapters/memory"
+	"github.com/pwreset/pwreset/adapters/tracing"
 	"github.com/pwreset/pwreset/adapters/tracing/otlptest"
+	"github.com/pwreset/pwreset/domain/campaign"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -63,3 +65,7 @@ func TestProvideTracingFlushesAtCleanup(t *testing.T) {
 		}
 	}
 }
+
+// The traced outbox of a store that works a page at a time is still a
+// campaign.PageQueue: a campaign on MongoDB keeps its page path with tracing on.
+var _ campaign.PageQueue = (*tracing.PageOutbox)(nil)
