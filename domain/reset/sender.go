@@ -182,7 +182,19 @@ func (s *LinkSender) stranger(login string) ports.User {
 	}
 	var sum [sha256.Size]byte
 	slot := binary.BigEndian.Uint64(mac.Sum(sum[:0])) % slots
-	return ports.User{ID: fmt.Sprintf("unknown-%032x", slot)}
+	return ports.User{ID: strangerID(slot)}
+}
+
+// strangerID is the id of the stand-in in slot: fmt's "unknown-%032x", without fmt.
+func strangerID(slot uint64) string {
+	const prefix, digits = "unknown-", "0123456789abcdef"
+	var b [len(prefix) + 32]byte
+	copy(b[:], prefix)
+	for i := len(b) - 1; i >= len(prefix); i-- {
+		b[i] = digits[slot&15]
+		slot >>= 4
+	}
+	return string(b[:])
 }
 
 // deriveKey keys an HMAC for one purpose alone, as Django's salted_hmac does.
