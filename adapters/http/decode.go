@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"mime/multipart"
 	stdhttp "net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v5"
@@ -60,7 +60,10 @@ func (e *unreadableError) Error() string { return "read request body: " + e.err.
 // A body over limit bytes is a *http.MaxBytesError.
 func readBody(c *echo.Context, limit int64) (body, error) {
 	req := c.Request()
-	raw, err := io.ReadAll(stdhttp.MaxBytesReader(c.Response(), req.Body, limit))
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(buf)
+	_, err := buf.ReadFrom(stdhttp.MaxBytesReader(c.Response(), req.Body, limit))
+	raw := buf.Bytes() // parsed before it goes back: what the body keeps is copied
 	var tooLarge *stdhttp.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return nil, err
@@ -76,6 +79,9 @@ func readBody(c *echo.Context, limit int64) (body, error) {
 	if contentType == "" {
 		return nil, errNoContentType
 	}
+	if contentType == echo.MIMEApplicationJSON {
+		return parseJSON(raw) // what front ends send, as is: nothing to parse in it
+	}
 	// A malformed parameter still yields the media type, which is what DRF matches on.
 	mediaType, params, _ := mime.ParseMediaType(contentType)
 	switch mediaType {
@@ -87,6 +93,18 @@ func readBody(c *echo.Context, limit int64) (body, error) {
 		return parseMultipart(raw, params["boundary"])
 	}
 	return nil, &mediaTypeError{contentType: contentType}
+}
+
+// bodyBuffers hold request bodies while they are parsed.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBodyBuffer returns buf to bodyBuffers, unless a large body grew it: a pool of
+// such buffers would keep memory that small bodies never need.
+func putBodyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxSendBody {
+		buf.Reset()
+		bodyBuffers.Put(buf)
+	}
 }
 
 func parseJSON(raw []byte) (body, error) {
