@@ -3,6 +3,7 @@ package reset
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -14,4 +15,27 @@ func TestStrangerIDAsFmt(t *testing.T) {
 			t.Errorf("strangerID(%d) = %q, want %q", slot, got, want)
 		}
 	}
+}
+
+// TestOneLineAsFields checks that a subject is put on one line as
+// strings.Join(strings.Fields(s), " ") does, Unicode spaces and invalid UTF-8 included.
+func TestOneLineAsFields(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "Reset", "Reset your password\n", "  two  words ",
+		"tab\tand\nline", "nbsp\u00a0here", "ls\u2028ps\u2029", "bad \xff\xfe utf8", "\xc3", "é è\r\n",
+		"ideographic\u3000space", strings.Repeat("long subject ", 40)} {
+		if got, want := oneLine([]byte(s)), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// FuzzOneLine compares oneLine with strings.Fields on arbitrary bytes.
+func FuzzOneLine(f *testing.F) {
+	f.Add([]byte("Reset your password\n"))
+	f.Add([]byte("a\u00a0\xffb"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := oneLine(b), strings.Join(strings.Fields(string(b)), " "); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", b, got, want)
+		}
+	})
 }
