@@ -40,15 +40,32 @@ type Request struct {
 
 type requestKey struct{}
 
+// requestCtx carries a Request: one allocation, where context.WithValue takes two
+// (its context and the Request boxed in an interface).
+type requestCtx struct {
+	context.Context
+	r Request
+}
+
+// Value returns a *Request for requestKey, a pointer that needs no allocation.
+func (c *requestCtx) Value(key any) any {
+	if key == (requestKey{}) {
+		return &c.r
+	}
+	return c.Context.Value(key)
+}
+
 // WithRequest returns ctx carrying r, for the events of that request.
 func WithRequest(ctx context.Context, r Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return &requestCtx{Context: ctx, r: r}
 }
 
 // RequestOf returns the request ctx carries, if any.
 func RequestOf(ctx context.Context) Request {
-	r, _ := ctx.Value(requestKey{}).(Request)
-	return r
+	if r, ok := ctx.Value(requestKey{}).(*Request); ok {
+		return *r
+	}
+	return Request{}
 }
 
 // Log writes security events.

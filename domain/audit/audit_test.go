@@ -114,3 +114,28 @@ func TestEventAttrsAsEvent(t *testing.T) {
 		t.Fatalf("an event below the level was written: %s", quiet.String())
 	}
 }
+
+type otherKey struct{}
+
+// TestWithRequestIsAContext: the request context keeps its parent's values,
+// deadline and cancellation, and the innermost request wins, as with WithValue.
+func TestWithRequestIsAContext(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), otherKey{}, "kept"))
+	ctx := audit.WithRequest(audit.WithRequest(parent, audit.Request{ID: "outer"}), audit.Request{ID: "inner", ClientIP: "192.0.2.1"})
+	if r := audit.RequestOf(ctx); r != (audit.Request{ID: "inner", ClientIP: "192.0.2.1"}) {
+		t.Errorf("RequestOf = %+v, want the inner request", r)
+	}
+	if v := ctx.Value(otherKey{}); v != "kept" {
+		t.Errorf("parent's value = %v, want kept", v)
+	}
+	if r := audit.RequestOf(context.Background()); r != (audit.Request{}) {
+		t.Errorf("RequestOf(Background) = %+v, want none", r)
+	}
+	child, stop := context.WithCancel(ctx)
+	defer stop()
+	cancel()
+	<-child.Done() // a parent's cancellation reaches contexts made from it
+	if ctx.Err() == nil {
+		t.Error("the request context was not cancelled with its parent")
+	}
+}
