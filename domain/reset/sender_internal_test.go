@@ -39,3 +39,13 @@ func FuzzOneLine(f *testing.F) {
 		}
 	})
 }
+
+// TestDecoySignatureIsZeros: a decoy's signature is zeros of the length asked,
+// beyond the shared ones too.
+func TestDecoySignatureIsZeros(t *testing.T) {
+	for _, n := range []int{0, 1, 43, 64, len(decoyZeros), len(decoyZeros) + 1, 300} {
+		if got := decoySignature(n); got != strings.Repeat("0", n) {
+			t.Errorf("decoySignature(%d) = %q", n, got)
+		}
+	}
+}
