@@ -66,8 +66,10 @@ func (t *OutboxTool) printFailed(ctx context.Context, w io.Writer) error {
 
 // Retry requeues the failed messages with the given ids, or all failed ones when ids
 // is empty. A link e-mail gets a fresh link (the old one may have expired); a
-// password-changed notice is sent again, telling of the same change; an event is
-// sent again under its own id; the failed record is then deleted. It reports each message on w.
+// password-changed notice is sent again, telling of the same change; a campaign's
+// e-mail is sent again with a fresh link, past the campaign's once-per-user limit;
+// an event is sent again under its own id; the failed record is then deleted. It
+// reports each message on w.
 func (t *OutboxTool) Retry(ctx context.Context, w io.Writer, ids []string) error {
 	failed, err := t.box.Failed(ctx)
 	if err != nil {
@@ -96,6 +98,10 @@ func (t *OutboxTool) requeue(ctx context.Context, env ports.Envelope) error {
 	switch env.Message.Kind {
 	case reset.KindResetLink:
 		if _, err := t.sender.ResendLink(ctx, env); err != nil {
+			return err
+		}
+	case reset.KindBreachReset:
+		if _, err := t.sender.ResendBreach(ctx, env); err != nil {
 			return err
 		}
 	case reset.KindPasswordChanged:

@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -26,6 +27,12 @@ type RateLimiter interface {
 // Limit is one sliding-window limit of Outbox.AddLimited: at most Max events of Key
 // in any Window. Max 1 is a cooldown. Every store keeps every limit exact when
 // hits race.
+//
+// A Max of math.MaxInt32 or more only records (RecordsOnly): it never refuses, so
+// a store records its event without reading the key's events, whose number then
+// would grow its cost (issue 21). The event counts toward other limits of the
+// key all the same. Reaching math.MaxInt32 would take 24,855 events of one key a
+// second for a day. The same holds for RateLimiter.Allow's limit.
 type Limit struct {
 	Key    string
 	Max    int
@@ -33,6 +40,12 @@ type Limit struct {
 	// Reason is what a message this limit refuses is stored suppressed with (AddLimited).
 	Reason string
 }
+
+// RecordsOnly reports whether l never refuses: its Max is math.MaxInt32 or more.
+func (l Limit) RecordsOnly() bool { return RecordsOnly(l.Max) }
+
+// RecordsOnly reports whether a limit of n events never refuses (see Limit).
+func RecordsOnly(n int) bool { return n >= math.MaxInt32 }
 
 // CheckLimits returns an error naming what is wrong with limits for AddLimited: a limit below 1, a window that is not positive, or a key given twice.
 // The error wraps ErrWriteRefused: a store refuses such limits and writes nothing.

@@ -27,7 +27,9 @@ const eventsKept = 49 * time.Hour
 //
 // It reads the events of the limits' keys (one find), decides, and inserts; an
 // insert that loses a ticket to a racing caller changes nothing and is made
-// again from a new read. A link request thus costs one read and one insert.
+// again from a new read. A link request thus costs one read and one insert; a
+// limit that only records reads nothing, and one with only such limits (an
+// operator's link with the daily cap off) costs the insert alone.
 // After an unclear insert the document is looked for with read concern
 // "majority", by the _id this call chose: found, it is the answer.
 func (o *Outbox) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {
@@ -85,11 +87,13 @@ func limitedDoc(id any, m ports.LimitedMessage, now time.Time, counters []*count
 		return doc
 	}
 	keys := make(bson.A, len(counters))
-	ts := make(bson.D, len(counters))
+	ts := bson.D{}
 	var keep time.Time
 	for i, c := range counters {
 		keys[i] = c.Key
-		ts[i] = bson.E{Key: fields[i], Value: c.claim(now)}
+		if !c.RecordsOnly() { // it needs none: it never refuses (tickets.go)
+			ts = append(ts, bson.E{Key: fields[i], Value: c.claim(now)})
+		}
 		if k := c.keepUntil(now); k.After(keep) {
 			keep = k
 		}

@@ -24,19 +24,22 @@ var (
 
 // readCounters reads, in one find on coll, the events of each limit's key since
 // its counter's start (see counter.since), and returns a counter of each limit,
-// in order.
+// in order. A limit that only records (ports.Limit.RecordsOnly) reads none: it
+// always has room, and takes no tickets (counter.claim), so its events would
+// tell it nothing; reading them cost a link every event of its user's day
+// (issue 21). With only such limits there is no find at all.
 func readCounters(opCtx context.Context, coll *mongo.Collection, f eventFields, limits []ports.Limit, now time.Time) ([]*counter, error) {
 	counters := make([]*counter, len(limits))
-	if len(limits) == 0 {
-		return counters, nil
-	}
-	or := make(bson.A, len(limits))
+	reads := false
 	for i, l := range limits {
 		counters[i] = newCounter(l)
-		or[i] = bson.D{{Key: f.key, Value: l.Key}, {Key: f.at, Value: bson.D{{Key: "$gte", Value: counters[i].since(now)}}}}
+		reads = reads || !l.RecordsOnly()
+	}
+	if !reads {
+		return counters, nil
 	}
 	proj := bson.D{{Key: "_id", Value: 0}, {Key: f.key, Value: 1}, {Key: f.at, Value: 1}, {Key: "tickets", Value: 1}}
-	cur, err := coll.Find(opCtx, bson.D{{Key: "$or", Value: or}}, options.Find().SetProjection(proj))
+	cur, err := coll.Find(opCtx, eventsFilter(f, counters, now), options.Find().SetProjection(proj))
 	var docs []bson.Raw
 	if err == nil {
 		err = cur.All(opCtx, &docs)
@@ -57,6 +60,33 @@ func readCounters(opCtx context.Context, coll *mongo.Collection, f eventFields, 
 		}
 	}
 	return counters, nil
+}
+
+// eventsFilter matches the events of the counters' keys since each counter's
+// start: one clause for each start, naming its keys with $in (a page of a
+// campaign has hundreds of keys of one window; FerretDB tries each clause of an
+// $or on each document).
+func eventsFilter(f eventFields, counters []*counter, now time.Time) bson.D {
+	var starts []time.Time
+	keys := map[int64]bson.A{} // by start, in Unix milliseconds
+	for _, c := range counters {
+		if c.RecordsOnly() {
+			continue // always has room: its events would tell it nothing
+		}
+		since := c.since(now)
+		if _, ok := keys[since.UnixMilli()]; !ok {
+			starts = append(starts, since)
+		}
+		keys[since.UnixMilli()] = append(keys[since.UnixMilli()], c.Key)
+	}
+	or := make(bson.A, len(starts))
+	for i, since := range starts {
+		or[i] = bson.D{{Key: f.key, Value: bson.D{{Key: "$in", Value: keys[since.UnixMilli()]}}}, {Key: f.at, Value: bson.D{{Key: "$gte", Value: since}}}}
+	}
+	if len(or) == 1 {
+		return or[0].(bson.D)
+	}
+	return bson.D{{Key: "$or", Value: or}}
 }
 
 // eventKeys reads the key field of an event: a string, or an array of them.

@@ -32,8 +32,11 @@ func (r *RateLimiter) record(ctx context.Context, l ports.Limit, now time.Time) 
 		if !c.room(now) {
 			return false, c.retryAfter(now), nil
 		}
-		_, err = r.events.InsertOne(opCtx, bson.D{{Key: "_id", Value: id}, {Key: "key", Value: l.Key}, {Key: "at", Value: now},
-			{Key: "tickets", Value: bson.D{{Key: allowField, Value: c.claim(now)}}}})
+		doc := bson.D{{Key: "_id", Value: id}, {Key: "key", Value: l.Key}, {Key: "at", Value: now}}
+		if !l.RecordsOnly() { // one that only records reads nothing and needs no tickets (tickets.go)
+			doc = append(doc, bson.E{Key: "tickets", Value: bson.D{{Key: allowField, Value: c.claim(now)}}})
+		}
+		_, err = r.events.InsertOne(opCtx, doc)
 		switch {
 		case err == nil:
 			return true, 0, nil

@@ -31,6 +31,17 @@ import (
 // hold every ticket of epochs e and e+1 and every event of the window, at most
 // about 2*Max of them. Events whose tickets are of past epochs never matter
 // again: keepUntil says from when they may be deleted.
+//
+// A limit that only records (ports.Limit.RecordsOnly: Max math.MaxInt32) reads
+// nothing and takes no tickets: it never refuses, so there is nothing to decide
+// and no race to lose, and 2*Max would be every event of its key (issue 21). Its
+// event is recorded all the same, in the same one-document insert as the rest
+// (MongoDB writes one document atomically: the message, all its events and all
+// its tickets, or none), and counts toward a limit of the same key that counts.
+// That limit stays exact: its numbers come from ticketed events only, so callers
+// that race on it still compute the same tickets, whether or not a record-only
+// event came between their reads; each record-only event is one that never
+// refuses, which may take its place before or after theirs.
 
 // ticketSkew is how far ahead of the others an instance's clock may be while
 // its tickets still count: keepUntil keeps events that much longer.
@@ -120,9 +131,10 @@ func (c *counter) inWindow(now time.Time) []time.Time {
 	return in
 }
 
-// room tells whether an event at now fits the limit.
+// room tells whether an event at now fits the limit; one that only records
+// always fits, whatever events it was shown.
 func (c *counter) room(now time.Time) bool {
-	return len(c.inWindow(now)) < c.Max
+	return c.RecordsOnly() || len(c.inWindow(now)) < c.Max
 }
 
 // retryAfter is how long until the window of a full limit has room: until the

@@ -32,6 +32,7 @@ type world struct {
 	box   *memory.Outbox
 	store *memory.CampaignStore
 	clock fixedClock
+	paged bool // queue through a PageQueue, as on MongoDB
 }
 
 func newWorld(n int) *world {
@@ -54,8 +55,32 @@ func (w *world) service(q campaign.Queue) *campaign.Service {
 	if q == nil {
 		q = w.box
 	}
-	return campaign.New(campaign.Deps{Store: w.store, Users: w.users, Queue: q, Letter: letter{}, Clock: w.clock,
+	if w.paged {
+		q = pages{q}
+	}
+	var users campaign.Users = w.users
+	if w.paged {
+		users = pageUsers{w.users}
+	}
+	return campaign.New(campaign.Deps{Store: w.store, Users: users, Queue: q, Letter: letter{}, Clock: w.clock,
 		Sleep: func(context.Context, time.Duration) error { return nil }})
+}
+
+// pageUsers is a PageUsers store over memory's, one compare-and-set a user.
+type pageUsers struct{ *memory.UserStore }
+
+func (p pageUsers) MarkUnusable(ctx context.Context, users []ports.User, hash string, at time.Time) (map[string]bool, error) {
+	marked := map[string]bool{}
+	for _, u := range users {
+		err := p.SetPassword(ctx, ports.PasswordChange{UserID: u.ID, OldHash: u.PasswordHash, NewHash: hash, ChangedAt: at})
+		switch {
+		case err == nil:
+			marked[u.ID] = true
+		case !errors.Is(err, ports.ErrPasswordChanged) && !errors.Is(err, ports.ErrUserNotFound):
+			return nil, err
+		}
+	}
+	return marked, nil
 }
 
 // sent counts the pending messages of the outbox by user, claiming them all.
@@ -96,6 +121,47 @@ func ids(from, to int) []string {
 	return s
 }
 
+var (
+	_ campaign.PageQueue = pages{}
+	_ campaign.PageUsers = pageUsers{}
+)
+
+// pages is a PageQueue over a Queue, one call of it for each key or message in
+// turn: a failing call (a crash) ends AddLimitedMany with some of the page stored.
+type pages struct{ campaign.Queue }
+
+func (p pages) LatestEvents(ctx context.Context, keys []string) (map[string]time.Time, error) {
+	latest := map[string]time.Time{}
+	for _, k := range keys {
+		at, err := p.LatestEvent(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if !at.IsZero() {
+			latest[k] = at
+		}
+	}
+	return latest, nil
+}
+
+func (p pages) AddLimitedMany(ctx context.Context, ms []ports.LimitedMessage, now time.Time) ([]int, error) {
+	refused := make([]int, len(ms))
+	for i, m := range ms {
+		var err error
+		if _, refused[i], err = p.AddLimited(ctx, m, now); err != nil {
+			return nil, err
+		}
+	}
+	return refused, nil
+}
+
+// bothWays runs test with the campaign queueing user by user and page by page.
+func bothWays(t *testing.T, test func(t *testing.T, paged bool)) {
+	for _, paged := range []bool{false, true} {
+		t.Run(fmt.Sprint("paged=", paged), func(t *testing.T) { test(t, paged) })
+	}
+}
+
 // crashingQueue stops the process (returns errCrash) at its after-th AddLimited,
 // once that call wrote or not as write says: a crash after the outbox took the
 // message but before its answer reached the campaign, or before the write.
@@ -128,10 +194,15 @@ func (q *crashingQueue) AddLimited(ctx context.Context, m ports.LimitedMessage, 
 // from what the store holds, and checks that every user got exactly one e-mail,
 // that the counts add up, and that the campaign is done.
 func TestCrashMidPageResumes(t *testing.T) {
+	bothWays(t, func(t *testing.T, paged bool) { crashMidPage(t, paged) })
+}
+
+func crashMidPage(t *testing.T, paged bool) {
 	for _, invalidate := range []bool{false, true} {
 		t.Run(fmt.Sprint("invalidate=", invalidate), func(t *testing.T) {
 			ctx := context.Background()
 			w := newWorld(1234)
+			w.paged = paged
 			c, err := w.service(nil).Start(ctx, campaign.Spec{Rate: 1e6, Invalidate: invalidate})
 			if err != nil {
 				t.Fatal(err)
@@ -162,9 +233,12 @@ func TestCrashMidPageResumes(t *testing.T) {
 // TestResumeKeepsNewPasswords: a user reached before a crash who sets a new
 // password before the page is queued again keeps it; it is not marked unusable
 // a second time, and gets no second e-mail.
-func TestResumeKeepsNewPasswords(t *testing.T) {
+func TestResumeKeepsNewPasswords(t *testing.T) { bothWays(t, resumeKeepsNewPasswords) }
+
+func resumeKeepsNewPasswords(t *testing.T, paged bool) {
 	ctx := context.Background()
 	w := newWorld(10)
+	w.paged = paged
 	c, err := w.service(nil).Start(ctx, campaign.Spec{Rate: 1e6, Invalidate: true})
 	if err != nil {
 		t.Fatal(err)
@@ -187,9 +261,12 @@ func TestResumeKeepsNewPasswords(t *testing.T) {
 
 // TestConcurrentInstances runs one campaign in four instances at once: each user
 // still gets exactly one e-mail.
-func TestConcurrentInstances(t *testing.T) {
+func TestConcurrentInstances(t *testing.T) { bothWays(t, concurrentInstances) }
+
+func concurrentInstances(t *testing.T, paged bool) {
 	ctx := context.Background()
 	w := newWorld(500)
+	w.paged = paged
 	c, err := w.service(nil).Start(ctx, campaign.Spec{Rate: 1e6})
 	if err != nil {
 		t.Fatal(err)

@@ -26,36 +26,49 @@ func Key(id, uid string) string { return ports.CampaignKeyPrefix + id + ":user:"
 // c says so, then queues the e-mail under the per-user limit. It reports whether
 // this call queued it; false for a user without an address, or one reached before.
 func (s *Service) reach(ctx context.Context, c ports.Campaign, u ports.User) (bool, error) {
-	if u.Email == "" || u.Inactive {
+	if !reachable(u) {
 		return false, nil
 	}
-	key := Key(c.ID, u.ID)
 	// A user reached before a crash may have set a new password since: it must not
 	// be marked unusable again. LatestEvent tells; the limit below stays the guard.
-	if at, err := s.d.Queue.LatestEvent(ctx, key); err != nil {
+	if at, err := s.d.Queue.LatestEvent(ctx, Key(c.ID, u.ID)); err != nil {
 		return false, fmt.Errorf("read whether the user was reached: %w", err)
 	} else if !at.IsZero() {
 		return false, nil
 	}
-	var err error
-	if c.Invalidate {
-		if u, err = s.invalidate(ctx, u); errors.Is(err, ports.ErrUserNotFound) {
-			return false, nil // deleted since it was listed
-		} else if err != nil {
-			return false, err
-		}
-	}
-	now := s.d.Clock.Now()
-	msg, err := s.d.Letter.Compose(u, c.Invalidate, now)
-	if err != nil {
+	m, err := s.prepare(ctx, c, u)
+	if m == nil || err != nil {
 		return false, err
 	}
-	limit := ports.Limit{Key: key, Max: 1, Window: Window, Reason: ReasonSentAlready}
-	_, refused, err := s.d.Queue.AddLimited(ctx, ports.LimitedMessage{Message: msg, Limits: []ports.Limit{limit}}, now)
+	_, refused, err := s.d.Queue.AddLimited(ctx, *m, s.d.Clock.Now())
 	if err != nil {
 		return false, fmt.Errorf("queue the e-mail: %w", err)
 	}
 	return refused < 0, nil
+}
+
+// reachable tells whether u gets an e-mail at all: not without an address, nor
+// when inactive.
+func reachable(u ports.User) bool { return u.Email != "" && !u.Inactive }
+
+// prepare marks u's password unusable if c says so and composes u's e-mail under
+// the per-user limit, for the caller to queue; nil for a user deleted meanwhile.
+// The caller has found u not reached yet.
+func (s *Service) prepare(ctx context.Context, c ports.Campaign, u ports.User) (*ports.LimitedMessage, error) {
+	var err error
+	if c.Invalidate {
+		if u, err = s.invalidate(ctx, u); errors.Is(err, ports.ErrUserNotFound) {
+			return nil, nil // deleted since it was listed
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	msg, err := s.d.Letter.Compose(u, c.Invalidate, s.d.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	limit := ports.Limit{Key: Key(c.ID, u.ID), Max: 1, Window: Window, Reason: ReasonSentAlready}
+	return &ports.LimitedMessage{Message: msg, Limits: []ports.Limit{limit}}, nil
 }
 
 // invalidate replaces u's password hash by an unusable one, as Django's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pwreset/pwreset/ports"
@@ -49,40 +50,54 @@ func (s *Service) Run(ctx context.Context, id string) (ports.Campaign, error) {
 const workers = 8
 
 // queuePage reaches the users of a page, workers at a time, paced, and returns how
-// many e-mails it queued. On an error the page's other users are still tried;
-// the cursor then stays, and Run again queues the page anew.
+// many e-mails it queued: through a PageQueue in a few round trips for the page,
+// else user by user. On an error the page's other users are still tried; the
+// cursor then stays, and Run again queues the page anew.
 func (s *Service) queuePage(ctx context.Context, c ports.Campaign, users []ports.User, p *pacer) (int, error) {
+	if q, ok := s.d.Queue.(PageQueue); ok {
+		return s.queueBatch(ctx, q, c, users, p)
+	}
+	var queued atomic.Int64
+	err := s.each(ctx, users, p, func(_ int, u ports.User) error {
+		sent, err := s.reach(ctx, c, u)
+		if sent {
+			queued.Add(1)
+		}
+		return err
+	})
+	return int(queued.Load()), err
+}
+
+// each calls fn for the users, workers at a time, each no earlier than p allows,
+// and returns the errors it returned, each naming its user.
+func (s *Service) each(ctx context.Context, users []ports.User, p *pacer, fn func(i int, u ports.User) error) error {
 	var (
-		mu     sync.Mutex
-		queued int
-		errs   []error
-		wg     sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
 	)
-	next := make(chan ports.User)
+	next := make(chan int)
 	for range min(workers, len(users)) {
 		wg.Go(func() {
-			for u := range next {
-				sent, err := s.reach(ctx, c, u)
-				mu.Lock()
-				if err != nil {
-					errs = append(errs, fmt.Errorf("user %s: %w", u.ID, err))
-				} else if sent {
-					queued++
+			for i := range next {
+				if err := fn(i, users[i]); err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("user %s: %w", users[i].ID, err))
+					mu.Unlock()
 				}
-				mu.Unlock()
 			}
 		})
 	}
 	var err error
-	for _, u := range users {
+	for i := range users {
 		if err = p.wait(ctx, s.d.Clock.Now()); err != nil {
 			break
 		}
-		next <- u
+		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return queued, errors.Join(append([]error{err}, errs...)...)
+	return errors.Join(append([]error{err}, errs...)...)
 }
 
 // pageSize is about a second of work at the rate, so that a pause takes effect

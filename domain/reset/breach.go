@@ -1,8 +1,12 @@
 package reset
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -32,4 +36,40 @@ func (b *BreachLetter) Compose(user ports.User, disabled bool, at time.Time) (po
 		extra["password_disabled"] = "yes"
 	}
 	return b.templates.Render(b.templates.language(user, nil), b.sender.cfg.From, user, extra)
+}
+
+// ResendBreach queues again, to the user as now stored, a campaign e-mail that
+// failed (`pwreset outbox retry`), and returns the new message's outbox id. It
+// carries a fresh link (the failed one's may have expired), says the password no
+// longer works if the user's hash is still unusable, and is stored as an
+// operator's link is: it counts as the user's latest, and no limit holds it back.
+// The campaign's once-per-user limit is not among its limits: the failed e-mail
+// counted there already, and would refuse it for good. Its id is derived from
+// the failed message, so retries racing on one dead letter store one e-mail. An
+// unknown user is ErrUserNotFound, one without an address ErrNoEmail.
+func (s *LinkSender) ResendBreach(ctx context.Context, failed ports.Envelope) (string, error) {
+	if failed.Message.Kind != KindBreachReset {
+		return "", fmt.Errorf("message %s is a %s e-mail, not a campaign's", failed.ID, failed.Message.Kind)
+	}
+	t := Target{UserID: failed.Message.UserID}
+	user, err := s.operatorTarget(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	if user.Email == "" {
+		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
+	}
+	at := s.clock.Now()
+	letter := s.BreachLetter(DefaultTemplates(KindBreachReset).With(s.emails.Link.details))
+	msg, err := letter.Compose(user, strings.HasPrefix(user.PasswordHash, UnusablePasswordPrefix), at)
+	if err != nil {
+		return "", err
+	}
+	msg.ID = requeueID(failed)
+	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: operatorLimits(user.ID)}, at)
+	if err != nil {
+		return "", err
+	}
+	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "queued", "outbox_id", id)
+	return id, nil
 }

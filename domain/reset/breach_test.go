@@ -1,10 +1,14 @@
 package reset_test
 
 import (
+	"context"
 	"html"
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/mock/gomock"
 
 	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/domain/link"
@@ -53,5 +57,46 @@ func TestBreachLetter(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestResendBreach: a failed campaign e-mail is queued again to the user as now
+// stored, in the campaign's template with a fresh link over the stored hash,
+// saying the old password no longer works while it is unusable, under an id
+// derived from the failed message (two retries store one), and with the
+// operator's limits only: the campaign's once-per-user limit, which the failed
+// e-mail holds, is not among them. Another kind is refused, queueing nothing.
+func TestResendBreach(t *testing.T) {
+	s, d := newSender(t, config, reset.DefaultTemplates(reset.KindResetLink))
+	failed := ports.Envelope{ID: "m1", Attempts: 3, FinishedAt: now, Message: ports.Message{Kind: reset.KindBreachReset, UserID: alice.ID}}
+	marked := alice
+	marked.PasswordHash = "!unusable"
+	d.users.EXPECT().FindByID(gomock.Any(), alice.ID).Return(marked, nil).Times(2)
+	var stored []ports.LimitedMessage
+	d.queue.EXPECT().AddLimited(gomock.Any(), gomock.Any(), now).Times(2).DoAndReturn(
+		func(_ context.Context, m ports.LimitedMessage, _ time.Time) (string, int, error) {
+			stored = append(stored, m)
+			return m.Message.ID, -1, nil
+		})
+	for range 2 {
+		if _, err := s.ResendBreach(context.Background(), failed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := stored[0]
+	if m.Message.ID == "" || m.Message.ID != stored[1].Message.ID || m.Message.Kind != reset.KindBreachReset || m.Message.To != alice.Email {
+		t.Errorf("stored %+v and %+v, want one campaign e-mail to alice under one derived id", m.Message, stored[1].Message)
+	}
+	for _, l := range m.Limits {
+		if strings.HasPrefix(l.Key, ports.CampaignKeyPrefix) || l.Max < math.MaxInt32 {
+			t.Errorf("limit %+v could refuse the re-send", l)
+		}
+	}
+	sig := link.NewSigner(key, false).Sign(link.Claims{UserID: alice.ID, Timestamp: now.Unix(), PasswordHash: marked.PasswordHash})
+	if !strings.Contains(m.Message.Text, sig) || !strings.Contains(m.Message.Text, "no longer works") {
+		t.Errorf("text lacks the link over the stored hash or the disabled password: %q", m.Message.Text)
+	}
+	if _, err := s.ResendBreach(context.Background(), ports.Envelope{ID: "m2", Message: ports.Message{Kind: reset.KindResetLink}}); err == nil {
+		t.Error("a link e-mail was re-sent as a campaign's")
 	}
 }

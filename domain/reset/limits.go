@@ -26,7 +26,7 @@ const (
 	strangersKey = "reset_link:global:unknown"
 	day          = 24 * time.Hour
 	// unlimited is the Max of a limit that only records: the daily cap when it is
-	// off, and the operator's links, which count as the user's latest.
+	// off, and the operator's links, which count as the user's latest (ports.Limit.RecordsOnly).
 	unlimited = math.MaxInt32
 )
 

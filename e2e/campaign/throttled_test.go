@@ -8,7 +8,6 @@ import (
 
 	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 	"github.com/pwreset/pwreset/adapters/sendgrid/sendgridtest"
-	"github.com/pwreset/pwreset/adapters/smtp/smtptest"
 	"github.com/pwreset/pwreset/e2e/harness"
 )
 
@@ -25,13 +24,7 @@ func TestProviderThrottlesCampaign(t *testing.T) {
 	}
 	harness.SeedDjangoUsers(t, pool, n)
 	sg := sendgridtest.New(t)
-	var env []string
-	for _, kv := range harness.PostgresEnv(dbURL, smtptest.Start(t, smtptest.Options{})) {
-		if !strings.HasPrefix(kv, "SMTP_") && !strings.HasPrefix(kv, "SSL_CERT_FILE=") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, harness.MailEnv(sg)...)
+	env := sendGridEnv(t, dbURL, sg)
 	sg.FailNext(30, http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}})
 	harness.ServePostgres(t, env)
 

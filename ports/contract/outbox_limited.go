@@ -30,6 +30,8 @@ func testAddLimited(t *testing.T, newOutbox func(*testing.T) ports.Outbox) {
 	t.Run("BadLimits", func(t *testing.T) { testLimitedBadLimits(t, newOutbox(t)) })
 	t.Run("LatestEvent", func(t *testing.T) { testLatestEvent(t, newOutbox(t)) })
 	t.Run("Race", func(t *testing.T) { testLimitedRace(t, newOutbox(t)) })
+	t.Run("RecordOnly", func(t *testing.T) { testLimitedRecordOnly(t, newOutbox(t)) })
+	t.Run("RecordOnlyRace", func(t *testing.T) { testLimitedRecordOnlyRace(t, newOutbox(t)) })
 }
 
 // TestAddLimitedCapRace checks that a cap above 1 is exact under racing callers of
