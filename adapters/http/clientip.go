@@ -57,6 +57,14 @@ func clientIP(trusted []netip.Prefix) echo.IPExtractor {
 // 192.0.2.1:5678, 2001:db8::1, [2001:db8::1] or [2001:db8::1]:5678, in its one form.
 func parseHost(s string) (netip.Addr, bool) {
 	s = strings.TrimSpace(s)
+	// A peer comes with its port: reading it as an address first would fail, and
+	// make an error, on every request. An IPv6 address without brackets has more
+	// colons, and is read as an address.
+	if strings.Count(s, ":") == 1 || strings.HasPrefix(s, "[") && strings.Contains(s, "]:") {
+		if ap, err := netip.ParseAddrPort(s); err == nil {
+			return ap.Addr().WithZone("").Unmap(), true
+		}
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		var ap netip.AddrPort

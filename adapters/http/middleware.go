@@ -27,15 +27,26 @@ const clientRequestIDKey = "client_request_id"
 func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		id := rand.Text()
-		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		// The name is canonical already: Header.Set would check it on every answer.
+		c.Response().Header()[echo.HeaderXRequestID] = []string{id}
 		if own := c.Request().Header.Get(echo.HeaderXRequestID); safeRequestID(own) {
 			c.Set(clientRequestIDKey, own)
 		}
-		// The domain's audit events carry the request's id and client.
+		// The domain's audit events carry the request's id and client; the client is
+		// worked out here once, and read back by clientIPOf.
 		ctx := audit.WithRequest(c.Request().Context(), audit.Request{ID: id, ClientIP: c.RealIP()})
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
+}
+
+// clientIPOf is c.RealIP() as requestID found it, without parsing the peer's address
+// (and any X-Forwarded-For) again.
+func clientIPOf(c *echo.Context) string {
+	if r := audit.RequestOf(c.Request().Context()); r.ID != "" {
+		return r.ClientIP
+	}
+	return c.RealIP()
 }
 
 func requestIDOf(c *echo.Context) string {
@@ -108,7 +119,6 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 		LogURIPath:  true,
 		LogStatus:   true,
 		LogLatency:  true,
-		LogRemoteIP: true,
 		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
 			ctx := c.Request().Context()
 			if !log.Enabled(ctx, slog.LevelInfo) {
@@ -119,7 +129,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.String("path", v.URIPath),
 				slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency),
-				slog.String("client_ip", v.RemoteIP),
+				slog.String("client_ip", clientIPOf(c)),
 			}
 			audit.Write(ctx, log, slog.LevelInfo, "request", appendRequestIDAttrs(attrs[:5], c)...)
 			return nil

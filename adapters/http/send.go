@@ -47,7 +47,7 @@ func (h *handlers) send(c *echo.Context, b body) (string, error) {
 		return "", err
 	}
 	lookup := reset.Lookup{Value: req.Login, ByEmail: h.cfg.UseEmail, Languages: preferredLanguages(c.Request()),
-		Client: clientKey(c.RealIP(), h.cfg.ClientIPv6Prefix)}
+		Client: clientKey(clientIPOf(c), h.cfg.ClientIPv6Prefix)}
 	if err := h.sender.Send(c.Request().Context(), lookup); err != nil {
 		return "", err
 	}

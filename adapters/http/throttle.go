@@ -25,7 +25,7 @@ func (h *handlers) throttle(c *echo.Context, endpoint string, rate Rate) error {
 	if rate.Count <= 0 {
 		return nil
 	}
-	key := "ip:" + endpoint + ":" + clientKey(c.RealIP(), h.cfg.ClientIPv6Prefix)
+	key := "ip:" + endpoint + ":" + clientKey(clientIPOf(c), h.cfg.ClientIPv6Prefix)
 	ok, wait, err := h.limiter.Allow(c.Request().Context(), key, rate.Count, rate.Window, h.clock.Now())
 	if err != nil {
 		return fmt.Errorf("check the client's rate: %w", err)

@@ -40,15 +40,32 @@ type Request struct {
 
 type requestKey struct{}
 
+// requestCtx carries a Request: one allocation, where context.WithValue takes two
+// (its context and the Request boxed in an interface).
+type requestCtx struct {
+	context.Context
+	r Request
+}
+
+// Value returns a *Request for requestKey, a pointer that needs no allocation.
+func (c *requestCtx) Value(key any) any {
+	if key == (requestKey{}) {
+		return &c.r
+	}
+	return c.Context.Value(key)
+}
+
 // WithRequest returns ctx carrying r, for the events of that request.
 func WithRequest(ctx context.Context, r Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return &requestCtx{Context: ctx, r: r}
 }
 
 // RequestOf returns the request ctx carries, if any.
 func RequestOf(ctx context.Context) Request {
-	r, _ := ctx.Value(requestKey{}).(Request)
-	return r
+	if r, ok := ctx.Value(requestKey{}).(*Request); ok {
+		return *r
+	}
+	return Request{}
 }
 
 // Log writes security events.
@@ -98,6 +115,24 @@ func (a *Log) Event(ctx context.Context, name string, attrs ...any) {
 			list, attrs = append(list, slog.Any(badKey, a)), attrs[1:]
 		}
 	}
+	a.write(ctx, name, list)
+}
+
+// EventAttrs is Event with typed attributes only, which the caller passes without
+// boxing each value in an interface (an allocation per value).
+func (a *Log) EventAttrs(ctx context.Context, name string, attrs ...slog.Attr) {
+	if a.observer != nil {
+		a.observer.Observe(ports.Event{Name: name, Reason: attrReason(attrs)})
+	}
+	if !a.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	var buf [8]slog.Attr
+	a.write(ctx, name, append(buf[:0], attrs...))
+}
+
+// write writes the event name with list and the request's id and client IP.
+func (a *Log) write(ctx context.Context, name string, list []slog.Attr) {
 	r := RequestOf(ctx)
 	if r.ID != "" {
 		list = append(list, slog.String("request_id", r.ID))
@@ -118,6 +153,16 @@ func Write(ctx context.Context, l *slog.Logger, level slog.Level, msg string, at
 	r := slog.NewRecord(time.Now(), level, msg, 0)
 	r.AddAttrs(attrs...)
 	_ = l.Handler().Handle(ctx, r) // a log line that cannot be written has nowhere to go
+}
+
+// attrReason returns the "reason" attribute of attrs, or "".
+func attrReason(attrs []slog.Attr) string {
+	for _, a := range attrs {
+		if a.Key == "reason" {
+			return a.Value.String()
+		}
+	}
+	return ""
 }
 
 // badKey is slog's key for a value without one.

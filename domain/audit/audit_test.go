@@ -84,3 +84,58 @@ func TestEventWritesWhatSlogWould(t *testing.T) {
 		t.Fatalf("an event below the level was written: %s", quiet.String())
 	}
 }
+
+// TestEventAttrsAsEvent: EventAttrs writes the line Event writes for the same
+// attributes, and tells the observer the same reason.
+func TestEventAttrsAsEvent(t *testing.T) {
+	noTime := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}
+	ctx := audit.WithRequest(context.Background(), audit.Request{ID: "req-1", ClientIP: "203.0.113.7"})
+	var got, want bytes.Buffer
+	var seenGot, seenWant events
+	audit.New(slog.New(slog.NewJSONHandler(&got, noTime))).WithObserver(&seenGot).
+		EventAttrs(ctx, audit.LinkSuppressed, slog.String("user_id", "7"), slog.String("reason", "cooldown"))
+	audit.New(slog.New(slog.NewJSONHandler(&want, noTime))).WithObserver(&seenWant).
+		Event(ctx, audit.LinkSuppressed, "user_id", "7", "reason", "cooldown")
+	if got.String() != want.String() || got.Len() == 0 {
+		t.Errorf("EventAttrs wrote %s, Event %s", got.String(), want.String())
+	}
+	if !slices.Equal(seenGot, seenWant) || seenGot[0].Reason != "cooldown" {
+		t.Errorf("EventAttrs observed %v, Event %v", seenGot, seenWant)
+	}
+	var quiet bytes.Buffer
+	audit.New(slog.New(slog.NewJSONHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelWarn}))).
+		EventAttrs(ctx, audit.LinkQueued, slog.String("user_id", "7"))
+	if quiet.Len() != 0 {
+		t.Fatalf("an event below the level was written: %s", quiet.String())
+	}
+}
+
+type otherKey struct{}
+
+// TestWithRequestIsAContext: the request context keeps its parent's values,
+// deadline and cancellation, and the innermost request wins, as with WithValue.
+func TestWithRequestIsAContext(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), otherKey{}, "kept"))
+	ctx := audit.WithRequest(audit.WithRequest(parent, audit.Request{ID: "outer"}), audit.Request{ID: "inner", ClientIP: "192.0.2.1"})
+	if r := audit.RequestOf(ctx); r != (audit.Request{ID: "inner", ClientIP: "192.0.2.1"}) {
+		t.Errorf("RequestOf = %+v, want the inner request", r)
+	}
+	if v := ctx.Value(otherKey{}); v != "kept" {
+		t.Errorf("parent's value = %v, want kept", v)
+	}
+	if r := audit.RequestOf(context.Background()); r != (audit.Request{}) {
+		t.Errorf("RequestOf(Background) = %+v, want none", r)
+	}
+	child, stop := context.WithCancel(ctx)
+	defer stop()
+	cancel()
+	<-child.Done() // a parent's cancellation reaches contexts made from it
+	if ctx.Err() == nil {
+		t.Error("the request context was not cancelled with its parent")
+	}
+}

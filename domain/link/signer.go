@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Claims is what a link's signature vouches for.
@@ -23,6 +25,8 @@ type Claims struct {
 type Signer struct {
 	keys    [][]byte // keys[0] signs; all of them verify
 	oneTime bool
+	// macs[i] holds HMACs keyed with keys[i], reused: keying one costs two hashes.
+	macs []sync.Pool
 }
 
 // keyPurpose separates the keys derived here from any other use of SECRET_KEY.
@@ -36,6 +40,7 @@ func NewSigner(secret []byte, oneTime bool, fallbacks ...[]byte) *Signer {
 	for _, k := range append([][]byte{secret}, fallbacks...) {
 		s.keys = append(s.keys, deriveKey(k))
 	}
+	s.macs = make([]sync.Pool, len(s.keys))
 	return s
 }
 
@@ -48,7 +53,8 @@ func deriveKey(secret []byte) []byte {
 
 // Sign returns the signature of c with the current key.
 func (s *Signer) Sign(c Claims) string {
-	return encoding.EncodeToString(s.mac(s.keys[0], c))
+	sum := s.mac(0, c)
+	return encoding.EncodeToString(sum[:])
 }
 
 // encoding is unpadded base64url, decoded strictly: the unused low bits of the last
@@ -69,30 +75,51 @@ func (s *Signer) Verify(c Claims, signature string) bool {
 	got, err := decode(signature)
 	ok := err == nil
 	valid := false
-	for _, k := range s.keys {
+	for i := range s.keys {
 		// Every key is tried even after a match, so timing does not say which key signed.
-		if hmac.Equal(got, s.mac(k, c)) {
+		if sum := s.mac(i, c); hmac.Equal(got, sum[:]) {
 			valid = true
 		}
 	}
 	return ok && valid
 }
 
-// mac computes the HMAC over a length-prefixed encoding, so that no two different
-// claims encode alike ("1"+"23" and "12"+"3" differ).
-func (s *Signer) mac(key []byte, c Claims) []byte {
+// mac computes the HMAC with keys[key] over a length-prefixed encoding, so that no
+// two different claims encode alike ("1"+"23" and "12"+"3" differ).
+func (s *Signer) mac(key int, c Claims) [sha256.Size]byte {
+	m, _ := s.macs[key].Get().(*keyedMAC)
+	if m == nil {
+		m = &keyedMAC{mac: hmac.New(sha256.New, s.keys[key])}
+	}
+	defer s.macs[key].Put(m)
 	purpose := "reset-password"
-	fields := []string{purpose, c.UserID, strconv.FormatInt(c.Timestamp, 10)}
 	if s.oneTime {
-		fields[0] = "reset-password/one-time"
-		fields = append(fields, c.PasswordHash)
+		purpose = "reset-password/one-time"
 	}
-	mac := hmac.New(sha256.New, key)
-	var n [8]byte
-	for _, f := range fields {
-		binary.BigEndian.PutUint64(n[:], uint64(len(f)))
-		mac.Write(n[:])
-		mac.Write([]byte(f))
+	b := appendField(m.buf[:0], purpose)
+	b = appendField(b, c.UserID)
+	var ts [20]byte
+	b = appendField(b, string(strconv.AppendInt(ts[:0], c.Timestamp, 10)))
+	if s.oneTime {
+		b = appendField(b, c.PasswordHash)
 	}
-	return mac.Sum(nil)
+	m.buf = b
+	m.mac.Reset()
+	m.mac.Write(b)
+	var sum [sha256.Size]byte
+	m.mac.Sum(sum[:0])
+	return sum
+}
+
+// keyedMAC is an HMAC keyed with one of a Signer's keys, and the buffer its input is
+// encoded into: both are reused, as the mac's Write would copy every field anyway.
+type keyedMAC struct {
+	mac hash.Hash
+	buf []byte
+}
+
+// appendField appends f to b after its length.
+func appendField(b []byte, f string) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(len(f)))
+	return append(b, f...)
 }

@@ -37,13 +37,12 @@ func CheckBaseURL(base string) error {
 // appended as query parameters after any the base already has, as
 // django-rest-registration does, which also suits front ends that route by fragment.
 func Build(base string, c Claims, signature string) string {
-	values := []string{
-		UserIDPlaceholder, escape(c.UserID),
-		TimestampPlaceholder, strconv.FormatInt(c.Timestamp, 10),
-		SignaturePlaceholder, escape(signature),
-	}
 	if HasPlaceholders(base) {
-		return strings.NewReplacer(values...).Replace(base)
+		return strings.NewReplacer(
+			UserIDPlaceholder, escape(c.UserID),
+			TimestampPlaceholder, strconv.FormatInt(c.Timestamp, 10),
+			SignaturePlaceholder, escape(signature),
+		).Replace(base)
 	}
 	sep := "?"
 	if strings.Contains(base, "?") {
@@ -52,7 +51,10 @@ func Build(base string, c Claims, signature string) string {
 			sep = ""
 		}
 	}
-	return base + sep + "user_id=" + values[1] + "&timestamp=" + values[3] + "&signature=" + values[5]
+	// The timestamp's digits stay on the stack: a concatenation copies them.
+	var ts [20]byte
+	return base + sep + "user_id=" + escape(c.UserID) + "&timestamp=" + string(strconv.AppendInt(ts[:0], c.Timestamp, 10)) +
+		"&signature=" + escape(signature)
 }
 
 // HasPlaceholders reports whether base fills in values rather than appending them.

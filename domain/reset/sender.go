@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -57,7 +58,7 @@ type LinkSender struct {
 	clock       ports.Clock
 	emails      Emails
 	audit       *audit.Log
-	macs        sync.Pool // HMACs keyed with strangerKey: keying one costs two hashes
+	macs        sync.Pool // *strangerMAC: keying an HMAC costs two hashes
 }
 
 // LinkSenderDeps are what a LinkSender works with; every one is needed.
@@ -98,9 +99,9 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 	if err != nil {
 		return err
 	}
-	s.audit.Event(ctx, audit.LinkRequested, "user_id", known(user, reason))
+	s.audit.EventAttrs(ctx, audit.LinkRequested, slog.String("user_id", known(user, reason)))
 	if reason != "" && s.cfg.FailWhenUserNotFound {
-		s.audit.Event(ctx, audit.LinkSuppressed, "reason", reason)
+		s.audit.EventAttrs(ctx, audit.LinkSuppressed, slog.String("reason", reason))
 		return ErrUserNotFound
 	}
 	at := s.clock.Now()
@@ -120,9 +121,9 @@ func (s *LinkSender) Send(ctx context.Context, l Lookup) error {
 	case err != nil:
 		return err
 	case reason != "":
-		s.audit.Event(ctx, audit.LinkSuppressed, "user_id", known(user, reason), "reason", reason)
+		s.audit.EventAttrs(ctx, audit.LinkSuppressed, slog.String("user_id", known(user, reason)), slog.String("reason", reason))
 	default:
-		s.audit.Event(ctx, audit.LinkQueued, "user_id", user.ID)
+		s.audit.EventAttrs(ctx, audit.LinkQueued, slog.String("user_id", user.ID))
 	}
 	return nil
 }
@@ -169,20 +170,40 @@ const DefaultStrangerSlots = 8192
 // neither the slot nor the id, which names the slot, tells which logins were tried
 // (a plain hash could be guessed back from the database by hashing likely logins).
 func (s *LinkSender) stranger(login string) ports.User {
-	mac, _ := s.macs.Get().(hash.Hash)
-	if mac == nil {
-		mac = hmac.New(sha256.New, s.strangerKey)
+	m, _ := s.macs.Get().(*strangerMAC)
+	if m == nil {
+		m = &strangerMAC{mac: hmac.New(sha256.New, s.strangerKey)}
 	}
-	defer s.macs.Put(mac)
-	mac.Reset()
-	mac.Write([]byte(login))
+	defer s.macs.Put(m)
+	m.mac.Reset()
+	m.buf = append(m.buf[:0], login...) // the mac's Write would make this copy anyway
+	m.mac.Write(m.buf)
 	slots := uint64(DefaultStrangerSlots)
 	if s.cfg.StrangerSlots > 0 {
 		slots = uint64(s.cfg.StrangerSlots)
 	}
-	var sum [sha256.Size]byte
-	slot := binary.BigEndian.Uint64(mac.Sum(sum[:0])) % slots
-	return ports.User{ID: fmt.Sprintf("unknown-%032x", slot)}
+	m.sum = m.mac.Sum(m.sum[:0])
+	slot := binary.BigEndian.Uint64(m.sum) % slots
+	return ports.User{ID: strangerID(slot)}
+}
+
+// strangerMAC is an HMAC keyed for the stand-ins, with buffers for its input and
+// sum: all three are reused.
+type strangerMAC struct {
+	mac      hash.Hash
+	buf, sum []byte
+}
+
+// strangerID is the id of the stand-in in slot: fmt's "unknown-%032x", without fmt.
+func strangerID(slot uint64) string {
+	const prefix, digits = "unknown-", "0123456789abcdef"
+	var b [len(prefix) + 32]byte
+	copy(b[:], prefix)
+	for i := len(b) - 1; i >= len(prefix); i-- {
+		b[i] = digits[slot&15]
+		slot >>= 4
+	}
+	return string(b[:])
 }
 
 // deriveKey keys an HMAC for one purpose alone, as Django's salted_hmac does.
@@ -213,11 +234,22 @@ func (s *LinkSender) linkMessage(user ports.User, langs []string, at time.Time, 
 func (s *LinkSender) link(user ports.User, at time.Time, decoy bool) string {
 	claims := link.Claims{UserID: user.ID, Timestamp: at.Unix(), PasswordHash: user.PasswordHash}
 	signature := s.signer.Sign(claims)
-	zeros := strings.Repeat("0", len(signature)) // made for every link: the same work
+	zeros := decoySignature(len(signature)) // taken for every link: the same work
 	if decoy {
 		signature = zeros
 	}
 	return link.Build(s.cfg.URL, claims, signature)
+}
+
+// decoyZeros hold the decoys' signatures: every signature of pwreset's schemes is shorter.
+var decoyZeros = strings.Repeat("0", 128)
+
+// decoySignature returns n zeros, shared rather than made per link.
+func decoySignature(n int) string {
+	if n <= len(decoyZeros) {
+		return decoyZeros[:n]
+	}
+	return strings.Repeat("0", n)
 }
 
 // Enabled reports whether the workflow is switched on; when it is not, both
