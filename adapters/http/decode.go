@@ -119,9 +119,6 @@ func parseJSON(raw []byte) (body, error) {
 		err := json.Unmarshal(raw, new(json.RawMessage))
 		return nil, &parseError{format: "JSON", err: err}
 	}
-	if b, ok := flatStrings(raw); ok {
-		return b, nil
-	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -134,72 +131,6 @@ func parseJSON(raw []byte) (body, error) {
 	}
 	markSurrogates(raw, b)
 	return b, nil
-}
-
-// flatStrings reads valid JSON that is an object of strings without escapes, such
-// as {"login": "demo"}, the body nearly every request sends, as the Decoder would,
-// without its reflection and buffers. Anything else (another value, a number, an
-// escape, which may hide a surrogate) is not ok, for the Decoder.
-func flatStrings(raw []byte) (body, bool) {
-	i := skipSpace(raw, 0)
-	if i == len(raw) || raw[i] != '{' {
-		return nil, false
-	}
-	b := body{}
-	i = skipSpace(raw, i+1)
-	if i < len(raw) && raw[i] == '}' {
-		return b, skipSpace(raw, i+1) == len(raw)
-	}
-	for {
-		key, j, ok := plainString(raw, i)
-		if !ok {
-			return nil, false
-		}
-		if i = skipSpace(raw, j); i == len(raw) || raw[i] != ':' {
-			return nil, false
-		}
-		value, j, ok := plainString(raw, skipSpace(raw, i+1))
-		if !ok {
-			return nil, false
-		}
-		b[string(key)] = string(value) // a repeated key keeps its last value, as in the Decoder
-		if i = skipSpace(raw, j); i == len(raw) {
-			return nil, false
-		}
-		switch raw[i] {
-		case ',':
-			i = skipSpace(raw, i+1)
-		case '}':
-			return b, skipSpace(raw, i+1) == len(raw)
-		default:
-			return nil, false
-		}
-	}
-}
-
-// plainString reads the JSON string at raw[i] if it has no escape, returning its
-// contents and the index after its closing quote.
-func plainString(raw []byte, i int) ([]byte, int, bool) {
-	if i >= len(raw) || raw[i] != '"' {
-		return nil, 0, false
-	}
-	for j := i + 1; j < len(raw); j++ {
-		switch c := raw[j]; {
-		case c == '"':
-			return raw[i+1 : j], j + 1, true
-		case c == '\\' || c < 0x20:
-			return nil, 0, false
-		}
-	}
-	return nil, 0, false
-}
-
-// skipSpace returns the index of the first byte from i on that is not JSON white space.
-func skipSpace(raw []byte, i int) int {
-	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // asObject refuses a JSON body that is not an object, as a DRF serializer does.
