@@ -205,6 +205,20 @@ func (mr *MockOutboxMockRecorder) MarkSent(ctx, id, owner, providerID, at any) *
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "MarkSent", reflect.TypeOf((*MockOutbox)(nil).MarkSent), ctx, id, owner, providerID, at)
 }
 
+// MarkSentBatch mocks base method.
+func (m *MockOutbox) MarkSentBatch(ctx context.Context, ds []ports.Delivery) []error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "MarkSentBatch", ctx, ds)
+	ret0, _ := ret[0].([]error)
+	return ret0
+}
+
+// MarkSentBatch indicates an expected call of MarkSentBatch.
+func (mr *MockOutboxMockRecorder) MarkSentBatch(ctx, ds any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "MarkSentBatch", reflect.TypeOf((*MockOutbox)(nil).MarkSentBatch), ctx, ds)
+}
+
 // Purge mocks base method.
 func (m *MockOutbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	m.ctrl.T.Helper()

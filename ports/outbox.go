@@ -45,6 +45,13 @@ type Envelope struct {
 	LastError     string    // why the last attempt failed, never the body
 }
 
+// Delivery is a message's delivery for Outbox.MarkSentBatch to record: what
+// MarkSent's arguments are for one.
+type Delivery struct {
+	ID, Owner, ProviderID string
+	At                    time.Time
+}
+
 // OutboxStats is a summary of the outbox.
 type OutboxStats struct {
 	Counts        map[string]int // by state
@@ -121,6 +128,12 @@ type Outbox interface {
 	ClaimBatch(ctx context.Context, owner string, now time.Time, lease time.Duration, n int) ([]Envelope, error)
 	// MarkSent records the delivery of a message owner holds, and erases its body.
 	MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error
+	// MarkSentBatch records several deliveries as MarkSent does each, in one round
+	// trip where the store can (the Dispatcher settles what its workers sent
+	// meanwhile together). It returns one result per delivery, in their order: nil,
+	// or what MarkSent would have returned (ErrLeaseLost, ErrMessageNotFound, an
+	// error of the store). Deliveries name different messages.
+	MarkSentBatch(ctx context.Context, ds []Delivery) []error
 	// MarkFailed gives up on a message owner holds, with the reason, and erases its body.
 	MarkFailed(ctx context.Context, id, owner, reason string, at time.Time) error
 	// Release makes a pending message due at at, which should be the caller's now (a

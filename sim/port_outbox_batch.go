@@ -27,3 +27,13 @@ func (b *box) ClaimBatch(ctx context.Context, owner string, now time.Time, lease
 	}
 	return out, nil
 }
+
+// MarkSentBatch implements ports.Outbox: each delivery as MarkSent records it, a
+// port call each, so that a fault can strike any one of them.
+func (b *box) MarkSentBatch(ctx context.Context, ds []ports.Delivery) []error {
+	errs := make([]error, len(ds))
+	for i, d := range ds {
+		errs[i] = b.MarkSent(ctx, d.ID, d.Owner, d.ProviderID, d.At)
+	}
+	return errs
+}

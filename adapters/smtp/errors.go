@@ -58,15 +58,18 @@ func (e *checkError) Unwrap() error { return e.err }
 
 // stale reports whether err says that a kept connection was no longer usable
 // before the message's first command was answered: its NOOP failed, go-mail found
-// it closed, or MAIL FROM failed without a reply or with 421 (the relay closing
-// the connection, as Postfix says on an idle timeout). Nothing of the message
-// was sent then.
+// it closed, or MAIL FROM (or a pipelined command before the relay asked for the
+// message) failed without a reply or with 421 (the relay closing the connection,
+// as Postfix says on an idle timeout). Nothing of the message was sent then.
 func stale(err error) bool {
 	var ce *checkError
+	var pe *stepError
 	var se *gomail.SendError
 	switch {
 	case errors.As(err, &ce):
 		return true
+	case errors.As(err, &pe):
+		return pe.before && !inStep(pe.err)
 	case !errors.As(err, &se):
 		return false
 	case se.Reason == gomail.ErrConnCheck:

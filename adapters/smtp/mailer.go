@@ -94,9 +94,9 @@ func (m *Mailer) Send(ctx context.Context, msg ports.Message) (string, error) {
 			return "", m.failure(ctx, err)
 		}
 		reused := c.reused // c is the pool's again once delivered
-		err = m.deliver(ctx, c, out)
+		accepted, err := m.deliver(ctx, c, out)
 		switch {
-		case out.IsDelivered():
+		case accepted:
 			// A message the relay accepted (250 after DATA) is the relay's: an RSET
 			// or QUIT that fails afterwards must not make the outbox send it again.
 			return id, nil
@@ -109,28 +109,35 @@ func (m *Mailer) Send(ctx context.Context, msg ports.Message) (string, error) {
 	}
 }
 
-// deliver sends out over c and puts c back in the pool, kept when it is still in
-// step with the relay. The connection is cut when ctx ends.
-func (m *Mailer) deliver(ctx context.Context, c *conn, out *gomail.Msg) error {
+// deliver sends out over c, pipelined where the relay allows it, and puts c back
+// in the pool, kept when it is still in step with the relay. It reports whether
+// the relay accepted the message. The connection is cut when ctx ends.
+func (m *Mailer) deliver(ctx context.Context, c *conn, out *gomail.Msg) (accepted bool, err error) {
 	cut := context.AfterFunc(ctx, func() { _ = c.raw.Close() })
 	// The deadline the connection's last use left may have passed while it waited.
-	err := c.client.UpdateDeadline(m.timeout)
+	err = c.client.UpdateDeadline(m.timeout)
 	if err == nil && c.check {
 		if err = c.client.Noop(); err != nil {
 			err = &checkError{err}
 		}
 	}
-	if err == nil {
+	keep := false
+	switch {
+	case err != nil:
+	case c.pipelining:
+		accepted, keep, err = c.sendPipelined(out)
+	default:
 		err = m.client.SendWithSMTPClient(c.client, out)
+		accepted = out.IsDelivered()
+		// A refusal leaves the connection usable once RSET is answered; a 421 or
+		// a broken connection does not.
+		keep = err == nil || c.client.Reset() == nil
 	}
-	// A refusal leaves the connection usable once RSET is answered; a 421 or a
-	// broken connection does not, nor one that ctx's end cut.
-	keep := err == nil || c.client.Reset() == nil
-	if !cut() {
+	if !cut() { // ctx's end cut the connection
 		keep = false
 	}
 	m.pool.put(c, keep)
-	return err
+	return accepted, err
 }
 
 // failure is the SendError of err. Past ctx's end, one without a reply of the

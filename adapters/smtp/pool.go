@@ -30,6 +30,10 @@ type conn struct {
 	since  time.Time // when it was last put back
 	reused bool      // it was taken from the idle ones, not dialled for this send
 	check  bool      // it waited checkAfter or longer: NOOP before the message
+
+	pipelining bool   // the relay offers PIPELINING (pipeline.go)
+	chunking   bool   // and CHUNKING: the message goes with the commands, as BDAT
+	mailParams string // what MAIL FROM adds for the relay's extensions, as go-mail would
 }
 
 // pool keeps connections to the relay open between messages. It never has more
@@ -131,7 +135,18 @@ func (p *pool) dial(ctx context.Context) (*conn, error) {
 		<-p.tokens
 		return nil, err
 	}
-	return &conn{client: client, raw: d.conn}, nil
+	c := &conn{client: client, raw: d.conn}
+	c.pipelining, _ = client.Extension("PIPELINING")
+	if ok, _ := client.Extension("CHUNKING"); ok && c.pipelining {
+		c.chunking = true
+	}
+	if ok, _ := client.Extension("8BITMIME"); ok {
+		c.mailParams += " BODY=8BITMIME"
+	}
+	if ok, _ := client.Extension("SMTPUTF8"); ok {
+		c.mailParams += " SMTPUTF8"
+	}
+	return c, nil
 }
 
 // dialContext is go-mail's dialer: TCP, then TLS at once for smtps:// (STARTTLS is
