@@ -13,7 +13,7 @@ import (
 // markSentBatch records the deliveries of one batch as MarkSent records one, in
 // one statement, and returns the ordinals (from 1) of those that applied. Each
 // delivery names its message by the bigint id ($1; 0 for none) or by the id its
-// caller chose ($2; '' for none, which no message has), and is settled by its
+// caller chose ($2; ” for none, which no message has), and is settled by its
 // key, filtered on its own lease. The state is a parameter ($6), as in settle:
 // a generic plan must not find the messages in pwreset_outbox_due.
 const markSentBatch = `UPDATE pwreset_outbox o SET state = 'sent', finished_at = d.at, provider_id = d.provider,` + erase + `
