@@ -13,9 +13,9 @@ import (
 // markSentBatch records the deliveries of one batch as MarkSent records one, in
 // one statement, and returns the ordinals (from 1) of those that applied. Each
 // delivery names its message by the bigint id ($1; 0 for none) or by the id its
-// caller chose ($2; ” for none, which no message has), and is settled by its
-// key, filtered on its own lease. The state is a parameter ($6), as in settle:
-// a generic plan must not find the messages in pwreset_outbox_due.
+// caller chose ($2; the empty string, which names no message, for none), and is
+// settled by its key, filtered on its own lease. The state is a parameter ($6),
+// as in settle: a generic plan must not find the messages in pwreset_outbox_due.
 const markSentBatch = `UPDATE pwreset_outbox o SET state = 'sent', finished_at = d.at, provider_id = d.provider,` + erase + `
 	FROM (SELECT coalesce(c.id, d.id) AS id, d.owner, d.provider, d.at, d.n
 	      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
