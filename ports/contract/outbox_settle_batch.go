@@ -20,7 +20,8 @@ func testMarkSentBatch(t *testing.T, newOutbox func(*testing.T) ports.Outbox) {
 
 // testBatchSeveral: messages settled together end up exactly as one MarkSent
 // settles (state, provider id, finish time, body erased, lease and schedule as
-// the store leaves them), one of them under an id its caller chose.
+// the store leaves them), one of them under an id its caller chose; asked again,
+// the batch changes nothing.
 func testBatchSeveral(t *testing.T, box ports.Outbox) {
 	at := t0.Add(10 * time.Second)
 	for i := range 3 {
@@ -41,13 +42,27 @@ func testBatchSeveral(t *testing.T, box ports.Outbox) {
 		ds = append(ds, ports.Delivery{ID: env.ID, Owner: "batch-a", ProviderID: fmt.Sprint("provider-", i+1), At: at})
 	}
 	checkResults(t, box.MarkSentBatch(ctx(t), ds), nil, nil, nil)
-	for i, env := range claimed[1:] {
-		want := env
-		want.State, want.ProviderID, want.FinishedAt = ports.StateSent, ds[i].ProviderID, at
-		want.LeaseOwner, want.LeaseExpires, want.NextAttemptAt = ref.LeaseOwner, ref.LeaseExpires, ref.NextAttemptAt
-		erase(&want)
-		checkEnvelope(t, get(t, box, env.ID), want)
+	check := func() {
+		t.Helper()
+		for i, env := range claimed[1:] {
+			want := env
+			want.State, want.ProviderID, want.FinishedAt = ports.StateSent, ds[i].ProviderID, at
+			want.LeaseOwner, want.LeaseExpires, want.NextAttemptAt = ref.LeaseOwner, ref.LeaseExpires, ref.NextAttemptAt
+			erase(&want)
+			checkEnvelope(t, get(t, box, env.ID), want)
+		}
 	}
+	check()
+	// The batch again, as after a reply that was lost: each answers as MarkSent
+	// asked again would, and nothing changes.
+	for i := range ds {
+		ds[i].At = at.Add(time.Second)
+	}
+	checkResults(t, box.MarkSentBatch(ctx(t), ds), ports.ErrLeaseLost, ports.ErrLeaseLost, ports.ErrLeaseLost)
+	for i := range ds {
+		ds[i].At = at
+	}
+	check()
 	got, err := box.Claim(ctx(t), "worker-b", t0.Add(48*time.Hour), lease)
 	expectNothingDue(t, got, err)
 	checkStats(t, box, [4]int{0, 0, 4, 0}, time.Time{})
