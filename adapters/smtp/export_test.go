@@ -13,3 +13,6 @@ func (m *Mailer) Age(d time.Duration) {
 
 // CheckAfter is how long a kept connection waits before it is checked with NOOP.
 const CheckAfter = checkAfter
+
+// CRLF is how a BDAT chunk's line endings are made CRLF.
+var CRLF = crlf
