@@ -73,6 +73,9 @@ func (o *Outbox) unsettled(ctx, opCtx context.Context, ds []ports.Delivery, inde
 			ids = append(ids, oid)
 		}
 	}
+	if len(ids) == 0 { // every one was refused
+		return
+	}
 	primary := o.msgs.Database().Collection(o.msgs.Name(), options.Collection().SetReadPreference(readpref.Primary()))
 	cur, err := primary.Find(opCtx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
 		options.Find().SetProjection(bson.D{{Key: "settled_by", Value: 1}}).SetBatchSize(int32(len(ids))))

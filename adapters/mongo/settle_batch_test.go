@@ -81,3 +81,27 @@ func TestMarkSentBatchRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkSentBatchRefusedWrite: a batch whose update the server refuses (a
+// validation rule, code 121) answers ErrWriteRefused for it, not a possible
+// change (ErrUnavailable), and the message is still held, as with MarkSent.
+func TestMarkSentBatchRefusedWrite(t *testing.T) {
+	p, uri := mongotest.Proxy(t)
+	db := mongotest.NewDatabase(t)
+	box := prepareOutbox(t, mongotest.Connect(t, uri).Database(db.Name()))
+	id, err := box.Add(testCtx(t), sample(1), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := box.Claim(testCtx(t), "w", t0, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	p.Refuse("update", "outbox", 121)
+	errs := box.MarkSentBatch(testCtx(t), []ports.Delivery{{ID: id, Owner: "w", ProviderID: "p", At: t0}})
+	if len(errs) != 1 || !errors.Is(errs[0], ports.ErrWriteRefused) || errors.Is(errs[0], ports.ErrUnavailable) {
+		t.Fatalf("MarkSentBatch refused by the server = %v; want ErrWriteRefused and not ErrUnavailable", errs)
+	}
+	if env, err := box.Get(testCtx(t), id); err != nil || env.State != ports.StateSending {
+		t.Fatalf("after a refused batch: %+v, %v; want the message still sending", env, err)
+	}
+}
