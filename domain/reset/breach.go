@@ -66,7 +66,7 @@ func (s *LinkSender) ResendBreach(ctx context.Context, failed ports.Envelope) (s
 		return "", err
 	}
 	msg.ID = requeueID(failed)
-	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: operatorLimits(user.ID)}, at)
+	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.operatorLimits(user.ID)}, at)
 	if err != nil {
 		return "", err
 	}

@@ -57,10 +57,18 @@ func (s *LinkSender) limits(userID, client string, stranger bool) []ports.Limit 
 	return limits
 }
 
-// operatorLimits record an operator's link to userID as the user's latest, and
-// toward their daily cap, without holding it back.
-func operatorLimits(userID string) []ports.Limit {
-	return []ports.Limit{{Key: userKey(userID), Max: unlimited, Window: day, Reason: ReasonDailyCap}}
+// operatorLimits record an operator's link to userID as the user's latest (so the
+// cooldown runs from it) and toward their daily cap, without holding it back.
+// The cooldown's own record matters where the failed message an operator re-sends
+// goes with its events: on MongoDB they live on the message's document, which
+// `outbox retry` deletes, and without it the user could ask for another link at
+// once (the simulation found it: TestSimMongo, seed 121).
+func (s *LinkSender) operatorLimits(userID string) []ports.Limit {
+	var limits []ports.Limit
+	if s.cfg.LinkCooldown > 0 {
+		limits = append(limits, ports.Limit{Key: cooldownKey(userID), Max: unlimited, Window: s.cfg.LinkCooldown, Reason: ReasonCooldown})
+	}
+	return append(limits, ports.Limit{Key: userKey(userID), Max: unlimited, Window: day, Reason: ReasonDailyCap})
 }
 
 // store stores m, dated at, in the outbox with its limits, and returns its id and

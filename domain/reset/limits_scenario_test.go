@@ -179,3 +179,34 @@ type plainHasher struct{}
 
 func (plainHasher) Hash(p string) (string, error)    { return "plain$" + p, nil }
 func (plainHasher) Verify(h, p string) (bool, error) { return h == "plain$"+p, nil }
+
+// TestOperatorLinkStartsTheCooldown: a link an operator sends (`pwreset send-link`,
+// `outbox retry`) counts as the user's latest, so a request of theirs within the
+// cooldown after it is refused, and one after it goes out. Before, only the daily
+// cap recorded it; on MongoDB, where `outbox retry` deletes the failed message with
+// the cooldown's event of the link it re-sends, the user could then ask for another
+// at once (the simulation, TestSimMongo seed 121).
+func TestOperatorLinkStartsTheCooldown(t *testing.T) {
+	people := numbered(1)
+	cfg := reset.Config{Enabled: true, Period: 24 * time.Hour, URL: "https://frontend.example/reset-password/",
+		From: "noreply@example.com", LinkCooldown: 10 * time.Minute, LinkDailyCap: 5}
+	clock := &stepClock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	box := &ledger{Outbox: memory.NewOutbox()}
+	sender := reset.NewLinkSender(reset.LinkSenderDeps{Config: cfg,
+		Users: memory.NewUserStore([]string{"username"}, people...), Outbox: box,
+		Signer: link.NewSigner([]byte(secretKey), false), Clock: clock, Emails: reset.DefaultEmails(),
+		Audit: audit.New(nil)})
+	ctx := context.Background()
+	if _, err := sender.SendLink(ctx, reset.Target{Login: "user0"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, wait := range []time.Duration{9 * time.Minute, 2 * time.Minute} {
+		clock.now = clock.now.Add(wait)
+		if err := sender.Send(ctx, reset.Lookup{Value: "user0"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := box.take(), []string{"queued", "cooldown", "queued"}; !slices.Equal(got, want) {
+		t.Errorf("an operator's link, then the user's requests 9 and 11 minutes later: %v, want %v", got, want)
+	}
+}

@@ -47,7 +47,7 @@ func (s *LinkSender) IssueLink(ctx context.Context, t Target) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: operatorLimits(user.ID), Suppress: ReasonPrinted}, at)
+	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.operatorLimits(user.ID), Suppress: ReasonPrinted}, at)
 	if err != nil {
 		return "", err
 	}
@@ -89,7 +89,7 @@ func (s *LinkSender) sendLink(ctx context.Context, t Target, id string) (string,
 		return "", err
 	}
 	msg.ID = id
-	id, _, err = s.store(ctx, ports.LimitedMessage{Message: msg, Limits: operatorLimits(user.ID)}, at)
+	id, _, err = s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.operatorLimits(user.ID)}, at)
 	if err != nil {
 		return "", err
 	}
