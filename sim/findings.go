@@ -80,6 +80,14 @@ func Findings() []Finding {
 					{Op: OpRetry, Inst: 0}, grantAt("outbox.Failed", None), {Op: OpRetry, Inst: 1}, grantAt("outbox.Failed", None),
 					stepSettle(), stepDispatch(0), stepSettle()}},
 		},
+		{
+			// Failed on MongoDB only, whose limit events live on the message's
+			// document: the retry deleted the failed link with its cooldown event.
+			Name: "an operator's retry forgets the cooldown", Finding: "21", Broke: "I3 (TestSimMongo seed 121)",
+			S: Schedule{Settings: findingSettings(func(s *Settings) { s.Cooldown, s.DailyCap = 10*time.Minute, 2 }),
+				Steps: []Step{stepMail(MailRevoked), stepLink(1, 0), stepSettle(), stepDispatch(1), stepSettle(),
+					{Op: OpRetry, Inst: 0}, stepSettle(), stepLink(1, 0), stepSettle()}},
+		},
 	}
 }
 
