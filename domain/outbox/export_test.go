@@ -2,3 +2,9 @@ package outbox
 
 // PauseWaiters returns how many workers wait for the provider's pause to end.
 func (d *Dispatcher) PauseWaiters() int { return d.feed.pause.waiters() }
+
+// SettleQueued returns how many deliveries wait for the settler.
+func (d *Dispatcher) SettleQueued() int { return len(d.handed) }
+
+// SettleWaiters returns how many workers wait for room to hand the settler a delivery.
+func (d *Dispatcher) SettleWaiters() int { return int(d.handing.Load()) }
