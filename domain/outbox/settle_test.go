@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pwreset/pwreset/adapters/memory"
+	"github.com/pwreset/pwreset/domain/outbox"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -188,5 +191,34 @@ func TestSettleFaultsInABatch(t *testing.T) {
 	}
 	if sizes := h.box.settleSizes(); !slices.Equal(sizes, []int{1, 3, 1, 2}) {
 		t.Fatalf("MarkSentBatch calls of sizes %v; want [1 3 1 2]", sizes)
+	}
+}
+
+// noResults is an outbox whose MarkSentBatch answers no result at all: a store's bug.
+type noResults struct{ *memory.Outbox }
+
+func (noResults) MarkSentBatch(context.Context, []ports.Delivery) []error { return nil }
+
+// TestSettleWithoutAResult: a delivery the store gives no result for counts as
+// not stored: its line says so, and the message stays leased, to be sent again
+// once its lease expires, rather than taken for sent.
+func TestSettleWithoutAResult(t *testing.T) {
+	ctx := context.Background()
+	box := noResults{memory.NewOutbox()}
+	logs := &logBuffer{}
+	d := outbox.NewDispatcher(testConfig(), box, &provider{}, clock{}, slog.New(slog.NewTextHandler(logs, nil)), nil)
+	id, err := box.Add(ctx, message(1), clock{}.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := d.DeliverDue(ctx); !ok || err != nil {
+		t.Fatalf("DeliverDue = %v, %v", ok, err)
+	}
+	if env, _ := box.Get(ctx, id); env.State != ports.StateSending {
+		t.Errorf("message is %s; want left leased", env.State)
+	}
+	const want = `level=ERROR msg="mail sent, but the outcome was not stored; the message is tried again once its lease expires"`
+	if !strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), "no result for this delivery") {
+		t.Fatalf("logs:\n%s\nwant %s, saying the store gave no result", logs, want)
 	}
 }

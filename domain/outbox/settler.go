@@ -48,7 +48,10 @@ func (d *Dispatcher) handOver(x delivery) {
 // A process killed with deliveries waiting here leaves their messages leased:
 // they are sent again once their leases expire, as a message whose worker died
 // between the send and MarkSent always was; the window is only the few
-// milliseconds of a batch longer.
+// milliseconds of a batch longer. The last quarter of the lease, which the send
+// leaves for storing its outcome, covers a store slow enough to take storeTimeout
+// a batch for three batches (waiting for room, then behind the batch being
+// written, then its own) under the default MAIL_LEASE.
 func (d *Dispatcher) settleAll(ctx context.Context, quit <-chan struct{}) {
 	batch := make([]delivery, 0, cap(d.handed))
 	for {
