@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -24,6 +25,7 @@ type gate struct {
 	came chan int      // the size of each call held
 	shut chan struct{} // closed by open
 	open func()
+	only string // when set, the gate holds only the deliveries of this dispatcher
 }
 
 // MarkSentBatch records each delivery through MarkSent, so that the faults the
@@ -33,7 +35,7 @@ func (s *store) MarkSentBatch(ctx context.Context, ds []ports.Delivery) []error 
 	s.settles.sizes = append(s.settles.sizes, len(ds))
 	g := s.settles.gate
 	s.settles.mu.Unlock()
-	if g != nil {
+	if g != nil && (g.only == "" || strings.HasPrefix(ds[0].Owner, g.only+"/")) {
 		select {
 		case g.came <- len(ds):
 		default: // a test that had a hundred calls held reads no more of them

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pwreset/pwreset/adapters/memory"
 	"github.com/pwreset/pwreset/domain/outbox"
@@ -221,4 +222,38 @@ func TestSettleWithoutAResult(t *testing.T) {
 	if !strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), "no result for this delivery") {
 		t.Fatalf("logs:\n%s\nwant %s, saying the store gave no result", logs, want)
 	}
+}
+
+// TestDeliveriesLeftAtACrashAreSentAgain: what a dispatcher that dies with
+// deliveries waiting for its settler leaves behind: their messages leased, sent
+// and not recorded. (It cannot be killed in-process; one whose store never
+// answers, and that claims nothing more, leaves the same.) Another dispatcher
+// sends them again once their leases expire: at least once, as after a death
+// between a send and its MarkSent. The recording that comes too late is refused,
+// and logged as a lost lease.
+func TestDeliveriesLeftAtACrashAreSentAgain(t *testing.T) {
+	h := newHarness(t, &provider{})
+	g := h.box.hold(t)
+	g.only = "doomed"
+	cfg := testConfig()
+	cfg.Workers, cfg.Lease, cfg.Owner = 2, time.Second, "doomed"
+	h.start(t, cfg)
+	ids := []string{h.send(t, 0)}
+	g.held(t)
+	ids = append(ids, h.send(t, 1), h.send(t, 2))
+	waitFor(t, "two deliveries waiting for the settler", func() bool { return h.first.SettleQueued() == 2 })
+	// From here on nothing wakes the doomed dispatcher, which polls hourly.
+	survivor := testConfig()
+	survivor.Owner, survivor.PollInterval = "survivor", 10*time.Millisecond
+	h.start(t, survivor)
+	for i, id := range ids {
+		h.waitState(t, id, ports.StateSent)
+		if n := len(h.provider.callsTo(message(i).To)); n != 2 {
+			t.Errorf("message %d sent %d times; want twice", i, n)
+		}
+	}
+	g.open()
+	waitFor(t, "the late recordings refused", func() bool {
+		return strings.Count(h.logs.String(), `msg="mail sent, but another worker has taken the message over, or it was deleted"`) == len(ids)
+	})
 }
