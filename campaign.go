@@ -22,7 +22,9 @@ const campaignUsage = `pwreset campaign: e-mail a reset link to every user after
   campaign start [--rate N] [--ids FILE | --ids -] [--where FIELD=VALUE]...
                  [--invalidate-passwords]
                              store a campaign and queue its e-mails, N a second
-                             (default 10); a running serve delivers them. Every
+                             (default 10), none while more messages than
+                             CAMPAIGN_MAX_BACKLOG (1,000) wait in the outbox; a
+                             running serve delivers them. Every
                              user, or those whose ids FILE lists (one a line; -
                              reads standard input), or those whose FIELD holds
                              VALUE. Each user gets one e-mail, however often the

@@ -14,6 +14,21 @@ import (
 // CampaignSet holds the Wire providers of `pwreset campaign`: Core without a server.
 var CampaignSet = wire.NewSet(Core, wire.Value(Listener{}), ProvideCampaigns, NewCampaignTool)
 
+// CampaignSettings say how `pwreset campaign` paces itself besides its --rate.
+type CampaignSettings struct {
+	// MaxBacklog holds a campaign back while more messages than this wait in the
+	// outbox (domain/campaign awaitDelivery); 0: none.
+	MaxBacklog int `env:"CAMPAIGN_MAX_BACKLOG" envDefault:"1000"`
+}
+
+func (s CampaignSettings) problems() []error {
+	if s.MaxBacklog < 0 {
+		return []error{fmt.Errorf("CAMPAIGN_MAX_BACKLOG (%d) must be 0 (no bound) or more: the messages "+
+			"that may wait in the outbox before a campaign queues more", s.MaxBacklog)}
+	}
+	return nil
+}
+
 // errNoLister is a user store that cannot page through its users.
 var errNoLister = errors.New("the user store cannot list its users, which a campaign needs")
 
@@ -29,7 +44,8 @@ func ProvideCampaigns(cfg Config, store ports.CampaignStore, users ports.UserSto
 		return nil, err
 	}
 	letter := sender.BreachLetter(reset.DefaultTemplates(reset.KindBreachReset).With(cfg.emailDetails()))
-	return campaign.New(campaign.Deps{Store: store, Users: all, Queue: box, Letter: letter, Clock: clock}), nil
+	return campaign.New(campaign.Deps{Store: store, Users: all, Queue: box, Letter: letter, Clock: clock,
+		Backlog: box, MaxBacklog: cfg.Campaign.MaxBacklog}), nil
 }
 
 // lister finds the store that lists users beneath the wrappers around it (the

@@ -12,26 +12,39 @@ import (
 // barWidth is the progress bar's width in characters.
 const barWidth = 30
 
-// progress draws a campaign's progress bar with its speed and ETA on a terminal,
-// redrawing one line after each page.
+// progress tells of a campaign's run: on a terminal (bar) a progress bar with its
+// speed and ETA, redrawn on one line after each page; and on w, a line whenever
+// the campaign begins to wait for the outbox to drain.
 type progress struct {
-	w     io.Writer
-	clock ports.Clock
-	start time.Time
-	from  int // users done when this run started
-	drawn bool
+	w, bar io.Writer // bar: nil when standard error is no terminal
+	clock  ports.Clock
+	start  time.Time
+	from   int // users done when this run started
+	drawn  bool
 }
 
 // Page implements campaign.Observer.
 func (p *progress) Page(c ports.Campaign, _, _ int) {
+	if p.bar == nil {
+		return
+	}
 	p.drawn = true
-	fmt.Fprint(p.w, "\r"+bar(c, p.clock.Now().Sub(p.start), c.Done-p.from)+"\x1b[K")
+	fmt.Fprint(p.bar, "\r"+bar(c, p.clock.Now().Sub(p.start), c.Done-p.from)+"\x1b[K")
+}
+
+// Waiting implements campaign.Observer: without a running serve, nothing drains
+// the outbox, and the campaign would seem to hang.
+func (p *progress) Waiting(c ports.Campaign, backlog int) {
+	p.end()
+	fmt.Fprintf(p.w, "campaign %s waits: %d messages wait in the outbox, more than CAMPAIGN_MAX_BACKLOG; "+
+		"it goes on as a running `pwreset serve` delivers them\n", c.ID, backlog)
 }
 
 // end moves past the bar's line.
 func (p *progress) end() {
 	if p.drawn {
-		fmt.Fprintln(p.w)
+		fmt.Fprintln(p.bar)
+		p.drawn = false
 	}
 }
 

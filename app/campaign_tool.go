@@ -43,16 +43,9 @@ func (t *CampaignTool) Resume(ctx context.Context, w, bar io.Writer, id string) 
 }
 
 func (t *CampaignTool) run(ctx context.Context, w, bar io.Writer, c ports.Campaign) error {
-	s := t.campaigns
-	var p *progress
-	if bar != nil {
-		p = &progress{w: bar, clock: t.clock, start: t.clock.Now(), from: c.Done}
-		s = s.WithObserver(p)
-	}
-	c, err := s.Run(ctx, c.ID)
-	if p != nil {
-		p.end()
-	}
+	p := &progress{w: w, bar: bar, clock: t.clock, start: t.clock.Now(), from: c.Done}
+	c, err := t.campaigns.WithObserver(p).Run(ctx, c.ID)
+	p.end()
 	if err != nil {
 		return fmt.Errorf("campaign %s stopped at %d of %d users: %w; `pwreset campaign resume %s` goes on from there",
 			c.ID, c.Done, c.Total, err, c.ID)

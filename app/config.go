@@ -29,6 +29,7 @@ type Config struct {
 	Ops       OpsSettings
 	Django    DjangoSettings
 	Events    EventsSettings
+	Campaign  CampaignSettings
 	Tracing   TracingSettings
 	Seed      DemoSettings
 	Store     StoreSettings
@@ -132,7 +133,7 @@ func fails(f reflect.StructField, tag string, vars map[string]string) bool {
 func (c Config) problems() []error {
 	return slices.Concat(c.HTTP.problems(), c.Reset.problems(), c.Password.problems(), c.Hasher.problems(),
 		c.Mail.problems(), c.Emails.problems(), c.Outbox.problems(), c.Languages.problems(), c.Ops.problems(),
-		c.Django.problems(), c.Events.problems(), c.Tracing.problems(), c.Seed.problems(c.Demo()),
+		c.Django.problems(), c.Events.problems(), c.Campaign.problems(), c.Tracing.problems(), c.Seed.problems(c.Demo()),
 		c.Store.problems(), c.joinedProblems())
 }
 

@@ -34,6 +34,7 @@ type options struct {
 	knownLogin string
 	postgres   string
 	e2e        bool
+	campaign   bool
 	workers    int
 	windows    int
 	pgTables   bool
@@ -60,6 +61,7 @@ func main() {
 	flag.StringVar(&o.knownLogin, "login", "demo", "login of an existing user, for send-link")
 	flag.StringVar(&o.postgres, "postgres", "", "run pwreset on PostgreSQL: a server's URL, or auto to start one from the installed binaries")
 	flag.BoolVar(&o.e2e, "e2e", false, "with --postgres: only the end-to-end rows, three send-link windows each followed by the outbox's drain (docs/performance.md)")
+	flag.BoolVar(&o.campaign, "campaign", false, "with --postgres: only a breach-response campaign to all --users users, unpaced, while the served instance delivers (docs/performance.md)")
 	flag.IntVar(&o.windows, "windows", 3, "with --e2e: how many windows")
 	flag.BoolVar(&o.pgTables, "pg-tables", false, "with --e2e: after each window, print the outbox's and the limit events' table statistics and plans")
 	flag.IntVar(&o.workers, "mail-workers", 0, "MAIL_WORKERS and SMTP_POOL_SIZE of the child (0: its defaults)")

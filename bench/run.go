@@ -20,6 +20,9 @@ func run(o options) error {
 	}
 	defer os.RemoveAll(dir)
 	defer runAtExit() // after the children stop
+	if o.campaign {
+		return campaign(o, dir)
+	}
 	if o.e2e {
 		return endToEnd(o, dir)
 	}

@@ -41,11 +41,14 @@ type Limit struct {
 	Reason string
 }
 
-// RecordsOnly reports whether l never refuses: its Max is math.MaxInt32 or more.
+// Unlimited is the Max of a limit that only records (see Limit).
+const Unlimited = math.MaxInt32
+
+// RecordsOnly reports whether l never refuses: its Max is Unlimited or more.
 func (l Limit) RecordsOnly() bool { return RecordsOnly(l.Max) }
 
 // RecordsOnly reports whether a limit of n events never refuses (see Limit).
-func RecordsOnly(n int) bool { return n >= math.MaxInt32 }
+func RecordsOnly(n int) bool { return n >= Unlimited }
 
 // CheckLimits returns an error naming what is wrong with limits for AddLimited: a limit below 1, a window that is not positive, or a key given twice.
 // The error wraps ErrWriteRefused: a store refuses such limits and writes nothing.

@@ -150,14 +150,19 @@ func canonical(out *gomail.Msg) ([]byte, error) {
 	if _, err := out.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("smtp: write the message: %w", err)
 	}
-	b := buf.Bytes()
+	return crlf(buf.Bytes()), nil
+}
+
+// crlf ends every line of b with CRLF, the last one too. go-mail writes CRLF
+// already; a bare line feed it let through would otherwise reach the relay so.
+func crlf(b []byte) []byte {
 	if bytes.Count(b, []byte("\n")) != bytes.Count(b, []byte("\r\n")) {
 		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
 	}
-	if !bytes.HasSuffix(b, []byte("\r\n")) {
+	if len(b) > 0 && !bytes.HasSuffix(b, []byte("\r\n")) {
 		b = append(b, '\r', '\n')
 	}
-	return b, nil
+	return b
 }
 
 // writeMessage writes out after DATA's 354, dot-stuffed, and its end, and reads

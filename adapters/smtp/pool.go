@@ -40,10 +40,11 @@ type conn struct {
 // than cap(tokens) open: a token is taken to dial and given back when a
 // connection closes; an idle connection keeps its token.
 type pool struct {
-	client      *gomail.Client // dials, greets, authenticates and sends
-	tokens      chan struct{}
-	idle        chan *conn
-	implicitTLS *tls.Config // for smtps://, TLS from the first byte; nil otherwise
+	client                   *gomail.Client // dials, greets, authenticates and sends
+	tokens                   chan struct{}
+	idle                     chan *conn
+	implicitTLS              *tls.Config // for smtps://, TLS from the first byte; nil otherwise
+	noPipelining, noChunking bool        // only tests and benchmarks set them, to compare
 }
 
 func newPool(size int, implicitTLS *tls.Config) *pool {
@@ -137,9 +138,9 @@ func (p *pool) dial(ctx context.Context) (*conn, error) {
 	}
 	c := &conn{client: client, raw: d.conn}
 	c.pipelining, _ = client.Extension("PIPELINING")
-	if ok, _ := client.Extension("CHUNKING"); ok && c.pipelining {
-		c.chunking = true
-	}
+	c.pipelining = c.pipelining && !p.noPipelining
+	c.chunking, _ = client.Extension("CHUNKING")
+	c.chunking = c.chunking && c.pipelining && !p.noChunking
 	if ok, _ := client.Extension("8BITMIME"); ok {
 		c.mailParams += " BODY=8BITMIME"
 	}

@@ -29,6 +29,11 @@ type Queue interface {
 	LatestEvent(ctx context.Context, key string) (time.Time, error)
 }
 
+// Backlog tells how many messages wait in the outbox (ports.Outbox's Stats).
+type Backlog interface {
+	Stats(ctx context.Context) (ports.OutboxStats, error)
+}
+
 // Users are the stores a campaign reads users from and marks passwords in.
 type Users interface {
 	ports.UserStore
@@ -42,6 +47,11 @@ type Deps struct {
 	Queue  Queue
 	Letter Letter
 	Clock  ports.Clock
+	// Backlog, when set with MaxBacklog above 0, holds a campaign back while more
+	// than MaxBacklog messages wait in the outbox (see Run); else only the rate
+	// paces it.
+	Backlog    Backlog
+	MaxBacklog int
 	// Sleep waits d or until ctx ends; nil: a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Observer hears of each page; nil: nobody (see WithObserver).
@@ -52,6 +62,9 @@ type Deps struct {
 type Observer interface {
 	// Page is called after each page, with the campaign as stored and what the page did.
 	Page(c ports.Campaign, queued, skipped int)
+	// Waiting is called when the campaign begins to wait for the outbox to drain,
+	// with the messages waiting there.
+	Waiting(c ports.Campaign, backlog int)
 }
 
 // Service starts, runs and controls campaigns.

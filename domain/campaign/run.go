@@ -14,6 +14,9 @@ import (
 // maxPage bounds a page: the users read and queued between two cursor writes.
 const maxPage = 500
 
+// backlogPoll is how often a campaign held back looks at the outbox again.
+const backlogPoll = time.Second
+
 // Run queues campaign id from its cursor until every user is reached (it is then
 // done), someone pauses or cancels it, or ctx ends, and returns it as it stands. A
 // crash at any point leaves the cursor at the last page queued; Run again resumes.
@@ -31,6 +34,15 @@ func (s *Service) Run(ctx context.Context, id string) (ports.Campaign, error) {
 		if len(users) == 0 {
 			return s.d.Store.SetState(ctx, id, []string{ports.CampaignRunning}, ports.CampaignDone, s.d.Clock.Now())
 		}
+		waited, err := s.awaitDelivery(ctx, &c)
+		switch {
+		case err != nil:
+			return c, err
+		case c.State != ports.CampaignRunning:
+			return c, nil // paused or cancelled meanwhile: the page waits for a resume
+		case waited:
+			p = pacer{rate: c.Rate, start: s.d.Clock.Now(), sleep: s.d.Sleep} // no burst to catch up
+		}
 		queued, err := s.queuePage(ctx, c, users, &p)
 		if err != nil {
 			return c, err
@@ -43,6 +55,38 @@ func (s *Service) Run(ctx context.Context, id string) (ports.Campaign, error) {
 		}
 	}
 	return c, nil
+}
+
+// awaitDelivery waits while more than Deps.MaxBacklog messages wait in the outbox
+// (pending or being sent), and reports whether it did. The dispatchers claim the
+// earliest due first, so every e-mail a campaign queues ahead of the provider's
+// pace is one more that a user's own link, asked for meanwhile, waits behind;
+// with the bound a rate above what the provider takes costs nothing, and the
+// campaign goes at the provider's pace. Meanwhile it reads c anew, so that a
+// pause or a cancel from any instance ends the wait.
+func (s *Service) awaitDelivery(ctx context.Context, c *ports.Campaign) (bool, error) {
+	if s.d.Backlog == nil || s.d.MaxBacklog <= 0 {
+		return false, nil
+	}
+	for waited := false; ; waited = true {
+		st, err := s.d.Backlog.Stats(ctx)
+		if err != nil {
+			return waited, fmt.Errorf("count the messages waiting in the outbox: %w", err)
+		}
+		backlog := st.Counts[ports.StatePending] + st.Counts[ports.StateSending]
+		if backlog <= s.d.MaxBacklog {
+			return waited, nil
+		}
+		if !waited && s.d.Observer != nil {
+			s.d.Observer.Waiting(*c, backlog)
+		}
+		if err := s.d.Sleep(ctx, backlogPoll); err != nil {
+			return true, err
+		}
+		if *c, err = s.d.Store.Get(ctx, c.ID); err != nil || c.State != ports.CampaignRunning {
+			return true, err
+		}
+	}
 }
 
 // workers is how many users of a page are reached at once: each takes a few

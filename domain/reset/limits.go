@@ -3,7 +3,6 @@ package reset
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/pwreset/pwreset/ports"
@@ -26,8 +25,8 @@ const (
 	strangersKey = "reset_link:global:unknown"
 	day          = 24 * time.Hour
 	// unlimited is the Max of a limit that only records: the daily cap when it is
-	// off, and the operator's links, which count as the user's latest (ports.Limit.RecordsOnly).
-	unlimited = math.MaxInt32
+	// off, and the operator's links, which count as the user's latest.
+	unlimited = ports.Unlimited
 )
 
 // limits are those a link to userID goes out within, in the order a refusal names

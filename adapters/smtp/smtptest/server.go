@@ -55,7 +55,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	msgs     []Message
-	replies  []*smtp.SMTPError // answers to the next DATA commands; nil accepts
+	replies  []*smtp.SMTPError          // answers to the next DATA commands; nil accepts
+	refuse   map[string]*smtp.SMTPError // answers to RCPT TO of these addresses
 	down     bool
 	hangUp   bool
 	delay    time.Duration
@@ -147,6 +148,17 @@ func (s *Server) Reply(code int, text string) {
 		e = &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 0, 0}, Message: text}
 	}
 	s.replies = append(s.replies, e)
+}
+
+// RefuseRecipient makes the server answer RCPT TO:<addr> with code and text, a
+// refusal before the message (whose DATA or BDAT it then refuses too).
+func (s *Server) RefuseRecipient(addr string, code int, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse == nil {
+		s.refuse = map[string]*smtp.SMTPError{}
+	}
+	s.refuse[addr] = &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 1, 1}, Message: text}
 }
 
 // SetDown makes the server answer every DATA with 421 (service not available, a
@@ -263,6 +275,12 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.mu.Lock()
+	refusal := ss.s.refuse[to]
+	ss.s.mu.Unlock()
+	if refusal != nil {
+		return refusal
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }
