@@ -42,7 +42,7 @@ type Dispatcher struct {
 	wake     chan struct{} // one token per idle worker to wake; see Wake
 	feed     feed          // batches of claimed messages for the workers, and the pause (feed.go)
 	handed   chan delivery // sent, waiting for settleAll to record them; holds Workers (settler.go)
-	handing  atomic.Int64  // workers waiting for room in handed
+	handing  atomic.Int64  // workers recording their own delivery: handed was full
 }
 
 // NewDispatcher returns a dispatcher of the messages in box; Run starts it. It writes
@@ -154,7 +154,7 @@ func (d *Dispatcher) work(ctx, sendCtx context.Context) {
 		switch {
 		case err == nil:
 			if x, ok := d.deliver(ctx, sendCtx, env); ok {
-				d.handOver(x)
+				d.handOver(ctx, x)
 			}
 			d.done()
 			continue // there may be more due: look again before waiting

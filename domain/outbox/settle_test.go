@@ -66,10 +66,11 @@ func TestDeliveriesSettleTogether(t *testing.T) {
 }
 
 // TestSettleBackpressure: with the store's MarkSentBatch held, at most Workers
-// deliveries wait for the settler; then every worker waits to hand over its own,
-// and sends nothing more. The provider has then taken exactly the held batch, the
-// Workers waiting and one per worker; the rest stays pending until the store
-// answers, and then everything goes out once.
+// deliveries wait for the settler; a worker that then finds no room records its
+// own delivery (a MarkSentBatch of one) and waits for that, sending nothing more.
+// The provider has then taken exactly the held batch, the Workers waiting and one
+// per worker; the rest stays pending until the store answers, and then
+// everything goes out once.
 func TestSettleBackpressure(t *testing.T) {
 	h := newHarness(t, &provider{})
 	g := h.box.hold(t)
@@ -82,7 +83,12 @@ func TestSettleBackpressure(t *testing.T) {
 	for i := 1; i <= 2*cfg.Workers+extra; i++ {
 		ids = append(ids, h.send(t, i))
 	}
-	waitFor(t, "every worker waiting to hand over", func() bool { return h.first.SettleWaiters() == cfg.Workers })
+	for range cfg.Workers {
+		if n := g.held(t); n != 1 {
+			t.Fatalf("a worker that found the settler full recorded %d deliveries; want its own", n)
+		}
+	}
+	waitFor(t, "every worker recording its own delivery", func() bool { return h.first.SettleWaiters() == cfg.Workers })
 	if got, want := h.provider.total(), held+2*cfg.Workers; got != want {
 		t.Fatalf("the provider took %d messages with the store held; want %d", got, want)
 	}

@@ -24,12 +24,13 @@ var errNoResult = errors.New("the outbox gave no result for this delivery")
 // handOver gives the settler a delivery to record (group commit, see settleAll), so
 // that the worker can take its next message without waiting for the store: on a
 // saturated machine every round trip a worker waits for is a wait for the
-// scheduler as well. When Workers deliveries already wait, it waits for room: a slow
-// store slows delivery down rather than piling deliveries up in memory. It ignores
-// shutdown: a delivery dropped would leave its message leased, to be sent again, and
-// the settler keeps recording until the workers have stopped, each batch within
-// storeTimeout, so the wait ends.
-func (d *Dispatcher) handOver(x delivery) {
+// scheduler as well. When Workers deliveries already wait, the settler is behind
+// (one batch at a time caps it at Workers a round trip): the worker records its
+// own delivery, as it did before there was a settler, and waits for that. So no
+// more than Workers deliveries ever wait in memory, a slow store slows delivery
+// rather than piling deliveries up, and a settler that falls behind never makes
+// delivery slower than a write per worker would.
+func (d *Dispatcher) handOver(ctx context.Context, x delivery) {
 	select {
 	case d.handed <- x:
 		return
@@ -37,7 +38,7 @@ func (d *Dispatcher) handOver(x delivery) {
 	}
 	d.handing.Add(1)
 	defer d.handing.Add(-1)
-	d.handed <- x
+	d.record(ctx, []delivery{x})
 }
 
 // settleAll records the deliveries the workers hand over until quit is closed,
@@ -48,10 +49,10 @@ func (d *Dispatcher) handOver(x delivery) {
 // A process killed with deliveries waiting here leaves their messages leased:
 // they are sent again once their leases expire, as a message whose worker died
 // between the send and MarkSent always was; the window is only the few
-// milliseconds of a batch longer. The last quarter of the lease, which the send
-// leaves for storing its outcome, covers a store slow enough to take storeTimeout
-// a batch for three batches (waiting for room, then behind the batch being
-// written, then its own) under the default MAIL_LEASE.
+// milliseconds of a batch longer. A delivery waits here behind at most the batch
+// being written, so the last quarter of the lease, which the send leaves for
+// storing its outcome, covers two batches that each take all of storeTimeout
+// under the default MAIL_LEASE.
 func (d *Dispatcher) settleAll(ctx context.Context, quit <-chan struct{}) {
 	batch := make([]delivery, 0, cap(d.handed))
 	for {
