@@ -153,6 +153,7 @@ func TestEventsDeliveredOnce(t *testing.T) {
 	}
 	waitedOut(t, r.Requests(), 429, time.Second)
 	waitedOut(t, r.Requests(), 503, time.Second)
+	g.stop() // the log is written to the end, as Run returns: the dispatcher logs after it stores
 	if strings.Contains(g.out.String(), "five@example.org") {
 		t.Error("the log holds the recipient's address")
 	}

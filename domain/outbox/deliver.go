@@ -13,8 +13,9 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// deliver sends one claimed message and stores the outcome.
-func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
+// deliver sends one claimed message and stores the outcome, but for a delivery:
+// that it returns (ok true), its body erased, for the caller to record.
+func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) (x delivery, ok bool) {
 	log := d.forMessage(&env)
 	if d.tooOld(env, d.clock.Now()) {
 		reason := fmt.Sprintf("not sent within MAIL_MAX_AGE (%s)", d.cfg.MaxAge)
@@ -22,7 +23,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 			reason += "; last error: " + env.LastError
 		}
 		d.fail(ctx, log, env, reason)
-		return
+		return delivery{}, false
 	}
 	// The send must end before the lease does, or another process could claim the
 	// message and send it again; the last quarter is left for storing the outcome.
@@ -30,15 +31,8 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 	providerID, err := d.provider.Send(attemptCtx, env.Message)
 	cancel() // after a shutdown cut-off, the cause stays errShutdown
 	if err == nil {
-		if d.settle(ctx, log, slog.LevelInfo, "mail sent", func(c context.Context) error {
-			return d.box.MarkSent(c, env.ID, env.LeaseOwner, providerID, d.clock.Now())
-		}, slog.String("provider_id", providerID)) {
-			d.announce(ctx, log, env, audit.DeliverySent)
-		}
-		// The security event, named after the kind: reset_link.sent, password_changed.sent.
-		d.audit.Event(ctx, env.Message.Kind+audit.DeliverySent, "user_id", env.Message.UserID,
-			"outbox_id", env.ID, "provider_id", providerID)
-		return
+		env.Message.Subject, env.Message.Text, env.Message.HTML = "", "", "" // the link: keep no copy
+		return delivery{env: env, providerID: providerID, at: d.clock.Now()}, true
 	}
 	var sendErr *ports.SendError
 	switch {
@@ -49,6 +43,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, env ports.Envelope) {
 	default:
 		d.retry(ctx, log, env, err)
 	}
+	return delivery{}, false
 }
 
 // retry puts the message back, due after a backoff. If that falls after MaxAge it
@@ -111,7 +106,12 @@ func (d *Dispatcher) settle(ctx context.Context, log msgLog, level slog.Level, m
 	// would be sent again.
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	err := write(c)
+	return logOutcome(c, log, write(c), level, msg, attrs...)
+}
+
+// logOutcome logs the outcome msg of an attempt whose storing ended in err: at
+// level if it was stored (err nil), or why not. It reports whether it was.
+func logOutcome(c context.Context, log msgLog, err error, level slog.Level, msg string, attrs ...slog.Attr) bool {
 	switch {
 	case err == nil:
 		log.write(c, level, msg, attrs...)

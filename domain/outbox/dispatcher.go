@@ -41,6 +41,8 @@ type Dispatcher struct {
 	claims   atomic.Uint64 // claims made so far, to name each lease
 	wake     chan struct{} // one token per idle worker to wake; see Wake
 	feed     feed          // batches of claimed messages for the workers, and the pause (feed.go)
+	handed   chan delivery // sent, waiting for settleAll to record them; holds Workers (settler.go)
+	handing  atomic.Int64  // workers recording their own delivery: handed was full
 }
 
 // NewDispatcher returns a dispatcher of the messages in box; Run starts it. It writes
@@ -55,7 +57,8 @@ func NewDispatcher(cfg Config, box ports.Outbox, provider Provider, clock ports.
 		owner = newOwner()
 	}
 	return &Dispatcher{cfg: cfg, box: box, provider: provider, clock: clock, log: log.With("component", "outbox"),
-		audit: events, owner: owner, wake: make(chan struct{}, max(cfg.Workers, 1))}
+		audit: events, owner: owner, wake: make(chan struct{}, max(cfg.Workers, 1)),
+		handed: make(chan delivery, max(cfg.Workers, 1))}
 }
 
 // newOwner names a dispatcher uniquely among all processes sharing the outbox, in a
@@ -69,9 +72,12 @@ func newOwner() string {
 }
 
 // Run sends messages with Workers workers, and purges old ones, until ctx is done.
-// Then it stops claiming, lets the sends in flight finish within Grace, cancels those
-// still running and hands their messages back to the outbox, due at once. It returns
-// when every worker has stopped: nil, or an error if the configuration is unusable.
+// A worker hands each delivery to a settler, which records what gathered in one
+// MarkSentBatch while the worker goes on to its next message (settler.go). When ctx
+// is done Run stops claiming, lets the sends in flight finish within Grace, cancels
+// those still running and hands their messages back to the outbox, due at once. It
+// returns when every worker has stopped and every delivery handed over is recorded:
+// nil, or an error if the configuration is unusable.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	if err := d.cfg.Validate(); err != nil {
 		return fmt.Errorf("mail dispatcher: %w", err)
@@ -80,6 +86,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	// off at once may well have reached the provider and would be sent again.
 	sendCtx, cancelSends := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancelSends(errShutdown)
+	quit := make(chan struct{})
+	var settler sync.WaitGroup
+	settler.Go(func() { d.settleAll(ctx, quit) })
 	var wg sync.WaitGroup
 	for range d.cfg.Workers {
 		wg.Go(func() { d.work(ctx, sendCtx) })
@@ -91,6 +100,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	stop := time.AfterFunc(d.cfg.Grace, func() { cancelSends(errShutdown) })
 	defer stop.Stop()
 	wg.Wait()
+	close(quit) // a sent message left leased would be sent again: record every one
+	settler.Wait()
 	d.handBack(ctx)
 	d.log.Info("mail dispatcher stopped")
 	return nil
@@ -112,7 +123,8 @@ func (d *Dispatcher) Wake() {
 // DeliverDue claims one due message and delivers it, as a worker of Run does, and
 // reports whether there was one: ErrNothingDue is false and no error. It lets a
 // caller that drives time itself (a simulation, a test) step the dispatcher
-// without Run's timers; the send is cut off at three quarters of the lease.
+// without Run's timers; the send is cut off at three quarters of the lease. It
+// stores the outcome before it returns, a delivery with a MarkSentBatch of one.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (bool, error) {
 	env, err := d.claim(ctx)
 	switch {
@@ -121,7 +133,9 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (bool, error) {
 	case err != nil:
 		return false, fmt.Errorf("claim a message from the outbox: %w", err)
 	}
-	d.deliver(ctx, ctx, env)
+	if x, ok := d.deliver(ctx, ctx, env); ok {
+		d.record(ctx, []delivery{x})
+	}
 	return true, nil
 }
 
@@ -139,7 +153,9 @@ func (d *Dispatcher) work(ctx, sendCtx context.Context) {
 		env, err := d.next(ctx)
 		switch {
 		case err == nil:
-			d.deliver(ctx, sendCtx, env)
+			if x, ok := d.deliver(ctx, sendCtx, env); ok {
+				d.handOver(ctx, x)
+			}
 			d.done()
 			continue // there may be more due: look again before waiting
 		case errors.Is(err, ports.ErrNothingDue):

@@ -5,5 +5,9 @@
 // provider, and retries temporary failures with backoff until MaxAge.
 //
 // Delivery is at least once: a send whose outcome could not be stored (the process
-// died, or the store was down) is sent again once its lease expires.
+// died, or the store was down) is sent again once its lease expires. A worker does
+// not wait for a delivery to be stored: it hands it to a settler that records the
+// workers' deliveries together (settler.go), so a process killed outright leaves
+// those still waiting for it leased, to be sent again: the window between a send
+// and its record, some milliseconds wider.
 package outbox

@@ -96,6 +96,7 @@ type store struct {
 	leasesLost atomic.Bool
 	mu         sync.Mutex
 	sizes      []int // of each ClaimBatch's answer (batch_helpers_test.go)
+	settles    settles
 }
 
 func (s *store) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (ports.Envelope, error) {
@@ -112,6 +113,9 @@ func (s *store) Claim(ctx context.Context, owner string, now time.Time, lease ti
 func (s *store) MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error {
 	if s.leasesLost.Load() {
 		return ports.ErrLeaseLost
+	}
+	if err := s.settles.fault(id); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
