@@ -17,20 +17,25 @@ func TestSimCatchesBrokenStores(t *testing.T) {
 	mutants := []struct {
 		name, want string
 		mutate     func(*sim.Stores)
+		batches    bool // deliveries recorded by MarkSentBatch (sim.SettleInBatches)
 	}{
-		{"compare-and-set that overwrites", "I4", func(s *sim.Stores) { s.Users = blindUsers{s.Users} }},
-		{"limits never full", "I3", func(s *sim.Stores) { s.Outbox = roomyOutbox{s.Outbox} }},
-		{"claims that ignore leases", "I6", func(s *sim.Stores) { s.Outbox = &greedyOutbox{Outbox: s.Outbox} }},
-		{"held notices dropped", "I1", func(s *sim.Stores) { s.Outbox = deafOutbox{s.Outbox} }},
-		{"links counted but not queued", "I2", func(s *sim.Stores) { s.Outbox = lossyOutbox{s.Outbox} }},
-		{"passwords never written", "I5", func(s *sim.Stores) { s.Users = stuckUsers{s.Users} }},
+		{"compare-and-set that overwrites", "I4", func(s *sim.Stores) { s.Users = blindUsers{s.Users} }, false},
+		{"limits never full", "I3", func(s *sim.Stores) { s.Outbox = roomyOutbox{s.Outbox} }, false},
+		{"claims that ignore leases", "I6", func(s *sim.Stores) { s.Outbox = &greedyOutbox{Outbox: s.Outbox} }, false},
+		{"held notices dropped", "I1", func(s *sim.Stores) { s.Outbox = deafOutbox{s.Outbox} }, false},
+		{"links counted but not queued", "I2", func(s *sim.Stores) { s.Outbox = lossyOutbox{s.Outbox} }, false},
+		{"passwords never written", "I5", func(s *sim.Stores) { s.Users = stuckUsers{s.Users} }, false},
+		{"batches that record nothing", "I6", func(s *sim.Stores) { s.Outbox = idleBatches{s.Outbox} }, true},
 	}
 	for _, m := range mutants {
 		t.Run(m.name, func(t *testing.T) {
-			broken := func(clock ports.Clock, users []ports.User) (sim.Stores, []ports.User, func(), error) {
+			var broken sim.Backend = func(clock ports.Clock, users []ports.User) (sim.Stores, []ports.User, func(), error) {
 				s, u, c, err := sim.Memory(clock, users)
 				m.mutate(&s)
 				return s, u, c, err
+			}
+			if m.batches {
+				broken = sim.SettleInBatches(broken)
 			}
 			for seed := uint64(1); seed <= 400; seed++ {
 				r, err := sim.Run(sim.Generate(seed), broken)
@@ -47,6 +52,13 @@ func TestSimCatchesBrokenStores(t *testing.T) {
 			t.Errorf("no %s violation in 400 seeds", m.want)
 		})
 	}
+}
+
+// idleBatches answers every delivery of a batch recorded, and records none.
+type idleBatches struct{ ports.Outbox }
+
+func (o idleBatches) MarkSentBatch(_ context.Context, ds []ports.Delivery) []error {
+	return make([]error, len(ds))
 }
 
 // blindUsers writes a new password whatever hash is stored.

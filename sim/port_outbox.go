@@ -90,14 +90,7 @@ func (b *box) serverTime(callers time.Time) time.Time {
 
 // MarkSent implements ports.Outbox, noting the delivery as settled when it applies.
 func (b *box) MarkSent(ctx context.Context, id, owner, providerID string, at time.Time) error {
-	task := b.t.id
-	var sent *sendRec
-	for _, s := range b.w.hist.sends {
-		if s.task == task && s.id == id {
-			sent = s
-		}
-	}
-	late := b.w.clock.Now().Sub(b.w.claims[task]) > lease
+	sent, late := b.sendOf(id), b.pastLease()
 	err := b.do(ctx, "outbox.MarkSent", true, func(c context.Context) error {
 		err := b.inner.MarkSent(c, id, owner, providerID, at)
 		if err == nil && sent != nil {
@@ -105,15 +98,37 @@ func (b *box) MarkSent(ctx context.Context, id, owner, providerID string, at tim
 		}
 		return err
 	})
-	if sent != nil && !sent.settled && sent.window == "" {
-		switch {
-		case b.t.fault.Kind != None:
-			sent.window = "the delivery's outcome was not stored (a store fault)"
-		case late:
-			sent.window = "the delivery's outcome came after its lease"
+	b.unsettled(sent, late)
+	return err
+}
+
+// sendOf is the task's send of message id that the provider took, if any.
+func (b *box) sendOf(id string) *sendRec {
+	var sent *sendRec
+	for _, s := range b.w.hist.sends {
+		if s.task == b.t.id && s.id == id {
+			sent = s
 		}
 	}
-	return err
+	return sent
+}
+
+// pastLease tells whether the lease of the task's claim has run out by now.
+func (b *box) pastLease() bool { return b.w.clock.Now().Sub(b.w.claims[b.t.id]) > lease }
+
+// unsettled notes why sent, whose delivery a call that just returned was to
+// record, may go out again if the record did not apply: the call's fault, or it
+// came after the lease (late, as pastLease said before the call).
+func (b *box) unsettled(sent *sendRec, late bool) {
+	if sent == nil || sent.settled || sent.window != "" {
+		return
+	}
+	switch {
+	case b.t.fault.Kind != None:
+		sent.window = "the delivery's outcome was not stored (a store fault)"
+	case late:
+		sent.window = "the delivery's outcome came after its lease"
+	}
 }
 
 func (b *box) write(ctx context.Context, call string, f func(context.Context) error) error {

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/pwreset/pwreset/ports"
@@ -28,12 +29,39 @@ func (b *box) ClaimBatch(ctx context.Context, owner string, now time.Time, lease
 	return out, nil
 }
 
-// MarkSentBatch implements ports.Outbox: each delivery as MarkSent records it, a
-// port call each, so that a fault can strike any one of them.
+// MarkSentBatch implements ports.Outbox: one port call, which the store's
+// MarkSentBatch answers, so that a fault strikes the batch as it strikes one
+// MarkSent (not applied, applied with the reply lost, applied late, ...). Each
+// delivery whose record applied is noted settled.
 func (b *box) MarkSentBatch(ctx context.Context, ds []ports.Delivery) []error {
-	errs := make([]error, len(ds))
+	ds = slices.Clone(ds) // a write the store applies late must not see the caller reuse them
+	sent := make([]*sendRec, len(ds))
 	for i, d := range ds {
-		errs[i] = b.MarkSent(ctx, d.ID, d.Owner, d.ProviderID, d.At)
+		sent[i] = b.sendOf(d.ID)
+	}
+	late := b.pastLease()
+	var errs []error
+	err := b.do(ctx, "outbox.MarkSentBatch", true, func(c context.Context) error {
+		res := b.inner.MarkSentBatch(c, ds)
+		for i, err := range res {
+			switch {
+			case err != nil:
+				b.w.tracef("task %d: outbox.MarkSentBatch of %s: %v", b.t.id, ds[i].ID, err)
+			case sent[i] != nil:
+				sent[i].settled = true
+			}
+		}
+		errs = res
+		return nil
+	})
+	if err != nil { // the call's fault: no result reached the caller
+		errs = make([]error, len(ds))
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	for _, s := range sent {
+		b.unsettled(s, late)
 	}
 	return errs
 }

@@ -210,7 +210,14 @@ func (o *Outbox) claimLocked(owner string, now time.Time, lease time.Duration) (
 
 // MarkSent implements ports.Outbox.
 func (o *Outbox) MarkSent(_ context.Context, id, owner, providerID string, at time.Time) error {
-	return o.settle(id, owner, func(e *entry) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.markSent(id, owner, providerID, at)
+}
+
+// markSent is MarkSent with o.mu held.
+func (o *Outbox) markSent(id, owner, providerID string, at time.Time) error {
+	return o.settleHeld(id, owner, func(e *entry) {
 		o.setState(e, ports.StateSent)
 		e.env.ProviderID, e.env.FinishedAt = providerID, at
 		erase(&e.env)
@@ -258,6 +265,11 @@ func (o *Outbox) Reschedule(_ context.Context, id, owner string, next time.Time,
 func (o *Outbox) settle(id, owner string, change func(*entry)) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.settleHeld(id, owner, change)
+}
+
+// settleHeld is settle with o.mu held.
+func (o *Outbox) settleHeld(id, owner string, change func(*entry)) error {
 	e, ok := o.msgs[id]
 	switch {
 	case !ok:

@@ -6,11 +6,14 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// MarkSentBatch implements ports.Outbox: each delivery as MarkSent records it.
-func (o *Outbox) MarkSentBatch(ctx context.Context, ds []ports.Delivery) []error {
+// MarkSentBatch implements ports.Outbox: each delivery as MarkSent records it,
+// under one hold of the lock.
+func (o *Outbox) MarkSentBatch(_ context.Context, ds []ports.Delivery) []error {
 	errs := make([]error, len(ds))
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	for i, d := range ds {
-		errs[i] = o.MarkSent(ctx, d.ID, d.Owner, d.ProviderID, d.At)
+		errs[i] = o.markSent(d.ID, d.Owner, d.ProviderID, d.At)
 	}
 	return errs
 }

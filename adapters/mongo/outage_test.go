@@ -70,6 +70,10 @@ func TestOutage(t *testing.T) {
 		"Outbox.MarkSent": func(ctx context.Context) error {
 			return box.MarkSent(ctx, bson.NewObjectID().Hex(), "w", "p", time.Now())
 		},
+		"Outbox.MarkSentBatch": func(ctx context.Context) error {
+			ds := []ports.Delivery{{ID: bson.NewObjectID().Hex(), Owner: "w"}, {ID: "chosen-1", Owner: "w"}}
+			return errors.Join(box.MarkSentBatch(ctx, ds)...)
+		},
 		"Limiter.Allow limit 1": func(ctx context.Context) error {
 			_, _, err := limiter.Allow(ctx, "k", 1, time.Minute, time.Now())
 			return err

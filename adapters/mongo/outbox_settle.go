@@ -32,12 +32,12 @@ func (o *Outbox) Reschedule(ctx context.Context, id, owner string, next time.Tim
 	})
 }
 
-// finish settles a message for good in state, with field recording how. The body
+// finish settles a message for good in state, with fields recording how. The body
 // goes with the lease: it holds the reset link, which nobody needs any more and
 // which must not outlive its use in a database's backups.
-func finish(state string, at time.Time, field bson.E) bson.D {
+func finish(state string, at time.Time, fields ...bson.E) bson.D {
 	return bson.D{
-		{Key: "$set", Value: bson.D{{Key: "state", Value: state}, {Key: "finished_at", Value: at}, field}},
+		{Key: "$set", Value: append(bson.D{{Key: "state", Value: state}, {Key: "finished_at", Value: at}}, fields...)},
 		{Key: "$unset", Value: bson.D{
 			{Key: "message.subject", Value: ""}, {Key: "message.text", Value: ""}, {Key: "message.html", Value: ""},
 			{Key: "lease_owner", Value: ""}, {Key: "lease_expires", Value: ""},

@@ -35,7 +35,7 @@ func migrated(t testing.TB) *pgxpool.Pool {
 }
 
 // exec runs statements, failing the test on an error.
-func exec(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
+func exec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) {
 	t.Helper()
 	if _, err := pool.Exec(testCtx(t), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)

@@ -29,6 +29,10 @@ func TestOutage(t *testing.T) {
 			_, err := box.Claim(ctx, "w", time.Now(), time.Minute)
 			return ignore(err, ports.ErrNothingDue)
 		},
+		"MarkSentBatch": func(ctx context.Context) error {
+			errs := box.MarkSentBatch(ctx, []ports.Delivery{{ID: "1", Owner: "w"}, {ID: "chosen-1", Owner: "w"}})
+			return ignore(errors.Join(errs...), ports.ErrMessageNotFound)
+		},
 		"Allow": func(ctx context.Context) error {
 			_, _, err := limiter.Allow(ctx, "k", 1000, time.Minute, time.Now())
 			return err

@@ -12,7 +12,7 @@ import (
 )
 
 // TestSettleUsesNoDueIndex (issue 21, delivery that slowed down within a run):
-// settling a message, releasing one, or stamping its traceparent as AddLimited
+// settling a message (alone or in a batch), releasing one, or stamping its traceparent as AddLimited
 // stores it, finds it by its id, never by a scan of pwreset_outbox_due. pgx
 // prepares each statement, and PostgreSQL plans a prepared one generically after
 // five runs; with the state written as a literal, that plan could prove the due
@@ -37,6 +37,9 @@ func TestSettleUsesNoDueIndex(t *testing.T) {
 		"MarkSent":   func(id string) error { return box.MarkSent(testCtx(t), id, "w", "p", time.Now()) },
 		"MarkFailed": func(id string) error { return box.MarkFailed(testCtx(t), id, "w", "r", time.Now()) },
 		"Reschedule": func(id string) error { return box.Reschedule(testCtx(t), id, "w", time.Now(), "r") },
+		"MarkSentBatch": func(id string) error {
+			return box.MarkSentBatch(testCtx(t), []ports.Delivery{{ID: id, Owner: "w", ProviderID: "p", At: time.Now()}})[0]
+		},
 	}
 	id, err := box.Add(testCtx(t), ports.Message{Kind: "reset_link", To: "a@example.com", Text: "held"}, time.Now().Add(time.Hour))
 	if err != nil {

@@ -24,6 +24,7 @@ func TestOutbox(t *testing.T, newOutbox func(t *testing.T) ports.Outbox) {
 	t.Run("ClaimRace", func(t *testing.T) { testClaimRace(t, newOutbox) })
 	t.Run("ClaimBatch", func(t *testing.T) { testClaimBatch(t, newOutbox) })
 	t.Run("Finish", func(t *testing.T) { testFinish(t, newOutbox) })
+	t.Run("MarkSentBatch", func(t *testing.T) { testMarkSentBatch(t, newOutbox) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newOutbox(t)) })
 	t.Run("Failed", func(t *testing.T) { testFailed(t, newOutbox(t)) })
 	t.Run("Purge", func(t *testing.T) { testPurge(t, newOutbox(t)) })
