@@ -22,7 +22,7 @@ const campaignUsage = `pwreset campaign: e-mail a reset link to every user after
   campaign start [--rate N] [--ids FILE | --ids -] [--where FIELD=VALUE]...
                  [--invalidate-passwords]
                              store a campaign and queue its e-mails, N a second
-                             (default 10), none while more messages than
+                             (default 10), none while more e-mails than
                              CAMPAIGN_MAX_BACKLOG (1,000) wait in the outbox; a
                              running serve delivers them. Every
                              user, or those whose ids FILE lists (one a line; -

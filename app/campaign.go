@@ -16,14 +16,14 @@ var CampaignSet = wire.NewSet(Core, wire.Value(Listener{}), ProvideCampaigns, Ne
 
 // CampaignSettings say how `pwreset campaign` paces itself besides its --rate.
 type CampaignSettings struct {
-	// MaxBacklog holds a campaign back while more messages than this wait in the
-	// outbox (domain/campaign awaitDelivery); 0: none.
+	// MaxBacklog holds a campaign back while more e-mails than this wait in the
+	// outbox (domain/campaign awaitDelivery; events do not count); 0: none.
 	MaxBacklog int `env:"CAMPAIGN_MAX_BACKLOG" envDefault:"1000"`
 }
 
 func (s CampaignSettings) problems() []error {
 	if s.MaxBacklog < 0 {
-		return []error{fmt.Errorf("CAMPAIGN_MAX_BACKLOG (%d) must be 0 (no bound) or more: the messages "+
+		return []error{fmt.Errorf("CAMPAIGN_MAX_BACKLOG (%d) must be 0 (no bound) or more: the e-mails "+
 			"that may wait in the outbox before a campaign queues more", s.MaxBacklog)}
 	}
 	return nil

@@ -36,7 +36,7 @@ func (p *progress) Page(c ports.Campaign, _, _ int) {
 // the outbox, and the campaign would seem to hang.
 func (p *progress) Waiting(c ports.Campaign, backlog int) {
 	p.end()
-	fmt.Fprintf(p.w, "campaign %s waits: %d messages wait in the outbox, more than CAMPAIGN_MAX_BACKLOG; "+
+	fmt.Fprintf(p.w, "campaign %s waits: %d e-mails wait in the outbox, more than CAMPAIGN_MAX_BACKLOG; "+
 		"it goes on as a running `pwreset serve` delivers them\n", c.ID, backlog)
 }
 

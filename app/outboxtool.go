@@ -28,22 +28,37 @@ func NewOutboxTool(box ports.Outbox, sender *reset.LinkSender, resetter *reset.R
 }
 
 // PrintStats writes the counts by state, the age of the oldest unsent message and
-// the failed messages.
+// the failed messages; e-mails and webhook events apart where the outbox counts
+// them apart (what waits and what failed), since a mail provider and an events
+// receiver fail apart.
 func (t *OutboxTool) PrintStats(ctx context.Context, w io.Writer) error {
 	st, err := t.box.Stats(ctx)
 	if err != nil {
 		return fmt.Errorf("read the outbox: %w", err)
 	}
-	for _, state := range []string{ports.StatePending, ports.StateSending, ports.StateSent, ports.StateFailed, ports.StateSuppressed} {
-		fmt.Fprintf(w, "%-10s %d\n", state, st.Counts[state])
+	for _, state := range ports.States {
+		line := fmt.Sprintf("%-10s %d", state, st.Counts[state])
+		if slices.Contains(ports.SplitStates, state) {
+			line = fmt.Sprintf("%-17s (e-mails %d, events %d)", line, st.Mail.Counts[state], st.Events.Counts[state])
+		}
+		fmt.Fprintln(w, line)
 	}
 	if st.OldestPending.IsZero() {
 		fmt.Fprintln(w, "oldest unsent: none")
 	} else {
-		// A held password-changed notice is stored as created when due: never less than 0.
-		fmt.Fprintf(w, "oldest unsent: %s old\n", max(t.clock.Now().Sub(st.OldestPending), 0).Round(time.Second))
+		fmt.Fprintf(w, "oldest unsent: %s (e-mails %s, events %s)\n",
+			t.age(st.OldestPending), t.age(st.Mail.OldestPending), t.age(st.Events.OldestPending))
 	}
 	return t.printFailed(ctx, w)
+}
+
+// age says how old a message created at created is; "none" for the zero time.
+func (t *OutboxTool) age(created time.Time) string {
+	if created.IsZero() {
+		return "none"
+	}
+	// A held password-changed notice is stored as created when due: never less than 0.
+	return max(t.clock.Now().Sub(created), 0).Round(time.Second).String() + " old"
 }
 
 // printFailed lists the dead letters, oldest first, with why each failed: what an

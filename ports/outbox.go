@@ -52,12 +52,6 @@ type Delivery struct {
 	At                    time.Time
 }
 
-// OutboxStats is a summary of the outbox.
-type OutboxStats struct {
-	Counts        map[string]int // by state
-	OldestPending time.Time      // CreatedAt of the oldest pending or sending message; zero if none
-}
-
 // LimitedMessage is a message to store with the limit events that count it.
 type LimitedMessage struct {
 	Message Message

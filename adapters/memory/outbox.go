@@ -44,7 +44,7 @@ type Outbox struct {
 	msgs     map[string]*entry
 	due      dueHeap  // pending and sending messages
 	finished finished // sent, failed and suppressed messages
-	counts   map[string]int
+	counts   map[tally]int
 }
 
 type entry struct {
@@ -83,7 +83,7 @@ func newOutbox(b OutboxBounds, events *RateLimiter, clock ports.Clock) *Outbox {
 	if b.MaxFinished <= 0 {
 		b.MaxFinished = DefaultMaxFinished
 	}
-	return &Outbox{mu: events.mu, events: events, clock: clock, bounds: b, msgs: map[string]*entry{}, counts: map[string]int{}}
+	return &Outbox{mu: events.mu, events: events, clock: clock, bounds: b, msgs: map[string]*entry{}, counts: map[tally]int{}}
 }
 
 // now is the store's time: its clock's, or else the caller's.
@@ -176,7 +176,7 @@ func (o *Outbox) store(env ports.Envelope) *entry {
 	}
 	e := &entry{seq: o.seq, env: env}
 	o.msgs[env.ID] = e
-	o.counts[env.State]++
+	o.count(env, 1)
 	return e
 }
 
@@ -282,9 +282,9 @@ func (o *Outbox) settleHeld(id, owner string, change func(*entry)) error {
 }
 
 func (o *Outbox) setState(e *entry, state string) {
-	o.counts[e.env.State]--
-	o.counts[state]++
+	o.count(e.env, -1)
 	e.env.State = state
+	o.count(e.env, 1)
 }
 
 // erase drops the body, which holds the link, once it is no longer needed.

@@ -43,7 +43,7 @@ func (o *Outbox) holds(e *entry) bool { return o.msgs[e.env.ID] == e }
 // drop forgets a finished message.
 func (o *Outbox) drop(e *entry) {
 	delete(o.msgs, e.env.ID)
-	o.counts[e.env.State]--
+	o.count(e.env, -1)
 	o.finished.live--
 }
 

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"strings"
 
 	"github.com/pwreset/pwreset/ports"
 )
@@ -28,7 +29,7 @@ func (o *Outbox) Delete(_ context.Context, id string) error {
 	if e.slot >= 0 {
 		o.due.remove(e)
 		delete(o.msgs, id)
-		o.counts[e.env.State]--
+		o.count(e.env, -1)
 		return nil
 	}
 	o.drop(e)
@@ -37,19 +38,33 @@ func (o *Outbox) Delete(_ context.Context, id string) error {
 }
 
 // Stats implements ports.Outbox; every state has a count, zero included. It walks
-// the unfinished messages only.
+// the unfinished messages only: the counts are kept as messages change (count).
 func (o *Outbox) Stats(_ context.Context) (ports.OutboxStats, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s := ports.OutboxStats{Counts: map[string]int{}}
-	for _, state := range []string{ports.StatePending, ports.StateSending, ports.StateSent,
-		ports.StateFailed, ports.StateSuppressed} {
-		s.Counts[state] = o.counts[state]
+	s := ports.NewOutboxStats()
+	for t, n := range o.counts {
+		s.Add(t.state, t.event, n)
 	}
 	for _, e := range o.due {
-		if s.OldestPending.IsZero() || e.env.CreatedAt.Before(s.OldestPending) {
-			s.OldestPending = e.env.CreatedAt
-		}
+		s.Oldest(isEvent(e.env), e.env.CreatedAt)
 	}
 	return s, nil
+}
+
+// tally is what the outbox counts its messages by, for Stats.
+type tally struct {
+	state string
+	event bool
+}
+
+// count adds d to the count of env's state and family: every message stored,
+// dropped or moved to another state passes here.
+func (o *Outbox) count(env ports.Envelope, d int) {
+	o.counts[tally{env.State, isEvent(env)}] += d
+}
+
+// isEvent reports whether env holds a webhook event rather than an e-mail.
+func isEvent(env ports.Envelope) bool {
+	return strings.HasPrefix(env.Message.Kind, ports.EventKindPrefix)
 }

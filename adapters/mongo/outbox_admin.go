@@ -2,11 +2,9 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/pwreset/pwreset/ports"
@@ -50,33 +48,4 @@ func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 		return 0, o.failWrite(ctx, "purge finished messages", err)
 	}
 	return int(res.DeletedCount), nil
-}
-
-// Stats implements ports.Outbox; every state has a count, zero included. Each
-// count is filtered on its state, the first key of the messages' index, so that
-// MongoDB counts index entries rather than read the collection; the oldest
-// unfinished message is looked for among the unfinished ones only.
-func (o *Outbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
-	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	s := ports.OutboxStats{Counts: map[string]int{}}
-	for _, state := range []string{ports.StatePending, ports.StateSending, ports.StateSent, ports.StateFailed, ports.StateSuppressed} {
-		n, err := o.msgs.CountDocuments(opCtx, bson.D{{Key: "state", Value: state}})
-		if err != nil {
-			return s, o.fail(ctx, "count "+state+" messages", err)
-		}
-		s.Counts[state] = int(n)
-	}
-	var oldest struct {
-		CreatedAt time.Time `bson:"created_at"`
-	}
-	err := o.msgs.FindOne(opCtx,
-		bson.D{{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StatePending, ports.StateSending}}}}},
-		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: 1}}).SetProjection(bson.D{{Key: "created_at", Value: 1}}),
-	).Decode(&oldest)
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return s, o.fail(ctx, "find the oldest unfinished message", err)
-	}
-	s.OldestPending = oldest.CreatedAt
-	return s, nil
 }

@@ -34,21 +34,23 @@ func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	return int(tag.RowsAffected()), nil
 }
 
-// Stats implements ports.Outbox; every state has a count, zero included.
+// Stats implements ports.Outbox; every state has a count, zero included. One
+// query reads the table once, grouping by state and by family (event or e-mail).
 func (o *Outbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
 	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	s := ports.OutboxStats{Counts: map[string]int{
-		ports.StatePending: 0, ports.StateSending: 0, ports.StateSent: 0, ports.StateFailed: 0, ports.StateSuppressed: 0}}
-	rows, _ := o.pool.Query(opCtx, `SELECT state, count(*),
-		min(created_at) FILTER (WHERE state IN ('pending', 'sending')) FROM pwreset_outbox GROUP BY state`)
+	s := ports.NewOutboxStats()
+	rows, _ := o.pool.Query(opCtx, `SELECT state, starts_with(kind, $1), count(*),
+		min(created_at) FILTER (WHERE state IN ('pending', 'sending')) FROM pwreset_outbox GROUP BY 1, 2`,
+		ports.EventKindPrefix)
 	var state string
+	var event bool
 	var n int
 	var oldest pgtype.Timestamptz
-	_, err := pgx.ForEachRow(rows, []any{&state, &n, &oldest}, func() error {
-		s.Counts[state] = n
-		if oldest.Valid && (s.OldestPending.IsZero() || oldest.Time.Before(s.OldestPending)) {
-			s.OldestPending = oldest.Time.UTC()
+	_, err := pgx.ForEachRow(rows, []any{&state, &event, &n, &oldest}, func() error {
+		s.Add(state, event, n)
+		if oldest.Valid {
+			s.Oldest(event, oldest.Time.UTC())
 		}
 		return nil
 	})

@@ -11,14 +11,27 @@ import (
 	"github.com/pwreset/pwreset/ports"
 )
 
-// OutboxStates are the states pwreset_outbox_messages reports.
-var OutboxStates = []string{ports.StatePending, ports.StateSending, ports.StateFailed}
+// OutboxStates are the states pwreset_outbox_messages reports: those the outbox
+// counts apart for e-mails and events.
+var OutboxStates = ports.SplitStates
+
+// Families of outbox messages, the values of the family label: a webhook receiver
+// that is down piles up events, a mail provider that is down e-mails.
+const (
+	familyMail  = "mail"
+	familyEvent = "event"
+)
+
+// OutboxFamilies are the values of the family label.
+var OutboxFamilies = []string{familyMail, familyEvent}
 
 var (
 	outboxMessages = prom.NewDesc("pwreset_outbox_messages",
-		"Messages in the shared outbox, e-mails and events alike, by state (read at most once per cache period).", []string{"state"}, nil)
+		"Messages in the shared outbox by state and family (mail or event), read at most once per cache period.",
+		[]string{"state", "family"}, nil)
 	outboxOldest = prom.NewDesc("pwreset_outbox_oldest_pending_age_seconds",
-		"Age of the oldest message, e-mail or event, not yet sent (pending or sending); 0 when there is none.", nil, nil)
+		"Age of the oldest message of the family (mail or event) not yet sent (pending or sending); 0 when there is none.",
+		[]string{"family"}, nil)
 )
 
 // OutboxWatch says how the outbox gauges are read.
@@ -64,14 +77,20 @@ func (c *outboxCollector) Collect(ch chan<- prom.Metric) {
 	if err != nil {
 		return
 	}
-	for _, s := range OutboxStates {
-		ch <- prom.MustNewConstMetric(outboxMessages, prom.GaugeValue, float64(stats.Counts[s]), s)
+	for _, family := range OutboxFamilies {
+		share := stats.Mail
+		if family == familyEvent {
+			share = stats.Events
+		}
+		for _, s := range OutboxStates {
+			ch <- prom.MustNewConstMetric(outboxMessages, prom.GaugeValue, float64(share.Counts[s]), s, family)
+		}
+		var age float64
+		if !share.OldestPending.IsZero() {
+			age = max(now.Sub(share.OldestPending).Seconds(), 0)
+		}
+		ch <- prom.MustNewConstMetric(outboxOldest, prom.GaugeValue, age, family)
 	}
-	var age float64
-	if !stats.OldestPending.IsZero() {
-		age = max(now.Sub(stats.OldestPending).Seconds(), 0)
-	}
-	ch <- prom.MustNewConstMetric(outboxOldest, prom.GaugeValue, age)
 }
 
 // read returns the stats of the last read if it is fresh, and reads them otherwise.

@@ -42,18 +42,36 @@ func watched(t *testing.T, timeout time.Duration) (*prometheus.Metrics, *countin
 	clock := portstest.NewClock(time.Unix(1_700_000_000, 0))
 	box := &countingOutbox{Outbox: memory.NewOutbox()}
 	ctx := context.Background()
+	ago := func(minutes int) time.Time { return clock.Now().Add(-time.Duration(minutes) * time.Minute) }
+	// An event given up on 90 minutes ago; then e-mails created 30, 20 and 10
+	// minutes ago, the first of them being sent; then events waiting for an hour and
+	// for 5 minutes.
+	add(t, box, "event.password.changed", ago(90))
+	claimed, err := box.Outbox.Claim(ctx, "worker", clock.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := box.Outbox.MarkFailed(ctx, claimed.ID, "worker", "refused", ago(89)); err != nil {
+		t.Fatal(err)
+	}
 	for i, kind := range []string{"reset_link", "reset_link", "password_changed"} {
-		// Created 10, 20 and 30 minutes ago.
-		if _, err := box.Outbox.Add(ctx, ports.Message{Kind: kind, To: "a@example.com"}, clock.Now().Add(-time.Duration(10*(3-i))*time.Minute)); err != nil {
-			t.Fatal(err)
-		}
+		add(t, box, kind, ago(10*(3-i)))
 	}
 	if _, err := box.Outbox.Claim(ctx, "worker", clock.Now(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	add(t, box, "event.reset_link.sent", ago(60))
+	add(t, box, "event.password.changed", ago(5))
 	m := prometheus.New()
 	m.WatchOutbox(prometheus.OutboxWatch{Box: box, Clock: clock, Timeout: timeout, CacheFor: 5 * time.Second})
 	return m, box, clock
+}
+
+func add(t *testing.T, box *countingOutbox, kind string, created time.Time) {
+	t.Helper()
+	if _, err := box.Outbox.Add(context.Background(), ports.Message{Kind: kind, To: "a@example.com"}, created); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestOutboxGaugesAreReadOncePerCachePeriod(t *testing.T) {
@@ -74,10 +92,14 @@ func TestOutboxGaugesAreReadOncePerCachePeriod(t *testing.T) {
 	}
 	body := scrape(t, m.Handler())
 	for _, line := range []string{
-		`pwreset_outbox_messages{state="pending"} 2`,
-		`pwreset_outbox_messages{state="sending"} 1`,
-		`pwreset_outbox_messages{state="failed"} 0`,
-		`pwreset_outbox_oldest_pending_age_seconds 1800`,
+		`pwreset_outbox_messages{family="mail",state="pending"} 2`,
+		`pwreset_outbox_messages{family="mail",state="sending"} 1`,
+		`pwreset_outbox_messages{family="mail",state="failed"} 0`,
+		`pwreset_outbox_messages{family="event",state="pending"} 2`,
+		`pwreset_outbox_messages{family="event",state="sending"} 0`,
+		`pwreset_outbox_messages{family="event",state="failed"} 1`,
+		`pwreset_outbox_oldest_pending_age_seconds{family="mail"} 1800`,
+		`pwreset_outbox_oldest_pending_age_seconds{family="event"} 3600`,
 	} {
 		if !strings.Contains(body, line+"\n") {
 			t.Errorf("scrape lacks %q:\n%s", line, grep(body, "pwreset_outbox"))
@@ -109,7 +131,7 @@ func TestUnreadableOutboxLeavesItsSeriesOut(t *testing.T) {
 	}
 	box.fail.Store(false)
 	clock.Add(5 * time.Second)
-	if body := scrape(t, m.Handler()); !strings.Contains(body, `pwreset_outbox_messages{state="pending"} 2`) {
+	if body := scrape(t, m.Handler()); !strings.Contains(body, `pwreset_outbox_messages{family="mail",state="pending"} 2`) {
 		t.Errorf("series not back once the outbox answers:\n%s", grep(body, "pwreset_outbox"))
 	}
 }
@@ -150,4 +172,26 @@ func grep(body, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestEmptyOutboxHasEverySeriesAtZero: every state of each family (and each
+// family's age) is served at 0 before the outbox holds anything, so that alerts on
+// a family work from start-up.
+func TestEmptyOutboxHasEverySeriesAtZero(t *testing.T) {
+	m := prometheus.New()
+	m.WatchOutbox(prometheus.OutboxWatch{Box: memory.NewOutbox(), Clock: portstest.NewClock(time.Unix(1_700_000_000, 0)),
+		Timeout: time.Second, CacheFor: time.Second})
+	want := []string{
+		`pwreset_outbox_messages{family="event",state="failed"} 0`,
+		`pwreset_outbox_messages{family="event",state="pending"} 0`,
+		`pwreset_outbox_messages{family="event",state="sending"} 0`,
+		`pwreset_outbox_messages{family="mail",state="failed"} 0`,
+		`pwreset_outbox_messages{family="mail",state="pending"} 0`,
+		`pwreset_outbox_messages{family="mail",state="sending"} 0`,
+		`pwreset_outbox_oldest_pending_age_seconds{family="event"} 0`,
+		`pwreset_outbox_oldest_pending_age_seconds{family="mail"} 0`,
+	}
+	if got := grep(scrape(t, m.Handler()), "pwreset_outbox"); got != strings.Join(want, "\n") {
+		t.Errorf("series of an empty outbox:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pwreset/pwreset/domain/campaign"
+	"github.com/pwreset/pwreset/domain/event"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -27,7 +28,7 @@ func (b *watchedBacklog) Stats(ctx context.Context) (ports.OutboxStats, error) {
 		return ports.OutboxStats{}, b.err
 	}
 	st, err := b.w.box.Stats(ctx)
-	b.most = max(b.most, st.Counts[ports.StatePending]+st.Counts[ports.StateSending])
+	b.most = max(b.most, st.Mail.Counts[ports.StatePending]+st.Mail.Counts[ports.StateSending])
 	return st, err
 }
 
@@ -41,8 +42,9 @@ func (w *waitCounter) Waiting(_ ports.Campaign, backlog int) {
 	w.most = max(w.most, backlog)
 }
 
-// deliver sends every due message in the world's outbox, as the dispatcher would,
-// counting each user's e-mails in got.
+// deliver sends every due e-mail in the world's outbox, as the dispatcher would,
+// counting each user's e-mails in got. Events it reschedules an hour later, as
+// for a webhook receiver that is down (the world's clock stands still).
 func (w *world) deliver(t *testing.T, got map[string]int) {
 	t.Helper()
 	ctx := context.Background()
@@ -55,8 +57,14 @@ func (w *world) deliver(t *testing.T, got map[string]int) {
 			return
 		}
 		for _, env := range batch {
-			got[env.Message.UserID]++
-			if err := w.box.MarkSent(ctx, env.ID, env.LeaseOwner, "p-"+env.ID, w.clock.Now()); err != nil {
+			var err error
+			if event.IsKind(env.Message.Kind) {
+				err = w.box.Reschedule(ctx, env.ID, env.LeaseOwner, w.clock.Now().Add(time.Hour), "receiver down")
+			} else {
+				got[env.Message.UserID]++
+				err = w.box.MarkSent(ctx, env.ID, env.LeaseOwner, "p-"+env.ID, w.clock.Now())
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 		}

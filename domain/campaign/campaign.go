@@ -29,7 +29,7 @@ type Queue interface {
 	LatestEvent(ctx context.Context, key string) (time.Time, error)
 }
 
-// Backlog tells how many messages wait in the outbox (ports.Outbox's Stats).
+// Backlog tells how many e-mails wait in the outbox (ports.Outbox's Stats).
 type Backlog interface {
 	Stats(ctx context.Context) (ports.OutboxStats, error)
 }
@@ -48,7 +48,7 @@ type Deps struct {
 	Letter Letter
 	Clock  ports.Clock
 	// Backlog, when set with MaxBacklog above 0, holds a campaign back while more
-	// than MaxBacklog messages wait in the outbox (see Run); else only the rate
+	// than MaxBacklog e-mails wait in the outbox (see Run); else only the rate
 	// paces it.
 	Backlog    Backlog
 	MaxBacklog int
@@ -63,7 +63,7 @@ type Observer interface {
 	// Page is called after each page, with the campaign as stored and what the page did.
 	Page(c ports.Campaign, queued, skipped int)
 	// Waiting is called when the campaign begins to wait for the outbox to drain,
-	// with the messages waiting there.
+	// with the e-mails waiting there.
 	Waiting(c ports.Campaign, backlog int)
 }
 

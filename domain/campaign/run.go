@@ -57,13 +57,15 @@ func (s *Service) Run(ctx context.Context, id string) (ports.Campaign, error) {
 	return c, nil
 }
 
-// awaitDelivery waits while more than Deps.MaxBacklog messages wait in the outbox
+// awaitDelivery waits while more than Deps.MaxBacklog e-mails wait in the outbox
 // (pending or being sent), and reports whether it did. The dispatchers claim the
 // earliest due first, so every e-mail a campaign queues ahead of the provider's
 // pace is one more that a user's own link, asked for meanwhile, waits behind;
 // with the bound a rate above what the provider takes costs nothing, and the
-// campaign goes at the provider's pace. Meanwhile it reads c anew, so that a
-// pause or a cancel from any instance ends the wait.
+// campaign goes at the provider's pace. Webhook events do not count: they go to
+// another endpoint, and a receiver that is down piles them up (they are retried
+// for ever) while e-mail goes out. Meanwhile it reads c anew, so that a pause or
+// a cancel from any instance ends the wait.
 func (s *Service) awaitDelivery(ctx context.Context, c *ports.Campaign) (bool, error) {
 	if s.d.Backlog == nil || s.d.MaxBacklog <= 0 {
 		return false, nil
@@ -71,9 +73,9 @@ func (s *Service) awaitDelivery(ctx context.Context, c *ports.Campaign) (bool, e
 	for waited := false; ; waited = true {
 		st, err := s.d.Backlog.Stats(ctx)
 		if err != nil {
-			return waited, fmt.Errorf("count the messages waiting in the outbox: %w", err)
+			return waited, fmt.Errorf("count the e-mails waiting in the outbox: %w", err)
 		}
-		backlog := st.Counts[ports.StatePending] + st.Counts[ports.StateSending]
+		backlog := st.Mail.Counts[ports.StatePending] + st.Mail.Counts[ports.StateSending]
 		if backlog <= s.d.MaxBacklog {
 			return waited, nil
 		}

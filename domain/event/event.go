@@ -28,8 +28,9 @@ const (
 // Types lists every type of event, in the order the documentation gives them.
 var Types = []string{PasswordChanged, LinkSent, LinkFailed}
 
-// kindPrefix starts the outbox kind of every event: "event.password.changed".
-const kindPrefix = "event."
+// kindPrefix starts the outbox kind of every event: "event.password.changed". The
+// outbox's Stats tells events from e-mails by it.
+const kindPrefix = ports.EventKindPrefix
 
 // Kind returns the outbox kind of the events of typ.
 func Kind(typ string) string { return kindPrefix + typ }

@@ -13,7 +13,7 @@ import (
 	"github.com/pwreset/pwreset/e2e/harness"
 )
 
-var waits = regexp.MustCompile(`campaign \S+ waits: (\d+) messages wait in the outbox`)
+var waits = regexp.MustCompile(`campaign \S+ waits: (\d+) e-mails wait in the outbox`)
 
 // TestCampaignWaitsForDelivery: a campaign over 2,500 users queued unpaced, with
 // nothing delivering, stops queueing once more than CAMPAIGN_MAX_BACKLOG (1,000)
@@ -39,7 +39,7 @@ func TestCampaignWaitsForDelivery(t *testing.T) {
 	}
 	// It looks before each page of 500: it saw more than 1,000 after the third.
 	if backlog != 1500 || queued != 1500 {
-		t.Errorf("the campaign waited with %d messages counted and %d queued; want 1,500 and 1,500", backlog, queued)
+		t.Errorf("the campaign waited with %d e-mails counted and %d queued; want 1,500 and 1,500", backlog, queued)
 	}
 
 	harness.ServePostgres(t, env)

@@ -47,7 +47,8 @@ func TestDemoOperations(t *testing.T) {
 		`pwreset_link_requests_total{outcome="queued"} 0`,
 		`pwreset_mail_deliveries_total{kind="reset_link",result="sent"} 0`,
 		`pwreset_password_resets_total{outcome="succeeded"} 0`,
-		`pwreset_outbox_messages{state="pending"} 0`,
+		`pwreset_outbox_messages{family="mail",state="pending"} 0`,
+		`pwreset_outbox_messages{family="event",state="pending"} 0`,
 	} {
 		awaitMetric(t, metrics, line)
 	}

@@ -42,7 +42,7 @@ func TestPrometheusScrapesAndEvaluates(t *testing.T) {
 	}
 	awaitQuery(t, api, `pwreset_link_requests_total{outcome="queued"} == 1`)
 	awaitQuery(t, api, `pwreset_mail_deliveries_total{kind="reset_link",result="sent"} == 1`)
-	awaitQuery(t, api, `pwreset_outbox_messages{state="pending"} == 0`)
+	awaitQuery(t, api, `pwreset_outbox_messages{family="mail",state="pending"} == 0`)
 
 	// Every rule has been evaluated at least once, without error.
 	deadline := time.Now().Add(30 * time.Second)

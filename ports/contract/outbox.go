@@ -29,6 +29,7 @@ func TestOutbox(t *testing.T, newOutbox func(t *testing.T) ports.Outbox) {
 	t.Run("Failed", func(t *testing.T) { testFailed(t, newOutbox(t)) })
 	t.Run("Purge", func(t *testing.T) { testPurge(t, newOutbox(t)) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, newOutbox(t)) })
+	t.Run("StatsByFamily", func(t *testing.T) { testStatsByFamily(t, newOutbox(t)) })
 	t.Run("Discard", func(t *testing.T) { testDiscard(t, newOutbox) })
 	t.Run("Release", func(t *testing.T) { testRelease(t, newOutbox) })
 	t.Run("AddLimited", func(t *testing.T) { testAddLimited(t, newOutbox) })

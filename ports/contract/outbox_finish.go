@@ -193,7 +193,14 @@ func checkStats(t *testing.T, box ports.Outbox, counts [4]int, oldest time.Time)
 // never put a pending message before a later-created one that is to be claimed.
 func put(t *testing.T, box ports.Outbox, n int, created time.Time, state string, finished time.Time) string {
 	t.Helper()
-	id := add(t, box, n, created)
+	return putMessage(t, box, message(n), created, state, finished)
+}
+
+// putMessage is put with a message of the caller's.
+func putMessage(t *testing.T, box ports.Outbox, msg ports.Message, created time.Time, state string, finished time.Time) string {
+	t.Helper()
+	id, err := box.Add(ctx(t), msg, created)
+	must(t, err)
 	if state == ports.StatePending {
 		return id
 	}
