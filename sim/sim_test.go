@@ -20,12 +20,6 @@ func TestSimMemory(t *testing.T) {
 	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), sim.Memory, runtime.GOMAXPROCS(0), sim.Pending)
 }
 
-// TestSimMemoryBatchSettle runs the simulator on the in-memory stores with every
-// delivery recorded by MarkSentBatch (sim.SettleInBatches), for a tenth of -sim.seeds.
-func TestSimMemoryBatchSettle(t *testing.T) {
-	sim.RunSeeds(t, sim.Seeds(*seedFlag, max(*seedsFlag/10, 1)), sim.SettleInBatches(sim.Memory), runtime.GOMAXPROCS(0), sim.Pending)
-}
-
 // TestSimDeterministic runs seeds twice: the same schedule makes the same history.
 func TestSimDeterministic(t *testing.T) {
 	for seed := uint64(1); seed <= 50; seed++ {

@@ -38,12 +38,6 @@ func TestSimMongo(t *testing.T) {
 	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), backend(t), 1, sim.Pending)
 }
 
-// TestSimMongoBatchSettle runs a third of the seeds with every delivery
-// recorded by the outbox's MarkSentBatch (sim.SettleInBatches).
-func TestSimMongoBatchSettle(t *testing.T) {
-	sim.RunSeeds(t, sim.Seeds(*seedFlag, max(*seedsFlag/3, 1)), sim.SettleInBatches(backend(t)), 1, sim.Pending)
-}
-
 // TestSimMongoFindings replays the schedule of each finding of issue 17.
 func TestSimMongoFindings(t *testing.T) {
 	sim.CheckFindings(t, backend(t), sim.PendingFindings)

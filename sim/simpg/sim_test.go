@@ -34,12 +34,6 @@ func TestSimPostgres(t *testing.T) {
 	sim.RunSeeds(t, sim.Seeds(*seedFlag, *seedsFlag), backend(t), 2, sim.Pending)
 }
 
-// TestSimPostgresBatchSettle runs a third of the seeds with every delivery
-// recorded by the outbox's MarkSentBatch (sim.SettleInBatches).
-func TestSimPostgresBatchSettle(t *testing.T) {
-	sim.RunSeeds(t, sim.Seeds(*seedFlag, max(*seedsFlag/3, 1)), sim.SettleInBatches(backend(t)), 2, sim.Pending)
-}
-
 // TestSimPostgresFindings replays the schedule of each finding of issue 17.
 func TestSimPostgresFindings(t *testing.T) {
 	sim.CheckFindings(t, backend(t), sim.PendingFindings)
