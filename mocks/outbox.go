@@ -177,6 +177,21 @@ func (mr *MockOutboxMockRecorder) LatestEvent(ctx, key any) *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "LatestEvent", reflect.TypeOf((*MockOutbox)(nil).LatestEvent), ctx, key)
 }
 
+// MailWaiting mocks base method.
+func (m *MockOutbox) MailWaiting(ctx context.Context) (int, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "MailWaiting", ctx)
+	ret0, _ := ret[0].(int)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// MailWaiting indicates an expected call of MailWaiting.
+func (mr *MockOutboxMockRecorder) MailWaiting(ctx any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "MailWaiting", reflect.TypeOf((*MockOutbox)(nil).MailWaiting), ctx)
+}
+
 // MarkFailed mocks base method.
 func (m *MockOutbox) MarkFailed(ctx context.Context, id, owner, reason string, at time.Time) error {
 	m.ctrl.T.Helper()

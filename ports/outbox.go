@@ -149,6 +149,11 @@ type Outbox interface {
 	Purge(ctx context.Context, cutoff time.Time) (int, error)
 	// Stats counts the messages by state.
 	Stats(ctx context.Context) (OutboxStats, error)
+	// MailWaiting counts the e-mails (not events) pending or being sent, through
+	// the store's index of unfinished messages where it has one: cheap however many
+	// finished messages the outbox keeps, for a caller that asks often (a campaign
+	// keeping pace with delivery). Stats counts every message.
+	MailWaiting(ctx context.Context) (int, error)
 }
 
 // ErrBadMessageID wraps a Message.ID that CheckMessageID refuses.

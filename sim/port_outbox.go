@@ -206,6 +206,17 @@ func (b *box) Stats(ctx context.Context) (ports.OutboxStats, error) {
 	return st, err
 }
 
+// MailWaiting implements ports.Outbox.
+func (b *box) MailWaiting(ctx context.Context) (int, error) {
+	var n int
+	err := b.do(ctx, "outbox.MailWaiting", false, func(c context.Context) error {
+		var err error
+		n, err = b.inner.MailWaiting(c)
+		return err
+	})
+	return n, err
+}
+
 // AddLimited implements ports.Outbox, recording the events it counted and the
 // message it stored.
 func (b *box) AddLimited(ctx context.Context, m ports.LimitedMessage, now time.Time) (string, int, error) {

@@ -52,6 +52,13 @@ func (o *Outbox) Stats(_ context.Context) (ports.OutboxStats, error) {
 	return s, nil
 }
 
+// MailWaiting implements ports.Outbox from the running counts.
+func (o *Outbox) MailWaiting(_ context.Context) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.counts[tally{ports.StatePending, false}] + o.counts[tally{ports.StateSending, false}], nil
+}
+
 // tally is what the outbox counts its messages by, for Stats.
 type tally struct {
 	state string

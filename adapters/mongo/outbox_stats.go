@@ -94,3 +94,18 @@ func (o *Outbox) oldestUnfinished(ctx context.Context, kind bson.D) (time.Time, 
 	}
 	return oldest.CreatedAt, err
 }
+
+// MailWaiting implements ports.Outbox: one count on the state, the first key of
+// the messages' index, so that only the unfinished messages are read.
+func (o *Outbox) MailWaiting(ctx context.Context) (int, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	n, err := o.msgs.CountDocuments(opCtx, bson.D{
+		{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{ports.StatePending, ports.StateSending}}}},
+		{Key: "message.kind", Value: bson.D{{Key: "$not", Value: eventKind}}},
+	})
+	if err != nil {
+		return 0, o.fail(ctx, "count the e-mails waiting", err)
+	}
+	return int(n), nil
+}

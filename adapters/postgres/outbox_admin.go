@@ -59,3 +59,18 @@ func (o *Outbox) Stats(ctx context.Context) (ports.OutboxStats, error) {
 	}
 	return s, nil
 }
+
+// MailWaiting implements ports.Outbox. The states are written out, not passed:
+// they are the predicate of pwreset_outbox_due, which then holds every row the
+// count reads, however many finished ones the table keeps.
+func (o *Outbox) MailWaiting(ctx context.Context) (int, error) {
+	opCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	var n int
+	err := o.pool.QueryRow(opCtx, `SELECT count(*) FROM pwreset_outbox
+		WHERE state IN ('pending', 'sending') AND NOT starts_with(kind, $1)`, ports.EventKindPrefix).Scan(&n)
+	if err != nil {
+		return 0, translate(ctx, "outbox: count the e-mails waiting", err)
+	}
+	return n, nil
+}

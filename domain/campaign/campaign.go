@@ -29,9 +29,11 @@ type Queue interface {
 	LatestEvent(ctx context.Context, key string) (time.Time, error)
 }
 
-// Backlog tells how many e-mails wait in the outbox (ports.Outbox's Stats).
+// Backlog tells how many e-mails wait in the outbox (ports.Outbox's MailWaiting,
+// which counts them through the index of unfinished messages: the campaign asks
+// often).
 type Backlog interface {
-	Stats(ctx context.Context) (ports.OutboxStats, error)
+	MailWaiting(ctx context.Context) (int, error)
 }
 
 // Users are the stores a campaign reads users from and marks passwords in.

@@ -14,8 +14,17 @@ import (
 // maxPage bounds a page: the users read and queued between two cursor writes.
 const maxPage = 500
 
-// backlogPoll is how often a campaign held back looks at the outbox again.
-const backlogPoll = time.Second
+// backlogPoll is how often a campaign held back looks at the outbox again: often
+// enough that the dispatchers never run out of e-mails meanwhile (MaxBacklog
+// e-mails last longer than this at any rate a provider takes), so that the
+// campaign goes at the provider's pace, not the poll's. A look reads only the
+// unfinished messages.
+const backlogPoll = 100 * time.Millisecond
+
+// waitNoted is how long a wait lasts before the Observer hears of it: a campaign
+// that keeps pace waits briefly before many pages, which is no news; one that
+// waits a second may have nothing delivering it.
+const waitNoted = time.Second
 
 // Run queues campaign id from its cursor until every user is reached (it is then
 // done), someone pauses or cancels it, or ctx ends, and returns it as it stands. A
@@ -70,16 +79,15 @@ func (s *Service) awaitDelivery(ctx context.Context, c *ports.Campaign) (bool, e
 	if s.d.Backlog == nil || s.d.MaxBacklog <= 0 {
 		return false, nil
 	}
-	for waited := false; ; waited = true {
-		st, err := s.d.Backlog.Stats(ctx)
+	for polls := 0; ; polls++ {
+		backlog, err := s.d.Backlog.MailWaiting(ctx)
 		if err != nil {
-			return waited, fmt.Errorf("count the e-mails waiting in the outbox: %w", err)
+			return polls > 0, fmt.Errorf("count the e-mails waiting in the outbox: %w", err)
 		}
-		backlog := st.Mail.Counts[ports.StatePending] + st.Mail.Counts[ports.StateSending]
 		if backlog <= s.d.MaxBacklog {
-			return waited, nil
+			return polls > 0, nil
 		}
-		if !waited && s.d.Observer != nil {
+		if polls == int(waitNoted/backlogPoll) && s.d.Observer != nil {
 			s.d.Observer.Waiting(*c, backlog)
 		}
 		if err := s.d.Sleep(ctx, backlogPoll); err != nil {

@@ -18,7 +18,8 @@ type familyStats struct {
 
 // testStatsByFamily: Stats tells events (kind starting with ports.EventKindPrefix)
 // from e-mails in every state, as messages are added, claimed, settled, deleted
-// and purged; kinds that merely look like an event's are e-mails.
+// and purged; kinds that merely look like an event's are e-mails. MailWaiting
+// counts the e-mails pending or being sent throughout.
 func testStatsByFamily(t *testing.T, box ports.Outbox) {
 	checkFamilies(t, box, familyStats{oldest: -1, oldestEv: -1, oldestMsg: -1})
 	s := time.Second
@@ -83,6 +84,9 @@ func checkFamilies(t *testing.T, box ports.Outbox, want familyStats) {
 	checkCounts(t, "Counts", got.Counts, ports.States, want.all[:])
 	checkCounts(t, "Events.Counts", got.Events.Counts, ports.SplitStates, want.events[:])
 	checkCounts(t, "Mail.Counts", got.Mail.Counts, ports.SplitStates, want.mail[:])
+	if n, err := box.MailWaiting(ctx(t)); err != nil || n != want.mail[0]+want.mail[1] {
+		t.Errorf("MailWaiting = %d, %v; want %d, the e-mails pending or being sent", n, err, want.mail[0]+want.mail[1])
+	}
 	for _, o := range []struct {
 		name string
 		got  time.Time
