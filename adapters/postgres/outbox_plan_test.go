@@ -23,14 +23,7 @@ import (
 // due index is tiny beside the primary key; the connection plans generically from
 // the start.
 func TestSettleUsesNoDueIndex(t *testing.T) {
-	url := pgtest.WithParam(pgtest.WithParam(pgtest.NewSchema(t), "pool_max_conns", "1"), "plan_cache_mode", "force_generic_plan")
-	pool := pgtest.Pool(t, url)
-	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	exec(t, pool, `INSERT INTO pwreset_outbox (state, created_at, next_attempt_at, finished_at, kind, user_id,
-		from_address, to_address, subject, body_text, body_html)
-		SELECT 'sent', now(), now(), now(), 'reset_link', 'u', 'f', 't', '', '', '' FROM generate_series(1, 5000)`)
+	pool := sentOutbox(t)
 	exec(t, pool, "VACUUM ANALYZE pwreset_outbox")
 	box := postgres.NewOutbox(pool, 0)
 	settles := map[string]func(id string) error{
@@ -94,14 +87,7 @@ func dueIndexScans(t *testing.T, pool *pgxpool.Pool) int64 {
 // unfinished messages, not the table's finished ones, under a generic plan: a
 // campaign asks before every page.
 func TestMailWaitingUsesTheDueIndex(t *testing.T) {
-	url := pgtest.WithParam(pgtest.WithParam(pgtest.NewSchema(t), "pool_max_conns", "1"), "plan_cache_mode", "force_generic_plan")
-	pool := pgtest.Pool(t, url)
-	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	exec(t, pool, `INSERT INTO pwreset_outbox (state, created_at, next_attempt_at, finished_at, kind, user_id,
-		from_address, to_address, subject, body_text, body_html)
-		SELECT 'sent', now(), now(), now(), 'reset_link', 'u', 'f', 't', '', '', '' FROM generate_series(1, 5000)`)
+	pool := sentOutbox(t)
 	box := postgres.NewOutbox(pool, 0)
 	for _, kind := range []string{"reset_link", "breach_reset", ports.EventKindPrefix + "reset_link.sent"} {
 		if _, err := box.Add(testCtx(t), ports.Message{Kind: kind, To: "a@example.com", Text: "x"}, time.Now()); err != nil {
@@ -117,4 +103,19 @@ func TestMailWaitingUsesTheDueIndex(t *testing.T) {
 	if scans := dueIndexScans(t, pool) - before; scans == 0 {
 		t.Error("MailWaiting did not use pwreset_outbox_due: it read the finished messages too")
 	}
+}
+
+// sentOutbox is a migrated schema of its own, on one connection that plans every
+// statement generically, whose outbox holds 5,000 sent messages.
+func sentOutbox(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	url := pgtest.WithParam(pgtest.WithParam(pgtest.NewSchema(t), "pool_max_conns", "1"), "plan_cache_mode", "force_generic_plan")
+	pool := pgtest.Pool(t, url)
+	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	exec(t, pool, `INSERT INTO pwreset_outbox (state, created_at, next_attempt_at, finished_at, kind, user_id,
+		from_address, to_address, subject, body_text, body_html)
+		SELECT 'sent', now(), now(), now(), 'reset_link', 'u', 'f', 't', '', '', '' FROM generate_series(1, 5000)`)
+	return pool
 }
