@@ -6,6 +6,8 @@ package event
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -73,6 +75,14 @@ type data struct {
 
 // NewID returns a fresh event id, which the receiver uses to drop duplicates.
 func NewID() string { return "evt_" + strings.ToLower(rand.Text()) }
+
+// IDOf returns the event id of what parts name together (a message and its
+// outcome): the same each time, in NewID's form, so that an event announced twice
+// is one event to its receiver.
+func IDOf(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return "evt_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:16]))
+}
 
 // Message returns the outbox message of an event of typ about userID at the time
 // at, with the id id (NewID for a new event; a requeued one keeps its own). Its

@@ -32,3 +32,21 @@ func TestMessage(t *testing.T) {
 		t.Errorf("ids %q and %q", a, b)
 	}
 }
+
+// TestIDOf: an id derived from the same parts is the same each time, differs for
+// other parts (and for the same text cut elsewhere), and has NewID's form.
+func TestIDOf(t *testing.T) {
+	a := event.IDOf("outbox-1", event.LinkSent)
+	if a != event.IDOf("outbox-1", event.LinkSent) {
+		t.Error("IDOf is not the same for the same parts")
+	}
+	for _, other := range []string{event.IDOf("outbox-1", event.LinkFailed), event.IDOf("outbox-2", event.LinkSent),
+		event.IDOf("outbox-1" + event.LinkSent), event.IDOf("outbox-", "1"+event.LinkSent)} {
+		if other == a {
+			t.Errorf("IDOf gave %q for other parts", a)
+		}
+	}
+	if fresh := event.NewID(); len(a) != len(fresh) || !strings.HasPrefix(a, "evt_") || strings.ToLower(a) != a {
+		t.Errorf("IDOf = %q, want NewID's form (%q)", a, fresh)
+	}
+}

@@ -13,14 +13,20 @@ import (
 // "reset_link" and ".sent") in the outbox when Config.Events lists it. It runs
 // once the outcome itself is stored, by the one worker that stored it, so an
 // outcome is announced once; a crash between the two loses the announcement,
-// which the log line of the outcome still records.
+// which the log line of the outcome still records. Its event id and outbox id
+// are the message's and the outcome's (event.IDOf), never random: were it
+// announced again, the outbox would store it once and a receiver see one event.
 func (d *Dispatcher) announce(ctx context.Context, log msgLog, env ports.Envelope, outcome string) {
 	typ := env.Message.Kind + outcome
 	if !slices.Contains(d.cfg.Events, typ) {
 		return
 	}
 	now := d.clock.Now()
-	msg, err := event.Message(event.NewID(), typ, env.Message.UserID, now)
+	// The ids follow from the message and its outcome: an outcome announced twice
+	// is stored once, and is one event to its receiver (Standard Webhooks' id).
+	id := event.IDOf(env.ID, typ)
+	msg, err := event.Message(id, typ, env.Message.UserID, now)
+	msg.ID = id
 	if err == nil {
 		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 		defer cancel()

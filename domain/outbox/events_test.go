@@ -71,7 +71,8 @@ func TestOutcomesAnnounced(t *testing.T) {
 			}
 			d := outbox.NewDispatcher(cfg, box, outbox.Router{Mail: p, Events: &provider{}}, clock{},
 				slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-			if _, err := box.Add(ctx, message(3), clock{}.Now()); err != nil {
+			id, err := box.Add(ctx, message(3), clock{}.Now())
+			if err != nil {
 				t.Fatal(err)
 			}
 			if ok, err := d.DeliverDue(ctx); !ok || err != nil {
@@ -91,6 +92,11 @@ func TestOutcomesAnnounced(t *testing.T) {
 			if m.Kind != event.Kind(tt.want) || m.UserID != "3" || event.ID(m) == "" ||
 				!strings.Contains(m.Text, `"type":"`+tt.want+`"`) || strings.Contains(m.Text, "secret-token") {
 				t.Errorf("event %+v, want %s of user 3 with an id, and no link", m, tt.want)
+			}
+			// Its ids are the message's and the outcome's: announced again, it would be
+			// stored once, and be one event to the receiver.
+			if want := event.IDOf(id, tt.want); event.ID(m) != want || env.ID != want {
+				t.Errorf("event id %q, outbox id %q; want both %q, derived from the message and its outcome", event.ID(m), env.ID, want)
 			}
 			// The event's own delivery announces nothing more.
 			if err := box.Reschedule(ctx, env.ID, "test", clock{}.Now(), ""); err != nil {
