@@ -10,12 +10,13 @@ import (
 )
 
 // announce stores the event of an outcome (a kind and an audit suffix, say
-// "reset_link" and ".sent") in the outbox when Config.Events lists it. It runs
-// once the outcome itself is stored, by the one worker that stored it, so an
-// outcome is announced once; a crash between the two loses the announcement,
-// which the log line of the outcome still records. Its event id and outbox id
-// are the message's and the outcome's (event.IDOf), never random: were it
-// announced again, the outbox would store it once and a receiver see one event.
+// "reset_link" and ".sent") in the outbox when Config.Events lists it. Its event
+// id and outbox id are the message's and the outcome's (event.IDOf), never
+// random: announced again, it is stored once and is one event to a receiver. A
+// delivery is announced before it is recorded (record), so a crash between the two
+// cannot lose it; a failure after MarkFailed stored it, by the one worker that
+// did (a lease lost meanwhile may mean another worker sent it), so a crash between
+// those two loses that announcement, which the log line of the outcome records.
 func (d *Dispatcher) announce(ctx context.Context, log msgLog, env ports.Envelope, outcome string) {
 	typ := env.Message.Kind + outcome
 	if !slices.Contains(d.cfg.Events, typ) {

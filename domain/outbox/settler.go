@@ -83,14 +83,19 @@ func (d *Dispatcher) gather(batch []delivery) []delivery {
 
 // record stores the deliveries of batch in one MarkSentBatch, with a context that
 // shutdown does not cancel, and then, for each, what settle does for an outcome: its
-// line ("mail sent", or why it was not stored), its announcement if stored, and the
-// audit event <kind>.sent. It clears batch, which keeps no metadata after.
+// line ("mail sent", or why it was not stored) and the audit event <kind>.sent. Each
+// is announced first: the provider took the message, whatever the store says next,
+// and an announcement stored before the outcome is never lost to a crash between
+// the two; were the message sent and announced again (its lease run out), the
+// announcement's id, the message's and the outcome's, makes it one event. It
+// clears batch, which keeps no metadata after.
 func (d *Dispatcher) record(ctx context.Context, batch []delivery) {
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
 	ds := make([]ports.Delivery, len(batch))
 	for i, x := range batch {
 		ds[i] = ports.Delivery{ID: x.env.ID, Owner: x.env.LeaseOwner, ProviderID: x.providerID, At: x.at}
+		d.announce(ctx, d.forMessage(&batch[i].env), x.env, audit.DeliverySent)
 	}
 	errs := d.box.MarkSentBatch(c, ds)
 	for i := range batch {
@@ -99,10 +104,7 @@ func (d *Dispatcher) record(ctx context.Context, batch []delivery) {
 		if i < len(errs) {
 			err = errs[i]
 		}
-		log := d.forMessage(&x.env)
-		if logOutcome(c, log, err, slog.LevelInfo, "mail sent", slog.String("provider_id", x.providerID)) {
-			d.announce(ctx, log, x.env, audit.DeliverySent)
-		}
+		logOutcome(c, d.forMessage(&x.env), err, slog.LevelInfo, "mail sent", slog.String("provider_id", x.providerID))
 		// The security event, named after the kind: reset_link.sent, password_changed.sent.
 		d.audit.Event(ctx, x.env.Message.Kind+audit.DeliverySent, "user_id", x.env.Message.UserID,
 			"outbox_id", x.env.ID, "provider_id", x.providerID)
