@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -27,19 +25,11 @@ type campaignRun struct {
 // runs `pwreset campaign start` for every user unpaced, measuring how fast the
 // e-mails are queued and how fast they are delivered (docs/performance.md).
 func campaign(o options, dir string) error {
-	if o.postgres == "" {
-		return errors.New("--campaign needs --postgres (auto, or a server's URL)")
-	}
-	srv, _, err := pwreset(o, dir)
+	srv, db, stop, err := onPostgres(o, dir, "--campaign")
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	db, err := openStats()
-	if err != nil {
-		return err
-	}
-	defer db.Close(context.Background())
+	defer stop()
 	r := campaignRun{users: int64(o.users) + 1, load: loadAverage()} // user1..userN and "demo"
 	before := sunk.Load()
 	cpu0, x0 := db.cpu(), db.xacts()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,19 +33,11 @@ const drainLimit = 2 * time.Minute
 // endToEnd runs pwreset on PostgreSQL with mail going to the SMTP sink, and
 // measures --windows windows of send-link, each with the outbox's drain after it.
 func endToEnd(o options, dir string) error {
-	if o.postgres == "" {
-		return errors.New("--e2e needs --postgres (auto, or a server's URL)")
-	}
-	srv, _, err := pwreset(o, dir)
+	srv, db, stop, err := onPostgres(o, dir, "--e2e")
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	db, err := openStats()
-	if err != nil {
-		return err
-	}
-	defer db.Close(context.Background())
+	defer stop()
 	send := srv.url + o.apiPrefix + "send-reset-password-link/"
 	warm := attack(load{name: "warm-up", targets: sendLink(send, o.knownLogin), conns: o.conns, duration: time.Second}, srv.proc)
 	waitDelivered(int64(warm.metrics.StatusCodes["200"]))
@@ -78,6 +69,24 @@ func e2eWindow(o options, srv *child, db *pgStats, send, name string) e2eRow {
 		printTables(os.Stderr, db, o.knownLogin)
 	}
 	return r
+}
+
+// onPostgres starts pwreset on PostgreSQL with mail going to the SMTP sink, for the
+// mode flag names, and connects to its database for its statistics; stop ends both.
+func onPostgres(o options, dir, flag string) (*child, *pgStats, func(), error) {
+	if o.postgres == "" {
+		return nil, nil, nil, fmt.Errorf("%s needs --postgres (auto, or a server's URL)", flag)
+	}
+	srv, _, err := pwreset(o, dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, err := openStats()
+	if err != nil {
+		srv.stop()
+		return nil, nil, nil, err
+	}
+	return srv, db, func() { _ = db.Close(context.Background()); srv.stop() }, nil
 }
 
 // waitDelivered waits until the sink has accepted want messages in all.

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -51,25 +50,9 @@ func (s *LinkSender) ResendBreach(ctx context.Context, failed ports.Envelope) (s
 	if failed.Message.Kind != KindBreachReset {
 		return "", fmt.Errorf("message %s is a %s e-mail, not a campaign's", failed.ID, failed.Message.Kind)
 	}
-	t := Target{UserID: failed.Message.UserID}
-	user, err := s.operatorTarget(ctx, t)
-	if err != nil {
-		return "", err
-	}
-	if user.Email == "" {
-		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
-	}
-	at := s.clock.Now()
 	letter := s.BreachLetter(DefaultTemplates(KindBreachReset).With(s.emails.Link.details))
-	msg, err := letter.Compose(user, strings.HasPrefix(user.PasswordHash, UnusablePasswordPrefix), at)
-	if err != nil {
-		return "", err
-	}
-	msg.ID = requeueID(failed)
-	id, _, err := s.store(ctx, ports.LimitedMessage{Message: msg, Limits: s.operatorLimits(user.ID)}, at)
-	if err != nil {
-		return "", err
-	}
-	s.audit.Event(ctx, audit.LinkByOperator, "user_id", user.ID, "delivery", "queued", "outbox_id", id)
-	return id, nil
+	return s.queueForOperator(ctx, Target{UserID: failed.Message.UserID}, requeueID(failed),
+		func(user ports.User, at time.Time) (ports.Message, error) {
+			return letter.Compose(user, strings.HasPrefix(user.PasswordHash, UnusablePasswordPrefix), at)
+		})
 }

@@ -57,12 +57,14 @@ func (s *LinkSender) limits(userID, client string, stranger bool) []ports.Limit 
 	return limits
 }
 
-// operatorLimits record an operator's link to userID as the user's latest (so the
-// cooldown runs from it) and toward their daily cap, without holding it back.
-// The cooldown's own record matters where the failed message an operator re-sends
-// goes with its events: on MongoDB they live on the message's document, which
-// `outbox retry` deletes, and without it the user could ask for another link at
-// once (the simulation found it: TestSimMongo, seed 121).
+// operatorLimits record an operator's link to userID as the user's latest: the
+// cooldown runs from it, and it counts toward their daily cap, without either
+// holding it back. (The simulation met the want of the cooldown's record on
+// MongoDB, TestSimMongo seed 121: there a message's limit events live on its
+// document, which `outbox retry` deletes with the failed link, so the user could
+// ask again at once. That deletion, which also takes the link's events of the
+// client share and the hourly cap, is the MongoDB adapter's and stays: see
+// docs/adapters.md.)
 func (s *LinkSender) operatorLimits(userID string) []ports.Limit {
 	var limits []ports.Limit
 	if s.cfg.LinkCooldown > 0 {

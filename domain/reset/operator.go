@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pwreset/pwreset/domain/audit"
 	"github.com/pwreset/pwreset/ports"
@@ -76,6 +77,16 @@ func (s *LinkSender) ResendLink(ctx context.Context, failed ports.Envelope) (str
 
 // sendLink is SendLink storing the e-mail under id (empty: the store's choice).
 func (s *LinkSender) sendLink(ctx context.Context, t Target, id string) (string, error) {
+	return s.queueForOperator(ctx, t, id, func(user ports.User, at time.Time) (ports.Message, error) {
+		return s.linkMessage(user, nil, at, false)
+	})
+}
+
+// queueForOperator queues the e-mail compose writes to the user t names, under id
+// (empty: the store's choice), as an operator's link: it counts as the user's
+// latest, and no limit holds it back.
+func (s *LinkSender) queueForOperator(ctx context.Context, t Target, id string,
+	compose func(user ports.User, at time.Time) (ports.Message, error)) (string, error) {
 	user, err := s.operatorTarget(ctx, t)
 	if err != nil {
 		return "", err
@@ -84,7 +95,7 @@ func (s *LinkSender) sendLink(ctx context.Context, t Target, id string) (string,
 		return "", fmt.Errorf("%s: %w", t, ErrNoEmail)
 	}
 	at := s.clock.Now()
-	msg, err := s.linkMessage(user, nil, at, false)
+	msg, err := compose(user, at)
 	if err != nil {
 		return "", err
 	}
