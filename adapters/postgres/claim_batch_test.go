@@ -1,15 +1,11 @@
 package postgres_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/pwreset/pwreset/adapters/postgres"
-	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -17,19 +13,7 @@ import (
 // where one Claim per message would take as many.
 func TestClaimBatchRoundTrip(t *testing.T) {
 	log := &statementLog{}
-	cfg, err := pgxpool.ParseConfig(pgtest.NewSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.Tracer = log
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
-		t.Fatal(err)
-	}
+	pool := tracedPool(t, log, 0)
 	box := postgres.NewOutbox(pool, 0)
 	for i := range 6 {
 		msg := ports.Message{Kind: "reset_link", UserID: fmt.Sprint(i), To: fmt.Sprintf("u%d@example.com", i), Subject: "s"}

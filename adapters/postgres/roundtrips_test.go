@@ -49,6 +49,29 @@ func (l *statementLog) drain() []string {
 	return s
 }
 
+// tracedPool is a migrated schema of its own whose statements log records, on at
+// most maxConns connections (0: pgx's default).
+func tracedPool(t *testing.T, log *statementLog, maxConns int32) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(pgtest.NewSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.Tracer = log
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
+		t.Fatal(err)
+	}
+	return pool
+}
+
 type tripHasher struct{}
 
 func (tripHasher) Hash(p string) (string, error)    { return "plain$" + p, nil }
@@ -64,22 +87,8 @@ func (tripClock) Now() time.Time { return time.Now() }
 // that none is added unnoticed. A known and an unknown login run the same
 // statements, so that neither the count nor their kind tells them apart.
 func TestRoundTrips(t *testing.T) {
-	url := pgtest.NewSchema(t)
 	log := &statementLog{}
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.Tracer = log
-	cfg.MaxConns = 1 // one connection: its statements are prepared by the warm-up
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
-		t.Fatal(err)
-	}
+	pool := tracedPool(t, log, 1) // one connection: its statements are prepared by the warm-up
 	exec(t, pool, "CREATE TABLE users (id text PRIMARY KEY, username text UNIQUE, email text, password text, password_changed_at timestamptz)")
 	exec(t, pool, "INSERT INTO users VALUES ('u1', 'alice', 'alice@example.com', 'plain$old-password', NULL)")
 	users := newUserStore(t, pool, postgres.UserMapping{ChangedAtColumn: "password_changed_at"})

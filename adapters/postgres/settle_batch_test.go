@@ -1,16 +1,12 @@
 package postgres_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/pwreset/pwreset/adapters/postgres"
-	"github.com/pwreset/pwreset/adapters/postgres/pgtest"
 	"github.com/pwreset/pwreset/ports"
 )
 
@@ -19,19 +15,7 @@ import (
 // do not apply takes one more, to tell a lost lease from a message not there.
 func TestMarkSentBatchRoundTrip(t *testing.T) {
 	log := &statementLog{}
-	cfg, err := pgxpool.ParseConfig(pgtest.NewSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.Tracer = log
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if _, err := postgres.Migrate(testCtx(t), pool); err != nil {
-		t.Fatal(err)
-	}
+	pool := tracedPool(t, log, 0)
 	box := postgres.NewOutbox(pool, 0)
 	claimed := func(n int) []ports.Delivery {
 		t.Helper()
